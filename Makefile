@@ -1,0 +1,47 @@
+# Quick start: `make demo` or `make test`. Both begin with `make install`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# Official ward boundaries are not part of the project: point BOUNDARIES at a file the city gives you.
+BOUNDARIES ?= $(wildcard ../shared/data/sapporo_wards.geojson)
+export BOUNDARIES
+
+.PHONY: install demo test lint lock messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+demo: export DEBUG ?= 1
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Regenerate the lock after changing pyproject.toml's dependencies.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check ".[dev]"
+	.lock-venv/bin/pip freeze --exclude chonaikai > requirements.lock
+	rm -rf .lock-venv
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles
