@@ -125,16 +125,16 @@ class Association(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
-    @staticmethod
-    def build_search_text(name: str, kana: str) -> str:
-        return normalize_for_search(f"{name} {kana}")
-
     def save(self, *args, **kwargs):
         # A derived column, not a business rule: keep it in step with name and kana.
         self.search_text = self.build_search_text(self.name, self.kana)
         if kwargs.get("update_fields") is not None and {"name", "kana"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def build_search_text(name: str, kana: str) -> str:
+        return normalize_for_search(f"{name} {kana}")
 
 
 class HouseholdCount(models.Model):

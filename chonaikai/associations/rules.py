@@ -42,7 +42,9 @@ def rate_change(current: Decimal | None, previous: Decimal | None) -> Decimal | 
 class Denominator:
     """Which households a rate divides by. The two are never mixed silently."""
 
-    AREA = "area_households"  # 区域内世帯数: households in the associations' areas (the city's published rate)
+    AREA = (
+        "area_households"  # 区域内世帯数: households in the associations' areas (the city's published rate)
+    )
     REGISTRY = "registry_households"  # 住民基本台帳世帯数: the ward's registry total
 
 
@@ -158,4 +160,6 @@ def target_progress(*, baseline: int, target: int, current: int) -> TargetProgre
     share = None
     if span:
         share = (Decimal(current - baseline) * 100 / Decimal(span)).quantize(RATE_QUANTUM, ROUND_HALF_UP)
-    return TargetProgress(baseline=baseline, target=target, current=current, gap=target - current, share_done=share)
+    return TargetProgress(
+        baseline=baseline, target=target, current=current, gap=target - current, share_done=share
+    )

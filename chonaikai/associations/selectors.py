@@ -125,7 +125,9 @@ def _registry(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date],
     qs = WardTotal.objects.filter(survey_date__in=list(dates))
     if ward is not None:
         qs = qs.filter(ward=ward)
-    per_ward = {(code, day): n for code, day, n in qs.values_list("ward__code", "survey_date", "registry_households")}
+    per_ward = {
+        (code, day): n for code, day, n in qs.values_list("ward__code", "survey_date", "registry_households")
+    }
     if level == Level.WARD:
         return per_ward
     ward_count = Ward.objects.count()
@@ -174,7 +176,9 @@ def membership_stats(*, survey_date: dt.date, level: str, ward: Ward | None = No
     return sorted(rows, key=lambda r: r.code)
 
 
-def membership_series(*, level: str, ward: Ward | None = None, code: str | None = None) -> list[MembershipRow]:
+def membership_series(
+    *, level: str, ward: Ward | None = None, code: str | None = None
+) -> list[MembershipRow]:
     """Every survey date for the groups at `level` (optionally one group), oldest first."""
     dates = sorted(survey_dates())
     sums = _sums(level, dates, ward)
