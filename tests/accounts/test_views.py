@@ -1,0 +1,161 @@
+"""Login, logout, password change and reset pages (Django's views, Japanese templates)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from chonaikai.accounts.models import Role
+from chonaikai.accounts.services import account_create
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+PASSWORD = "correct horse battery"  # UserFactory's
+
+
+def test_login_page_is_in_japanese(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.text
+    assert "<h1>ログイン</h1>" in html
+    assert "ユーザー名" in html
+    assert "パスワード" in html
+    assert "ログインする" in html
+    assert reverse("password_reset") in html
+
+
+def test_login_with_a_wrong_password_shows_a_japanese_error(client, viewer):
+    response = client.post(reverse("login"), {"username": "viewer", "password": "wrong"})
+    assert response.status_code == 200
+    assert "正しいユーザー名とパスワードを入力してください" in response.text
+
+
+def test_login_redirects_to_the_top_page(client, viewer):
+    response = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_login_honours_a_safe_next(client, viewer):
+    response = client.post(
+        reverse("login") + "?next=/wards/", {"username": "viewer", "password": PASSWORD, "next": "/wards/"}
+    )
+    assert response["Location"] == "/wards/"
+
+
+def test_protected_pages_send_anonymous_visitors_to_the_login_page(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_logout_is_a_post_and_returns_to_the_top_page(client, viewer):
+    client.force_login(viewer)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change_page_is_in_japanese_and_changes_the_password(client, viewer):
+    client.force_login(viewer)
+    response = client.get(reverse("password_change"))
+    assert "<h1>パスワードの変更</h1>" in response.text
+    new = "yukimatsuri-2025"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    assert "パスワードを変更しました" in response.text
+    viewer.refresh_from_db()
+    assert viewer.check_password(new)
+
+
+def test_password_reset_page_is_in_japanese(client):
+    response = client.get(reverse("password_reset"))
+    assert "<h1>パスワードの再設定</h1>" in response.text
+    assert "メールアドレス" in response.text
+
+
+def test_password_reset_sends_a_japanese_email(client, leader_a):
+    response = client.post(reverse("password_reset"), {"email": "leader_a@example.jp"}, follow=True)
+    assert "メールを送りました" in response.text
+    [message] = mail.outbox
+    assert message.to == ["leader_a@example.jp"]
+    assert message.subject == "【町内会・自治会 加入状況システム】パスワード再設定のご案内"
+    assert "leader_a 様" in message.body
+    assert "パスワード再設定のお申し込みを受け付けました" in message.body
+    assert "http://testserver/accounts/reset/" in message.body
+    assert "札幌市 市民自治推進室" in message.body
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.jp"}, follow=True)
+    assert "メールを送りました" in response.text
+    assert mail.outbox == []
+
+
+def test_password_reset_skips_inactive_users(client):
+    UserFactory(email="gone@example.jp", is_active=False)
+    client.post(reverse("password_reset"), {"email": "gone@example.jp"})
+    assert mail.outbox == []
+
+
+def test_password_reset_reaches_a_provisioned_user_who_never_set_a_password(client, association_a):
+    account_create(
+        actor=None,
+        username="newleader",
+        role=Role.ASSOCIATION_LEADER,
+        association=association_a,
+        email="new@example.jp",
+        password=None,
+    )
+    client.post(reverse("password_reset"), {"email": "NEW@example.jp"})
+    [message] = mail.outbox
+    assert message.to == ["new@example.jp"]
+
+
+def test_an_invalid_reset_link_explains_itself_in_japanese(client, viewer):
+    response = client.get(
+        reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"}), follow=True
+    )
+    assert "このリンクは使えません" in response.text
+
+
+# Admin site: roles are managed by city administrators only.
+
+
+def test_city_admin_manages_roles_in_the_admin(client):
+    admin = account_create(actor=None, username="suishin", role=Role.CITY_ADMIN, password="yukimatsuri-2025")
+    client.force_login(admin)
+    response = client.get(reverse("admin:accounts_roleassignment_changelist"))
+    assert response.status_code == 200
+    assert "役割の割り当て" in response.text
+
+
+@pytest.mark.parametrize("persona", ["ward_staff_chuo", "leader_a", "viewer", "staff_user"])
+def test_others_cannot_see_roles_in_the_admin(client, request, persona):
+    user = request.getfixturevalue(persona)
+    user.is_staff = True  # even with access to the admin site
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("admin:accounts_roleassignment_changelist"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [("city_admin", True), ("ward_staff_chuo", False), ("leader_a", False), ("viewer", False)],
+)
+def test_role_permission_backend_gives_city_admins_every_django_permission(
+    request, settings, persona, expected
+):
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "chonaikai.accounts.backends.RolePermissionBackend",
+    ]
+    user = User.objects.get(pk=request.getfixturevalue(persona).pk)
+    assert user.has_perm("associations.change_association") is expected
+    assert user.has_module_perms("associations") is expected
