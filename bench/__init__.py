@@ -1,0 +1,1 @@
+"""Benchmarks that print figures: `.venv/bin/python -m bench.<name> --help`."""

@@ -1,0 +1,608 @@
+"""Household-count import: reading, parsing, checking (importer) and the all-or-nothing commit (services)."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chonaikai.associations import importer, services, tasks
+from chonaikai.associations.importer import Col, RowStatus
+from chonaikai.associations.models import Association, HouseholdCount
+from tests.factories import AssociationFactory, HouseholdCountFactory, UserFactory, ward
+
+SURVEY = dt.date(2024, 1, 1)
+HEADER = [Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS, Col.NOTE]
+
+
+def xlsx(rows, *, header=HEADER, title_rows=(), sheet="中央区") -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for title in title_rows:
+        ws.append(title)
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows, *, encoding="utf-8", header=HEADER) -> bytes:
+    lines = [",".join(f'"{c}"' if "," in str(c) else str(c) for c in r) for r in [header, *rows]]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def preview(data, *, actor=None, filename="counts.xlsx", survey_date=SURVEY, ward=None):
+    return importer.preview_file(data, filename=filename, survey_date=survey_date, actor=actor, ward=ward)
+
+
+def messages(p, level=None):
+    return [str(i) for i in p.issues if level is None or i.level == level]
+
+
+def history_rows():
+    return HouseholdCount.history.count()
+
+
+@pytest.fixture
+def chuo(db):
+    """Three active associations of 中央区 and one of 北区."""
+    a = AssociationFactory(ward=ward("01101"), code="01101-0001", name="大通町内会")
+    b = AssociationFactory(ward=ward("01101"), code="01101-0002", name="円山町内会")
+    c = AssociationFactory(ward=ward("01101"), code="01101-0003", name="桑園町内会")
+    k = AssociationFactory(ward=ward("01102"), code="01102-0001", name="北町内会")
+    return a, b, c, k
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells (no database)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (1234, 1234),
+        (1234.0, 1234),
+        ("1234", 1234),
+        ("1,234", 1234),
+        ("１２３４", 1234),
+        ("１，２３４", 1234),
+        (" 1,234 ", 1234),
+        ("\u3000１２３４\u3000", 1234),
+        ("1234.0", 1234),
+        ("1,234,567", 1234567),
+        (0, 0),
+        (None, None),
+        ("", None),
+        ("\u3000", None),
+    ],
+)
+def test_counts_accept_whole_numbers_in_any_width_with_separators_and_spaces(cell, expected):
+    assert importer.parse_count(cell) == expected
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        (12.5, "整数"),
+        ("12.5", "整数"),
+        ("１２．５", "整数"),
+        (-5, "負の数"),
+        ("-5", "負の数"),
+        ("△5", "負の数"),
+        ("abc", "数値ではありません"),
+        ("12世帯", "数値ではありません"),
+        ("1,23", "数値ではありません"),
+        (True, "数値ではありません"),
+        (dt.datetime(2024, 1, 1), "数値ではありません"),
+        (float("nan"), "数値ではありません"),
+    ],
+)
+def test_counts_reject_non_numbers_negatives_and_fractions(cell, message):
+    with pytest.raises(ValueError, match=message):
+        importer.parse_count(cell)
+
+
+@pytest.mark.parametrize("cell", ["０１１０１－０００１", " 01101-0001 ", "01101ー0001", "01101−0001"])
+def test_codes_are_folded_to_ascii_with_a_hyphen(cell):
+    assert importer.normalize_code(cell) == "01101-0001"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_csv_encoding_is_detected(encoding):
+    text = "町内会コード,町内会名\n01101-0001,大通町内会①\n"
+    if encoding == "cp932":
+        text = text.replace("①", "㈱")  # a CP932-only character, not in plain Shift_JIS
+    assert importer.decode_text(text.encode(encoding)) == text
+
+
+def test_an_unsupported_file_type_cannot_be_read():
+    with pytest.raises(importer.ImportFileError, match="読み込めない形式"):
+        importer.read_tables(b"x", "counts.pdf")
+
+
+def test_a_damaged_workbook_cannot_be_read():
+    with pytest.raises(importer.ImportFileError, match="Excel ファイルとして読み込めませんでした"):
+        importer.read_tables(b"PK\x03\x04 not really a zip", "c.xlsx")
+
+
+def test_header_below_title_rows_with_columns_in_any_order_is_found():
+    tables = importer.read_tables(
+        xlsx(
+            [["  5,000 ", "０１１０１－０００１", "大通町内会", 4000]],
+            header=[" 区域内世帯数 ", "町内会ｺｰﾄﾞ", "町内会名", "加入世帯数"],
+            title_rows=[["令和6年1月1日現在 町内会別世帯数"], [], ["中央区"]],
+        ),
+        "counts.xlsx",
+    )
+    parsed = importer.parse_tables(tables)
+    assert parsed.issues == ()
+    (row,) = parsed.rows
+    assert (row.sheet, row.row, row.code, row.name, row.households, row.member_households, row.note) == (
+        "中央区",
+        5,
+        "01101-0001",
+        "大通町内会",
+        5000,
+        4000,
+        None,
+    )
+
+
+def test_a_header_below_the_tenth_row_is_not_found():
+    tables = importer.read_tables(xlsx([], title_rows=[["title"]] * 10), "counts.xlsx")
+    parsed = importer.parse_tables(tables)
+    (issue,) = parsed.issues
+    assert issue.is_error and "見出し行が見つかりません" in issue.message
+
+
+def test_a_missing_required_column_is_an_error_naming_sheet_row_and_column():
+    tables = importer.read_tables(
+        xlsx(
+            [["01101-0001", "大通町内会", 100]],
+            header=[Col.CODE, Col.NAME, Col.HOUSEHOLDS],
+            title_rows=[["t"]],
+        ),
+        "c.xlsx",
+    )
+    (issue,) = importer.parse_tables(tables).issues
+    assert (issue.level, issue.sheet, issue.row, issue.column) == ("error", "中央区", 2, Col.MEMBERS)
+    assert (
+        str(issue)
+        == "シート「中央区」 2行目 「加入世帯数」列: 必須の列「加入世帯数」がありません。見出し行に「加入世帯数」の列を加えてください。"
+    )
+
+
+def test_empty_rows_are_skipped_and_total_and_unfilled_rows_are_skipped_with_a_warning():
+    tables = importer.read_tables(
+        xlsx(
+            [
+                ["01101-0001", "大通町内会", 100, 80],
+                [],
+                [None, None, None, None, None],
+                ["01101-0002", "円山町内会", None, None],  # a template row nobody filled in
+                [None, "合計", 100, 80],
+            ]
+        ),
+        "c.xlsx",
+    )
+    parsed = importer.parse_tables(tables)
+    assert [r.code for r in parsed.rows] == ["01101-0001"]
+    assert [i.level for i in parsed.issues] == ["warning", "warning"]
+    assert "合計" in parsed.issues[0].message and parsed.issues[0].row == 6
+    assert "1行は取り込みません（5行目）" in parsed.issues[1].message
+
+
+def test_an_exported_formula_escape_is_undone_when_reading():
+    tables = importer.read_tables(xlsx([["01101-0001", "'=大通", 1, 1, "'+メモ"]]), "c.xlsx")
+    (row,) = importer.parse_tables(tables).rows
+    assert (row.name, row.note) == ("=大通", "+メモ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview: checks against the register (one query each for associations and counts)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_preview_shows_current_new_and_change_and_writes_nothing(chuo, city_admin):
+    a, b, *_ = chuo
+    HouseholdCountFactory(association=a, survey_date=SURVEY, households=500, member_households=400)
+    HouseholdCountFactory(association=b, survey_date=SURVEY, households=300, member_households=200)
+    before = (HouseholdCount.objects.count(), history_rows())
+
+    p = preview(
+        xlsx(
+            [
+                ["01101-0001", "大通町内会", 510, 395],  # changed
+                ["01101-0002", "円山町内会", 300, 200],  # unchanged
+                ["01101-0003", "桑園町内会", 1000, 700],  # new
+            ]
+        ),
+        actor=city_admin,
+    )
+
+    assert not p.has_errors
+    changed, unchanged, new = p.rows
+    assert (changed.status, changed.current_households, changed.households, changed.households_change) == (
+        RowStatus.CHANGED,
+        500,
+        510,
+        10,
+    )
+    assert changed.member_households_change == -5
+    assert unchanged.status == RowStatus.UNCHANGED
+    assert (new.status, new.current_households, new.households_change) == (RowStatus.NEW, None, None)
+    assert p.summary == importer.Summary(rows=3, new=1, changed=1, unchanged=1, errors=0, warnings=0)
+    assert (HouseholdCount.objects.count(), history_rows()) == before
+
+
+def test_unknown_code_is_an_error(chuo, city_admin):
+    p = preview(xlsx([["01101-0999", "幻町内会", 10, 5]]), actor=city_admin)
+    (issue,) = p.errors
+    assert (issue.row, issue.column) == (2, Col.CODE)
+    assert "01101-0999 は登録されていません" in issue.message
+
+
+def test_malformed_code_is_an_error(chuo, city_admin):
+    (issue,) = preview(xlsx([["1101-1", "大通町内会", 10, 5]]), actor=city_admin).errors
+    assert "形式が正しくありません" in issue.message
+
+
+@pytest.mark.parametrize(
+    "status, label", [(Association.Status.DISSOLVED, "解散"), (Association.Status.MERGED, "合併により廃止")]
+)
+def test_dissolved_or_merged_association_is_an_error(chuo, city_admin, status, label):
+    a, b, *_ = chuo
+    a.status, a.ended_on, a.successor = status, dt.date(2023, 3, 31), b if status == "merged" else None
+    a.save()
+    (issue,) = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=city_admin).errors
+    assert f"「{label}」です（2023-03-31）" in issue.message
+
+
+def test_duplicate_rows_for_one_code_name_both_rows(chuo, city_admin):
+    p = preview(
+        xlsx(
+            [
+                ["01101-0001", "大通町内会", 10, 5],
+                ["01101-0002", "円山町内会", 1, 1],
+                ["01101-0001", "大通", 11, 6],
+            ]
+        ),
+        actor=city_admin,
+    )
+    assert [i.row for i in p.errors] == [2, 4]
+    assert all("シート「中央区」2行目、シート「中央区」4行目" in i.message for i in p.errors)
+
+
+@pytest.mark.parametrize(
+    "households, members, column, message",
+    [
+        ("abc", 5, Col.HOUSEHOLDS, "数値ではありません（「abc」）"),
+        (10, -1, Col.MEMBERS, "負の数"),
+        (12.5, 5, Col.HOUSEHOLDS, "整数"),
+        (10, None, Col.MEMBERS, "加入世帯数が空欄です"),
+    ],
+)
+def test_bad_numbers_are_errors_at_their_cell(chuo, city_admin, households, members, column, message):
+    (issue,) = preview(xlsx([["01101-0001", "大通町内会", households, members]]), actor=city_admin).errors
+    assert (issue.sheet, issue.row, issue.column) == ("中央区", 2, column)
+    assert message in issue.message
+
+
+def test_name_that_does_not_match_the_code_is_only_a_warning(chuo, city_admin):
+    p = preview(
+        xlsx([["01101-0001", "大通り町内会", 10, 5], ["01101-0002", "円山 町内会", 10, 5]]), actor=city_admin
+    )
+    assert not p.has_errors
+    (warning,) = p.warnings  # width and spaces are not a mismatch
+    assert (warning.row, warning.column) == (2, Col.NAME)
+    assert "「大通町内会」と一致しません" in warning.message
+
+
+def test_members_above_households_is_only_a_warning(chuo, city_admin):
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 12]]), actor=city_admin)
+    assert not p.has_errors
+    assert "上回っています" in p.warnings[0].message
+
+
+def test_note_longer_than_the_field_is_an_error(chuo, city_admin):
+    (issue,) = preview(xlsx([["01101-0001", "大通町内会", 10, 5, "あ" * 301]]), actor=city_admin).errors
+    assert issue.column == Col.NOTE
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
+def test_csv_in_each_encoding_previews_the_same(chuo, city_admin, encoding):
+    data = csv_bytes(
+        [["01101-0001", "大通町内会", "1,234", "１，０００", "髙橋さん確認済"]], encoding=encoding
+    )
+    p = preview(data, actor=city_admin, filename="counts.csv")
+    assert not p.issues
+    (row,) = p.rows
+    assert (row.households, row.member_households, row.note, row.source.sheet, row.source.row) == (
+        1234,
+        1000,
+        "髙橋さん確認済",
+        "",
+        2,
+    )
+
+
+def test_csv_issues_have_no_sheet_name(chuo, city_admin):
+    (issue,) = preview(
+        csv_bytes([["01101-0001", "大通町内会", "x", 1]]), filename="c.csv", actor=city_admin
+    ).errors
+    assert str(issue) == "2行目 「区域内世帯数」列: 数値ではありません（「x」）。"
+
+
+def test_a_file_that_cannot_be_read_previews_as_one_error(db):
+    p = preview(b"not a workbook", filename="c.xlsx")
+    (issue,) = p.errors
+    assert p.rows == () and "読み込めませんでした" in issue.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope: the policy decides which wards' counts an actor may import
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ward_staff_cannot_import_counts_for_another_ward(chuo, ward_staff_kita):
+    p = preview(
+        xlsx([["01101-0001", "大通町内会", 10, 5], ["01102-0001", "北町内会", 10, 5]]), actor=ward_staff_kita
+    )
+    (issue,) = p.errors
+    assert (issue.row, issue.column) == (2, Col.CODE)
+    assert "中央区の世帯数を取り込む権限がありません" in issue.message
+    assert [r.status for r in p.rows] == [RowStatus.ERROR, RowStatus.NEW]
+
+
+def test_ward_staff_imports_their_own_ward(chuo, ward_staff_chuo):
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=ward_staff_chuo)
+    assert not p.issues
+
+
+@pytest.mark.parametrize("persona", ["viewer", "leader_a", "anonymous"])
+def test_viewers_leaders_and_anonymous_can_import_nothing(chuo, request, persona):
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=request.getfixturevalue(persona))
+    (issue,) = p.errors
+    assert "中央区の世帯数を取り込む権限がありません" in issue.message
+
+
+def test_a_user_without_a_role_can_import_nothing(chuo):
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=UserFactory())
+    assert "権限がありません" in p.errors[0].message
+
+
+def test_city_admin_imports_every_ward(chuo, city_admin):
+    p = preview(
+        xlsx([["01101-0001", "大通町内会", 10, 5], ["01102-0001", "北町内会", 10, 5]]), actor=city_admin
+    )
+    assert not p.issues
+
+
+def test_ward_restriction_rejects_rows_of_other_wards_even_for_city_admin(chuo, city_admin):
+    p = preview(
+        xlsx([["01101-0001", "大通町内会", 10, 5], ["01102-0001", "北町内会", 10, 5]]),
+        actor=city_admin,
+        ward=ward("01102"),
+    )
+    (issue,) = p.errors
+    assert issue.row == 2 and "北区の町内会だけが対象です" in issue.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Commit: all or nothing, audited, idempotent, constant queries
+# ---------------------------------------------------------------------------------------------
+
+
+def commit(p, actor):
+    return services.counts_import_commit(actor=actor, survey_date=p.survey_date, preview=p)
+
+
+def test_commit_creates_and_updates_with_history_entered_by_and_source(chuo, ward_staff_chuo):
+    a, b, *_ = chuo
+    old = HouseholdCountFactory(
+        association=a, survey_date=SURVEY, households=500, member_households=400, note="前年"
+    )
+    data = xlsx([["01101-0001", "大通町内会", 510, 400], ["01101-0002", "円山町内会", 300, 200, "新規"]])
+
+    result = commit(preview(data, actor=ward_staff_chuo, filename="chuo.xlsx"), ward_staff_chuo)
+
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
+    old.refresh_from_db()
+    new = HouseholdCount.objects.get(association=b, survey_date=SURVEY)
+    for count in (old, new):
+        assert count.source == HouseholdCount.Source.IMPORT
+        assert count.entered_by == ward_staff_chuo
+    assert (old.households, old.note) == (510, "前年")  # a blank 備考 keeps the note
+    assert new.note == "新規"
+    updated, created = old.history.first(), new.history.first()
+    assert (updated.history_type, updated.households, updated.history_user) == ("~", 510, ward_staff_chuo)
+    assert (created.history_type, created.history_user) == ("+", ward_staff_chuo)
+    assert created.history_change_reason == "ファイル取込 chuo.xlsx"
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(chuo, city_admin):
+    data = xlsx([["01101-0001", "大通町内会", 510, 400], ["01101-0002", "円山町内会", 300, 200, "メモ"]])
+    commit(preview(data, actor=city_admin), city_admin)
+    before = (list(HouseholdCount.objects.values_list("id", "entered_at")), history_rows())
+
+    second = commit(preview(data, actor=city_admin), city_admin)
+
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
+    assert (list(HouseholdCount.objects.values_list("id", "entered_at")), history_rows()) == before
+
+
+def test_one_error_writes_nothing_at_all(chuo, city_admin):
+    a, *_ = chuo
+    HouseholdCountFactory(association=a, survey_date=SURVEY, households=500, member_households=400)
+    data = xlsx(
+        [
+            ["01101-0001", "大通町内会", 1, 1],
+            ["01101-0002", "円山町内会", 300, 200],
+            ["01101-0999", "x", 1, 1],
+        ]
+    )
+    before = (list(HouseholdCount.objects.values_list("households", flat=True)), history_rows())
+
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        commit(preview(data, actor=city_admin), city_admin)
+
+    assert [i.row for i in rejected.value.preview.errors] == [4]
+    assert (list(HouseholdCount.objects.values_list("households", flat=True)), history_rows()) == before
+
+
+def test_warnings_do_not_block_the_commit(chuo, city_admin):
+    p = preview(xlsx([["01101-0001", "別の名前", 10, 12]]), actor=city_admin)
+    assert len(p.warnings) == 2 and not p.errors
+    assert commit(p, city_admin).created == 1
+
+
+def test_commit_checks_again_instead_of_trusting_the_preview(chuo, city_admin):
+    a, *_ = chuo
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=city_admin)
+    a.status, a.ended_on = Association.Status.DISSOLVED, dt.date(2024, 2, 1)
+    a.save()  # dissolved between preview and commit
+    with pytest.raises(services.CountsImportRejected):
+        commit(p, city_admin)
+    assert not HouseholdCount.objects.exists()
+
+
+def test_commit_from_parsed_rows_and_the_system_actor(chuo):
+    rows = [importer.ParsedRow(code="01102-0001", households=7, member_households=3)]
+    result = services.counts_import_commit(
+        actor=None, survey_date=SURVEY, rows=rows, source=HouseholdCount.Source.API
+    )
+    assert result.created == 1
+    count = HouseholdCount.objects.get()
+    assert (count.source, count.entered_by, count.history.get().history_user) == ("api", None, None)
+
+
+def test_commit_scope_is_checked_for_parsed_rows_too(chuo, ward_staff_kita):
+    rows = [importer.ParsedRow(code="01101-0001", name="大通町内会", households=7, member_households=3)]
+    with pytest.raises(services.CountsImportRejected):
+        services.counts_import_commit(actor=ward_staff_kita, survey_date=SURVEY, rows=rows)
+    assert not HouseholdCount.objects.exists()
+
+
+def test_a_count_entered_meanwhile_rejects_the_import_instead_of_overwriting_it(
+    chuo, city_admin, monkeypatch
+):
+    a, *_ = chuo
+    check_rows = importer.check_rows
+
+    def check_then_someone_enters_a_count(*args, **kwargs):
+        checked = check_rows(*args, **kwargs)
+        HouseholdCount.objects.create(association=a, survey_date=SURVEY, households=1, member_households=1)
+        return checked
+
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=city_admin)
+    monkeypatch.setattr(importer, "check_rows", check_then_someone_enters_a_count)
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        commit(p, city_admin)
+    assert "他の利用者が同じ町内会の世帯数を登録しました" in rejected.value.preview.errors[-1].message
+    assert not HouseholdCount.objects.exists()
+
+
+def _city_file(associations, *, households=100):
+    return xlsx([[a.code, a.name, households, households // 2] for a in associations])
+
+
+def _queries_for_import(data, actor):
+    with CaptureQueriesContext(connection) as ctx:
+        commit(preview(data, actor=actor), actor)
+    return len(ctx)
+
+
+def test_query_count_does_not_grow_with_rows(chuo, city_admin):
+    # SQLite splits bulk statements into batches of 999 parameters (76 history rows), so compare
+    # sizes within one batch here; test_query_count_does_not_grow_on_postgresql goes to 500 rows.
+    associations = [AssociationFactory(ward=ward("01103")) for _ in range(70)]
+    city_admin = type(city_admin).objects.get(pk=city_admin.pk)  # no cached role
+    small = _queries_for_import(_city_file(associations[:10]), city_admin)
+    city_admin = type(city_admin).objects.get(pk=city_admin.pk)
+    large = _queries_for_import(_city_file(associations[10:]), city_admin)
+    assert small == large
+    city_admin = type(city_admin).objects.get(pk=city_admin.pk)
+    # Updating is as cheap: all 70 rows changed.
+    assert _queries_for_import(_city_file(associations, households=200), city_admin) == small
+
+
+@pytest.mark.postgres
+def test_query_count_does_not_grow_on_postgresql(chuo, city_admin):
+    associations = [AssociationFactory(ward=ward("01103")) for _ in range(510)]
+    small = _queries_for_import(_city_file(associations[:10]), type(city_admin).objects.get(pk=city_admin.pk))
+    large = _queries_for_import(_city_file(associations[10:]), type(city_admin).objects.get(pk=city_admin.pk))
+    assert small == large
+
+
+def test_preview_takes_two_queries_for_a_superuser(chuo):
+    admin = UserFactory(is_superuser=True)
+    data = xlsx([["01101-0001", "大通町内会", 10, 5], ["01101-0002", "円山町内会", 10, 5]])
+    with CaptureQueriesContext(connection) as ctx:
+        preview(data, actor=admin)
+    assert len(ctx) == 2  # associations by code; existing counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Large files: the Celery task (eager without a broker)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_small_upload_is_imported_at_once(chuo, city_admin, settings):
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 10
+    submission = services.counts_import_submit(
+        actor=city_admin,
+        data=xlsx([["01101-0001", "大通町内会", 10, 5]]),
+        filename="c.xlsx",
+        survey_date=SURVEY,
+    )
+    assert not submission.deferred and submission.result.created == 1
+
+
+def test_large_upload_is_imported_by_the_task_with_progress(
+    chuo, city_admin, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 2
+    data = xlsx(
+        [["01101-0001", "大通町内会", 10, 5], ["01101-0002", "円山町内会", 20, 10]], title_rows=[["t"]]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submission = services.counts_import_submit(
+            actor=city_admin, data=data, filename="c.xlsx", survey_date=SURVEY, ward=ward("01101")
+        )
+        assert submission.deferred and not HouseholdCount.objects.exists()  # queued after commit only
+
+    assert len(callbacks) == 1
+    progress = tasks.import_progress(submission.task_id)
+    assert progress["stage"] == "done" and progress["done"] == progress["total"] == 2
+    assert progress["result"]["ok"] is True and progress["result"]["created"] == 2
+    assert HouseholdCount.objects.filter(entered_by=city_admin).count() == 2
+    assert not default_storage.exists(f"{services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx")
+
+
+def test_task_reports_errors_as_its_outcome_and_writes_nothing(chuo, ward_staff_kita):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(
+        "imports/counts/test/c.xlsx", ContentFile(xlsx([["01101-0001", "大通町内会", 1, 1]]))
+    )
+    outcome = tasks.import_counts_task.apply(
+        kwargs={
+            "storage_name": name,
+            "filename": "c.xlsx",
+            "survey_date": "2024-01-01",
+            "actor_id": ward_staff_kita.pk,
+        }
+    ).get()
+    assert outcome["ok"] is False
+    assert outcome["errors"][0]["row"] == 2 and "権限がありません" in outcome["errors"][0]["message"]
+    assert not HouseholdCount.objects.exists()
