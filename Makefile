@@ -20,6 +20,8 @@ demo: export DEBUG ?= 1
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@if [ -n "$(BOUNDARIES)" ]; then $(PY) manage.py import_boundaries "$(BOUNDARIES)"; \
+	 else echo "BOUNDARIES is not set: the map pages show the ward table until boundaries are imported."; fi
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -5,6 +5,7 @@ work with nothing else running: a SQLite file in the project and eager Celery ta
 components take over when DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis) are set.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "wards",
     "chonaikai.associations",
     "chonaikai.accounts",
+    "maps",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "chonaikai" / "static"]
+# Leaflet's JS and CSS from the django-leaflet package, served as leaflet/… so maps need no CDN. The
+# package is not in INSTALLED_APPS: admin autodiscovery would import its admin module, which needs
+# django.contrib.gis and so the GDAL system library.
+STATICFILES_DIRS.append(
+    ("leaflet", Path(importlib.util.find_spec("leaflet").origin).parent / "static" / "leaflet")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -98,7 +106,17 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 
-LOGIN_URL = "admin:login"
+# Django's ModelBackend logs people in; RolePermissionBackend gives city administrators the admin
+# site's model permissions from their role (chonaikai.accounts.policy), so no per-user permission rows.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "chonaikai.accounts.backends.RolePermissionBackend",
+]
+# Public address of this site, for links in emails sent outside a request (account set-up, reminders).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -126,6 +144,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chonaikai@localhost")
 
 # Domain settings.
+# Web uploads of more rows than this are checked and committed by a Celery task with visible progress.
+COUNTS_IMPORT_ASYNC_THRESHOLD = env.int("COUNTS_IMPORT_ASYNC_THRESHOLD", default=2000)
 # Published aggregates hide any area with fewer households than this (personal-data protection).
 PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = env.int("PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS", default=20)
 
@@ -152,3 +172,8 @@ SITE_TITLE = _("町内会・自治会 加入状況システム")
 # The city this instance serves (national local-government code without the check digit).
 CITY_CODE = env("CITY_CODE", default="01100")
 CITY_NAME = env("CITY_NAME", default="札幌市")
+
+# Maps. Tile server URL template ({z}/{x}/{y}); empty = no tiles, wards on a plain background, so
+# that maps work on a closed network. Give the tiles' attribution too when a URL is set.
+MAP_TILES_URL = env("MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="")

@@ -20,3 +20,78 @@ def staff_user(db):
     from tests.factories import UserFactory
 
     return UserFactory(is_staff=True)
+
+
+# Personas for permission tests (accounts). Two associations in 中央区 (01101) led by leader_a and
+# leader_b, one in 北区 (01102); ward staff of each ward; a city administrator; a viewer; anonymous.
+
+
+def _persona(username: str, role: str, **scope):
+    from chonaikai.accounts.models import RoleAssignment
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, email=f"{username}@example.jp")
+    RoleAssignment.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def association_a(db):
+    from tests.factories import AssociationFactory, ward
+
+    return AssociationFactory(ward=ward("01101"), name="中央テストA町内会")
+
+
+@pytest.fixture
+def association_b(db):
+    from tests.factories import AssociationFactory, ward
+
+    return AssociationFactory(ward=ward("01101"), name="中央テストB町内会")
+
+
+@pytest.fixture
+def association_kita(db):
+    from tests.factories import AssociationFactory, ward
+
+    return AssociationFactory(ward=ward("01102"), name="北テスト町内会")
+
+
+@pytest.fixture
+def city_admin(db):
+    return _persona("city_admin", "city_admin")
+
+
+@pytest.fixture
+def ward_staff_chuo(db):
+    from tests.factories import ward
+
+    return _persona("ward_staff_chuo", "ward_staff", ward=ward("01101"))
+
+
+@pytest.fixture
+def ward_staff_kita(db):
+    from tests.factories import ward
+
+    return _persona("ward_staff_kita", "ward_staff", ward=ward("01102"))
+
+
+@pytest.fixture
+def leader_a(association_a):
+    return _persona("leader_a", "association_leader", association=association_a)
+
+
+@pytest.fixture
+def leader_b(association_b):
+    return _persona("leader_b", "association_leader", association=association_b)
+
+
+@pytest.fixture
+def viewer(db):
+    return _persona("viewer", "viewer")
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()

@@ -69,3 +69,34 @@ class WardTotal(models.Model):
 
     def __str__(self):
         return f"{self.ward} {self.survey_date:%Y-%m-%d}"
+
+
+class WardBoundary(models.Model):
+    """A ward's boundary from an official boundary file, as GeoJSON text in EPSG:4326.
+
+    Text, not a spatial column, so the project needs no GIS system libraries. `geometry` keeps the
+    file's full resolution for exports; `simplified` is computed once at import by topology-aware
+    coverage simplification (shared borders simplified once, so neighbouring wards never gap or
+    overlap) with coordinates rounded to 5 decimals, and is what web maps draw.
+    """
+
+    ward = models.OneToOneField(Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("区"))
+    geometry = models.TextField(_("境界（GeoJSON、原寸）"))
+    simplified = models.TextField(_("境界（GeoJSON、Web表示用に簡略化）"))
+    source_file = models.CharField(_("取込元ファイル"), max_length=255)
+    feature_count = models.PositiveIntegerField(_("統合した地物数"), default=1)
+    attribution = models.CharField(_("出典表記"), max_length=500, blank=True)
+    imported_at = models.DateTimeField(_("取込日時"))
+
+    class Meta:
+        ordering = ["ward__code"]
+        verbose_name = _("区の境界")
+        verbose_name_plural = _("区の境界")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(feature_count__gte=1), name="ward_boundary_feature_count_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ward} ({self.source_file})"

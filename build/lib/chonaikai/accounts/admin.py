@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from .models import RoleAssignment
+from .policy import is_city_admin
+
+
+class CityAdminOnlyMixin:
+    """Roles are granted by city administrators only, whatever Django permissions a user holds."""
+
+    def has_module_permission(self, request):
+        return is_city_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_city_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(CityAdminOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "role", "ward", "association", "created_at"]
+    list_filter = ["role", "ward"]
+    search_fields = ["user__username", "user__email", "association__code", "association__name"]
+    list_select_related = ["user", "ward", "association"]
+    autocomplete_fields = ["user", "association"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if is_city_admin(request.user) else qs.none()
+
+
+class RoleAssignmentInline(CityAdminOnlyMixin, admin.StackedInline):
+    model = RoleAssignment
+    extra = 0
+    max_num = 1
+    can_delete = True
+    autocomplete_fields = ["association"]
+    readonly_fields = ["created_at"]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class RoleUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, RoleAssignmentInline]
+    list_display = [*UserAdmin.list_display, "role_label"]
+
+    @admin.display(description=RoleAssignment._meta.get_field("role").verbose_name)
+    def role_label(self, obj):
+        assignment = next(iter(obj.role_assignments.all()), None)
+        return assignment.get_role_display() if assignment else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_assignments")

@@ -1,0 +1,158 @@
+"""Reading the account CSV for import_accounts: encoding, headers, cells. No database access.
+
+Header: username,role,ward,association,email — or ユーザー名,役割,区コード,町内会コード,メールアドレス.
+Encodings: UTF-8, UTF-8 with BOM (Excel's "CSV UTF-8"), CP932 (Excel's plain "CSV" on Japanese
+Windows). Row numbers count the header as row 1, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+
+from .models import Role
+from .services import AccountRow, RowError
+
+COLUMN_LABELS = {
+    "username": "ユーザー名",
+    "role": "役割",
+    "ward": "区コード",
+    "association": "町内会コード",
+    "email": "メールアドレス",
+    "password": "パスワード",
+}
+REQUIRED_COLUMNS = ("username", "role")
+_HEADER_ALIASES = {
+    **{field: field for field in COLUMN_LABELS},
+    **{label: field for field, label in COLUMN_LABELS.items()},
+    "区": "ward",
+    "町内会": "association",
+    "メール": "email",
+    "ロール": "role",
+}
+_ROLE_ALIASES = {
+    **{role.value: role.value for role in Role},
+    **{str(role.label): role.value for role in Role},
+    "市の管理者": Role.CITY_ADMIN.value,
+    "市民自治推進室": Role.CITY_ADMIN.value,
+    "区職員": Role.WARD_STAFF.value,
+    "役員": Role.ASSOCIATION_LEADER.value,
+    "町内会長": Role.ASSOCIATION_LEADER.value,
+    "閲覧": Role.VIEWER.value,
+}
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+def _clean(value: str | None) -> str:
+    # NFKC folds full-width digits and letters (０１１０１ → 01101); strip() also removes U+3000.
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the name of the encoding it was read with."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8（BOM付き）"
+        except UnicodeDecodeError as e:
+            raise CsvFileError(f"UTF-8 として読めない箇所があります（{e.start + 3}バイト目）。") from e
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CsvFileError(
+            "UTF-16 のファイルは読めません。Excel では「CSV UTF-8（コンマ区切り）」で保存してください。"
+        )
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932"), "CP932（Shift_JIS）"
+    except UnicodeDecodeError as e:
+        raise CsvFileError(
+            "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV で保存してください。"
+        ) from e
+
+
+def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
+    """Rows, per-row errors found while reading, and the encoding. Raises CsvFileError."""
+    text, encoding = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvFileError(
+            "ファイルが空です。1行目に見出し（username,role,ward,association,email）が必要です。"
+        ) from None
+    except csv.Error as e:
+        raise CsvFileError(f"1行目: CSV として読めません（{e}）。") from e
+
+    fields: list[str] = []
+    problems: list[str] = []
+    for position, name in enumerate(header, start=1):
+        cleaned = _clean(name)
+        field = _HEADER_ALIASES.get(cleaned) or _HEADER_ALIASES.get(cleaned.lower())
+        if not cleaned:
+            field = ""  # an empty heading (a trailing comma): the column must stay empty
+        elif field == "password":
+            problems.append(
+                "パスワードの列は取り込みません。ファイルから削除してください（パスワードは各自が設定します）。"
+            )
+        elif field is None:
+            problems.append(f"{position}列目の見出し「{cleaned}」は使えません。")
+        elif field in fields:
+            problems.append(f"見出し「{COLUMN_LABELS[field]}」が2回あります。")
+        fields.append(field or "")
+    for required in REQUIRED_COLUMNS:
+        if required not in fields:
+            problems.append(f"見出し「{required}」（{COLUMN_LABELS[required]}）の列がありません。")
+    if problems:
+        raise CsvFileError(
+            "1行目（見出し）: "
+            + " ".join(problems)
+            + " 使える見出し: username,role,ward,association,email または "
+            + ",".join(COLUMN_LABELS[f] for f in ("username", "role", "ward", "association", "email"))
+        )
+
+    rows: list[AccountRow] = []
+    errors: list[RowError] = []
+    line = 1
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            errors.append(RowError(line, None, f"CSV として読めません（{e}）。"))
+            break
+        if not any(_clean(cell) for cell in cells):
+            continue  # blank line
+        if len(cells) > len(fields) and any(_clean(cell) for cell in cells[len(fields) :]):
+            errors.append(
+                RowError(line, None, f"列が多すぎます（見出しは{len(fields)}列、この行は{len(cells)}列）。")
+            )
+            continue
+        values = {field: _clean(cells[i]) if i < len(cells) else "" for i, field in enumerate(fields)}
+        if any(_clean(cell) for cell, field in zip(cells, fields, strict=False) if not field):
+            errors.append(RowError(line, None, "見出しのない列に値があります。"))
+            continue
+        role = values.get("role", "")
+        rows.append(
+            AccountRow(
+                line=line,
+                username=values.get("username", ""),
+                role=_ROLE_ALIASES.get(role, role),
+                ward=values.get("ward", ""),
+                association=values.get("association", ""),
+                email=values.get("email", ""),
+            )
+        )
+    return rows, errors, encoding
+
+
+def format_error(error: RowError) -> str:
+    column = f"「{COLUMN_LABELS.get(error.field, error.field)}」" if error.field else ""
+    return f"{error.line}行目{column}: {error.message}"

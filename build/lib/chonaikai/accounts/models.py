@@ -1,0 +1,82 @@
+"""Users' roles and the scope (ward or association) each role applies to."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from chonaikai.associations.models import Association
+from wards.models import Ward
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("市の管理者（市民自治推進室）")
+    WARD_STAFF = "ward_staff", _("区役所職員")
+    ASSOCIATION_LEADER = "association_leader", _("町内会役員")
+    VIEWER = "viewer", _("閲覧者")
+
+
+class RoleAssignment(models.Model):
+    """What one user may do, and where: the whole city, one ward or one association.
+
+    One assignment per user (a database constraint). A user without one holds no privileges beyond
+    the public pages, except Django superusers, whom the policy treats as city administrators.
+    Row history records who granted or changed a role.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("利用者"),
+    )
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    # PROTECT: deleting a ward or an association must not silently strip someone's scope.
+    ward = models.ForeignKey(
+        Ward,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("担当区"),
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("担当町内会"),
+    )
+    created_at = models.DateTimeField(_("付与日時"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("役割の割り当て")
+        verbose_name_plural = _("役割の割り当て")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                name="role_assignment_one_per_user",
+                violation_error_message=_("この利用者には既に役割が割り当てられています。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role=Role.WARD_STAFF, ward__isnull=False, association__isnull=True)
+                | models.Q(role=Role.ASSOCIATION_LEADER, ward__isnull=True, association__isnull=False)
+                | models.Q(
+                    role__in=[Role.CITY_ADMIN, Role.VIEWER], ward__isnull=True, association__isnull=True
+                ),
+                name="role_assignment_scope_matches_role",
+                violation_error_message=_(
+                    "区役所職員には担当区だけを、町内会役員には担当町内会だけを指定してください。"
+                    "市の管理者と閲覧者には区も町内会も指定できません。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.ward or self.association
+        label = self.get_role_display()
+        return f"{self.user} — {label}（{scope}）" if scope else f"{self.user} — {label}"

@@ -1,0 +1,100 @@
+"""Membership figures on the command line, for staff who script.
+
+manage.py membership_stats --survey-date 2023-01-01 --level ward --format json
+"""
+
+import csv
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from chonaikai.associations import selectors
+from wards.models import Ward
+
+COLUMNS = [
+    "level",
+    "code",
+    "name",
+    "survey_date",
+    "households",
+    "member_households",
+    "rate",
+    "denominator",
+    "previous_survey_date",
+    "change",
+    "registry_households",
+    "registry_rate",
+]
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | str):
+        return value
+    return float(value)  # Decimal rates: two decimals already
+
+
+class Command(BaseCommand):
+    help = "調査基準日の加入率・加入世帯数を、市・区・地区・連合町内会・町内会の単位で出力します。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--survey-date", required=True, help="調査基準日 YYYY-MM-DD（例: 2023-01-01）")
+        parser.add_argument("--level", choices=selectors.Level.ALL, default=selectors.Level.CITY)
+        parser.add_argument("--ward", help="区コード（5桁）で絞り込む")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    def handle(self, *args, survey_date, level, ward, format, **options):
+        try:
+            day = dt.date.fromisoformat(survey_date)
+        except ValueError:
+            raise CommandError(
+                f"調査基準日「{survey_date}」は日付として読めません。YYYY-MM-DD の形で指定してください。"
+            ) from None
+        ward_obj = None
+        if ward:
+            ward_obj = Ward.objects.filter(code=ward).first()
+            if ward_obj is None:
+                raise CommandError(f"区コード「{ward}」の区はありません。")
+            if level == selectors.Level.CITY:
+                raise CommandError(
+                    "--ward は --level ward / district / federation / association と一緒に指定してください。"
+                )
+        rows = selectors.membership_stats(survey_date=day, level=level, ward=ward_obj)
+        if not rows:
+            raise CommandError(f"{day.isoformat()} の世帯数は登録されていません。")
+        records = [{key: _plain(getattr(row, key)) for key in COLUMNS} for row in rows]
+        if format == "json":
+            self.stdout.write(json.dumps(records, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+        else:
+            self._table(records)
+
+    def _table(self, records):
+        headers = ["コード", "名称", "区域内世帯数", "加入世帯数", "加入率(%)", "前回比(ポイント)"]
+        lines = [
+            [
+                r["code"],
+                r["name"],
+                f"{r['households']:,}",
+                f"{r['member_households']:,}",
+                "—" if r["rate"] is None else f"{r['rate']:.2f}",
+                "—" if r["change"] is None else f"{r['change']:+.2f}",
+            ]
+            for r in records
+        ]
+        self.stdout.write("\t".join(headers))
+        for line in lines:
+            self.stdout.write("\t".join(line))
+        for r in records:
+            if r["registry_rate"] is not None:
+                self.stdout.write(
+                    f"（参考）{r['name']} 住民基本台帳世帯数 {r['registry_households']:,} による加入率 "
+                    f"{r['registry_rate']:.2f}%"
+                )

@@ -1,0 +1,218 @@
+"""Reads: membership statistics at every level, survey dates, plan targets.
+
+All rate arithmetic is delegated to rules.py; this module only sums counts in the database (one
+grouped query per call) and hands the sums to the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Sum
+
+from wards.models import Ward, WardTotal
+
+from . import rules
+from .models import HouseholdCount, Target
+
+
+class Level:
+    CITY = "city"
+    WARD = "ward"
+    DISTRICT = "district"
+    FEDERATION = "federation"
+    ASSOCIATION = "association"
+    ALL = (CITY, WARD, DISTRICT, FEDERATION, ASSOCIATION)
+
+
+# For each level: the count fields that identify a group and name it. None = one group (the city).
+_GROUP_FIELDS = {
+    Level.CITY: None,
+    Level.WARD: ("association__ward__code", "association__ward__name"),
+    Level.DISTRICT: ("association__district__code", "association__district__name"),
+    Level.FEDERATION: ("association__federation__code", "association__federation__name"),
+    Level.ASSOCIATION: ("association__code", "association__name"),
+}
+
+# Associations that belong to no district or federation are grouped under this code.
+UNASSIGNED_CODE = "-"
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    level: str
+    code: str
+    name: str
+    survey_date: dt.date
+    households: int
+    member_households: int
+    associations: int
+    rate: Decimal | None
+    denominator: str
+    previous_survey_date: dt.date | None = None
+    previous_rate: Decimal | None = None
+    change: Decimal | None = None
+    registry_households: int | None = None
+    registry_rate: Decimal | None = None
+
+    @property
+    def fiscal_year(self) -> int:
+        return rules.fiscal_year_of(self.survey_date)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def survey_dates() -> list[dt.date]:
+    """Every survey date that has counts, newest first."""
+    return list(HouseholdCount.objects.survey_dates())
+
+
+def latest_survey_date() -> dt.date | None:
+    return HouseholdCount.objects.order_by("-survey_date").values_list("survey_date", flat=True).first()
+
+
+def previous_survey_date(survey_date: dt.date) -> dt.date | None:
+    return (
+        HouseholdCount.objects.filter(survey_date__lt=survey_date)
+        .order_by("-survey_date")
+        .values_list("survey_date", flat=True)
+        .first()
+    )
+
+
+def _sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date], dict]:
+    """(group code, survey date) → households, members, associations and the group's name."""
+    group = _GROUP_FIELDS[level]
+    qs = HouseholdCount.objects.filter(survey_date__in=list(dates))
+    if ward is not None:
+        qs = qs.filter(association__ward=ward)
+    fields = ["survey_date", *(group or ())]
+    rows = qs.values(*fields).annotate(
+        households=Sum("households"), members=Sum("member_households"), n=Count("id")
+    )
+    result = {}
+    for row in rows.order_by():
+        if group is None:
+            code, name = settings.CITY_CODE, str(settings.CITY_NAME)
+        else:
+            code, name = row[group[0]], row[group[1]]
+            if code is None:
+                code, name = UNASSIGNED_CODE, _unassigned_name(level)
+        result[(code, row["survey_date"])] = {
+            "name": name,
+            "households": row["households"] or 0,
+            "members": row["members"] or 0,
+            "n": row["n"],
+        }
+    return result
+
+
+def _unassigned_name(level: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("（地区未設定）") if level == Level.DISTRICT else gettext("（連合町内会に属さない町内会）")
+
+
+def _registry(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date], int]:
+    """Registry households per (ward code or city code, date); the city only where all wards have one."""
+    if level not in (Level.CITY, Level.WARD):
+        return {}
+    qs = WardTotal.objects.filter(survey_date__in=list(dates))
+    if ward is not None:
+        qs = qs.filter(ward=ward)
+    per_ward = {
+        (code, day): n for code, day, n in qs.values_list("ward__code", "survey_date", "registry_households")
+    }
+    if level == Level.WARD:
+        return per_ward
+    ward_count = Ward.objects.count()
+    by_date = defaultdict(list)
+    for (_code, day), n in per_ward.items():
+        by_date[day].append(n)
+    return {(settings.CITY_CODE, day): sum(ns) for day, ns in by_date.items() if len(ns) == ward_count}
+
+
+def _row(level, code, day, sums, registry, previous_day, previous_sums) -> MembershipRow:
+    rate = rules.membership_rate(sums["members"], sums["households"])
+    prev = previous_sums.get((code, previous_day)) if previous_day else None
+    previous_rate = rules.membership_rate(prev["members"], prev["households"]) if prev else None
+    registry_households = registry.get((code, day))
+    return MembershipRow(
+        level=level,
+        code=code,
+        name=sums["name"],
+        survey_date=day,
+        households=sums["households"],
+        member_households=sums["members"],
+        associations=sums["n"],
+        rate=rate,
+        denominator=rules.Denominator.AREA,
+        previous_survey_date=previous_day if prev else None,
+        previous_rate=previous_rate,
+        change=rules.rate_change(rate, previous_rate),
+        registry_households=registry_households,
+        registry_rate=rules.membership_rate(sums["members"], registry_households),
+    )
+
+
+def membership_stats(*, survey_date: dt.date, level: str, ward: Ward | None = None) -> list[MembershipRow]:
+    """Membership per group at `level` on `survey_date`, with the change against the previous survey."""
+    if level not in Level.ALL:
+        raise ValueError(f"unknown level {level!r}")
+    previous_day = previous_survey_date(survey_date)
+    dates = [survey_date] + ([previous_day] if previous_day else [])
+    sums = _sums(level, dates, ward)
+    registry = _registry(level, [survey_date], ward)
+    rows = [
+        _row(level, code, day, s, registry, previous_day, sums)
+        for (code, day), s in sums.items()
+        if day == survey_date
+    ]
+    return sorted(rows, key=lambda r: r.code)
+
+
+def membership_series(
+    *, level: str, ward: Ward | None = None, code: str | None = None
+) -> list[MembershipRow]:
+    """Every survey date for the groups at `level` (optionally one group), oldest first."""
+    dates = sorted(survey_dates())
+    sums = _sums(level, dates, ward)
+    registry = _registry(level, dates, ward)
+    rows = []
+    previous = dict(zip(dates[1:], dates[:-1], strict=False))
+    for (group_code, day), s in sums.items():
+        if code is not None and group_code != code:
+            continue
+        rows.append(_row(level, group_code, day, s, registry, previous.get(day), sums))
+    return sorted(rows, key=lambda r: (r.code, r.survey_date))
+
+
+def target_value(metric: str, kind: str) -> Target | None:
+    return Target.objects.filter(metric=metric, kind=kind).order_by("-fiscal_year").first()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    city: MembershipRow | None
+    baseline: Target | None
+    target: Target | None
+    progress: rules.TargetProgress | None
+
+
+def city_dashboard() -> Dashboard:
+    """The latest city figures and the distance to the member-households target."""
+    latest = latest_survey_date()
+    city = membership_stats(survey_date=latest, level=Level.CITY)[0] if latest else None
+    baseline = target_value(Target.Metric.MEMBER_HOUSEHOLDS, Target.Kind.BASELINE)
+    target = target_value(Target.Metric.MEMBER_HOUSEHOLDS, Target.Kind.TARGET)
+    progress = None
+    if city and baseline and target:
+        progress = rules.target_progress(
+            baseline=int(baseline.value), target=int(target.value), current=city.member_households
+        )
+    return Dashboard(city=city, baseline=baseline, target=target, progress=progress)

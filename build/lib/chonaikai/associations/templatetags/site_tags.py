@@ -1,0 +1,21 @@
+"""Tags base.html needs on every page, including pages of other apps (maps) that extend it."""
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def site_title() -> str:
+    return str(settings.SITE_TITLE)
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, prefix: str, exact: bool = False) -> str:
+    """`aria-current="page"` on the navigation link of the section being shown."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    current = path == prefix if exact else path.startswith(prefix)
+    return format_html('aria-current="{}"', "page") if current else ""

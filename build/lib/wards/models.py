@@ -1,0 +1,102 @@
+"""Geography: wards (区), まちづくりセンター districts, and the wards' registry household totals."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ward_code_validator = RegexValidator(r"^\d{5}$", _("区コードは5桁の数字です（例: 01101）。"))
+
+
+class Ward(models.Model):
+    """A ward (区) of the city, identified by its 5-digit national local-government code."""
+
+    code = models.CharField(_("区コード"), max_length=5, unique=True, validators=[ward_code_validator])
+    name = models.CharField(_("区名"), max_length=40)
+    kana = models.CharField(_("よみがな"), max_length=80)
+    romaji = models.CharField(_("ローマ字"), max_length=80)
+    established_on = models.DateField(_("設置日"), null=True, blank=True)
+    area_km2 = models.DecimalField(_("面積（km²）"), max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A まちづくりセンター district; each belongs to one ward."""
+
+    code = models.CharField(_("地区コード"), max_length=20, unique=True)
+    name = models.CharField(_("地区名"), max_length=80)
+    kana = models.CharField(_("よみがな"), max_length=160, blank=True)
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="districts", verbose_name=_("区"))
+    is_sample = models.BooleanField(_("サンプルデータ"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("まちづくりセンター地区")
+        verbose_name_plural = _("まちづくりセンター地区")
+
+    def __str__(self):
+        return self.name
+
+
+class WardTotal(models.Model):
+    """住民基本台帳世帯数: the registry household count of a ward on a survey date, when the city has it.
+
+    It is a different denominator from the households in the associations' areas; rates based on it
+    are always shown labelled as registry-based.
+    """
+
+    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="totals", verbose_name=_("区"))
+    survey_date = models.DateField(_("調査基準日"))
+    registry_households = models.PositiveIntegerField(_("住民基本台帳世帯数"))
+    source = models.CharField(_("出典"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["survey_date", "ward__code"]
+        verbose_name = _("区の住民基本台帳世帯数")
+        verbose_name_plural = _("区の住民基本台帳世帯数")
+        constraints = [
+            models.UniqueConstraint(fields=["ward", "survey_date"], name="ward_total_unique_per_date"),
+            models.CheckConstraint(
+                condition=models.Q(registry_households__gte=0), name="ward_total_households_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ward} {self.survey_date:%Y-%m-%d}"
+
+
+class WardBoundary(models.Model):
+    """A ward's boundary from an official boundary file, as GeoJSON text in EPSG:4326.
+
+    Text, not a spatial column, so the project needs no GIS system libraries. `geometry` keeps the
+    file's full resolution for exports; `simplified` is computed once at import by topology-aware
+    coverage simplification (shared borders simplified once, so neighbouring wards never gap or
+    overlap) with coordinates rounded to 5 decimals, and is what web maps draw.
+    """
+
+    ward = models.OneToOneField(Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("区"))
+    geometry = models.TextField(_("境界（GeoJSON、原寸）"))
+    simplified = models.TextField(_("境界（GeoJSON、Web表示用に簡略化）"))
+    source_file = models.CharField(_("取込元ファイル"), max_length=255)
+    feature_count = models.PositiveIntegerField(_("統合した地物数"), default=1)
+    attribution = models.CharField(_("出典表記"), max_length=500, blank=True)
+    imported_at = models.DateTimeField(_("取込日時"))
+
+    class Meta:
+        ordering = ["ward__code"]
+        verbose_name = _("区の境界")
+        verbose_name_plural = _("区の境界")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(feature_count__gte=1), name="ward_boundary_feature_count_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ward} ({self.source_file})"

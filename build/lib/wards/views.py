@@ -1,0 +1,49 @@
+"""Public ward pages: the ten wards' latest membership, and one ward's history and areas."""
+
+from django.shortcuts import get_object_or_404, render
+
+from chonaikai.associations import selectors
+from chonaikai.associations.selectors import Level
+
+from .models import Ward
+
+
+def ward_list(request):
+    latest = selectors.latest_survey_date()
+    stats = {}
+    if latest is not None:
+        stats = {row.code: row for row in selectors.membership_stats(survey_date=latest, level=Level.WARD)}
+    # Every ward is listed, including one with no counts yet for the latest survey.
+    rows = [(ward, stats.get(ward.code)) for ward in Ward.objects.order_by("code")]
+    return render(
+        request,
+        "wards/ward_list.html",
+        {
+            "rows": rows,
+            "latest_survey_date": latest,
+            "has_registry": any(row.registry_rate is not None for row in stats.values()),
+        },
+    )
+
+
+def ward_detail(request, code: str):
+    ward = get_object_or_404(Ward, code=code)
+    series = selectors.membership_series(level=Level.WARD, ward=ward, code=ward.code)
+    latest = selectors.latest_survey_date()
+    districts, federations = [], []
+    if latest is not None:
+        districts = selectors.membership_stats(survey_date=latest, level=Level.DISTRICT, ward=ward)
+        federations = selectors.membership_stats(survey_date=latest, level=Level.FEDERATION, ward=ward)
+    return render(
+        request,
+        "wards/ward_detail.html",
+        {
+            "ward": ward,
+            "series": series,
+            "series_has_registry": any(row.registry_rate is not None for row in series),
+            "latest_survey_date": latest,
+            "districts": districts,
+            "federations": federations,
+            "unassigned_code": selectors.UNASSIGNED_CODE,
+        },
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "maps"
+
+urlpatterns = [
+    path("", views.ward_map, name="ward_map"),
+    path("export.html", views.ward_map_html, name="ward_map_html"),
+    path("export.png", views.ward_map_png, name="ward_map_png"),
+]
