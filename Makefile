@@ -39,7 +39,7 @@ lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet --disable-pip-version-check ".[dev]"
 	.lock-venv/bin/pip freeze --exclude chonaikai > requirements.lock
-	rm -rf .lock-venv
+	rm -rf .lock-venv build *.egg-info
 
 messages: install
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'tests/*'
