@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "wards",
     "chonaikai.associations",
     "chonaikai.accounts",
+    "chonaikai.audit",
     "maps",
 ]
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from chonaikai.associations import importer, services, tasks
 from chonaikai.associations.importer import Col, RowStatus
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.associations.services import counts as counts_services
 from tests.factories import AssociationFactory, HouseholdCountFactory, UserFactory, ward
 
 SURVEY = dt.date(2024, 1, 1)
@@ -585,7 +586,7 @@ def test_large_upload_is_imported_by_the_task_with_progress(
     assert progress["stage"] == "done" and progress["done"] == progress["total"] == 2
     assert progress["result"]["ok"] is True and progress["result"]["created"] == 2
     assert HouseholdCount.objects.filter(entered_by=city_admin).count() == 2
-    assert not default_storage.exists(f"{services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx")
+    assert not default_storage.exists(f"{counts_services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx")
 
 
 def test_task_reports_errors_as_its_outcome_and_writes_nothing(chuo, ward_staff_kita):

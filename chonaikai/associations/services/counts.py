@@ -1,15 +1,13 @@
-"""Writes for associations and their household counts.
+"""Writes for household counts: the file import (preview, all-or-nothing commit, background runs).
 
-Keyword-only service functions named <entity>_<action>. Each takes the acting user (`actor`),
-re-checks scope inside its own transaction and leaves row history (django-simple-history) for
-every row it changes. `actor=None` is the command line run by the server's operator (a system
-import, with the reach of a city administrator); web views and the API always pass request.user.
+See the package docstring for the conventions every service follows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from chonaikai.audit.services import audit_record
 from wards.models import Ward
 
-from . import importer
-from .models import HouseholdCount
+from .. import importer
+from ..models import HouseholdCount
 
 # Uploads with more rows than this are imported by a Celery task (tasks.import_counts_task).
 DEFAULT_COUNTS_IMPORT_ASYNC_THRESHOLD = 2000
@@ -109,6 +108,7 @@ def counts_import_commit(
             if checked.has_errors:
                 raise CountsImportRejected(checked)
             created, updated = _write_counts(checked, actor=actor, source=source)
+            _audit_import(checked, actor=actor, source=source)
     except IntegrityError as e:
         if checked is None:
             raise
@@ -166,6 +166,28 @@ def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int
         )
         HouseholdCount.history.bulk_history_create(updates, update=True, **history)
     return len(creates), len(updates)
+
+
+def _audit_import(preview: importer.Preview, *, actor, source: str) -> None:
+    """One event per ward whose counts the import created or changed."""
+    per_ward: dict[str, dict[str, int]] = defaultdict(lambda: {"created": 0, "updated": 0})
+    for row in preview.rows:
+        if row.status == importer.RowStatus.NEW:
+            per_ward[row.ward_code]["created"] += 1
+        elif row.status == importer.RowStatus.CHANGED:
+            per_ward[row.ward_code]["updated"] += 1
+    for ward in Ward.objects.filter(code__in=per_ward):
+        audit_record(
+            actor=actor,
+            action="counts.imported",
+            subject=ward,
+            after={
+                "survey_date": preview.survey_date.isoformat(),
+                "file": preview.filename,
+                "source": source,
+                **per_ward[ward.code],
+            },
+        )
 
 
 def counts_import_file(
@@ -228,7 +250,7 @@ def counts_import_submit(
         )
         return CountsImportSubmission(result=result)
 
-    from .tasks import import_counts_task  # tasks import this module
+    from ..tasks import import_counts_task  # tasks import this module
 
     task_id = str(uuid.uuid4())
     name = PurePath(filename).name
