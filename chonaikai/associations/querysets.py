@@ -1,6 +1,7 @@
 """Chainable, read-only filters for associations and counts."""
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from .rules import normalize_for_search
 
@@ -16,6 +17,17 @@ class AssociationQuerySet(models.QuerySet):
         """Match name or kana whatever the width or kana type of `text`."""
         key = normalize_for_search(text)
         return self.filter(search_text__contains=key) if key else self
+
+    def with_latest_count(self):
+        """Annotate each association's most recent count (three correlated subqueries, one query)."""
+        from .models import HouseholdCount
+
+        latest = HouseholdCount.objects.filter(association=OuterRef("pk")).order_by("-survey_date")
+        return self.annotate(
+            latest_survey_date=Subquery(latest.values("survey_date")[:1]),
+            latest_households=Subquery(latest.values("households")[:1]),
+            latest_members=Subquery(latest.values("member_households")[:1]),
+        )
 
 
 class HouseholdCountQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 from wards.models import Ward, WardTotal
 
 from . import rules
-from .models import HouseholdCount, Target
+from .models import Association, HouseholdCount, Target
 
 
 class Level:
@@ -216,3 +216,36 @@ def city_dashboard() -> Dashboard:
             baseline=int(baseline.value), target=int(target.value), current=city.member_households
         )
     return Dashboard(city=city, baseline=baseline, target=target, progress=progress)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One line of an association's count history."""
+
+    survey_date: dt.date
+    households: int
+    member_households: int
+    rate: Decimal | None
+    change: Decimal | None  # against the association's previous count
+
+    @property
+    def fiscal_year(self) -> int:
+        return rules.fiscal_year_of(self.survey_date)
+
+
+def count_history(association: Association) -> list[CountRow]:
+    """An association's counts, oldest first, with its rate and the change against its previous count."""
+    rows: list[CountRow] = []
+    for count in association.counts.order_by("survey_date"):
+        rate = rules.membership_rate(count.member_households, count.households)
+        previous = rows[-1].rate if rows else None
+        rows.append(
+            CountRow(
+                survey_date=count.survey_date,
+                households=count.households,
+                member_households=count.member_households,
+                rate=rate,
+                change=rules.rate_change(rate, previous),
+            )
+        )
+    return rows

@@ -6,19 +6,13 @@ rules.membership_rate; personal data is shown only where accounts.policy allows 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, render
 
 from chonaikai.accounts import policy
 
 from . import rules, selectors
 from .filters import AssociationFilter
-from .models import Association, HouseholdCount
 from .selectors import Level
 
 ASSOCIATIONS_PER_PAGE = 50
@@ -46,16 +40,6 @@ def dashboard(request):
     )
 
 
-def _with_latest_count(queryset):
-    """Each association's most recent count, as three correlated subqueries (one query in all)."""
-    latest = HouseholdCount.objects.filter(association=OuterRef("pk")).order_by("-survey_date")
-    return queryset.annotate(
-        latest_survey_date=Subquery(latest.values("survey_date")[:1]),
-        latest_households=Subquery(latest.values("households")[:1]),
-        latest_members=Subquery(latest.values("member_households")[:1]),
-    )
-
-
 def association_list(request):
     filterset = AssociationFilter(
         request.GET or None,
@@ -64,7 +48,7 @@ def association_list(request):
         .defer(*PERSONAL_FIELDS)  # never shown in the list, so never read for it
         .order_by("code"),
     )
-    page = Paginator(_with_latest_count(filterset.qs), ASSOCIATIONS_PER_PAGE).get_page(
+    page = Paginator(filterset.qs.with_latest_count(), ASSOCIATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     for association in page:
@@ -84,38 +68,6 @@ def association_list(request):
     )
 
 
-@dataclass(frozen=True)
-class CountRow:
-    """One line of an association's count history."""
-
-    survey_date: dt.date
-    households: int
-    member_households: int
-    rate: Decimal | None
-    change: Decimal | None  # against the association's previous count
-
-    @property
-    def fiscal_year(self) -> int:
-        return rules.fiscal_year_of(self.survey_date)
-
-
-def _count_history(association: Association) -> list[CountRow]:
-    rows: list[CountRow] = []
-    for count in association.counts.order_by("survey_date"):
-        rate = rules.membership_rate(count.member_households, count.households)
-        previous = rows[-1].rate if rows else None
-        rows.append(
-            CountRow(
-                survey_date=count.survey_date,
-                households=count.households,
-                member_households=count.member_households,
-                rate=rate,
-                change=rules.rate_change(rate, previous),
-            )
-        )
-    return rows
-
-
 def association_detail(request, code: str):
     association = get_object_or_404(
         policy.associations_visible_to(request.user).select_related(
@@ -129,7 +81,7 @@ def association_detail(request, code: str):
         {
             "association": association,
             "predecessors": list(association.predecessors.order_by("code")),
-            "history": _count_history(association),
+            "history": selectors.count_history(association),
             # Representative's name and contacts: only where the one policy module says so.
             "show_personal_data": policy.can_view_personal_data(request.user, association),
         },
