@@ -80,3 +80,47 @@ class RoleAssignment(models.Model):
         scope = self.ward or self.association
         label = self.get_role_display()
         return f"{self.user} — {label}（{scope}）" if scope else f"{self.user} — {label}"
+
+
+class ApiToken(models.Model):
+    """A key for scripts calling the API (`Authorization: Token <key>`), revocable.
+
+    Only the key's SHA-256 is stored: the key is shown once, when it is created
+    (chonaikai.accounts.tokens.api_token_create). A fast hash is enough because keys are 256 random
+    bits, not passwords, and it lets the lookup be one indexed query on `key_hash`. `prefix` (the
+    first characters of the key) tells a user's tokens apart in lists without revealing them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("利用者"),
+    )
+    name = models.CharField(_("名前"), max_length=100, blank=True)
+    key_hash = models.CharField(_("キーのハッシュ（SHA-256）"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("キーの先頭"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    # Who made it: the user themselves, or a city administrator for them (None: the command line).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作成者"),
+    )
+    last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("APIトークン")
+        verbose_name_plural = _("APIトークン")
+
+    def __str__(self):
+        return f"{self.user} — {self.name or self.prefix}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

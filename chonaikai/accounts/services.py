@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chonaikai.associations.models import Association
+from chonaikai.queue import enqueue
 from wards.models import Ward
 
 from .models import Role, RoleAssignment
@@ -144,14 +145,16 @@ def account_create(
 def account_invite(*, actor: AbstractBaseUser | None, user: AbstractBaseUser, site_url: str) -> bool:
     """Send the password-set email after the surrounding transaction commits.
 
-    Returns False (and sends nothing) when the user has no email address.
+    Returns False (and sends nothing) when the user has no email address. When the task queue is
+    down, chonaikai.queue.QueueUnavailable reaches the caller after the commit: the account exists,
+    and the user can ask for the email again through the password-reset page.
     """
     from .tasks import send_password_setup_email_task
 
     _check_actor(actor)
     if not user.email:
         return False
-    transaction.on_commit(partial(send_password_setup_email_task.delay, user.pk, site_url))
+    transaction.on_commit(partial(enqueue, send_password_setup_email_task, user.pk, site_url))
     return True
 
 

@@ -1,0 +1,34 @@
+"""DRF permission classes, all answered by chonaikai.accounts.policy.
+
+Object-level scope is not checked here: views fetch objects through the policy's *_for_edit
+functions, which answer 404 whether the object is missing or out of the user's scope.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from chonaikai.accounts import policy
+
+
+class CanEditSomeCounts(permissions.IsAuthenticated):
+    """Signed in, and may enter or import counts for at least one ward (ward staff, city admin)."""
+
+    message = _("世帯数を登録・取込する権限がありません（区役所職員と市の管理者のみ）。")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and policy.wards_editable_by(request.user).exists()
+
+
+class IsCityAdmin(permissions.IsAuthenticated):
+    message = _("市の管理者だけが行えます。")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and policy.is_city_admin(request.user)
+
+
+def sees_small_areas(user) -> bool:
+    """Whether the caller sees figures of areas below the publication threshold: any role holder.
+
+    Anonymous callers and accounts without a role get the published figures (publication.suppress).
+    """
+    return policy.is_city_admin(user) or policy.role_of(user) is not None

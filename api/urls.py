@@ -1,0 +1,79 @@
+"""/api/v1/: resources by stable identifiers (ward code, association code), the schema and its docs.
+
+Explicit paths come before the router's, and a catch-all at the end answers unknown URLs with a
+JSON 404 in the API's error shape (never Django's HTML page).
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from .errors import not_found
+from .views import associations, auth, geography, imports, opendata, rounds, stats
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    # No "wards.json" style suffixes: they would take "wards.geojson" for a format.
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("wards", geography.WardViewSet, basename="ward")
+router.register("districts", geography.DistrictViewSet, basename="district")
+router.register("federations", geography.FederationViewSet, basename="federation")
+router.register("associations", associations.AssociationViewSet, basename="association")
+router.register("counts", associations.CountViewSet, basename="count")
+router.register("rounds", rounds.SurveyRoundViewSet, basename="round")
+router.register("auth/tokens", auth.ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's set-up script as a file, so the page needs no inline script
+    # (Content-Security-Policy); both pages load only this site's static files (sidecar).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+    path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("wards.geojson", geography.WardBoundariesView.as_view(), name="ward-boundaries"),
+    re_path(
+        rf"^wards/(?P<code>{geography.WARD_CODE_REGEX})/entry-sheet\.xlsx$",
+        geography.WardEntrySheetView.as_view(),
+        name="ward-entry-sheet",
+    ),
+    re_path(
+        rf"^wards/(?P<code>{rounds.WARD_CODE_REGEX})/counts/(?P<survey_date>{rounds.DATE_REGEX})/$",
+        rounds.WardCountsGridView.as_view(),
+        name="ward-counts-grid",
+    ),
+    re_path(
+        rf"^rounds/(?P<survey_date>{rounds.DATE_REGEX})/wards/(?P<ward_code>{rounds.WARD_CODE_REGEX})/"
+        r"(?P<action>submit|approve|send-back)/$",
+        rounds.WardProgressActionView.as_view(),
+        name="ward-progress-action",
+    ),
+    path("counts/import/", imports.CountImportView.as_view(), name="counts-import"),
+    path(
+        "counts/import/<uuid:task_id>/",
+        imports.CountImportProgressView.as_view(),
+        name="counts-import-progress",
+    ),
+    path("survey-dates/", stats.SurveyDatesView.as_view(), name="survey-dates"),
+    path("stats/membership/", stats.MembershipStatsView.as_view(), name="stats-membership"),
+    path("stats/membership.csv", stats.MembershipStatsCSVView.as_view(), name="stats-membership-csv"),
+    path("stats/membership.xlsx", stats.MembershipStatsXLSXView.as_view(), name="stats-membership-xlsx"),
+    path("stats/city-summary.xlsx", stats.CitySummaryXLSXView.as_view(), name="stats-city-summary"),
+    path("stats/target/", stats.TargetView.as_view(), name="stats-target"),
+    path("opendata/membership.json", opendata.OpenDataJSONView.as_view(), name="opendata-membership-json"),
+    path("opendata/membership.csv", opendata.OpenDataCSVView.as_view(), name="opendata-membership-csv"),
+    path("", include(router.urls)),
+    re_path(r"^(?P<path>.*)$", not_found),
+]

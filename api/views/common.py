@@ -1,0 +1,119 @@
+"""Small helpers shared by the API views: query-parameter parsing and file responses."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.renderers import BaseRenderer
+
+from ..fields import OUT_OF_RANGE, in_survey_range
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv"
+
+
+class BinaryRenderer(BaseRenderer):
+    """Lets content negotiation accept `Accept: <xlsx>`; the views return the bytes themselves."""
+
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets content negotiation accept `Accept: text/csv`; the views return the text themselves."""
+
+    media_type = CSV_MEDIA_TYPE
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+def parse_date(value: str, name: str) -> dt.date:
+    """A survey date from the URL: YYYY-MM-DD within the supported range, else a 400 naming `name`."""
+    try:
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise exceptions.ValidationError(
+            {name: [_("日付は YYYY-MM-DD の形で指定してください（例: 2024-01-01）。")]}
+        )
+    if not in_survey_range(day):
+        raise exceptions.ValidationError({name: [str(OUT_OF_RANGE)]})
+    return day
+
+
+def path_date_or_404(value: str) -> dt.date:
+    """A date in a resource's URL: one that cannot exist names no resource (404, not 400)."""
+    try:
+        return parse_date(value, "survey_date")
+    except exceptions.ValidationError:
+        raise exceptions.NotFound() from None
+
+
+def optional_date(request, name: str) -> dt.date | None:
+    """A date query parameter: absent is None; present, it must be a supported date ("" included)."""
+    value = request.query_params.get(name)
+    return None if value is None else parse_date(value, name)
+
+
+def optional_code(request, name: str, pattern: str) -> str | None:
+    """A code query parameter: absent is None; present, it must match `pattern` ("" included)."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not re.fullmatch(pattern, value):
+        raise exceptions.ValidationError(
+            {name: [_("「%(value)s」はコードの形式ではありません。") % {"value": value}]}
+        )
+    return value
+
+
+def choice(request, name: str, choices, default: str) -> str:
+    value = request.query_params.get(name, default)
+    if value not in choices:
+        raise exceptions.ValidationError(
+            {
+                name: [
+                    _("「%(value)s」は選べません。次のいずれかです: %(choices)s")
+                    % {"value": value, "choices": ", ".join(choices)}
+                ]
+            }
+        )
+    return value
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def workbook_response(workbook, *, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_MEDIA_TYPE), filename)
+
+
+def csv_response(header: list[str], rows, *, filename: str) -> HttpResponse:
+    """UTF-8 with a byte-order mark, so that Excel (what the ward offices open CSV files with) reads it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    content = "\ufeff" + buffer.getvalue()
+    return attachment(
+        HttpResponse(content.encode("utf-8"), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"), filename
+    )

@@ -1,0 +1,227 @@
+"""Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
+
+Anonymous and aggregated only: no association, no person, no area with fewer households than
+settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS (see api.publication, including the city total when it
+would give a withheld ward away). The licence and the credit line travel with the data: JSON
+fields, and for the CSV `Link` (rel="license", rel="describedby") and `X-License` /
+`X-Attribution` headers, so that the CSV itself stays a plain table that any tool reads.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chonaikai.associations import exporter, selectors
+from chonaikai.associations.selectors import Level
+
+from .. import publication
+from .common import CSV_MEDIA_TYPE, CSVRenderer, csv_response
+
+LICENSE_ID = "CC-BY-4.0"
+LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際 ライセンス（CC BY 4.0）"
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
+DATASET_TITLE = "町内会・自治会 加入状況（区別・全市）"
+TAGS = ["オープンデータ"]
+# Public data for any web page to fetch: no credentials are involved.
+OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
+
+CSV_HEADINGS = [
+    "調査基準日",
+    "年度",
+    "区分",
+    "コード",
+    "名称",
+    "町内会数",
+    "区域内世帯数",
+    "加入世帯数",
+    "加入率（%）",
+    "非公表",
+]
+LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}
+
+
+def attribution() -> str:
+    return f"出典：{settings.CITY_NAME}「町内会・自治会 加入状況」（{LICENSE_ID}）"
+
+
+def records() -> list:
+    """Every survey date, oldest first; per date the city (its code sorts first), then the wards."""
+    minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+    wards = defaultdict(list)
+    for row in selectors.membership_series(level=Level.WARD):
+        wards[row.survey_date].append(row)
+    result = []
+    for city in selectors.membership_series(level=Level.CITY):
+        ward_rows = sorted(wards[city.survey_date], key=lambda r: r.code)
+        hide_city = publication.city_must_be_suppressed(
+            [r.households for r in ward_rows], min_households=minimum
+        )
+        result.extend(publication.suppress([city], min_households=float("inf") if hide_city else minimum))
+        result.extend(publication.suppress(ward_rows, min_households=minimum))
+    return result
+
+
+class OpenDataRecordSerializer(serializers.Serializer):
+    survey_date = serializers.DateField(help_text=_("調査基準日"))
+    fiscal_year = serializers.IntegerField(help_text=_("年度"))
+    level = serializers.ChoiceField(choices=[Level.CITY, Level.WARD], help_text=_("city: 全市、ward: 区"))
+    code = serializers.CharField(help_text=_("全国地方公共団体コード（5桁）"))
+    name = serializers.CharField()
+    associations = serializers.IntegerField(allow_null=True, help_text=_("町内会数"))
+    households = serializers.IntegerField(allow_null=True, help_text=_("区域内世帯数"))
+    member_households = serializers.IntegerField(allow_null=True, help_text=_("加入世帯数"))
+    rate = serializers.DecimalField(
+        max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True, help_text=_("加入率（%）")
+    )
+    suppressed = serializers.BooleanField(help_text=_("世帯数が少ないため数値を伏せた行"))
+
+
+class OpenDataLicenseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+
+
+class OpenDataSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    license = OpenDataLicenseSerializer()
+    attribution = serializers.CharField(help_text=_("利用するときに表示する出典"))
+    notes = serializers.CharField()
+    suppression_min_households = serializers.IntegerField()
+    records = OpenDataRecordSerializer(many=True)
+
+
+class OpenDataJSONView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # the same answer for everyone: never personal, never per user
+
+    @extend_schema(
+        summary="オープンデータ: 加入状況（JSON）",
+        operation_id="opendata_membership_json",
+        description=(
+            "区別・全市の町内会数・区域内世帯数・加入世帯数・加入率を調査基準日ごとに返します（古い順）。"
+            "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）で提供し、利用時は attribution の出典を"
+            "表示してください。区域内世帯数が suppression_min_households 未満の区域は数値を伏せます"
+            "（suppressed: true）。個人情報や町内会ごとの数値は含みません。"
+        ),
+        tags=TAGS,
+        auth=[],
+        responses=OpenApiResponse(
+            OpenDataSerializer,
+            examples=[
+                OpenApiExample(
+                    "加入状況",
+                    value={
+                        "title": DATASET_TITLE,
+                        "publisher": "札幌市",
+                        "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
+                        "attribution": "出典：札幌市「町内会・自治会 加入状況」（CC-BY-4.0）",
+                        "notes": "加入率 = 加入世帯数 ÷ 区域内世帯数 …",
+                        "suppression_min_households": 20,
+                        "records": [
+                            {
+                                "survey_date": "2025-01-01",
+                                "fiscal_year": 2024,
+                                "level": "ward",
+                                "code": "01101",
+                                "name": "中央区",
+                                "associations": 120,
+                                "households": 98000,
+                                "member_households": 52000,
+                                "rate": 53.06,
+                                "suppressed": False,
+                            }
+                        ],
+                    },
+                )
+            ],
+        ),
+    )
+    def get(self, request):
+        minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        body = {
+            "title": DATASET_TITLE,
+            "publisher": str(settings.CITY_NAME),
+            "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
+            "attribution": attribution(),
+            "notes": (
+                "加入率（%）= 加入世帯数 ÷ 区域内世帯数（町内会・自治会の区域内の世帯数）×100、小数第3位を四捨五入。"
+                f"年度は4月1日から翌年3月31日まで（1月1日の調査はその日を含む年度）。区域内世帯数が{minimum}世帯"
+                "未満の区域は数値を公表しません（suppressed）。"
+            ),
+            "suppression_min_households": minimum,
+            "records": records(),
+        }
+        return Response(OpenDataSerializer(body).data, headers=OPEN_HEADERS)
+
+
+class OpenDataCSVView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    renderer_classes = [CSVRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="オープンデータ: 加入状況（CSV）",
+        operation_id="opendata_membership_csv",
+        description=(
+            "JSON 版と同じ内容の CSV（UTF-8、BOM 付き、見出しは日本語）。ライセンスと出典は HTTP ヘッダー"
+            'で示します: Link（rel="license" にライセンス、rel="describedby" に JSON 版）、'
+            "X-License（CC-BY-4.0）、X-Attribution（出典、UTF-8 をパーセントエンコード）。"
+        ),
+        tags=TAGS,
+        auth=[],
+        responses={
+            (200, CSV_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.STR,
+                examples=[
+                    OpenApiExample(
+                        "CSV",
+                        value=(
+                            "調査基準日,年度,区分,コード,名称,町内会数,区域内世帯数,加入世帯数,加入率（%）,非公表\r\n"
+                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0\r\n"
+                        ),
+                    )
+                ],
+            )
+        },
+    )
+    def get(self, request):
+        rows = [
+            [
+                r.survey_date.isoformat(),
+                r.fiscal_year,
+                LEVEL_LABELS[r.level],
+                r.code,
+                exporter.excel_safe(r.name),
+                _blank(r.associations),
+                _blank(r.households),
+                _blank(r.member_households),
+                _blank(r.rate),
+                int(r.suppressed),
+            ]
+            for r in records()
+        ]
+        response = csv_response(CSV_HEADINGS, rows, filename="chonaikai-membership.csv")
+        json_url = request.build_absolute_uri(reverse("api:opendata-membership-json"))
+        response["Link"] = f'<{LICENSE_URL}>; rel="license", <{json_url}>; rel="describedby"'
+        response["X-License"] = LICENSE_ID
+        response["X-Attribution"] = quote(attribution())
+        for name, value in OPEN_HEADERS.items():
+            response[name] = value
+        return response
+
+
+def _blank(value):
+    return "" if value is None else value

@@ -1,0 +1,286 @@
+"""Survey rounds (調査): open a round, each ward's progress and its transitions, the entry grid."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chonaikai.accounts import policy
+from chonaikai.associations import selectors, services
+from chonaikai.associations.models import Association, SurveyRound
+from chonaikai.associations.services.rounds import may_act, possible_actions
+
+from .. import entry
+from ..errors import ApiError
+from ..fields import SURVEY_DATE_SCHEMA
+from ..permissions import CanEditSomeCounts, IsCityAdmin
+from ..serializers import (
+    ErrorSerializer,
+    GridInputSerializer,
+    GridResultSerializer,
+    GridSerializer,
+    ProgressActionInputSerializer,
+    RoundOpenInputSerializer,
+    RoundOverviewSerializer,
+    SurveyRoundSerializer,
+    WardProgressSerializer,
+)
+from .common import path_date_or_404
+
+TAGS = ["調査（提出状況）"]
+DATE_REGEX = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+WARD_CODE_REGEX = r"[0-9]{5}"
+# URL names of the transitions (the services' names, with a hyphen as URLs have them).
+ACTIONS = {
+    "submit": services.ward_progress_submit,
+    "approve": services.ward_progress_approve,
+    "send-back": services.ward_progress_send_back,
+}
+
+
+def _round_or_404(survey_date: str) -> SurveyRound:
+    return get_object_or_404(SurveyRound, survey_date=path_date_or_404(survey_date))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="調査の一覧",
+        description="開始された調査（調査基準日と区の提出期限）、新しい順。区役所職員と市の管理者が使えます。",
+        tags=TAGS,
+    ),
+    retrieve=extend_schema(
+        summary="調査の提出状況",
+        description=(
+            "区ごとの状況（未着手・入力中・提出済み・承認済み）、活動中の町内会数・入力済みの数・未入力の"
+            "町内会、区の加入状況、状況の変更履歴、この利用者がいま行える操作。区役所職員には担当区だけを"
+            "返します（全市の合計も市の管理者だけ）。"
+        ),
+        tags=TAGS,
+        responses=RoundOverviewSerializer,
+    ),
+    create=extend_schema(
+        summary="調査を開始",
+        description="調査基準日と提出期限を決めて調査を開始します（市の管理者のみ）。区ごとの提出状況が作られます。",
+        tags=TAGS,
+        request=RoundOpenInputSerializer,
+        responses={201: SurveyRoundSerializer},
+        examples=[
+            OpenApiExample(
+                "開始", value={"survey_date": "2026-01-01", "deadline": "2026-02-27"}, request_only=True
+            )
+        ],
+    ),
+)
+class SurveyRoundViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = SurveyRoundSerializer
+    lookup_field = "survey_date"
+    lookup_value_regex = DATE_REGEX
+    filter_backends = []
+
+    def get_permissions(self):
+        return [IsCityAdmin()] if self.action == "create" else [CanEditSomeCounts()]
+
+    def get_queryset(self):
+        return selectors.survey_rounds()
+
+    def retrieve(self, request, survey_date=None):
+        survey_round = _round_or_404(survey_date)
+        overview = selectors.round_overview(survey_round=survey_round, user=request.user)
+        actions = {
+            row.ward.code: [
+                action
+                for action in possible_actions(row.progress.status)
+                if may_act(request.user, action, row.ward)
+            ]
+            for row in overview.rows
+        }
+        context = {"request": request, "overview": overview, "actions": actions}
+        return Response(RoundOverviewSerializer(survey_round, context=context).data)
+
+    def create(self, request):
+        data = RoundOpenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            survey_round = services.round_open(
+                actor=request.user,
+                deadline=data.validated_data["deadline"],
+                survey_date=data.validated_data.get("survey_date"),
+            )
+        except services.RoundError as e:
+            raise ApiError(e.message) from e
+        return Response(SurveyRoundSerializer(survey_round).data, status=status.HTTP_201_CREATED)
+
+
+class WardProgressActionView(APIView):
+    """submit: the ward's staff or a city administrator; approve and send-back: city administrators."""
+
+    permission_classes = [CanEditSomeCounts]
+
+    @extend_schema(
+        summary="区の提出・承認・差し戻し",
+        operation_id="rounds_ward_progress_action",
+        description=(
+            "action は submit（入力中→提出済み、区役所職員・市の管理者）、approve（提出済み→承認済み、"
+            "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）。担当外の区は 404、"
+            "権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
+        ),
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("survey_date", SURVEY_DATE_SCHEMA, OpenApiParameter.PATH),
+            OpenApiParameter("ward_code", str, OpenApiParameter.PATH, pattern=f"^{WARD_CODE_REGEX}$"),
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS)),
+        ],
+        request=ProgressActionInputSerializer,
+        responses={
+            200: WardProgressSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="今の状況ではできない操作です"),
+        },
+    )
+    def post(self, request, survey_date: str, ward_code: str, action: str):
+        if action not in ACTIONS:
+            raise ApiError(_("見つかりません。"), status_code=404)
+        day = path_date_or_404(survey_date)
+        data = ProgressActionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = data.validated_data["comment"].strip()
+        if action == "send-back" and not comment:
+            raise ApiError(
+                _("入力内容に誤りがあります。"),
+                extra={"fields": {"comment": [_("差し戻す理由をコメントに入力してください。")]}},
+            )
+        try:
+            # Http404 outside the user's wards or without a round; PermissionDenied for a role's limits.
+            progress = ACTIONS[action](
+                actor=request.user, survey_date=day, ward_code=ward_code, comment=comment
+            )
+        except services.RoundError as e:
+            raise ApiError(e.message, status_code=status.HTTP_409_CONFLICT) from e
+        return Response(WardProgressSerializer(progress).data)
+
+
+class WardCountsGridView(APIView):
+    """One ward's entry grid for a round: read it for editing, save changed rows (all or nothing)."""
+
+    permission_classes = [CanEditSomeCounts]
+    path_parameters = [
+        OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=f"^{WARD_CODE_REGEX}$"),
+        OpenApiParameter("survey_date", SURVEY_DATE_SCHEMA, OpenApiParameter.PATH),
+    ]
+
+    def _grid(self, request, code: str, survey_date: str):
+        ward = policy.get_ward_for_edit(request.user, code)  # 404 for other wards
+        day = path_date_or_404(survey_date)
+        grid = selectors.count_entry_grid(ward=ward, survey_date=day)
+        if grid is None:  # no round for the date: there is no grid to read or save
+            raise ApiError(
+                _("%(date)s の調査は開始されていません。") % {"date": day.isoformat()}, status_code=404
+            )
+        return ward, day, grid
+
+    @extend_schema(
+        summary="区の世帯数入力表（編集用）",
+        operation_id="wards_counts_grid_retrieve",
+        description=(
+            "区の活動中の町内会ごとに、この調査の世帯数（版 version 付き）と前回の調査の世帯数。"
+            "担当区の職員と市の管理者だけが取得でき、ほかの区は 404 です。調査が開始されていない"
+            "調査基準日は 400。"
+        ),
+        tags=TAGS,
+        parameters=path_parameters,
+        responses=GridSerializer,
+    )
+    def get(self, request, code: str, survey_date: str):
+        _ward, _day, grid = self._grid(request, code, survey_date)
+        body = {
+            "survey_date": grid.survey_date,
+            "previous_survey_date": grid.previous_survey_date,
+            "ward": grid.ward,
+            "progress": grid.progress,
+            "rows": grid.rows,
+        }
+        return Response(GridSerializer(body).data)
+
+    @extend_schema(
+        summary="区の世帯数をまとめて保存",
+        operation_id="wards_counts_grid_save",
+        description=(
+            "変更した町内会の行だけを、読み込んだときの版（version）と一緒に送ります。すべて保存するか、"
+            "1件も保存しません。入力画面と同じ確認を通り、問題があれば 400（extra.errors に町内会・項目・"
+            "理由）、他の人が先に保存した行があれば 409（extra.errors[].current に最新の値）。"
+            "承認済みの区の変更には reason（修正理由）が必要です（市の管理者を除く）。"
+        ),
+        tags=TAGS,
+        parameters=path_parameters,
+        request=GridInputSerializer,
+        responses={
+            200: GridResultSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="他の人が先に保存した行があります"),
+        },
+        examples=[
+            OpenApiExample(
+                "保存",
+                value={
+                    "changes": [
+                        {
+                            "association": "01101-0001",
+                            "households": 210,
+                            "member_households": 147,
+                            "version": 1,
+                        }
+                    ],
+                    "reason": "",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, code: str, survey_date: str):
+        ward, day, _grid = self._grid(request, code, survey_date)
+        data = GridInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = data.validated_data["changes"]
+        codes = [row["association"] for row in rows]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        ids = dict(Association.objects.filter(code__in=codes, ward=ward).values_list("code", "pk"))
+        unknown = [c for c in codes if c not in ids]
+        if duplicates or unknown:
+            messages = [_("町内会コード %(code)s が複数の行にあります。") % {"code": c} for c in duplicates]
+            messages += [
+                _("町内会コード %(code)s は%(ward)sの町内会ではありません。") % {"code": c, "ward": ward.name}
+                for c in unknown
+            ]
+            raise ApiError(_("入力内容に誤りがあります。"), extra={"fields": {"changes": messages}})
+        changes = [
+            services.CountChange(
+                association_id=ids[row["association"]],
+                households=row["households"],
+                member_households=row["member_households"],
+                note=row["note"],
+                base_version=row["version"],
+                confirm_members_over=row["confirm_members_over"],
+            )
+            for row in rows
+        ]
+        try:
+            result = services.counts_grid_save(
+                actor=request.user,
+                ward_code=ward.code,
+                survey_date=day,
+                changes=changes,
+                reason=data.validated_data["reason"],
+            )
+        except services.CountsEntryRejected as e:
+            raise entry.rejected(e, codes={pk: c for c, pk in ids.items()}) from e
+        return Response(GridResultSerializer(result).data)

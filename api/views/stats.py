@@ -1,0 +1,414 @@
+"""Membership statistics (JSON, CSV, xlsx), the plan target's progress and the survey dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from rest_framework import permissions, serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chonaikai.associations import exporter, rules, selectors
+from chonaikai.associations.selectors import Level
+from wards.models import Ward
+
+from .. import publication
+from ..errors import ApiError
+from ..fields import SURVEY_DATE_SCHEMA
+from ..permissions import sees_small_areas
+from ..serializers import MembershipStatsSerializer, TargetSerializer
+from .common import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    BinaryRenderer,
+    CSVRenderer,
+    choice,
+    csv_response,
+    optional_code,
+    optional_date,
+    workbook_response,
+)
+
+LEVELS = (Level.CITY, Level.WARD, Level.DISTRICT, Level.FEDERATION)
+TAGS = ["統計"]
+
+STATS_PARAMETERS = [
+    OpenApiParameter(
+        "survey_date", SURVEY_DATE_SCHEMA, description="調査基準日（YYYY-MM-DD）。省略すると直近の調査"
+    ),
+    OpenApiParameter(
+        "level",
+        str,
+        enum=list(LEVELS),
+        default=Level.CITY,
+        description="集計の単位: 市・区・地区・連合町内会",
+    ),
+    OpenApiParameter(
+        "ward",
+        str,
+        pattern=r"^[0-9]{5}$",
+        description="区コードで絞り込む（level が ward / district / federation のとき）",
+    ),
+]
+
+# The command line's CSV columns (manage.py membership_stats --format csv), so scripts can switch.
+CSV_COLUMNS = [
+    "level",
+    "code",
+    "name",
+    "survey_date",
+    "fiscal_year",
+    "associations",
+    "households",
+    "member_households",
+    "rate",
+    "denominator",
+    "previous_survey_date",
+    "change",
+    "registry_households",
+    "registry_rate",
+    "suppressed",
+]
+XLSX_HEADINGS = {
+    "level": "単位",
+    "code": "コード",
+    "name": "名称",
+    "survey_date": "調査基準日",
+    "fiscal_year": "年度",
+    "associations": "町内会数",
+    "households": "区域内世帯数",
+    "member_households": "加入世帯数",
+    "rate": "加入率（%）",
+    "denominator": "分母",
+    "previous_survey_date": "前回調査基準日",
+    "change": "前回比（ポイント）",
+    "registry_households": "住民基本台帳世帯数",
+    "registry_rate": "住民基本台帳による加入率（%）",
+    "suppressed": "非公表",
+}
+XLSX_FORMATS = {
+    "associations": exporter.COUNT_FORMAT,
+    "households": exporter.COUNT_FORMAT,
+    "member_households": exporter.COUNT_FORMAT,
+    "registry_households": exporter.COUNT_FORMAT,
+    "rate": exporter.RATE_FORMAT,
+    "registry_rate": exporter.RATE_FORMAT,
+    "change": exporter.CHANGE_FORMAT,
+}
+
+
+@dataclass(frozen=True)
+class MembershipTable:
+    survey_date: dt.date
+    level: str
+    ward: Ward | None
+    suppression_min_households: int | None
+    results: list
+
+
+def _no_counts(day: dt.date) -> ApiError:
+    return ApiError(
+        _("%(date)s の世帯数は登録されていません。") % {"date": day.isoformat()},
+        extra={"survey_dates": [d.isoformat() for d in selectors.survey_dates()[:10]]},
+        status_code=404,
+    )
+
+
+def membership_table(request) -> MembershipTable:
+    """Parse survey_date, level and ward; read the figures; withhold small areas from the public."""
+    level = choice(request, "level", LEVELS, Level.CITY)
+    ward = None
+    ward_code = optional_code(request, "ward", r"[0-9]{5}")
+    if ward_code is not None:
+        if level == Level.CITY:
+            raise ApiError(
+                _("ward は level が ward / district / federation のときに指定してください。"),
+                extra={"fields": {"ward": [_("level=city とは一緒に指定できません。")]}},
+            )
+        ward = Ward.objects.filter(code=ward_code).first()
+        if ward is None:
+            raise ApiError(
+                _("入力内容に誤りがあります。"),
+                extra={
+                    "fields": {"ward": [_("区コード「%(code)s」の区はありません。") % {"code": ward_code}]}
+                },
+            )
+    survey_date = optional_date(request, "survey_date") or selectors.latest_survey_date()
+    if survey_date is None:
+        raise ApiError(_("世帯数がまだ登録されていません。"), status_code=404)
+    rows = selectors.membership_stats(survey_date=survey_date, level=level, ward=ward)
+    if not rows and (ward is None or survey_date not in selectors.survey_dates()):
+        raise _no_counts(survey_date)
+    minimum = None
+    if sees_small_areas(request.user):
+        results = publication.as_published(rows)
+    else:
+        minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        results = _published(rows, level=level, ward=ward, minimum=minimum)
+    return MembershipTable(
+        survey_date=survey_date, level=level, ward=ward, suppression_min_households=minimum, results=results
+    )
+
+
+def _published(rows, *, level: str, ward: Ward | None, minimum: int):
+    """publication.suppress, with the previous survey's sizes (and, for the city, the wards')."""
+    previous_day = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
+    previous = {}
+    if previous_day is not None:
+        previous = {
+            r.code: r.households
+            for r in selectors.membership_stats(survey_date=previous_day, level=level, ward=ward)
+        }
+    results = publication.suppress(rows, min_households=minimum, previous_households=previous)
+    if level == Level.CITY and rows:
+        wards = selectors.membership_stats(survey_date=rows[0].survey_date, level=Level.WARD)
+        if publication.city_must_be_suppressed([w.households for w in wards], min_households=minimum):
+            results = publication.suppress(rows, min_households=float("inf"))
+    return results
+
+
+MEMBERSHIP_EXAMPLE = OpenApiExample(
+    "区ごと",
+    value={
+        "survey_date": "2025-01-01",
+        "level": "ward",
+        "ward": None,
+        "suppression_min_households": None,
+        "results": [
+            {
+                "level": "ward",
+                "code": "01101",
+                "name": "中央区",
+                "survey_date": "2025-01-01",
+                "fiscal_year": 2024,
+                "associations": 120,
+                "households": 98000,
+                "member_households": 52000,
+                "rate": 53.06,
+                "denominator": "area_households",
+                "previous_survey_date": "2024-01-01",
+                "previous_rate": 53.8,
+                "change": -0.74,
+                "registry_households": None,
+                "registry_rate": None,
+                "suppressed": False,
+            }
+        ],
+    },
+    response_only=True,
+)
+
+
+class MembershipStatsView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="加入状況の集計",
+        operation_id="stats_membership",
+        description=(
+            "調査基準日の区域内世帯数・加入世帯数・加入率と前回調査からの増減を、市・区・"
+            "まちづくりセンター地区・連合町内会の単位で返します。加入率 = 加入世帯数 ÷ 区域内世帯数"
+            "（%、小数第3位を四捨五入）。ログインしていない利用者には、区域内世帯数が"
+            " PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS 未満の区域の数値を伏せて（suppressed: true）返します。"
+        ),
+        tags=TAGS,
+        parameters=STATS_PARAMETERS,
+        responses=MembershipStatsSerializer,
+        examples=[MEMBERSHIP_EXAMPLE],
+    )
+    def get(self, request):
+        table = membership_table(request)
+        return Response(
+            MembershipStatsSerializer(
+                {
+                    "survey_date": table.survey_date,
+                    "level": table.level,
+                    "ward": table.ward.code if table.ward else None,
+                    "suppression_min_households": table.suppression_min_households,
+                    "results": table.results,
+                }
+            ).data
+        )
+
+
+def _cell(row, column):
+    value = getattr(row, column)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return "" if value is None else value
+
+
+class MembershipStatsCSVView(APIView):
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = [CSVRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="加入状況の集計（CSV）",
+        operation_id="stats_membership_csv",
+        description=(
+            "加入状況の集計と同じ内容の CSV（UTF-8、BOM 付き）。列は manage.py membership_stats"
+            " --format csv と同じ英語の列名です。"
+        ),
+        tags=TAGS,
+        parameters=STATS_PARAMETERS,
+        responses={(200, CSV_MEDIA_TYPE): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        table = membership_table(request)
+        rows = [[exporter.excel_safe(_cell(r, c)) for c in CSV_COLUMNS] for r in table.results]
+        return csv_response(CSV_COLUMNS, rows, filename=_filename(table, "csv"))
+
+
+class MembershipStatsXLSXView(APIView):
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = [BinaryRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="加入状況の集計（Excel）",
+        operation_id="stats_membership_xlsx",
+        description="加入状況の集計と同じ内容の Excel ファイル（見出しは日本語）。",
+        tags=TAGS,
+        parameters=STATS_PARAMETERS,
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        table = membership_table(request)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = table.survey_date.strftime("%Y%m%d")
+        sheet.append([exporter.excel_safe(XLSX_HEADINGS[c]) for c in CSV_COLUMNS])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in table.results:
+            values = []
+            for column in CSV_COLUMNS:
+                value = getattr(row, column)
+                values.append(
+                    exporter.excel_safe(value if not isinstance(value, bool) else ("○" if value else ""))
+                )
+            sheet.append(values)
+            for index, column in enumerate(CSV_COLUMNS, start=1):
+                if column in XLSX_FORMATS:
+                    sheet.cell(row=sheet.max_row, column=index).number_format = XLSX_FORMATS[column]
+        return workbook_response(workbook, filename=_filename(table, "xlsx"))
+
+
+def _filename(table: MembershipTable, suffix: str) -> str:
+    ward = f"-{table.ward.code}" if table.ward else ""
+    return f"membership-{table.survey_date.isoformat()}-{table.level}{ward}.{suffix}"
+
+
+class CitySummaryXLSXView(APIView):
+    """The city's published table, as chonaikai.associations.exporter writes it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [BinaryRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="区別加入状況の公表様式（Excel）",
+        operation_id="stats_city_summary_xlsx",
+        description=(
+            "区ごとの町内会数・区域内世帯数・加入世帯数・加入率・前回比と全市の合計行を、市が公表する"
+            "様式の Excel で返します（ログインした利用者のみ）。"
+        ),
+        tags=TAGS,
+        parameters=[STATS_PARAMETERS[0]],
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        survey_date = optional_date(request, "survey_date") or selectors.latest_survey_date()
+        if survey_date is None:
+            raise ApiError(_("世帯数がまだ登録されていません。"), status_code=404)
+        try:
+            workbook = exporter.city_summary(survey_date=survey_date)
+        except exporter.NoCounts:
+            raise _no_counts(survey_date) from None
+        return workbook_response(workbook, filename=f"membership-{survey_date.isoformat()}-city-summary.xlsx")
+
+
+class TargetView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="計画目標の進捗",
+        operation_id="stats_target",
+        description=(
+            "直近の調査の全市の加入状況と、市の計画の加入世帯数の基準値・目標値、基準値から目標値までの"
+            "達成割合（share_done、%）と残り（gap、世帯）。計画の値が未登録なら該当項目は null。"
+        ),
+        tags=TAGS,
+        responses=TargetSerializer,
+        examples=[
+            OpenApiExample(
+                "進捗",
+                value={
+                    "survey_date": "2025-01-01",
+                    "city": None,
+                    "baseline": {
+                        "fiscal_year": 2022,
+                        "value": 685497,
+                        "source": "第3次札幌市まちづくり戦略ビジョン",
+                    },
+                    "target": {"fiscal_year": 2028, "value": 700000, "source": ""},
+                    "progress": {
+                        "baseline": 685497,
+                        "target": 700000,
+                        "current": 690000,
+                        "gap": 10000,
+                        "share_done": 31.05,
+                    },
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        board = selectors.city_dashboard()
+        city = None
+        if board.city is not None:
+            rows = [board.city]
+            if sees_small_areas(request.user):
+                city = publication.as_published(rows)[0]
+            else:
+                city = _published(
+                    rows, level=Level.CITY, ward=None, minimum=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+                )[0]
+        progress = board.progress if city is not None and not city.suppressed else None
+        return Response(
+            TargetSerializer(
+                {"city": city, "baseline": board.baseline, "target": board.target, "progress": progress}
+            ).data
+        )
+
+
+class SurveyDatesView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="調査基準日の一覧",
+        description="世帯数が登録されている調査基準日（新しい順）と、その年度。",
+        tags=TAGS,
+        responses=inline_serializer(
+            "SurveyDate",
+            {"survey_date": serializers.DateField(), "fiscal_year": serializers.IntegerField()},
+            many=True,
+        ),
+    )
+    def get(self, request):
+        return Response(
+            [
+                {"survey_date": d.isoformat(), "fiscal_year": rules.fiscal_year_of(d)}
+                for d in selectors.survey_dates()
+            ]
+        )
