@@ -1,0 +1,346 @@
+"""Writes for household counts entered on the grid screen (one ward, one survey date, one POST).
+
+The grid sends only the rows the user changed, each with the version of the count it was based
+on. The save is all or nothing: any problem in any row raises CountsEntryRejected with every
+issue, tied to its association and field, and nothing is written.
+
+- Optimistic locking: the counts are locked (select_for_update) and a row whose count has moved
+  on since the grid was loaded is refused, carrying the newer count for the screen to show.
+- Checks (pure, in entry_row_issues, also used by the view before it calls the service): both
+  numbers or neither; a count once entered cannot be emptied (counts are never deleted);
+  members above households needs a confirmation; a change of more than LARGE_CHANGE against the
+  previous survey needs a comment in the note.
+- After approval (services.rounds), only a city administrator, or anyone with a reason, may
+  change the ward's counts; the reason goes to the audit event and the row history.
+
+See the package docstring for the conventions every service follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from chonaikai.accounts import policy
+from chonaikai.audit.services import audit_record
+from wards.models import Ward
+
+from .. import selectors
+from ..models import Association, HouseholdCount, WardProgress
+from ..rules import LARGE_CHANGE, is_large_change, japanese_date, members_exceed_households
+from .rounds import ward_progress_mark_started
+from .summaries import summaries_refresh
+
+_HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
+_UPDATED_FIELDS = [
+    "households",
+    "member_households",
+    "note",
+    "source",
+    "entered_by",
+    "entered_at",
+    "version",
+]
+
+# Fields an issue can be tied to (the grid's input names).
+HOUSEHOLDS, MEMBERS, NOTE, CONFIRM, REASON = (
+    "households",
+    "member_households",
+    "note",
+    "confirm_members_over",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class CountChange:
+    """One association's values as entered, and the version of the count the user saw (0: none)."""
+
+    association_id: int
+    households: int | None
+    member_households: int | None
+    note: str = ""
+    base_version: int = 0
+    confirm_members_over: bool = False
+
+
+@dataclass(frozen=True)
+class EntryIssue:
+    """Why a save was refused: a message for the user, where it belongs, and what kind."""
+
+    message: str
+    association_id: int | None = None  # None: about the whole grid
+    field: str = ""  # one of the field names above; "" for the row as a whole
+    code: str = ""  # stale, incomplete, cleared, members_over, large_change, locked, not_in_ward
+    newer: HouseholdCount | None = None  # for "stale": the count as it is now
+
+
+class CountsEntryRejected(Exception):
+    """Nothing was saved; `issues` say why, row by row."""
+
+    def __init__(self, issues: Sequence[EntryIssue]):
+        self.issues = list(issues)
+        super().__init__(f"{len(self.issues)} issue(s); nothing was saved")
+
+
+@dataclass(frozen=True)
+class CountsEntryResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks (pure)
+# ---------------------------------------------------------------------------------------------
+
+
+def _change_text(new: int, previous: int) -> str:
+    if previous == 0:
+        return f"{previous:,}→{new:,}"
+    percent = Fraction(new - previous, previous) * 100
+    return f"{previous:,}→{new:,}、{float(percent):+.1f}%"
+
+
+def entry_row_issues(
+    change: CountChange,
+    *,
+    current: tuple[int, int] | None,
+    previous: tuple[int, int] | None,
+) -> list[EntryIssue]:
+    """Problems of one row as entered. `current` and `previous`: (households, members) or None.
+
+    Only numbers that change are checked against the warnings, so a row saved with a confirmed
+    warning does not ask again when only its note is edited.
+    """
+    aid = change.association_id
+    h, m = change.households, change.member_households
+    if h is None and m is None:
+        if current is not None:
+            return [
+                EntryIssue(
+                    "入力済みの世帯数は空欄にできません（世帯数の記録は削除できません）。値を入力してください。",
+                    aid,
+                    HOUSEHOLDS,
+                    "cleared",
+                )
+            ]
+        return []
+    issues = []
+    for field, value, label in ((HOUSEHOLDS, h, "区域内世帯数"), (MEMBERS, m, "加入世帯数")):
+        if value is None:
+            issues.append(
+                EntryIssue(
+                    f"{label}が空欄です。区域内世帯数と加入世帯数は両方入力してください。",
+                    aid,
+                    field,
+                    "incomplete",
+                )
+            )
+    if issues or (current is not None and (h, m) == current):
+        return issues
+    if members_exceed_households(h, m) and not change.confirm_members_over:
+        issues.append(
+            EntryIssue(
+                f"加入世帯数（{m:,}）が区域内世帯数（{h:,}）を上回っています。"
+                "誤りでなければ（事業所を会員に数えている場合など）確認欄にチェックを入れてください。",
+                aid,
+                CONFIRM,
+                "members_over",
+            )
+        )
+    if previous is not None and not change.note.strip():
+        large = [
+            f"{label}（{_change_text(new, old)}）"
+            for label, new, old in (("区域内世帯数", h, previous[0]), ("加入世帯数", m, previous[1]))
+            if is_large_change(new, old)
+        ]
+        if large:
+            issues.append(
+                EntryIssue(
+                    f"前回調査から{int(LARGE_CHANGE * 100)}%を超えて変わっています: {'、'.join(large)}。"
+                    "理由を備考に入力してください。",
+                    aid,
+                    NOTE,
+                    "large_change",
+                )
+            )
+    return issues
+
+
+# ---------------------------------------------------------------------------------------------
+# The save
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def counts_grid_save(
+    *,
+    actor,
+    ward_code: str,
+    survey_date: dt.date,
+    changes: Sequence[CountChange],
+    reason: str = "",
+) -> CountsEntryResult:
+    """Save the rows of one ward's grid for `survey_date`: all of them, or none (CountsEntryRejected).
+
+    Http404 when the ward is outside the actor's scope (policy.can_edit_counts) or has no round
+    for the date. Creates and updates counts with source 画面入力, entered_by=actor, version + 1
+    and a row-history revision each (reason as the change reason); unchanged rows are not
+    written. The ward's progress moves from 未着手 to 入力中 with the first count. One audit event.
+
+    Queries do not grow with the rows: ward, progress, associations, counts (locked), previous
+    survey date and counts, then one bulk insert and one bulk update with their history inserts.
+    """
+    ward = Ward.objects.filter(code=ward_code).first()
+    if ward is None or not (actor is None or policy.can_edit_counts(actor, ward)):
+        raise Http404("no such ward in the actor's scope")
+    progress = (
+        WardProgress.objects.select_for_update(of=("self",))
+        .select_related("survey_round")
+        .filter(ward=ward, survey_round__survey_date=survey_date)
+        .first()
+    )
+    if progress is None:
+        raise Http404("no round for this survey date")
+    ids = {c.association_id for c in changes}
+    associations = {
+        a.pk: a
+        for a in Association.objects.active()
+        .filter(ward=ward, pk__in=ids)
+        .only("id", "code", "name", "ward_id")
+    }
+    current = {
+        c.association_id: c
+        for c in HouseholdCount.objects.select_for_update(of=("self",))
+        .select_related("entered_by")
+        .filter(association_id__in=ids, survey_date=survey_date)
+    }
+    previous_day = selectors.previous_survey_date(survey_date)
+    previous = {}
+    if previous_day is not None:
+        previous = {
+            aid: (h, m)
+            for aid, h, m in HouseholdCount.objects.filter(
+                association_id__in=ids, survey_date=previous_day
+            ).values_list("association_id", "households", "member_households")
+        }
+    locked = progress.status == WardProgress.Status.APPROVED
+    reason = reason.strip()
+
+    issues: list[EntryIssue] = []
+    creates: list[HouseholdCount] = []
+    updates: list[HouseholdCount] = []
+    now = timezone.now()
+    for change in changes:
+        aid = change.association_id
+        if aid not in associations:
+            issues.append(
+                EntryIssue(f"この町内会は{ward.name}の活動中の町内会ではありません。", aid, "", "not_in_ward")
+            )
+            continue
+        count = current.get(aid)
+        if (count.version if count else 0) != change.base_version:
+            issues.append(_stale_issue(aid, count))
+            continue
+        values = (count.households, count.member_households) if count else None
+        row_issues = entry_row_issues(change, current=values, previous=previous.get(aid))
+        if row_issues:
+            issues.extend(row_issues)
+            continue
+        if change.households is None:  # left empty, and nothing held: nothing to save
+            continue
+        new = (change.households, change.member_households, change.note)
+        if count is not None and new == (count.households, count.member_households, count.note):
+            continue
+        if count is None:
+            count = HouseholdCount(association_id=aid, survey_date=survey_date, version=1)
+            creates.append(count)
+        else:
+            count.version += 1
+            updates.append(count)
+        count.households, count.member_households, count.note = new
+        count.source = HouseholdCount.Source.ENTRY
+        count.entered_by = _user_or_none(actor)
+        count.entered_at = now
+
+    if locked and (creates or updates) and not reason and not (actor is None or policy.is_city_admin(actor)):
+        issues.insert(
+            0,
+            EntryIssue(
+                f"{ward.name}の世帯数（{japanese_date(survey_date)}調査）は承認済みです。"
+                "変更するには修正理由を入力してください。",
+                None,
+                REASON,
+                "locked",
+            ),
+        )
+    if issues:
+        raise CountsEntryRejected(issues)
+
+    history = {
+        "default_user": _user_or_none(actor),
+        "default_change_reason": reason[:_HISTORY_REASON_MAX],
+        "default_date": now,
+    }
+    try:
+        with transaction.atomic():
+            if creates:
+                # A plain INSERT: a count someone created meanwhile is an IntegrityError, not overwritten.
+                bulk_create_with_history(creates, HouseholdCount, **history)
+    except IntegrityError as e:
+        raise CountsEntryRejected(
+            [
+                EntryIssue(
+                    "保存の間に他の利用者が同じ町内会の世帯数を登録しました。画面を開き直して確かめてください。",
+                    code="stale",
+                )
+            ]
+        ) from e
+    if updates:
+        HouseholdCount.objects.bulk_update(updates, _UPDATED_FIELDS)
+        HouseholdCount.history.bulk_history_create(updates, update=True, **history)
+    if creates or updates:
+        ward_progress_mark_started(actor=actor, survey_date=survey_date, ward_codes=[ward.code])
+        summaries_refresh([(ward.pk, survey_date)])
+        audit_record(
+            actor=actor,
+            action="counts.entered",
+            subject=ward,
+            after={
+                "survey_date": survey_date.isoformat(),
+                "created": len(creates),
+                "updated": len(updates),
+                "associations": sorted(associations[c.association_id].code for c in creates + updates),
+                "after_approval": locked,
+            },
+            comment=reason,
+        )
+    return CountsEntryResult(
+        created=len(creates), updated=len(updates), unchanged=len(changes) - len(creates) - len(updates)
+    )
+
+
+def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssue:
+    if newer is None:  # cannot happen while counts are never deleted; refuse rather than guess
+        message = "この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。"
+    else:
+        who = newer.entered_by.get_username() if newer.entered_by else "他の利用者"
+        when = timezone.localtime(newer.entered_at).strftime("%Y-%m-%d %H:%M")
+        message = (
+            f"画面を開いた後に {who} さんが {when} にこの町内会の世帯数を保存しています"
+            f"（最新の値: 区域内世帯数 {newer.households:,}、加入世帯数 {newer.member_households:,}）。"
+            "上書きしないよう、保存しませんでした。最新の値を確かめ、必要ならもう一度保存してください。"
+        )
+    return EntryIssue(message, association_id, "", "stale", newer=newer)
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

@@ -1,0 +1,473 @@
+"""Writes for survey rounds: opening a round, each ward's progress through it, reminder mails.
+
+A ward's progress moves only along the transitions in TRANSITIONS, each by the roles the policy
+allows, each recorded as an audit event with the actor and the comment:
+
+    未着手 ──(first count saved: grid or import)──▶ 入力中 ──submit──▶ 提出済み ──approve──▶ 承認済み
+                                                       ▲                   │
+                                                       └────send_back──────┘ (comment required)
+
+Approval locks the ward's counts for the round: services.entry and importer.check_rows then
+accept a change only from a city administrator or with a reason, and every change is a new
+revision in the counts' row history (counts are never deleted).
+
+See the package docstring for the conventions every service follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from chonaikai.accounts import policy
+from chonaikai.accounts.models import Role
+from chonaikai.audit.services import audit_record
+from chonaikai.queue import enqueue
+from wards.models import Ward
+
+from ..models import Association, HouseholdCount, RoundReminder, SurveyRound, WardProgress
+from ..rules import japanese_date
+
+Status = WardProgress.Status
+
+
+class RoundError(Exception):
+    """A rule of the survey rounds refused the change. The message is for the user, in Japanese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening a round
+# ---------------------------------------------------------------------------------------------
+
+
+def default_survey_date(today: dt.date | None = None) -> dt.date:
+    """1 January of the current year (in the site's time zone): the survey date of a new round."""
+    today = today or timezone.localdate()
+    return dt.date(today.year, 1, 1)
+
+
+@transaction.atomic
+def round_open(*, actor, deadline: dt.date, survey_date: dt.date | None = None) -> SurveyRound:
+    """Open the round for `survey_date` (default: 1 January this year) with one progress row per ward.
+
+    City administrators only (PermissionDenied otherwise). One round per survey date. Wards that
+    already hold counts for the date (imported before the round was opened) start 入力中.
+    """
+    if actor is not None and not policy.can_manage_rounds(actor):
+        raise PermissionDenied("調査を開始できるのは市の管理者だけです。")
+    survey_date = survey_date or default_survey_date()
+    if deadline < survey_date:
+        raise RoundError(
+            f"提出期限（{japanese_date(deadline)}）は調査基準日（{japanese_date(survey_date)}）以降にしてください。"
+        )
+    exists_message = f"調査基準日 {japanese_date(survey_date)} の調査は既に開始されています。"
+    if SurveyRound.objects.filter(survey_date=survey_date).exists():
+        raise RoundError(exists_message)
+    try:
+        with transaction.atomic():
+            survey_round = SurveyRound.objects.create(
+                survey_date=survey_date, deadline=deadline, opened_by=_user_or_none(actor)
+            )
+    except IntegrityError as e:  # opened by someone else between the check and the insert
+        raise RoundError(exists_message) from e
+    started = set(
+        HouseholdCount.objects.filter(survey_date=survey_date)
+        .values_list("association__ward_id", flat=True)
+        .distinct()
+    )
+    now = timezone.now()
+    WardProgress.objects.bulk_create(
+        WardProgress(
+            survey_round=survey_round,
+            ward=ward,
+            status=Status.IN_PROGRESS if ward.pk in started else Status.NOT_STARTED,
+            changed_at=now,
+            changed_by=_user_or_none(actor),
+            changed_by_name=_name(actor),
+        )
+        for ward in Ward.objects.order_by("code")
+    )
+    audit_record(
+        actor=actor,
+        action="round.opened",
+        subject=survey_round,
+        after={
+            "survey_date": survey_date.isoformat(),
+            "deadline": deadline.isoformat(),
+            "wards_in_progress": len(started),
+        },
+    )
+    return survey_round
+
+
+# ---------------------------------------------------------------------------------------------
+# A ward's progress
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    label: str  # the action, for messages: 提出 / 承認 / 差し戻し
+    audit_action: str
+
+
+SUBMIT, APPROVE, SEND_BACK = "submit", "approve", "send_back"
+TRANSITIONS = {
+    SUBMIT: Transition(frozenset({Status.IN_PROGRESS}), Status.SUBMITTED, "提出", "round.ward_submitted"),
+    APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, "承認", "round.ward_approved"),
+    SEND_BACK: Transition(
+        frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, "差し戻し", "round.ward_sent_back"
+    ),
+}
+# Who may take each action: the ward's staff or a city administrator submit; city administrators decide.
+_ALLOWED = {
+    SUBMIT: policy.can_submit_ward,
+    APPROVE: policy.can_approve_ward,
+    SEND_BACK: policy.can_approve_ward,
+}
+# Why an action is impossible from a status, when that says more than "the status is X".
+_REFUSALS = {
+    (SUBMIT, Status.NOT_STARTED): "まだ世帯数が1件も入力されていないため、提出できません。",
+    (SUBMIT, Status.SUBMITTED): "既に提出済みです。",
+    (SUBMIT, Status.APPROVED): "既に承認済みです。",
+    (APPROVE, Status.APPROVED): "既に承認済みです。",
+    (SEND_BACK, Status.APPROVED): "承認済みの区は差し戻せません。",
+}
+
+
+def possible_actions(status: str) -> list[str]:
+    """The actions the transition table allows from `status` (whoever the user is)."""
+    return [action for action, t in TRANSITIONS.items() if status in t.sources]
+
+
+def may_act(user, action: str, ward: Ward) -> bool:
+    """Whether the policy lets `user` take `action` on `ward`'s progress (whatever its status)."""
+    return _ALLOWED[action](user, ward)
+
+
+@transaction.atomic
+def ward_progress_submit(*, actor, survey_date: dt.date, ward_code: str, comment: str = "") -> WardProgress:
+    """入力中 → 提出済み: the ward's staff or a city administrator."""
+    return _transition(
+        actor=actor, action=SUBMIT, survey_date=survey_date, ward_code=ward_code, comment=comment
+    )
+
+
+@transaction.atomic
+def ward_progress_approve(*, actor, survey_date: dt.date, ward_code: str, comment: str = "") -> WardProgress:
+    """提出済み → 承認済み: city administrators. Locks the ward's counts for the round."""
+    return _transition(
+        actor=actor, action=APPROVE, survey_date=survey_date, ward_code=ward_code, comment=comment
+    )
+
+
+@transaction.atomic
+def ward_progress_send_back(*, actor, survey_date: dt.date, ward_code: str, comment: str) -> WardProgress:
+    """提出済み → 入力中 with a comment saying what to fix: city administrators."""
+    if not comment.strip():
+        raise RoundError("差し戻す理由をコメントに入力してください。")
+    return _transition(
+        actor=actor, action=SEND_BACK, survey_date=survey_date, ward_code=ward_code, comment=comment
+    )
+
+
+def _transition(*, actor, action: str, survey_date: dt.date, ward_code: str, comment: str) -> WardProgress:
+    transition = TRANSITIONS[action]
+    ward = Ward.objects.filter(code=ward_code).first()
+    # Outside the actor's wards the ward "does not exist" (404); inside them, an action the role
+    # may not take is refused (403) — a ward's staff can see that approval is someone else's.
+    if ward is None or not (actor is None or policy.can_submit_ward(actor, ward)):
+        raise Http404("no such ward in the actor's scope")
+    if actor is not None and not may_act(actor, action, ward):
+        raise PermissionDenied(f"{ward.name}の{transition.label}は市の管理者だけが行えます。")
+    progress = (
+        WardProgress.objects.select_for_update(of=("self",))
+        .select_related("ward", "survey_round")
+        .filter(ward=ward, survey_round__survey_date=survey_date)
+        .first()
+    )
+    if progress is None:
+        raise Http404("no round for this survey date")
+    if progress.status not in transition.sources:
+        reason = _REFUSALS.get((action, progress.status)) or (
+            f"状況が「{progress.get_status_display()}」のため、{transition.label}できません。"
+        )
+        raise RoundError(f"{ward.name}（{japanese_date(survey_date)}調査）は{reason}")
+    _set_status(
+        progress, transition.target, actor=actor, comment=comment, audit_action=transition.audit_action
+    )
+    return progress
+
+
+def _set_status(progress: WardProgress, status: str, *, actor, comment: str, audit_action: str) -> None:
+    before = progress.status
+    progress.status = status
+    progress.changed_at = timezone.now()
+    progress.changed_by = _user_or_none(actor)
+    progress.changed_by_name = _name(actor)
+    progress.comment = comment
+    progress.save(update_fields=["status", "changed_at", "changed_by", "changed_by_name", "comment"])
+    audit_record(
+        actor=actor,
+        action=audit_action,
+        subject=progress,
+        before={"status": before},
+        after={"status": status, "survey_date": progress.survey_round.survey_date.isoformat()},
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def ward_progress_mark_started(
+    *, actor, survey_date: dt.date, ward_codes: Iterable[str]
+) -> list[WardProgress]:
+    """未着手 → 入力中 for these wards in the round of `survey_date`, if there is one.
+
+    Called, inside their transaction, by the services that save counts (the entry grid and the
+    import) with the wards whose counts they wrote. One query when nothing changes.
+    """
+    codes = set(ward_codes)
+    if not codes:
+        return []
+    started = list(
+        WardProgress.objects.select_for_update(of=("self",))
+        .select_related("ward", "survey_round")
+        .filter(survey_round__survey_date=survey_date, ward__code__in=codes, status=Status.NOT_STARTED)
+    )
+    for progress in started:
+        _set_status(progress, Status.IN_PROGRESS, actor=actor, comment="", audit_action="round.ward_started")
+    return started
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _name(actor) -> str:
+    user = _user_or_none(actor)
+    return user.get_username() if user else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders
+# ---------------------------------------------------------------------------------------------
+
+# Days before the deadline (inclusive) in which each reminder is due. A window rather than one
+# day, so that a day on which the task did not run (worker down) is caught up the next day; the
+# RoundReminder row makes sure each is sent once.
+REMINDER_WINDOWS = {
+    RoundReminder.Kind.DEADLINE_7: (2, 7),
+    RoundReminder.Kind.DEADLINE_1: (0, 1),
+}
+# The late notice is due from the day after the deadline, for this many days: a system restored
+# from a backup or newly deployed does not mail about rounds long past.
+LATE_NOTICE_DAYS = 14
+_OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+
+@transaction.atomic
+def round_reminders_plan(*, today: dt.date | None = None) -> list[int]:
+    """Record the reminders due today that are not recorded yet; mail each after commit.
+
+    Ward staff are reminded 7 days and 1 day before the deadline while their ward has not
+    submitted and still has active associations without a count; after the deadline city
+    administrators get one notice listing the wards that have not submitted. Running this twice
+    (or in two workers at once) records and sends nothing more: see RoundReminder's constraints.
+    Returns the ids of the reminders recorded now.
+    """
+    from ..tasks import send_round_reminder_task  # tasks import this module
+
+    today = today or timezone.localdate()
+    earliest_deadline = today - dt.timedelta(days=LATE_NOTICE_DAYS)
+    latest_deadline = today + dt.timedelta(days=max(days for _low, days in REMINDER_WINDOWS.values()))
+    recorded: list[int] = []
+    for survey_round in SurveyRound.objects.filter(deadline__range=(earliest_deadline, latest_deadline)):
+        days_left = (survey_round.deadline - today).days
+        if days_left < 0:
+            late = WardProgress.objects.filter(survey_round=survey_round, status__in=_OPEN_STATUSES)
+            if late.exists():
+                reminder = _record_once(survey_round=survey_round, ward=None, kind=RoundReminder.Kind.LATE)
+                if reminder is not None:
+                    recorded.append(reminder.pk)
+            continue
+        kind = next((k for k, (low, high) in REMINDER_WINDOWS.items() if low <= days_left <= high), None)
+        if kind is None:
+            continue
+        for ward_id in _wards_to_remind(survey_round):
+            reminder = _record_once(survey_round=survey_round, ward_id=ward_id, kind=kind)
+            if reminder is not None:
+                recorded.append(reminder.pk)
+    # Reminders recorded earlier whose mail never went out (queue down then) are queued again; the
+    # task sends each at most once (it re-checks sent_at under a row lock). `robust`: a queue that is
+    # down after commit is logged and retried on the next daily run, never an error for this caller.
+    unsent = RoundReminder.objects.filter(
+        sent_at__isnull=True, survey_round__deadline__range=(earliest_deadline, latest_deadline)
+    ).exclude(pk__in=recorded)
+    for reminder_id in [*recorded, *unsent.values_list("pk", flat=True)]:
+        transaction.on_commit(lambda pk=reminder_id: enqueue(send_round_reminder_task, pk), robust=True)
+    return recorded
+
+
+def _wards_to_remind(survey_round: SurveyRound) -> list[int]:
+    """Wards that have not submitted and still have active associations without a count."""
+    open_wards = WardProgress.objects.filter(survey_round=survey_round, status__in=_OPEN_STATUSES).values(
+        "ward_id"
+    )
+    return sorted(
+        set(
+            _missing_associations(survey_round.survey_date)
+            .filter(ward_id__in=open_wards)
+            .values_list("ward_id", flat=True)
+        )
+    )
+
+
+def _missing_associations(survey_date: dt.date):
+    has_count = HouseholdCount.objects.filter(association=OuterRef("pk"), survey_date=survey_date)
+    return Association.objects.active().filter(~Exists(has_count))
+
+
+def _record_once(*, survey_round: SurveyRound, kind: str, ward=None, ward_id=None) -> RoundReminder | None:
+    """The new reminder row, or None if it was recorded before (now or by a concurrent run)."""
+    ward_id = ward.pk if ward is not None else ward_id
+    lookup = {"survey_round": survey_round, "kind": kind, "ward_id": ward_id}
+    if RoundReminder.objects.filter(**lookup).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return RoundReminder.objects.create(**lookup)
+    except IntegrityError:
+        return None
+
+
+def round_reminder_deliver(*, reminder_id: int) -> bool:
+    """Send one recorded reminder unless it was sent already; True if a mail went out.
+
+    The row is locked while the mail is sent and marked sent in the same transaction, so two
+    deliveries of one reminder send one mail. A reminder with nothing left to say (the ward has
+    submitted or every association has a count by now) or nobody to send to is closed unsent.
+    """
+    with transaction.atomic():
+        reminder = (
+            RoundReminder.objects.select_for_update(of=("self",))
+            .select_related("survey_round", "ward")
+            .filter(pk=reminder_id)
+            .first()
+        )
+        if reminder is None or reminder.sent_at is not None:
+            return False
+        if reminder.kind == RoundReminder.Kind.LATE:
+            messages = _late_notice(reminder)
+        else:
+            messages = _ward_reminder(reminder)
+        if messages:
+            get_connection().send_messages(messages)
+        reminder.sent_at = timezone.now()
+        reminder.recipients = [address for m in messages for address in m.to]
+        reminder.save(update_fields=["sent_at", "recipients"])
+        audit_record(
+            actor=None,
+            action="round.reminder_sent",
+            subject=reminder.survey_round,
+            after={
+                "kind": reminder.kind,
+                "ward": reminder.ward.code if reminder.ward else None,
+                "recipients": reminder.recipients,
+            },
+        )
+        return bool(messages)
+
+
+def _recipients(condition: Q) -> list[str]:
+    """Addresses of active users matching `condition` that have one."""
+    users = get_user_model()._default_manager.filter(is_active=True).exclude(email="")
+    return sorted(set(users.filter(condition).values_list("email", flat=True)))
+
+
+def _site_url(path: str) -> str:
+    return (settings.SITE_URL or "").rstrip("/") + path
+
+
+def _messages(recipients: list[str], template: str, context: dict) -> list[EmailMessage]:
+    context = {**context, "site_title": settings.SITE_TITLE, "city_name": settings.CITY_NAME}
+    subject = "".join(render_to_string(f"counts/emails/{template}_subject.txt", context).splitlines())
+    body = render_to_string(f"counts/emails/{template}_body.txt", context)
+    # One message per person: colleagues' addresses are not shown to each other.
+    return [EmailMessage(subject, body, None, [address]) for address in recipients]
+
+
+def _ward_reminder(reminder: RoundReminder) -> list[EmailMessage]:
+    survey_round, ward = reminder.survey_round, reminder.ward
+    progress = WardProgress.objects.filter(survey_round=survey_round, ward=ward).first()
+    if progress is None or progress.status not in _OPEN_STATUSES:
+        return []
+    missing = list(_missing_associations(survey_round.survey_date).filter(ward=ward).order_by("code"))
+    if not missing:
+        return []
+    recipients = _recipients(Q(role_assignments__role=Role.WARD_STAFF, role_assignments__ward=ward))
+    entry_path = reverse(
+        "associations:count_entry",
+        kwargs={"ward_code": ward.code, "survey_date": survey_round.survey_date.isoformat()},
+    )
+    return _messages(
+        recipients,
+        "ward_reminder",
+        {
+            "ward": ward,
+            "survey_date": japanese_date(survey_round.survey_date),
+            "deadline": japanese_date(survey_round.deadline),
+            "days_left": max((survey_round.deadline - timezone.localdate()).days, 0),
+            "missing": missing,
+            "url": _site_url(entry_path),
+        },
+    )
+
+
+def _late_notice(reminder: RoundReminder) -> list[EmailMessage]:
+    survey_round = reminder.survey_round
+    late = list(
+        WardProgress.objects.filter(survey_round=survey_round, status__in=_OPEN_STATUSES)
+        .select_related("ward")
+        .order_by("ward__code")
+    )
+    if not late:
+        return []
+    missing = dict(
+        _missing_associations(survey_round.survey_date)
+        .filter(ward_id__in=[p.ward_id for p in late])
+        .values_list("ward_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    recipients = _recipients(Q(role_assignments__role=Role.CITY_ADMIN) | Q(is_superuser=True))
+    overview_path = reverse(
+        "associations:count_round", kwargs={"survey_date": survey_round.survey_date.isoformat()}
+    )
+    return _messages(
+        recipients,
+        "late_notice",
+        {
+            "survey_date": japanese_date(survey_round.survey_date),
+            "deadline": japanese_date(survey_round.deadline),
+            "late": [(p, missing.get(p.ward_id, 0)) for p in late],
+            "url": _site_url(overview_path),
+        },
+    )

@@ -1,0 +1,325 @@
+"""Ward offices' yearly counts: survey rounds, each round's overview, and the entry grid.
+
+Staff pages. City administrators see every ward; ward staff their own ward; anyone else gets 404
+(and anonymous visitors the login page). Views parse input, call one selector or service, and
+render; transitions, checks and the approval lock are the services' (services.rounds, .entry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from chonaikai.accounts import policy
+
+from . import selectors, services
+from .forms import (
+    CountRowForm,
+    GridReasonForm,
+    ProgressActionForm,
+    RoundOpenForm,
+    count_row_initial,
+    parse_survey_date,
+)
+from .models import SurveyRound
+from .rules import japanese_date
+from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, REASON, EntryIssue, entry_row_issues
+from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, possible_actions
+
+_ACTIONS = {
+    SUBMIT: services.ward_progress_submit,
+    APPROVE: services.ward_progress_approve,
+    SEND_BACK: services.ward_progress_send_back,
+}
+
+
+def _survey_date_or_404(text: str):
+    day = parse_survey_date(text)
+    if day is None:
+        raise Http404("not a date")
+    return day
+
+
+def _require_staff(user) -> None:
+    """City administrators and ward staff only; everyone else is told the page does not exist."""
+    if not policy.wards_editable_by(user).exists():
+        raise Http404("counts pages are for city and ward staff")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounds
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def round_list(request, open_form: RoundOpenForm | None = None):
+    _require_staff(request.user)
+    can_open = policy.can_manage_rounds(request.user)
+    own_ward = None if policy.is_city_admin(request.user) else policy.wards_editable_by(request.user).first()
+    return render(
+        request,
+        "counts/round_list.html",
+        {
+            "rounds": list(selectors.survey_rounds()),
+            "open_form": (open_form or RoundOpenForm()) if can_open else None,
+            "own_ward": own_ward,
+        },
+        status=400 if open_form is not None else 200,
+    )
+
+
+@login_required
+@require_POST
+def round_open(request):
+    if not policy.can_manage_rounds(request.user):
+        raise Http404("only city administrators open rounds")
+    form = RoundOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            survey_round = services.round_open(
+                actor=request.user,
+                survey_date=form.cleaned_data["survey_date"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except services.RoundError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"{japanese_date(survey_round.survey_date)}の調査を開始しました。")
+            return redirect("associations:count_round", survey_date=survey_round.survey_date.isoformat())
+    return round_list(request, open_form=form)
+
+
+@dataclass
+class OverviewLine:
+    row: selectors.WardRoundRow
+    actions: list[tuple[str, str]]  # (action, label) the user may take now
+    entry_url: str
+
+
+@login_required
+def round_overview(request, survey_date: str):
+    day = _survey_date_or_404(survey_date)
+    _require_staff(request.user)
+    survey_round = get_object_or_404(SurveyRound, survey_date=day)
+    overview = selectors.round_overview(survey_round=survey_round, user=request.user)
+    lines = [
+        OverviewLine(
+            row=row,
+            actions=[
+                (action, TRANSITIONS[action].label)
+                for action in possible_actions(row.progress.status)
+                if services.rounds.may_act(request.user, action, row.ward)
+            ],
+            entry_url=reverse(
+                "associations:count_entry",
+                kwargs={"ward_code": row.ward.code, "survey_date": day.isoformat()},
+            ),
+        )
+        for row in overview.rows
+    ]
+    return render(
+        request,
+        "counts/round_overview.html",
+        {"overview": overview, "survey_round": survey_round, "lines": lines},
+    )
+
+
+@login_required
+@require_POST
+def progress_action(request, survey_date: str, ward_code: str, action: str):
+    day = _survey_date_or_404(survey_date)
+    if action not in _ACTIONS:
+        raise Http404("no such action")
+    form = ProgressActionForm(request.POST)
+    comment = form.cleaned_data["comment"].strip() if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "コメントが長すぎます（2,000文字以内）。")
+    else:
+        try:
+            progress = _ACTIONS[action](
+                actor=request.user, survey_date=day, ward_code=ward_code, comment=comment
+            )
+        except services.RoundError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(
+                request,
+                f"{progress.ward.name}を「{progress.get_status_display()}」にしました（{TRANSITIONS[action].label}）。",
+            )
+    return redirect(
+        reverse("associations:count_round", kwargs={"survey_date": day.isoformat()}) + f"#ward-{ward_code}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry grid
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GridLine:
+    """One association's line: what the grid selector read, its form, and what to show beside it."""
+
+    data: selectors.EntryGridRow
+    form: CountRowForm
+    changed: bool = False
+    newer: object = None  # the count someone else saved meanwhile (stale save refused)
+    row_errors: list[str] = field(default_factory=list)
+
+    @property
+    def association(self):
+        return self.data.association
+
+    @property
+    def show_confirm(self) -> bool:
+        return CONFIRM in self.form.errors or bool(self.form.is_bound and self.form[CONFIRM].value())
+
+    @property
+    def row_error_id(self) -> str:
+        return f"{self.form.prefix}-row-errors"
+
+
+def _row_form(row: selectors.EntryGridRow, data=None) -> CountRowForm:
+    aid = row.association.pk
+    describedby = {}
+    if row.previous is not None:
+        describedby = {HOUSEHOLDS: f"prev-{aid}-households", MEMBERS: f"prev-{aid}-members"}
+    return CountRowForm(
+        data, association=row.association, initial=count_row_initial(row.current), describedby=describedby
+    )
+
+
+def _pair(count) -> tuple[int, int] | None:
+    return (count.households, count.member_households) if count is not None else None
+
+
+@login_required
+def count_entry(request, ward_code: str, survey_date: str):
+    day = _survey_date_or_404(survey_date)
+    ward = policy.get_ward_for_edit(request.user, ward_code)
+    grid = selectors.count_entry_grid(ward=ward, survey_date=day)
+    if grid is None:
+        raise Http404("no round for this survey date")
+    locked = grid.progress.status == grid.progress.Status.APPROVED
+    grid_errors: list[tuple[str, str]] = []  # (anchor id, message) for issues about the whole grid
+
+    if request.method != "POST":
+        lines = [GridLine(data=row, form=_row_form(row)) for row in grid.rows]
+        reason_form = GridReasonForm()
+        return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors)
+
+    data = request.POST.copy()  # mutable: a refused stale row takes the newer version
+    lines = [GridLine(data=row, form=_row_form(row, data)) for row in grid.rows]
+    for line in lines:
+        line.changed = line.form.user_changed()
+    changed = [line for line in lines if line.changed]
+    reason_form = GridReasonForm(data)
+    parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
+    if all(parsed) and reason_form.is_valid():
+        try:
+            result = services.counts_grid_save(
+                actor=request.user,
+                ward_code=ward.code,
+                survey_date=day,
+                changes=[line.form.to_change() for line in changed],
+                reason=reason_form.cleaned_data["reason"],
+            )
+        except services.CountsEntryRejected as rejected:
+            _attach(rejected.issues, lines, reason_form, data, grid_errors)
+        else:
+            if result.created or result.updated:
+                messages.success(
+                    request, f"保存しました（新規 {result.created}件、更新 {result.updated}件）。"
+                )
+            else:
+                messages.info(request, "変更された値はありませんでした。")
+            return redirect(request.path)
+    else:
+        # Parse errors: show the rules' checks of the rows that did parse as well, in one round trip.
+        issues = []
+        for line in changed:
+            if line.form.is_valid():
+                issues += entry_row_issues(
+                    line.form.to_change(),
+                    current=_pair(line.data.current),
+                    previous=_pair(line.data.previous),
+                )
+        _attach(issues, lines, reason_form, data, grid_errors)
+    # Rows the user did not touch are shown as they are now; edited rows keep the user's input.
+    for line in lines:
+        if not line.changed:
+            line.form = _row_form(line.data)
+    return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors, status=400)
+
+
+def _attach(issues: list[EntryIssue], lines: list[GridLine], reason_form, data, grid_errors) -> None:
+    by_id = {line.association.pk: line for line in lines}
+    for issue in issues:
+        line = by_id.get(issue.association_id)
+        if issue.field == REASON:
+            reason_form.add_error("reason", issue.message)
+        elif line is None:
+            grid_errors.append(("", issue.message))
+        elif issue.code == "stale":
+            line.row_errors.append(issue.message)
+            line.newer = issue.newer
+            if issue.newer is not None:
+                # The user has now seen the newer count: saving again is a deliberate overwrite.
+                prefix = line.form.prefix
+                data[f"{prefix}-version"] = str(issue.newer.version)
+                data[f"initial-{prefix}-households"] = str(issue.newer.households)
+                data[f"initial-{prefix}-member_households"] = str(issue.newer.member_households)
+                data[f"initial-{prefix}-note"] = issue.newer.note
+        elif issue.field:
+            line.form.add_error(issue.field, issue.message)
+        else:
+            line.row_errors.append(issue.message)
+
+
+def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, status=200):
+    summary = list(grid_errors)
+    for line in lines:
+        form = line.form
+        if form.is_bound:
+            form.mark_errors()
+            if line.row_errors:
+                for name in (HOUSEHOLDS, MEMBERS):
+                    form.describe(name, line.row_error_id)
+        name = line.association.name
+        for message in line.row_errors:
+            summary.append((form[HOUSEHOLDS].auto_id, f"{name}: {message}"))
+        if form.is_bound:
+            for message in form.non_field_errors():
+                summary.append((form[HOUSEHOLDS].auto_id, f"{name}: {message}"))
+            for field_name, errors in form.errors.items():
+                if field_name in form.fields:
+                    anchor = form[field_name if field_name != "version" else HOUSEHOLDS].auto_id
+                    summary += [(anchor, f"{name}: {message}") for message in errors]
+    if reason_form.is_bound and reason_form.errors.get("reason"):
+        reason_id = reason_form["reason"].auto_id
+        reason_form.fields["reason"].widget.attrs.update(
+            {"aria-invalid": "true", "aria-describedby": f"{reason_id}_helptext {reason_id}-errors"}
+        )
+        summary += [(reason_id, message) for message in reason_form.errors["reason"]]
+    return render(
+        request,
+        "counts/entry.html",
+        {
+            "grid": grid,
+            "ward": grid.ward,
+            "survey_round": grid.progress.survey_round,
+            "lines": lines,
+            "reason_form": reason_form,
+            "locked": locked,
+            "is_city_admin": policy.is_city_admin(request.user),
+            "error_summary": summary,
+            "grid_errors": grid_errors,
+        },
+        status=status,
+    )
