@@ -1,0 +1,250 @@
+"""Workbooks (.xlsx) for accounting: totals per programme and fiscal year, and payment lists.
+
+Every value goes into a sheet through chonaikai.associations.exporter.excel_safe, so no name or
+purpose typed by a user can start a formula. Figures come from the selectors. The bank-transfer
+columns of payment lists (金融機関名, 支店名, 口座種別, 口座番号, 口座名義) are left empty and shaded
+for the city to fill in: the system holds no bank details.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from chonaikai.accounts import policy
+from chonaikai.associations.exporter import excel_safe
+from chonaikai.associations.rules import fiscal_year_label
+
+from . import selectors
+from .models import Application, GrantComputation, Programme, ProgrammeRule
+from .workflow import GRANTED_STATES, Status
+
+YEN_FORMAT = "#,##0"
+BANK_COLUMNS = ("金融機関名", "支店名", "口座種別", "口座番号", "口座名義")
+SUMMARY_COLUMNS = (
+    "年度",
+    "制度コード",
+    "制度名",
+    "予算額",
+    "交付決定額",
+    "支払額",
+    "残額",
+    "交付決定件数",
+    "支払済み件数",
+)
+SUMMARY_WIDTHS = (12, 20, 32, 14, 14, 14, 14, 12, 12)
+DETAIL_COLUMNS = (
+    "年度",
+    "制度名",
+    "申請番号",
+    "町内会コード",
+    "町内会名",
+    "区",
+    "区分",
+    "状態",
+    "交付決定額",
+    "確定額",
+    "支払額",
+    "支払日",
+)
+DETAIL_WIDTHS = (12, 30, 24, 14, 32, 10, 16, 14, 14, 14, 14, 12)
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_FILL_IN = PatternFill("solid", fgColor="FFF2CC")
+
+
+class NothingToPay(Exception):
+    """The programme has nothing confirmed or paid to list."""
+
+
+def _require(actor) -> None:
+    if actor is not None and not policy.can_export_subsidies(actor):
+        raise PermissionDenied("補助金の会計用ファイルを作成できるのは市の管理者です。")
+
+
+def _append(ws, values) -> int:
+    ws.append([excel_safe(v) for v in values])
+    return ws.max_row
+
+
+def _header(ws, columns, widths) -> int:
+    row = _append(ws, columns)
+    for cell in ws[row]:
+        cell.font = _BOLD
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"A{row + 1}"
+    return row
+
+
+def _yen(ws, row: int, columns) -> None:
+    for column in columns:
+        ws.cell(row=row, column=column).number_format = YEN_FORMAT
+
+
+def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
+    """Approved and paid amounts per programme (and fiscal year), and every granted application.
+
+    Sheet 「制度別集計」: one row per programme and year (for the 住民組織助成金 the 交付決定額 is
+    the total of the current computations). Sheet 「申請別」: the granted applications.
+    `actor` None: the command line.
+    """
+    _require(actor)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "制度別集計"
+    scope = fiscal_year_label(fiscal_year) if fiscal_year is not None else "全年度"
+    _append(ws, [f"補助金 交付決定額・支払額（{scope}）"])
+    ws["A1"].font = _TITLE
+    _append(
+        ws, ["残額 = 予算額 − 交付決定額（額の確定後は確定額、支払後は支払額）。予算額が未登録の制度は空欄。"]
+    )
+    _append(ws, [])
+    _header(ws, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
+    for summary in selectors.programme_summaries(fiscal_year=fiscal_year):
+        p = summary.programme
+        paid_count = p.applications.filter(status=Status.PAID).count()
+        row = _append(
+            ws,
+            [
+                fiscal_year_label(p.fiscal_year),
+                p.code,
+                p.name,
+                summary.budget,
+                summary.approved,
+                summary.paid if p.kind == Programme.Kind.APPLICATION else None,
+                summary.remaining,
+                summary.granted if p.kind == Programme.Kind.APPLICATION else None,
+                paid_count if p.kind == Programme.Kind.APPLICATION else None,
+            ],
+        )
+        _yen(ws, row, (4, 5, 6, 7))
+
+    detail = wb.create_sheet("申請別")
+    _header(detail, DETAIL_COLUMNS, DETAIL_WIDTHS)
+    applications = (
+        Application.objects.filter(status__in=GRANTED_STATES)
+        .select_related("programme", "association", "association__ward")
+        .order_by("programme__fiscal_year", "programme__code", "association__code", "id")
+    )
+    if fiscal_year is not None:
+        applications = applications.filter(programme__fiscal_year=fiscal_year)
+    names = _category_names()
+    for a in applications:
+        row = _append(
+            detail,
+            [
+                fiscal_year_label(a.programme.fiscal_year),
+                a.programme.name,
+                a.number,
+                a.association.code,
+                a.association.name,
+                a.association.ward.name,
+                names.get((a.programme_id, a.category), a.category),
+                a.get_status_display(),
+                a.approved_amount,
+                a.confirmed_amount,
+                a.paid_amount,
+                a.paid_on,
+            ],
+        )
+        _yen(detail, row, (9, 10, 11))
+        detail.cell(row=row, column=12).number_format = "yyyy-mm-dd"
+    return wb
+
+
+def _category_names() -> dict[tuple[int, str], str]:
+    return {
+        (programme_id, category): name
+        for programme_id, category, name in ProgrammeRule.objects.exclude(category="").values_list(
+            "programme_id", "category", "name"
+        )
+    }
+
+
+def payment_list_workbook(*, actor, programme: Programme) -> Workbook:
+    """The payment list of one programme and year: code, name, amount, bank-transfer columns to fill.
+
+    Application programmes: confirmed (to pay: the confirmed amount) and paid (the paid amount)
+    applications. The 住民組織助成金: the current computation of every association and federation.
+    NothingToPay when the list would be empty.
+    """
+    _require(actor)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "支払一覧"
+    _append(ws, [f"{programme} 支払一覧"])
+    ws["A1"].font = _TITLE
+    _append(ws, ["口座の欄（黄色）は会計担当が記入してください。"])
+    _append(ws, [])
+    if programme.kind == Programme.Kind.COMPUTED:
+        _computed_rows(ws, programme)
+    else:
+        _application_rows(ws, programme)
+    if ws.max_row <= 4:
+        raise NothingToPay(f"{programme}には支払の対象がありません。")
+    return wb
+
+
+def _application_rows(ws, programme: Programme) -> None:
+    columns = ("町内会コード", "町内会名", "申請番号", "状態", "金額", "支払日", *BANK_COLUMNS)
+    _header(ws, columns, (14, 32, 24, 12, 14, 12, 20, 16, 10, 14, 24))
+    applications = (
+        Application.objects.filter(programme=programme, status__in=[Status.CONFIRMED, Status.PAID])
+        .select_related("association", "programme")
+        .order_by("association__code", "id")
+    )
+    for a in applications:
+        amount = a.paid_amount if a.status == Status.PAID else a.confirmed_amount
+        row = _append(
+            ws,
+            [a.association.code, a.association.name, a.number, a.get_status_display(), amount, a.paid_on],
+        )
+        _yen(ws, row, (5,))
+        ws.cell(row=row, column=6).number_format = "yyyy-mm-dd"
+        for column in range(7, 12):
+            ws.cell(row=row, column=column).fill = _FILL_IN
+
+
+def _computed_rows(ws, programme: Programme) -> None:
+    columns = (
+        "区分",
+        "コード",
+        "名称",
+        "調査基準日",
+        "加入世帯数",
+        "1世帯あたり",
+        "金額",
+        "前回との差額",
+        *BANK_COLUMNS,
+    )
+    _header(ws, columns, (12, 14, 32, 12, 12, 12, 14, 14, 20, 16, 10, 14, 24))
+    rows = (
+        GrantComputation.objects.current()
+        .filter(programme=programme)
+        .select_related("association", "federation")
+        .order_by("federation__code", "association__code")
+    )
+    for g in rows:
+        recipient = g.association or g.federation
+        kind = "単位町内会" if g.association_id else "連合町内会"
+        row = _append(
+            ws,
+            [
+                kind,
+                recipient.code,
+                recipient.name,
+                g.survey_date,
+                g.member_households,
+                g.per_household_amount,
+                g.amount,
+                g.difference,
+            ],
+        )
+        ws.cell(row=row, column=4).number_format = "yyyy-mm-dd"
+        _yen(ws, row, (5, 6, 7, 8))
+        for column in range(9, 14):
+            ws.cell(row=row, column=column).fill = _FILL_IN

@@ -1,0 +1,495 @@
+"""Forms of the subsidy pages. They parse and describe input; every rule is the services'.
+
+Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」 are not all
+accepted, but full-width digits, commas, spaces and a trailing 「円」 are (YenField). Errors are
+Japanese and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
+at the field's error list (`<id>_error`) and help text (`<id>_helptext`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chonaikai.associations.models import Association
+from chonaikai.associations.rules import fiscal_year_label, japanese_date
+
+from . import attachments
+from .models import Application, Attachment, ExpenseLine, Hall, Programme
+from .services import LineInput
+
+ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
+COMMENT_MAX = 2000
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}MB"
+
+
+def attachment_help() -> str:
+    return f"PDF、JPEG・PNG画像、Excelファイル（.xlsx）を添付できます。1つのファイルは{_megabytes(attachments.max_bytes())}までです。"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _date_field(label, *, required=False, error_messages=None, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+        error_messages={
+            "invalid": _("日付は 2026-12-01 のように入力してください。"),
+            **(error_messages or {}),
+        },
+        **kwargs,
+    )
+
+
+class YenField(forms.Field):
+    """Whole yen. 「30,000」「３００００」「30000円」 are 30000; negative and fractional amounts are refused."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "yen-input"})
+    default_error_messages = {
+        "invalid": _("金額は 30000 のように、円単位の数字で入力してください。"),
+        "negative": _("金額は0円以上で入力してください。"),
+    }
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        text = text.replace(",", "").replace(" ", "").removesuffix("円").replace("−", "-")
+        if not text:
+            return None
+        if not text.lstrip("-").isdigit():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        amount = int(text)
+        if amount < 0:
+            raise forms.ValidationError(self.error_messages["negative"], code="negative")
+        return amount
+
+
+OPTIONAL_COMMENT = _("コメント（任意）")
+
+
+def _comment_field(label=OPTIONAL_COMMENT, *, required=False, required_message=None, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=COMMENT_MAX,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": required_message} if required_message else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The application wizard
+# ---------------------------------------------------------------------------------------------
+
+
+class ProgrammeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Programme) -> str:
+        return f"{obj.name}（{fiscal_year_label(obj.fiscal_year)}）"
+
+
+class HallChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, with_association: bool = False, **kwargs):
+        self.with_association = with_association
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Hall) -> str:
+        return f"{obj.association.name}：{obj.name}" if self.with_association else obj.name
+
+
+def category_choices(programmes) -> list[tuple[str, str]]:
+    """The categories of the programmes that have some (市民集会施設建築費補助金), once each, in order."""
+    seen: dict[str, str] = {}
+    for programme in programmes:
+        for rule in programme.rules.all():
+            if rule.category and rule.category not in seen:
+                seen[rule.category] = rule.name
+    return list(seen.items())
+
+
+class _ProgrammeFields(forms.Form):
+    """Programme, category and hall: what the first step asks."""
+
+    programme = ProgrammeChoiceField(
+        label=_("申請する補助金"),
+        queryset=Programme.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("申請する補助金を選んでください。")},
+    )
+    category = forms.ChoiceField(
+        label=_("区分"),
+        required=False,
+        help_text=_("市民集会施設建築費補助金のときだけ選んでください（新築・増築・修繕など）。"),
+    )
+    hall = HallChoiceField(
+        label=_("対象の会館"),
+        required=False,
+        queryset=Hall.objects.none(),
+        empty_label=_("（選んでください）"),
+        help_text=_("市民集会施設建築費補助金のときだけ選んでください。"),
+    )
+
+    def __init__(self, *args, programmes, halls, with_association: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        programmes = list(programmes)
+        self.fields["programme"].queryset = Programme.objects.filter(pk__in=[p.pk for p in programmes])
+        categories = category_choices(programmes)
+        self.fields["category"].choices = [("", _("（選んでください）")), *categories]
+        self.fields["hall"].queryset = halls
+        self.fields["hall"].with_association = with_association
+        if not categories:
+            del self.fields["category"]
+            del self.fields["hall"]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        hall = data.get("hall")
+        return {
+            "programme_id": data["programme"].pk,
+            "category": data.get("category") or "",
+            "hall_id": hall.pk if hall else None,
+        }
+
+
+class NewApplicationForm(_ProgrammeFields):
+    """Step 1 for an association's leader: which programme (and category and hall)."""
+
+
+class PaperApplicationForm(_ProgrammeFields):
+    """A paper application entered by ward staff: whose, which programme, the scan and the day received."""
+
+    association = forms.ModelChoiceField(
+        label=_("申請した町内会"),
+        queryset=Association.objects.none(),
+        empty_label=_("（選んでください）"),
+        error_messages={"required": _("申請した町内会を選んでください。")},
+    )
+    received_on = _date_field(
+        _("申請書の受付日"),
+        required=True,
+        error_messages={"required": _("申請書の受付日を入力してください。")},
+        help_text=_("区役所で紙の申請書を受け取った日です。受付期間はこの日で判定します。"),
+    )
+    scanned_form = forms.FileField(
+        label=_("紙の申請書（スキャンしたファイル）"),
+        error_messages={"required": _("紙の申請書をスキャンしたファイルを添付してください。")},
+    )
+    field_order = ["association", "programme", "category", "hall", "received_on", "scanned_form"]
+
+    def __init__(self, *args, associations, **kwargs):
+        super().__init__(*args, with_association=True, **kwargs)
+        self.fields["association"].queryset = associations
+        self.fields["association"].label_from_instance = lambda a: f"{a.code} {a.name}"
+        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["scanned_form"].help_text = attachment_help()
+        self.fields["scanned_form"].widget.attrs["accept"] = ACCEPT
+        self.order_fields(self.field_order)
+
+
+class ProgrammeStepForm(forms.Form):
+    """Step 1 of an existing draft: the programme is fixed; its category and hall may change."""
+
+    category = forms.ChoiceField(label=_("区分"), error_messages={"required": _("区分を選んでください。")})
+    hall = HallChoiceField(label=_("対象の会館"), required=False, queryset=Hall.objects.none())
+
+    def __init__(self, *args, application: Application, categories, halls, **kwargs):
+        initial = {"category": application.category, "hall": application.hall_id}
+        super().__init__(*args, initial=initial, **kwargs)
+        if categories:
+            self.fields["category"].choices = [("", _("（選んでください）")), *categories]
+            self.fields["hall"].queryset = halls
+            self.fields["hall"].empty_label = _("（選んでください）")
+        else:
+            del self.fields["category"]
+            del self.fields["hall"]
+
+    def values(self) -> dict:
+        if "category" not in self.fields:
+            return {}
+        hall = self.cleaned_data.get("hall")
+        return {"category": self.cleaned_data["category"], "hall_id": hall.pk if hall else None}
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("事業の目的・内容"),
+        required=False,
+        max_length=4000,
+        help_text=_("何のために、何をするかを書いてください。提出するときには必ず入力してください。"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    planned_start = _date_field(_("事業開始予定日"))
+    planned_end = _date_field(_("事業完了予定日"))
+
+    @classmethod
+    def initial_for(cls, app: Application) -> dict:
+        return {"purpose": app.purpose, "planned_start": app.planned_start, "planned_end": app.planned_end}
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("purpose", "planned_start", "planned_end")}
+
+
+class LineForm(forms.Form):
+    """One expense line. A row left entirely empty is ignored; a partly filled one must be completed."""
+
+    description = forms.CharField(
+        label=_("内容"),
+        required=False,
+        max_length=ExpenseLine._meta.get_field("description").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "line-description"}),
+    )
+    kind = forms.ChoiceField(label=_("経費の種類"), required=False)
+    amount = YenField(label=_("金額（円）"), required=False)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("（選んでください）")), *kinds]
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) not in (None, "") for name in ("description", "kind", "amount"))
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank or data.get("DELETE"):
+            return data
+        if not (data.get("description") or "").strip() and "description" not in self.errors:
+            self.add_error("description", _("内容を入力してください。"))
+        if not data.get("kind") and "kind" not in self.errors:
+            self.add_error("kind", _("経費の種類を選んでください。"))
+        if data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("金額を入力してください。"))
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, kinds=(), **kwargs):
+        self.kinds = list(kinds)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "kinds": self.kinds}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            renderer=self.renderer,
+            kinds=self.kinds,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("この行を削除")
+
+    def lines(self) -> list[LineInput]:
+        """The filled, not deleted rows as the services take them (after is_valid())."""
+        return [
+            LineInput(
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"].strip(),
+                amount=form.cleaned_data["amount"],
+            )
+            for form in self.forms
+            if form.is_valid() and not form.is_blank and not form.cleaned_data.get("DELETE")
+        ]
+
+
+BLANK_ROWS = 3
+LINES_PREFIX = "lines"
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=BLANK_ROWS, can_delete=True, max_num=100, absolute_max=200
+)
+
+
+def line_formset(
+    data=None, *, kinds, lines=(), add_rows: int = 0, extra: int = BLANK_ROWS
+) -> BaseLineFormSet:
+    """The lines form: the saved lines then `extra` empty rows; bound to `data` after a post.
+
+    `add_rows` adds that many empty rows to a posted form (the 「行を追加」 button).
+    """
+    if data is not None:
+        if add_rows:
+            data = data.copy()
+            key = f"{LINES_PREFIX}-TOTAL_FORMS"
+            try:
+                data[key] = str(min(int(data.get(key, 0)) + add_rows, 100))
+            except ValueError:
+                pass
+        return LineFormSet(data, prefix=LINES_PREFIX, kinds=kinds)
+    initial = [{"description": x.description, "kind": x.kind, "amount": x.amount} for x in lines]
+    formset_class = LineFormSet
+    if extra != BLANK_ROWS:
+        formset_class = forms.formset_factory(
+            LineForm,
+            formset=BaseLineFormSet,
+            extra=max(extra, 0),
+            can_delete=True,
+            max_num=100,
+            absolute_max=200,
+        )
+    return formset_class(initial=initial, prefix=LINES_PREFIX, kinds=kinds)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("書類の種類"))
+    file = forms.FileField(label=_("ファイル"), required=False)
+
+    LEADER_KINDS = (
+        Attachment.Kind.ESTIMATE,
+        Attachment.Kind.PHOTO,
+        Attachment.Kind.APPLICATION_FORM,
+        Attachment.Kind.OTHER,
+    )
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = list(self.LEADER_KINDS) + ([Attachment.Kind.SCANNED_FORM] if staff else [])
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        self.fields["file"].help_text = attachment_help()
+        self.fields["file"].widget.attrs["accept"] = ACCEPT
+
+
+class CommentForm(forms.Form):
+    comment = _comment_field()
+
+
+# ---------------------------------------------------------------------------------------------
+# Completion report
+# ---------------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class CompletionReportForm(forms.Form):
+    receipts = MultipleFileField(label=_("領収書"), required=False)
+    comment = _comment_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "receipts"
+        ].help_text = (
+            f"{attachment_help()} 複数のファイルをまとめて選べます。既に添付した領収書があれば省略できます。"
+        )
+        self.fields["receipts"].widget.attrs["accept"] = ACCEPT
+
+
+# ---------------------------------------------------------------------------------------------
+# Ward and city actions
+# ---------------------------------------------------------------------------------------------
+
+
+class RequiredCommentForm(forms.Form):
+    comment = _comment_field()
+
+    def __init__(self, *args, label, required_message, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"] = _comment_field(label, required=True, required_message=required_message)
+
+
+class ApproveForm(forms.Form):
+    amount = YenField(
+        label=_("交付決定額（円）"),
+        help_text=_("算定額以下で入力してください。予算の残額を超える額は決定できません。"),
+        error_messages={"required": _("交付決定額を入力してください。")},
+    )
+    comment = _comment_field()
+
+
+class RejectForm(forms.Form):
+    reason = _comment_field(
+        _("不交付決定の理由"),
+        required=True,
+        required_message=_("不交付決定の理由を入力してください。"),
+        help_text=_("町内会に通知されます。分かりやすい言葉で書いてください。"),
+    )
+
+
+class PayForm(forms.Form):
+    paid_on = _date_field(
+        _("支払日"), required=True, error_messages={"required": _("支払日を入力してください。")}
+    )
+    amount = YenField(label=_("支払額（円）"), help_text=_("確定額以下で入力してください。"))
+    comment = _comment_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------
+# Programmes, 住民組織助成金, exports
+# ---------------------------------------------------------------------------------------------
+
+
+class RuleConfirmForm(forms.Form):
+    comment = _comment_field(_("確認した要綱・資料（任意）"))
+
+
+class GrantComputeForm(forms.Form):
+    survey_date = forms.TypedChoiceField(
+        label=_("使う世帯数調査"),
+        required=False,
+        coerce=dt.date.fromisoformat,
+        empty_value=None,
+        help_text=_("区の承認が済んだ区の加入世帯数だけを使います。"),
+    )
+
+    def __init__(self, *args, survey_dates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey_date"].choices = [
+            ("", _("最新の調査")),
+            *((d.isoformat(), japanese_date(d)) for d in survey_dates),
+        ]
+
+
+class AccountingExportForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(
+        label=_("年度"), required=False, coerce=int, empty_value=None, help_text=_("空欄なら全年度です。")
+    )
+
+    def __init__(self, *args, fiscal_years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [
+            ("", _("全年度")),
+            *((year, fiscal_year_label(year)) for year in fiscal_years),
+        ]

@@ -1,0 +1,82 @@
+"""E-mails about applications, in Japanese: submission, return, decision and payment.
+
+Sent by tasks.notify_application_event_task after the transition's transaction commits. Recipients:
+the association's leaders (active accounts with an e-mail address; the association's contact
+address when it has no such leader, as for paper applicants) and the staff of its ward. One message
+per recipient, so that nobody sees the others' addresses. Texts: templates/subsidies/emails/.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+
+from chonaikai.accounts.models import Role, RoleAssignment
+from chonaikai.associations.rules import fiscal_year_label
+
+from . import rules
+from .models import Application
+from .workflow import Action
+
+SUBJECTS = {
+    Action.SUBMIT: "申請を受け付けました",
+    Action.RETURN: "申請が差し戻されました",
+    Action.RETURN_COMPLETION: "実績報告が差し戻されました",
+    Action.APPROVE: "交付決定のお知らせ",
+    Action.REJECT: "不交付決定のお知らせ",
+    Action.PAY: "補助金をお支払いしました",
+}
+
+
+def recipients(application: Application) -> list[str]:
+    """Leaders' addresses (or the association's contact address) and the ward staff's, deduplicated."""
+    assignments = RoleAssignment.objects.filter(user__is_active=True).exclude(user__email="")
+    leaders = list(
+        assignments.filter(role=Role.ASSOCIATION_LEADER, association_id=application.association_id)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    if not leaders and application.association.contact_email:
+        leaders = [application.association.contact_email]
+    staff = list(
+        assignments.filter(role=Role.WARD_STAFF, ward_id=application.association.ward_id)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    return list(dict.fromkeys([*leaders, *staff]))
+
+
+def send_application_event(*, application_id: int, action: str) -> int:
+    """Send the mail for `action` on the application; the number of messages sent."""
+    application = (
+        Application.objects.select_related("association", "association__ward", "programme")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None or action not in SUBJECTS:
+        return 0
+    to = recipients(application)
+    if not to:
+        return 0
+    last = application.transitions.filter(action=action).order_by("-at", "-id").first()
+    context = {
+        "application": application,
+        "action": action,
+        "headline": SUBJECTS[action],
+        "programme": application.programme,
+        "fiscal_year": fiscal_year_label(application.programme.fiscal_year),
+        "association": application.association,
+        "computed_amount": rules.format_yen(application.computed_amount),
+        "approved_amount": rules.format_yen(application.approved_amount or 0),
+        "paid_amount": rules.format_yen(application.paid_amount or 0),
+        "comment": last.comment if last else "",
+        "site_url": settings.SITE_URL,
+        "city_name": settings.CITY_NAME,
+        "site_title": settings.SITE_TITLE,
+    }
+    subject = render_to_string("subsidies/emails/application_event_subject.txt", context)
+    subject = "".join(subject.splitlines())  # a newline in a subject breaks the header
+    body = render_to_string("subsidies/emails/application_event_body.txt", context)
+    messages = [EmailMessage(subject, body, None, [address]) for address in to]
+    return get_connection().send_messages(messages) or 0

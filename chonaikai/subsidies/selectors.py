@@ -1,0 +1,402 @@
+"""Reads for subsidies: programmes and their rules, queues, application details, halls, grants.
+
+Everything a user sees starts from the policy module (chonaikai.accounts.policy): queues from
+`applications_visible_to`, halls from `halls_visible_to`, grant rows from
+`grant_computations_visible_to`. Amount arithmetic lives in rules.py; this module turns rule rows
+into rules.CategoryRule dataclasses and sums in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from chonaikai.accounts import policy
+from chonaikai.accounts.models import Role
+from chonaikai.associations.models import Association, HouseholdCount, SurveyRound, WardProgress
+from chonaikai.associations.rules import fiscal_year_bounds
+
+from . import rules, workflow
+from .errors import InvalidApplication, SubsidyError
+from .models import (
+    Application,
+    ExpenseLine,
+    GrantComputation,
+    Hall,
+    HallRepair,
+    Programme,
+    ProgrammeRule,
+    Transition,
+)
+from .workflow import Status
+
+# ---------------------------------------------------------------------------------------------
+# Programmes and rules
+# ---------------------------------------------------------------------------------------------
+
+
+def programmes(*, fiscal_year: int | None = None) -> QuerySet[Programme]:
+    """Programmes, newest fiscal year first; one fiscal year's with `fiscal_year`."""
+    qs = Programme.objects.all()
+    return qs if fiscal_year is None else qs.filter(fiscal_year=fiscal_year)
+
+
+def programme_for(*, code: str, fiscal_year: int) -> Programme | None:
+    return Programme.objects.filter(code=code, fiscal_year=fiscal_year).first()
+
+
+def open_programmes(*, day: dt.date) -> list[Programme]:
+    """Programmes taking applications on `day` (application programmes whose window contains it)."""
+    candidates = Programme.objects.filter(kind=Programme.Kind.APPLICATION)
+    return [p for p in candidates if application_window(p)[0] <= day <= application_window(p)[1]]
+
+
+def application_window(programme: Programme) -> tuple[dt.date, dt.date]:
+    """First and last day of the window; an unset end is the fiscal year's first or last day."""
+    first, last = fiscal_year_bounds(programme.fiscal_year)
+    return programme.opens_on or first, programme.closes_on or last
+
+
+def _as_rule(row: ProgrammeRule) -> rules.CategoryRule:
+    return rules.CategoryRule(
+        code=row.category,
+        name=row.name,
+        method=row.method,
+        kinds=tuple(
+            rules.KindRule(k.code, k.name, k.rate_numerator, k.rate_denominator) for k in row.kinds.all()
+        ),
+        cap=row.cap,
+        rounding_unit=row.rounding_unit,
+        per_m2_amount=row.per_m2_amount,
+        per_household_amount=row.per_household_amount,
+        tax_numerator=row.tax_numerator,
+        tax_denominator=row.tax_denominator,
+        needs_confirmation=row.needs_confirmation,
+        repeat_grant_interval_years=row.repeat_grant_interval_years,
+        requires_hall=row.requires_hall,
+    )
+
+
+def programme_rules(programme: Programme) -> list[rules.CategoryRule]:
+    """Every category's rule of the programme (one with code "" when it has no categories)."""
+    return [_as_rule(row) for row in programme.rules.prefetch_related("kinds")]
+
+
+def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
+    """The category's rule; InvalidApplication naming the categories when there is no such category."""
+    row = programme.rules.prefetch_related("kinds").filter(category=category).first()
+    if row is None:
+        names = "、".join(f"{r.name}（{r.category}）" for r in programme.rules.exclude(category=""))
+        if names:
+            raise InvalidApplication(
+                f"{programme.name}の区分を選んでください（{names}）。", extra={"category": category}
+            )
+        raise InvalidApplication(f"{programme}の算定基準が登録されていません。")
+    return _as_rule(row)
+
+
+def programme_categories(programme: Programme) -> list[ProgrammeRule]:
+    """The category rows (for a choice field), with 「要綱で要確認」 visible through needs_confirmation."""
+    return list(programme.rules.exclude(category=""))
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """A programme's money in its fiscal year. `remaining` is None while no budget is registered."""
+
+    programme: Programme
+    budget: int | None
+    approved: int  # sum of the approved amounts (交付決定額) of granted applications
+    committed: int  # what the grants take from the budget (paid, else confirmed, else approved)
+    paid: int
+    remaining: int | None
+    applications: int  # all except withdrawn
+    granted: int  # approved and after
+
+
+def programme_summary(programme: Programme) -> ProgrammeSummary:
+    """Budget, approved, paid and remaining for one programme (two queries)."""
+    qs = Application.objects.filter(programme=programme)
+    totals = qs.totals()
+    counts = qs.aggregate(
+        applications=Count("id", filter=~Q(status=Status.WITHDRAWN)),
+        granted=Count("id", filter=Q(status__in=workflow.GRANTED_STATES)),
+    )
+    if programme.kind == Programme.Kind.COMPUTED:
+        computed = (
+            GrantComputation.objects.current().filter(programme=programme).aggregate(total=Sum("amount"))
+        )
+        totals = {**totals, "approved": computed["total"] or 0, "committed": computed["total"] or 0}
+    budget = programme.budget
+    return ProgrammeSummary(
+        programme=programme,
+        budget=budget,
+        approved=totals["approved"],
+        committed=totals["committed"],
+        paid=totals["paid"],
+        remaining=None if budget is None else budget - totals["committed"],
+        applications=counts["applications"],
+        granted=counts["granted"],
+    )
+
+
+def programme_summaries(*, fiscal_year: int | None = None) -> list[ProgrammeSummary]:
+    return [programme_summary(p) for p in programmes(fiscal_year=fiscal_year)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Queues and application pages
+# ---------------------------------------------------------------------------------------------
+
+_LIST_RELATED = ("association", "association__ward", "programme", "hall")
+
+
+def application_queue(
+    *,
+    user,
+    statuses: tuple[str, ...] | list[str] | None = None,
+    programme_code: str | None = None,
+    fiscal_year: int | None = None,
+) -> QuerySet[Application]:
+    """The user's work list: visible applications in `statuses` (default: the user's stage), oldest first.
+
+    Defaults: ward staff see what waits for the ward (submitted, under review, completion
+    reported); city administrators what waits for the city (forwarded, completion reported,
+    confirmed); leaders all of their association's. Age: Application.days_in_status.
+    """
+    qs = policy.applications_visible_to(user).select_related(*_LIST_RELATED)
+    if statuses is None:
+        statuses = _default_queue_states(user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if programme_code:
+        qs = qs.filter(programme__code=programme_code)
+    if fiscal_year is not None:
+        qs = qs.filter(programme__fiscal_year=fiscal_year)
+    return qs.order_by("status_changed_at", "id")
+
+
+def _default_queue_states(user) -> tuple[str, ...]:
+    if policy.is_city_admin(user):
+        return workflow.CITY_QUEUE_STATES
+    assignment = policy.role_of(user)
+    if assignment is not None and assignment.role == Role.WARD_STAFF:
+        return workflow.WARD_QUEUE_STATES
+    return ()  # a leader: everything of their association
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    status: str
+    label: str
+    count: int
+    oldest_changed_at: dt.datetime | None
+    newest_changed_at: dt.datetime | None
+
+
+def queue_counts(*, user, fiscal_year: int | None = None) -> list[QueueCount]:
+    """Per state: how many visible applications, and since when the oldest has waited (one query)."""
+    qs = policy.applications_visible_to(user)
+    if fiscal_year is not None:
+        qs = qs.filter(programme__fiscal_year=fiscal_year)
+    rows = {
+        r["status"]: r
+        for r in qs.order_by()
+        .values("status")
+        .annotate(n=Count("id"), oldest=Min("status_changed_at"), newest=Max("status_changed_at"))
+    }
+    return [
+        QueueCount(
+            status=status,
+            label=str(label),
+            count=rows[status]["n"] if status in rows else 0,
+            oldest_changed_at=rows[status]["oldest"] if status in rows else None,
+            newest_changed_at=rows[status]["newest"] if status in rows else None,
+        )
+        for status, label in Status.choices
+    ]
+
+
+def application_detail(*, user, application_id: int) -> Application:
+    """One application with its lines, attachments and transitions prefetched; Http404 if not visible."""
+    qs = (
+        policy.applications_visible_to(user)
+        .select_related(*_LIST_RELATED, "entered_by", "prepared_by", "verified_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
+            "attachments",
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor").order_by("at", "id")),
+        )
+    )
+    return get_object_or_404(qs, pk=application_id)
+
+
+def application_for_edit(*, user, application_id: int) -> Application:
+    """The application if the user may change its content now (draft or returned); Http404 otherwise."""
+    return policy.get_application_for_edit(user, application_id)
+
+
+def planned_lines(application: Application) -> list[ExpenseLine]:
+    return [line for line in application.lines.all() if line.phase == ExpenseLine.Phase.PLANNED]
+
+
+def actual_lines(application: Application) -> list[ExpenseLine]:
+    return [line for line in application.lines.all() if line.phase == ExpenseLine.Phase.ACTUAL]
+
+
+def available_actions(*, user, application: Application) -> list[str]:
+    """Workflow actions the user may take on the application now (for buttons): state and role both."""
+    return [
+        action
+        for action in workflow.actions_from(application.status)
+        if policy.can_take_application_action(user, application, action)
+    ]
+
+
+def needs_verification_by(*, user, application: Application) -> bool:
+    """Whether to offer this user the 「入力内容を確認」 button for a paper application."""
+    return (
+        application.needs_verification
+        and application.status == Status.SUBMITTED
+        and policy.can_verify_paper_entry(user, application)
+    )
+
+
+def breakdown_of(application: Application, *, actual: bool = False) -> rules.Breakdown | None:
+    """The stored breakdown (planned, or actual once reported) as a rules.Breakdown."""
+    data = application.actual_breakdown if actual else application.breakdown
+    return rules.Breakdown.from_dict(data) if data else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Meeting halls
+# ---------------------------------------------------------------------------------------------
+
+
+def halls_for(*, user, association: Association | None = None) -> QuerySet[Hall]:
+    qs = policy.halls_visible_to(user).select_related("association")
+    return qs if association is None else qs.filter(association=association)
+
+
+@dataclass(frozen=True)
+class HallGrant:
+    """A grant a hall received: an approved-or-later application, or an earlier recorded grant."""
+
+    fiscal_year: int
+    category: str
+    amount: int | None
+    label: str
+    application: Application | None = None
+    repair: HallRepair | None = None
+
+
+def hall_grant_history(hall: Hall, *, exclude_application_id: int | None = None) -> list[HallGrant]:
+    """Grants the hall received, newest first: granted applications naming it, and recorded grants."""
+    applications = (
+        Application.objects.filter(hall=hall, status__in=workflow.GRANTED_STATES)
+        .select_related("programme")
+        .order_by("-programme__fiscal_year", "-id")
+    )
+    if exclude_application_id is not None:
+        applications = applications.exclude(pk=exclude_application_id)
+    category_names = dict(
+        ProgrammeRule.objects.filter(programme__in={a.programme_id for a in applications}).values_list(
+            "category", "name"
+        )
+    )
+    grants = [
+        HallGrant(
+            fiscal_year=a.programme.fiscal_year,
+            category=a.category,
+            amount=a.paid_amount or a.confirmed_amount or a.approved_amount,
+            label=f"{a.programme.name}（{category_names.get(a.category, a.category)}、申請番号 {a.number}）",
+            application=a,
+        )
+        for a in applications
+    ]
+    grants += [
+        HallGrant(
+            fiscal_year=r.fiscal_year,
+            category=r.category,
+            amount=r.grant_amount,
+            label=f"補助金（{r.description}、{r.grant_amount:,}円、過去の記録）",
+            repair=r,
+        )
+        for r in hall.repairs.filter(grant_amount__gt=0)
+    ]
+    return sorted(grants, key=lambda g: g.fiscal_year, reverse=True)
+
+
+def hall_earlier_grants(hall: Hall, *, exclude_application_id: int | None = None) -> list[rules.EarlierGrant]:
+    """The hall's grants as rules.EarlierGrant, for the repeat-grant rule."""
+    return [
+        rules.EarlierGrant(fiscal_year=g.fiscal_year, label=g.label)
+        for g in hall_grant_history(hall, exclude_application_id=exclude_application_id)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 住民組織助成金
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantBasis:
+    """The counts a 住民組織助成金 computation uses: approved member households of one survey round."""
+
+    survey_date: dt.date
+    members: dict[int, int]  # active association id → approved member households
+    approved_wards: tuple[str, ...]  # ward codes whose counts the city has approved
+    pending_wards: tuple[str, ...]  # ward codes not yet approved: their associations are left out
+
+
+def resident_grant_basis(*, survey_date: dt.date | None = None) -> GrantBasis:
+    """Approved member households of the survey round on `survey_date` (default: the latest round).
+
+    Only wards whose counts the city has approved for that round (WardProgress "承認済み") count;
+    only active associations get a grant. SubsidyError when there is no such round.
+    """
+    rounds = SurveyRound.objects.order_by("-survey_date")
+    survey_round = rounds.filter(survey_date=survey_date).first() if survey_date else rounds.first()
+    if survey_round is None:
+        when = f"{survey_date:%Y-%m-%d} の" if survey_date else ""
+        raise SubsidyError(f"{when}調査がありません。世帯数の調査で区の承認を済ませてから算定してください。")
+    progress = list(
+        WardProgress.objects.filter(survey_round=survey_round).values_list("ward_id", "ward__code", "status")
+    )
+    approved_ids = {ward_id for ward_id, _code, status in progress if status == WardProgress.Status.APPROVED}
+    members = dict(
+        HouseholdCount.objects.filter(
+            survey_date=survey_round.survey_date,
+            association__ward_id__in=approved_ids,
+            association__status=Association.Status.ACTIVE,
+        ).values_list("association_id", "member_households")
+    )
+    return GrantBasis(
+        survey_date=survey_round.survey_date,
+        members=members,
+        approved_wards=tuple(sorted(code for ward_id, code, _s in progress if ward_id in approved_ids)),
+        pending_wards=tuple(sorted(code for ward_id, code, _s in progress if ward_id not in approved_ids)),
+    )
+
+
+def resident_grants(*, user, programme: Programme) -> QuerySet[GrantComputation]:
+    """The current computation of every recipient the user may see, associations then federations."""
+    return (
+        policy.grant_computations_visible_to(user)
+        .filter(programme=programme, is_current=True)
+        .select_related("association", "federation", "previous")
+        .order_by("federation__code", "association__code")
+    )
+
+
+def resident_grant_history(
+    *, user, programme: Programme, association=None, federation=None
+) -> QuerySet[GrantComputation]:
+    """Every computation of one recipient, newest first (each with its difference to the previous)."""
+    qs = policy.grant_computations_visible_to(user).filter(programme=programme)
+    qs = qs.filter(association=association) if association is not None else qs.filter(federation=federation)
+    return qs.order_by("-computed_at", "-id")

@@ -1,0 +1,76 @@
+"""Writes for subsidies, one module per subject.
+
+Keyword-only functions named <entity>_<action>. Each takes the acting user (`actor`), runs in one
+transaction, re-checks scope inside it through chonaikai.accounts.policy (out of scope: Http404;
+in scope but not allowed: PermissionDenied), refuses what the rules refuse with a SubsidyError
+subclass carrying a Japanese message (errors.py), records a domain event (chonaikai.audit) and
+queues e-mail with transaction.on_commit. `actor=None` is accepted only where the command line
+runs a service (resident_grant_compute, programme services).
+"""
+
+from .applications import (
+    NOTIFIED_ACTIONS,
+    UPDATABLE_FIELDS,
+    LineInput,
+    application_approve,
+    application_confirm,
+    application_create,
+    application_enter_paper,
+    application_forward,
+    application_pay,
+    application_reject,
+    application_report_completion,
+    application_return,
+    application_return_completion,
+    application_send_back,
+    application_set_lines,
+    application_start_review,
+    application_submit,
+    application_update,
+    application_verify_paper_entry,
+    application_withdraw,
+    attachment_add,
+    attachment_delete,
+    expense_line_add,
+    expense_line_delete,
+    expense_line_update,
+)
+from .grants import GrantRun, resident_grant_compute
+from .halls import HALL_FIELDS, hall_create, hall_repair_record, hall_update
+from .programmes import programme_copy_to_fiscal_year, rule_confirm
+
+__all__ = [
+    "HALL_FIELDS",
+    "NOTIFIED_ACTIONS",
+    "UPDATABLE_FIELDS",
+    "GrantRun",
+    "LineInput",
+    "application_approve",
+    "application_confirm",
+    "application_create",
+    "application_enter_paper",
+    "application_forward",
+    "application_pay",
+    "application_reject",
+    "application_report_completion",
+    "application_return",
+    "application_return_completion",
+    "application_send_back",
+    "application_set_lines",
+    "application_start_review",
+    "application_submit",
+    "application_update",
+    "application_verify_paper_entry",
+    "application_withdraw",
+    "attachment_add",
+    "attachment_delete",
+    "expense_line_add",
+    "expense_line_delete",
+    "expense_line_update",
+    "hall_create",
+    "hall_repair_record",
+    "hall_update",
+    "programme_copy_to_fiscal_year",
+    "resident_grant_compute",
+    "rule_confirm",
+]

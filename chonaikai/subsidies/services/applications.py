@@ -1,0 +1,909 @@
+"""Writes for applications: create (by the association or as a paper entry), edit, attach, and
+every workflow transition.
+
+Each function locks the application (SELECT … FOR UPDATE on PostgreSQL) through the policy's
+`applications_visible_to`, so an application outside the actor's scope answers Http404 inside the
+transaction, whatever a page showed earlier. Then, in this order: the role (PermissionDenied), the
+state (IllegalTransition, from workflow.py), the programme's rules (other SubsidyError kinds).
+A state change writes a Transition row and an audit event in the same transaction, and queues the
+e-mail (tasks.notify_application_event_task) with transaction.on_commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from chonaikai.accounts import policy
+from chonaikai.associations.models import Association
+from chonaikai.associations.rules import fiscal_year_label
+from chonaikai.audit.services import audit_record
+from chonaikai.queue import enqueue
+
+from .. import attachments, rules, selectors, tasks, workflow
+from ..errors import (
+    DuplicateApplication,
+    FourEyesViolation,
+    IllegalTransition,
+    InvalidApplication,
+    RepeatGrantTooSoon,
+    RuleNotConfirmed,
+)
+from ..models import Application, Attachment, ExpenseLine, Hall, Programme, Transition
+from ..workflow import Action, Status
+
+# Transitions that send e-mail to the association's leader and the ward's staff.
+NOTIFIED_ACTIONS = frozenset(
+    {Action.SUBMIT, Action.RETURN, Action.RETURN_COMPLETION, Action.APPROVE, Action.REJECT, Action.PAY}
+)
+# What application_update accepts.
+UPDATABLE_FIELDS = ("purpose", "category", "hall_id", "planned_start", "planned_end")
+# Attachments may be added while the content is editable, and after approval for the completion report.
+_ATTACHABLE_STATES = workflow.EDITABLE_STATES | {Status.APPROVED}
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """An expense line as the association enters it."""
+
+    kind: str  # ExpenseKindRule.code of the application's category
+    description: str
+    amount: int  # yen
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _locked(actor, application_id: int) -> Application:
+    """The application, locked, if the actor may see it; Http404 otherwise."""
+    qs = (
+        policy.applications_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("programme", "association", "association__ward", "hall")
+    )
+    return get_object_or_404(qs, pk=application_id)
+
+
+def _require_action(actor, app: Application, action: str) -> str:
+    """The state `action` leads to, after the role check (PermissionDenied) and the state check."""
+    if not policy.can_take_application_action(actor, app, action):
+        raise PermissionDenied(f"この申請を「{Action(action).label}」する権限がありません。")
+    return workflow.target_status(action, app.status)
+
+
+def _locked_for_edit(actor, application_id: int) -> Application:
+    app = _locked(actor, application_id)
+    if not policy.can_act_for_association(actor, app):
+        raise PermissionDenied("この申請の内容を変更する権限がありません。")
+    if app.status not in workflow.EDITABLE_STATES:
+        raise IllegalTransition(
+            f"「{Status(app.status).label}」の申請は内容を変更できません（変更できるのは下書きと差戻しの申請です）。",
+            extra={"status": app.status},
+        )
+    return app
+
+
+def _hall(association: Association, hall_id: int | None) -> Hall | None:
+    if hall_id is None:
+        return None
+    hall = Hall.objects.filter(pk=hall_id, association=association).first()
+    if hall is None:
+        raise InvalidApplication(
+            "会館が見つかりません。この町内会の会館を選んでください。", extra={"hall_id": hall_id}
+        )
+    return hall
+
+
+def _check_content(app: Application) -> rules.CategoryRule:
+    """The category's rule, after checking the content fits the programme."""
+    programme = app.programme
+    if programme.kind != Programme.Kind.APPLICATION:
+        raise InvalidApplication(f"{programme.name}は申請不要です（加入世帯数から算定します）。")
+    rule = selectors.rule_for(programme, app.category)
+    if app.hall is not None and not rule.requires_hall:
+        raise InvalidApplication(
+            f"{programme.name}{f'（{rule.name}）' if rule.code else ''}では会館を指定しません。"
+        )
+    if app.planned_start and app.planned_end and app.planned_start > app.planned_end:
+        raise InvalidApplication("事業完了予定日は事業開始予定日以降の日付にしてください。")
+    return rule
+
+
+def _check_one_per_year(app: Application) -> None:
+    """A programme that allows one application per association and year: name the existing one."""
+    if not app.programme.one_application_per_year:
+        return
+    others = Application.objects.filter(association=app.association, programme=app.programme).exclude(
+        status__in=workflow.CLOSED_WITHOUT_GRANT
+    )
+    if app.pk is not None:
+        others = others.exclude(pk=app.pk)
+    first = others.select_related("programme").order_by("created_at", "id").first()
+    if first is not None:
+        raise DuplicateApplication(
+            f"{app.association.name}は{fiscal_year_label(app.programme.fiscal_year)}の{app.programme.name}に"
+            f"既に申請しています（申請番号 {first.number}、状態: {first.get_status_display()}）。"
+            "この制度は1町内会につき年度1件までです（取下げ・不交付決定の申請は数えません）。",
+            extra={"application_id": first.pk},
+        )
+
+
+def _check_lines(rule: rules.CategoryRule, lines: Sequence[LineInput]) -> list[rules.Line]:
+    checked = []
+    for line in lines:
+        if not (line.description or "").strip():
+            raise InvalidApplication("経費の内容を入力してください。")
+        checked.append(rules.Line(kind=line.kind, amount=line.amount, description=line.description.strip()))
+    rules.compute_amount(rule, lines=checked)  # raises InvalidApplication for kinds and amounts
+    return checked
+
+
+def _write_lines(app: Application, lines: Sequence[rules.Line], phase: str) -> None:
+    app.lines.filter(phase=phase).delete()
+    ExpenseLine.objects.bulk_create(
+        [
+            ExpenseLine(
+                application=app,
+                phase=phase,
+                kind=line.kind,
+                description=line.description,
+                amount=line.amount,
+                position=i,
+            )
+            for i, line in enumerate(lines)
+        ]
+    )
+
+
+def _compute(app: Application, phase: str = ExpenseLine.Phase.PLANNED) -> rules.Breakdown:
+    rule = selectors.rule_for(app.programme, app.category)
+    lines = [
+        rules.Line(kind=line.kind, amount=line.amount, description=line.description)
+        for line in app.lines.filter(phase=phase).order_by("position", "id")
+    ]
+    area = app.hall.floor_area_m2 if app.hall is not None else None
+    return rules.compute_amount(rule, lines=lines, floor_area_m2=area)
+
+
+def _save_content(app: Application, *, actor, fields: Sequence[str] = ()) -> None:
+    """Recompute the amount from the planned lines and save: every content change ends here.
+
+    A change to a paper entry undoes an earlier check of it, so a second person checks what is
+    actually submitted.
+    """
+    breakdown = _compute(app)
+    app.computed_amount = breakdown.amount
+    app.breakdown = breakdown.as_dict()
+    app.prepared_by = _user(actor)
+    update = [*fields, "computed_amount", "breakdown", "prepared_by", "updated_at"]
+    if app.verified_by_id is not None:
+        app.verified_by = None
+        app.verified_at = None
+        update += ["verified_by", "verified_at"]
+    app._history_user = _user(actor)
+    app.save(update_fields=update)
+
+
+def _store_attachment(app: Application, file, *, kind: str, actor) -> Attachment:
+    file_type = attachments.check_upload(file)
+    original = PurePath(getattr(file, "name", "") or "file").name[:255]
+    attachment = Attachment(
+        application=app,
+        kind=kind,
+        original_name=original,
+        content_type=file_type.content_type,
+        size=file.size,
+        uploaded_by=_user(actor),
+    )
+    # A random stored name with the extension of the detected type; the uploader's name is kept apart.
+    attachment.file.save(f"{uuid.uuid4().hex}{file_type.extensions[0]}", file, save=False)
+    attachment.save()
+    return attachment
+
+
+def _transition(
+    app: Application,
+    *,
+    action: str,
+    actor,
+    comment: str = "",
+    fields: Sequence[str] = (),
+    before: dict | None = None,
+    after: dict | None = None,
+) -> Application:
+    """Move the application on, write the Transition row and the audit event, queue the e-mail."""
+    from_status = app.status
+    to_status = workflow.target_status(action, from_status)
+    now = timezone.now()
+    user = _user(actor)
+    app.status = to_status
+    app.status_changed_at = now
+    app._history_user = user
+    app.save(update_fields=["status", "status_changed_at", "updated_at", *fields])
+    Transition.objects.create(
+        application=app,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=user,
+        actor_name=user.get_username() if user else "",
+        at=now,
+        comment=comment,
+    )
+    audit_record(
+        actor=user,
+        action=f"subsidy_application.{action}",
+        subject=app,
+        before={"status": from_status, **(before or {})},
+        after={"status": to_status, **(after or {})},
+        comment=comment,
+    )
+    if action in NOTIFIED_ACTIONS:
+        application_id = app.pk
+        # robust: a queue that is down after commit is logged; the decision itself stands.
+        transaction.on_commit(
+            lambda: enqueue(tasks.notify_application_event_task, application_id, str(action)), robust=True
+        )
+    return app
+
+
+def _required_text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidApplication(message)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating and editing
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor,
+    association_id: int,
+    programme_id: int,
+    purpose: str,
+    category: str = "",
+    hall_id: int | None = None,
+    planned_start: dt.date | None = None,
+    planned_end: dt.date | None = None,
+    lines: Sequence[LineInput] = (),
+) -> Application:
+    """A draft by the association's leader. Http404 for another association.
+
+    Refused (DuplicateApplication, naming the first) when the programme allows one application per
+    association and year and a live one exists. The amount is computed from `lines`.
+    """
+    association = get_object_or_404(policy.associations_applying_as(actor), pk=association_id)
+    return _create(
+        actor=actor,
+        association=association,
+        programme_id=programme_id,
+        purpose=purpose,
+        category=category,
+        hall_id=hall_id,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        lines=lines,
+        entered_by_staff=False,
+    )
+
+
+@transaction.atomic
+def application_enter_paper(
+    *,
+    actor,
+    association_id: int,
+    programme_id: int,
+    purpose: str,
+    scanned_form,
+    received_on: dt.date,
+    category: str = "",
+    hall_id: int | None = None,
+    planned_start: dt.date | None = None,
+    planned_end: dt.date | None = None,
+    lines: Sequence[LineInput] = (),
+) -> Application:
+    """A paper application entered by ward staff (or the city) on the association's behalf.
+
+    Saved as a draft marked entered_by_staff, with the scanned form attached (kind scanned_form)
+    and `received_on` as the date the window is checked against. After submission a second person
+    must check it (application_verify_paper_entry) before review can start. Http404 for an
+    association outside the actor's ward.
+    """
+    association = get_object_or_404(policy.associations_editable_by(actor), pk=association_id)
+    if scanned_form is None:
+        raise InvalidApplication("紙の申請書をスキャンしたファイルを添付してください。")
+    if received_on is None:
+        raise InvalidApplication("申請書の受付日を入力してください。")
+    app = _create(
+        actor=actor,
+        association=association,
+        programme_id=programme_id,
+        purpose=purpose,
+        category=category,
+        hall_id=hall_id,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        lines=lines,
+        entered_by_staff=True,
+        received_on=received_on,
+    )
+    _store_attachment(app, scanned_form, kind=Attachment.Kind.SCANNED_FORM, actor=actor)
+    return app
+
+
+def _create(
+    *,
+    actor,
+    association: Association,
+    programme_id: int,
+    purpose: str,
+    category: str,
+    hall_id: int | None,
+    planned_start,
+    planned_end,
+    lines: Sequence[LineInput],
+    entered_by_staff: bool,
+    received_on: dt.date | None = None,
+) -> Application:
+    if association.status != Association.Status.ACTIVE:
+        raise InvalidApplication(
+            f"{association.name}は{association.get_status_display()}のため申請できません。"
+        )
+    programme = get_object_or_404(Programme, pk=programme_id)
+    user = _user(actor)
+    app = Application(
+        association=association,
+        programme=programme,
+        category=category or "",
+        hall=_hall(association, hall_id),
+        purpose=(purpose or "").strip(),
+        planned_start=planned_start,
+        planned_end=planned_end,
+        one_per_year=programme.one_application_per_year,
+        entered_by_staff=entered_by_staff,
+        received_on=received_on,
+        entered_by=user,
+        prepared_by=user,
+        status_changed_at=timezone.now(),
+    )
+    rule = _check_content(app)
+    checked = _check_lines(rule, lines)
+    _check_one_per_year(app)
+    app._history_user = user
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError:
+        _check_one_per_year(app)  # another request created one meanwhile: name it
+        raise
+    _write_lines(app, checked, ExpenseLine.Phase.PLANNED)
+    _save_content(app, actor=actor)
+    audit_record(
+        actor=user,
+        action="subsidy_application.created",
+        subject=app,
+        after={
+            "programme": programme.code,
+            "fiscal_year": programme.fiscal_year,
+            "category": app.category,
+            "entered_by_staff": entered_by_staff,
+            "computed_amount": app.computed_amount,
+        },
+    )
+    return app
+
+
+@transaction.atomic
+def application_update(*, actor, application_id: int, **changes) -> Application:
+    """Change purpose, category, hall (hall_id) or planned dates of a draft or returned application.
+
+    The amount is recomputed (a category or hall change can change it).
+    """
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"application_update() cannot change {sorted(unknown)}")
+    app = _locked_for_edit(actor, application_id)
+    before = {"computed_amount": app.computed_amount, **{f: getattr(app, f) for f in changes}}
+    for field, value in changes.items():
+        if field == "hall_id":
+            app.hall = _hall(app.association, value)
+        elif field == "purpose":
+            app.purpose = (value or "").strip()
+        elif field == "category":
+            app.category = value or ""
+        else:
+            setattr(app, field, value)
+    _check_content(app)
+    fields = [("hall" if f == "hall_id" else f) for f in changes]
+    _save_content(app, actor=actor, fields=fields)
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.updated",
+        subject=app,
+        before=before,
+        after={"computed_amount": app.computed_amount, **{f: getattr(app, f) for f in changes}},
+    )
+    return app
+
+
+@transaction.atomic
+def application_set_lines(*, actor, application_id: int, lines: Sequence[LineInput]) -> Application:
+    """Replace the planned expense lines (a form with all lines) and recompute the amount."""
+    app = _locked_for_edit(actor, application_id)
+    checked = _check_lines(selectors.rule_for(app.programme, app.category), lines)
+    before = app.computed_amount
+    _write_lines(app, checked, ExpenseLine.Phase.PLANNED)
+    _save_content(app, actor=actor)
+    _audit_lines(app, actor=actor, before=before)
+    return app
+
+
+@transaction.atomic
+def expense_line_add(*, actor, application_id: int, kind: str, description: str, amount: int) -> ExpenseLine:
+    """Add one planned line and recompute the amount."""
+    app = _locked_for_edit(actor, application_id)
+    [checked] = _check_lines(
+        selectors.rule_for(app.programme, app.category), [LineInput(kind, description, amount)]
+    )
+    before = app.computed_amount
+    position = app.lines.filter(phase=ExpenseLine.Phase.PLANNED).count()
+    line = ExpenseLine.objects.create(
+        application=app,
+        phase=ExpenseLine.Phase.PLANNED,
+        kind=checked.kind,
+        description=checked.description,
+        amount=checked.amount,
+        position=position,
+    )
+    _save_content(app, actor=actor)
+    _audit_lines(app, actor=actor, before=before)
+    return line
+
+
+def _locked_line(actor, line_id: int) -> tuple[ExpenseLine, Application]:
+    application_id = (
+        ExpenseLine.objects.filter(
+            pk=line_id,
+            phase=ExpenseLine.Phase.PLANNED,
+            application__in=policy.applications_visible_to(actor),
+        )
+        .values_list("application_id", flat=True)
+        .first()
+    )
+    if application_id is None:
+        raise Http404("no such expense line")
+    app = _locked_for_edit(actor, application_id)
+    return ExpenseLine.objects.get(pk=line_id), app
+
+
+@transaction.atomic
+def expense_line_update(
+    *, actor, line_id: int, kind: str | None = None, description: str | None = None, amount: int | None = None
+) -> ExpenseLine:
+    """Change one planned line and recompute the amount."""
+    line, app = _locked_line(actor, line_id)
+    [checked] = _check_lines(
+        selectors.rule_for(app.programme, app.category),
+        [
+            LineInput(
+                kind if kind is not None else line.kind,
+                description if description is not None else line.description,
+                amount if amount is not None else line.amount,
+            )
+        ],
+    )
+    before = app.computed_amount
+    line.kind, line.description, line.amount = checked.kind, checked.description, checked.amount
+    line.save(update_fields=["kind", "description", "amount"])
+    _save_content(app, actor=actor)
+    _audit_lines(app, actor=actor, before=before)
+    return line
+
+
+@transaction.atomic
+def expense_line_delete(*, actor, line_id: int) -> Application:
+    """Delete one planned line and recompute the amount."""
+    line, app = _locked_line(actor, line_id)
+    before = app.computed_amount
+    line.delete()
+    _save_content(app, actor=actor)
+    _audit_lines(app, actor=actor, before=before)
+    return app
+
+
+def _audit_lines(app: Application, *, actor, before: int) -> None:
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.lines_changed",
+        subject=app,
+        before={"computed_amount": before},
+        after={"computed_amount": app.computed_amount, "lines": app.breakdown.get("lines", [])},
+    )
+
+
+@transaction.atomic
+def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.Kind.OTHER) -> Attachment:
+    """Attach a PDF, JPEG, PNG or XLSX (type read from the content; size ≤ the setting).
+
+    Allowed while the content is editable, and after approval (receipts for the completion
+    report). AttachmentRejected explains a refused file.
+    """
+    if kind not in Attachment.Kind.values:
+        raise InvalidApplication(f"書類の種類「{kind}」はありません。")
+    app = _locked(actor, application_id)
+    if not policy.can_act_for_association(actor, app):
+        raise PermissionDenied("この申請に書類を添付する権限がありません。")
+    if app.status not in _ATTACHABLE_STATES:
+        raise IllegalTransition(f"「{Status(app.status).label}」の申請には書類を添付できません。")
+    attachment = _store_attachment(app, file, kind=kind, actor=actor)
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.attachment_added",
+        subject=app,
+        after={"attachment": attachment.pk, "kind": kind, "name": attachment.original_name},
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor, attachment_id: int) -> None:
+    """Remove an attachment while the application is editable; the file goes after commit."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(application__in=policy.applications_visible_to(actor)), pk=attachment_id
+    )
+    app = _locked(actor, attachment.application_id)
+    if not policy.can_act_for_association(actor, app):
+        raise PermissionDenied("この申請の書類を削除する権限がありません。")
+    if app.status not in _ATTACHABLE_STATES:
+        raise IllegalTransition(f"「{Status(app.status).label}」の申請の書類は削除できません。")
+    name = attachment.file.name
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.attachment_deleted",
+        subject=app,
+        before={"attachment": attachment.pk, "kind": attachment.kind, "name": attachment.original_name},
+    )
+    attachment.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# The association's steps
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_window(app: Application) -> None:
+    day = app.received_on if app.entered_by_staff and app.received_on else timezone.localdate()
+    first, last = selectors.application_window(app.programme)
+    if not first <= day <= last:
+        raise InvalidApplication(
+            f"{app.programme}の受付期間（{first:%Y-%m-%d}〜{last:%Y-%m-%d}）外です（{day:%Y-%m-%d}）。",
+            extra={"opens_on": first, "closes_on": last, "day": day},
+        )
+
+
+def _check_repeat_grant(app: Application, rule: rules.CategoryRule) -> None:
+    if app.hall is None or rule.repeat_grant_interval_years is None:
+        return
+    blocker = rules.repeat_grant_blocker(
+        fiscal_year=app.programme.fiscal_year,
+        interval_years=rule.repeat_grant_interval_years,
+        earlier=selectors.hall_earlier_grants(app.hall, exclude_application_id=app.pk),
+    )
+    if blocker is not None:
+        raise RepeatGrantTooSoon(
+            rules.repeat_grant_message(
+                hall_name=app.hall.name, blocker=blocker, interval_years=rule.repeat_grant_interval_years
+            ),
+            extra={"earlier_fiscal_year": blocker.fiscal_year},
+        )
+
+
+@transaction.atomic
+def application_submit(*, actor, application_id: int, comment: str = "") -> Application:
+    """提出 (draft or returned → submitted), after every check a complete application must pass.
+
+    Purpose and (for rate-based categories) at least one line; the hall where the category needs
+    one, with its floor area for the demolition rule; the application window (the receipt date
+    for paper entries); one application per year; no grant for the same hall too recently.
+    """
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.SUBMIT)
+    rule = _check_content(app)
+    _required_text(app.purpose, "事業の目的・内容を入力してください。")
+    if rule.method == rules.Method.RATE and not app.lines.filter(phase=ExpenseLine.Phase.PLANNED).exists():
+        raise InvalidApplication("経費を1行以上入力してください。")
+    if rule.requires_hall:
+        if app.hall is None:
+            raise InvalidApplication("対象の会館を選んでください。")
+        if rule.method == rules.Method.FLOOR_AREA and app.hall.floor_area_m2 is None:
+            raise InvalidApplication(
+                f"会館「{app.hall.name}」の延床面積が登録されていません。会館の登録内容に延床面積を入力してください。"
+            )
+    _check_window(app)
+    _check_one_per_year(app)
+    _check_repeat_grant(app, rule)
+    breakdown = _compute(app)
+    app.computed_amount = breakdown.amount
+    app.breakdown = breakdown.as_dict()
+    app.submitted_at = timezone.now()
+    return _transition(
+        app,
+        action=Action.SUBMIT,
+        actor=actor,
+        comment=comment,
+        fields=["computed_amount", "breakdown", "submitted_at"],
+        after={"computed_amount": breakdown.amount},
+    )
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application_id: int, comment: str = "") -> Application:
+    """取下げ: at any point before the decision, by the association (or for it)."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.WITHDRAW)
+    return _transition(app, action=Action.WITHDRAW, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def application_report_completion(
+    *, actor, application_id: int, lines: Sequence[LineInput], receipts: Sequence = (), comment: str = ""
+) -> Application:
+    """実績報告 (approved → completion_reported): the actual lines and the receipts.
+
+    The actual lines replace any earlier report's; `receipts` are attached as kind receipt, and at
+    least one receipt must be attached. The amount on actual costs (never above the approved
+    amount) is stored for the association to see; the city fixes it with application_confirm.
+    """
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.REPORT_COMPLETION)
+    if not lines:
+        raise InvalidApplication("実績の経費を1行以上入力してください。")
+    checked = _check_lines(selectors.rule_for(app.programme, app.category), lines)
+    _write_lines(app, checked, ExpenseLine.Phase.ACTUAL)
+    for receipt in receipts:
+        _store_attachment(app, receipt, kind=Attachment.Kind.RECEIPT, actor=actor)
+    if not app.attachments.filter(kind=Attachment.Kind.RECEIPT).exists():
+        raise InvalidApplication("領収書を添付してください。")
+    breakdown = rules.limit_to_approved(_compute(app, ExpenseLine.Phase.ACTUAL), app.approved_amount)
+    app.actual_breakdown = breakdown.as_dict()
+    return _transition(
+        app,
+        action=Action.REPORT_COMPLETION,
+        actor=actor,
+        comment=comment,
+        fields=["actual_breakdown"],
+        after={"actual_cost": breakdown.cost, "actual_amount": breakdown.amount},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The ward's steps
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_verify_paper_entry(*, actor, application_id: int, comment: str = "") -> Application:
+    """A second person checks a paper entry against the scanned form (four-eyes).
+
+    By staff of the association's ward or a city administrator who neither entered nor last
+    edited it (FourEyesViolation otherwise); only for submitted paper entries not yet checked.
+    """
+    app = _locked(actor, application_id)
+    if not policy.can_review_application(actor, app):
+        raise PermissionDenied("紙の申請の入力内容を確認できるのは、その区の職員と市の管理者です。")
+    if not app.entered_by_staff:
+        raise InvalidApplication("この申請は職員の代理入力ではないため、入力内容の確認は不要です。")
+    if app.status != Status.SUBMITTED:
+        raise IllegalTransition(
+            f"入力内容の確認は提出済みの申請で行います（この申請は「{Status(app.status).label}」です）。"
+        )
+    if app.verified_by_id is not None:
+        raise InvalidApplication("この申請の入力内容は既に確認されています。")
+    if actor.pk in {app.entered_by_id, app.prepared_by_id}:
+        raise FourEyesViolation(
+            "紙の申請を入力した職員（または最後に編集した職員）は、その入力内容を確認できません。"
+            "別の職員が確認してください。"
+        )
+    app.verified_by = actor
+    app.verified_at = timezone.now()
+    app._history_user = actor
+    app.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="subsidy_application.verified",
+        subject=app,
+        after={"verified_by": actor.pk, "entered_by": app.entered_by_id},
+        comment=comment,
+    )
+    return app
+
+
+@transaction.atomic
+def application_start_review(*, actor, application_id: int, comment: str = "") -> Application:
+    """審査開始 (submitted → under_review). A paper entry must have been checked by a second person."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.START_REVIEW)
+    if app.needs_verification:
+        raise FourEyesViolation(
+            "紙の申請は、入力した職員とは別の職員が入力内容を確認するまで審査を始められません。"
+        )
+    return _transition(app, action=Action.START_REVIEW, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def application_return(*, actor, application_id: int, comment: str) -> Application:
+    """差戻し (under_review → returned) for changes; the reason is required and sent to the association."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.RETURN)
+    comment = _required_text(comment, "差戻しの理由（修正してほしい点）を入力してください。")
+    return _transition(app, action=Action.RETURN, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def application_forward(*, actor, application_id: int, comment: str = "") -> Application:
+    """市へ進達 (under_review → forwarded): the ward has checked it; the city decides."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.FORWARD)
+    if app.needs_verification:
+        raise FourEyesViolation("紙の申請は、別の職員が入力内容を確認するまで進達できません。")
+    return _transition(app, action=Action.FORWARD, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def application_return_completion(*, actor, application_id: int, comment: str) -> Application:
+    """実績報告の差戻し (completion_reported → approved): the association reports again."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.RETURN_COMPLETION)
+    comment = _required_text(comment, "差戻しの理由（修正してほしい点）を入力してください。")
+    return _transition(app, action=Action.RETURN_COMPLETION, actor=actor, comment=comment)
+
+
+# ---------------------------------------------------------------------------------------------
+# The city's steps
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_send_back(*, actor, application_id: int, comment: str) -> Application:
+    """区へ戻す (forwarded → under_review): the city asks the ward to look again."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.SEND_BACK)
+    comment = _required_text(comment, "区へ戻す理由を入力してください。")
+    return _transition(app, action=Action.SEND_BACK, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def application_approve(
+    *, actor, application_id: int, amount: int | None = None, comment: str = ""
+) -> Application:
+    """交付決定 (forwarded → approved) with an amount: the rule's result by default, never above it.
+
+    Refused while the category's rule is 「要綱で要確認」 (RuleNotConfirmed), when the hall had a
+    grant too recently, and when the amount exceeds what is left of the programme's budget for the
+    fiscal year (BudgetExceeded, with the figures).
+    """
+    programme_id = (
+        policy.applications_visible_to(actor)
+        .filter(pk=application_id)
+        .values_list("programme_id", flat=True)
+        .first()
+    )
+    if programme_id is None:
+        raise Http404("no such application")
+    # The programme row is locked before the application, by every approval of the programme's
+    # fiscal year: two approvals can never both read the same remaining budget. (PostgreSQL; SQLite
+    # takes one writer at a time anyway.) Always programme first, then application: no deadlock.
+    programme = Programme.objects.select_for_update().get(pk=programme_id)
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.APPROVE)
+    rule = _check_content(app)
+    if rule.needs_confirmation:
+        raise RuleNotConfirmed(
+            f"{programme.name}（{rule.name}）の算定基準は「{rules.NEEDS_CONFIRMATION_LABEL}」のままです。"
+            "市の管理者が要綱で確認し、確認済みにしてから交付決定してください。"
+        )
+    _check_repeat_grant(app, rule)
+    breakdown = _compute(app)
+    amount = breakdown.amount if amount is None else amount
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= breakdown.amount:
+        raise InvalidApplication(
+            f"交付決定額は1円以上、算定額（{rules.format_yen(breakdown.amount)}）以下にしてください。",
+            extra={"computed_amount": breakdown.amount},
+        )
+    committed = Application.objects.filter(programme=programme).exclude(pk=app.pk).totals()["committed"]
+    remaining = rules.check_budget(
+        budget=programme.budget, committed=committed, amount=amount, programme_name=programme.name
+    )
+    app.computed_amount = breakdown.amount
+    app.breakdown = breakdown.as_dict()
+    app.approved_amount = amount
+    app.decided_at = timezone.now()
+    app.decision_reason = comment
+    return _transition(
+        app,
+        action=Action.APPROVE,
+        actor=actor,
+        comment=comment,
+        fields=["computed_amount", "breakdown", "approved_amount", "decided_at", "decision_reason"],
+        after={"approved_amount": amount, "budget_remaining": remaining},
+    )
+
+
+@transaction.atomic
+def application_reject(*, actor, application_id: int, reason: str) -> Application:
+    """不交付決定 (forwarded → rejected) with the reason, which is sent to the association."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.REJECT)
+    reason = _required_text(reason, "不交付決定の理由を入力してください。")
+    app.decision_reason = reason
+    app.decided_at = timezone.now()
+    return _transition(
+        app, action=Action.REJECT, actor=actor, comment=reason, fields=["decision_reason", "decided_at"]
+    )
+
+
+@transaction.atomic
+def application_confirm(*, actor, application_id: int, comment: str = "") -> Application:
+    """額の確定 (completion_reported → confirmed): the rule on the actual lines, never above the approval."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.CONFIRM)
+    breakdown = rules.limit_to_approved(_compute(app, ExpenseLine.Phase.ACTUAL), app.approved_amount)
+    app.confirmed_amount = breakdown.amount
+    app.actual_breakdown = breakdown.as_dict()
+    return _transition(
+        app,
+        action=Action.CONFIRM,
+        actor=actor,
+        comment=comment,
+        fields=["confirmed_amount", "actual_breakdown"],
+        before={"approved_amount": app.approved_amount},
+        after={"confirmed_amount": breakdown.amount},
+    )
+
+
+@transaction.atomic
+def application_pay(
+    *, actor, application_id: int, paid_on: dt.date, amount: int | None = None, comment: str = ""
+) -> Application:
+    """支払 (confirmed → paid): the date and the amount (the confirmed amount by default, never above it)."""
+    app = _locked(actor, application_id)
+    _require_action(actor, app, Action.PAY)
+    if paid_on is None:
+        raise InvalidApplication("支払日を入力してください。")
+    amount = app.confirmed_amount if amount is None else amount
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= app.confirmed_amount:
+        raise InvalidApplication(
+            f"支払額は確定額（{rules.format_yen(app.confirmed_amount)}）以下にしてください。"
+        )
+    app.paid_amount = amount
+    app.paid_on = paid_on
+    return _transition(
+        app,
+        action=Action.PAY,
+        actor=actor,
+        comment=comment,
+        fields=["paid_amount", "paid_on"],
+        after={"paid_amount": amount, "paid_on": paid_on.isoformat()},
+    )

@@ -1,0 +1,65 @@
+"""The subsidy pages (「補助金」 in the menu): applicant, review and programme views.
+
+Views parse input, call one selector or service and render; access is the policy module's (through
+the selectors, which answer 404 for what a user may not see) and every rule is the services'.
+"""
+
+from .applicant import (
+    application_new,
+    attachment_delete,
+    breakdown_json,
+    confirm,
+    edit_attachments,
+    edit_lines,
+    edit_programme,
+    edit_purpose,
+    home,
+    paper_new,
+    report_completion,
+    withdraw,
+)
+from .programmes import (
+    accounting_download,
+    exports_page,
+    grant_compute,
+    payment_list_download,
+    programme_detail,
+    programme_list,
+    rule_confirm,
+)
+from .review import (
+    application_action,
+    application_detail,
+    application_print,
+    attachment_download,
+    queue,
+    verify,
+)
+
+__all__ = [
+    "accounting_download",
+    "application_action",
+    "application_detail",
+    "application_new",
+    "application_print",
+    "attachment_delete",
+    "attachment_download",
+    "breakdown_json",
+    "confirm",
+    "edit_attachments",
+    "edit_lines",
+    "edit_programme",
+    "edit_purpose",
+    "exports_page",
+    "grant_compute",
+    "home",
+    "paper_new",
+    "payment_list_download",
+    "programme_detail",
+    "programme_list",
+    "queue",
+    "report_completion",
+    "rule_confirm",
+    "verify",
+    "withdraw",
+]

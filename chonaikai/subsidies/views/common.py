@@ -1,0 +1,171 @@
+"""What every subsidy page shares: who is looking, the wizard's steps, errors shown on forms.
+
+Access is the policy module's and the selectors' (application_detail answers 404 for anything the
+user may not see); these helpers only decide which page a role lands on and how errors read.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.forms import BaseFormSet, Form
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from chonaikai.accounts import policy
+from chonaikai.accounts.models import Role
+
+from .. import rules, selectors
+from ..errors import SubsidyError
+from ..models import Application, Attachment
+from ..workflow import Status
+
+CITY, WARD, LEADER, VIEWER = "city", "ward", "leader", "viewer"
+DENIED = "この操作を行う権限がありません。"
+
+
+def audience(user) -> str | None:
+    """Which subsidy pages the user works with: the city's, a ward's, an association's, read-only; None."""
+    if policy.is_city_admin(user):
+        return CITY
+    assignment = policy.role_of(user)
+    if assignment is None:
+        return None
+    return {Role.WARD_STAFF: WARD, Role.ASSOCIATION_LEADER: LEADER, Role.VIEWER: VIEWER}.get(assignment.role)
+
+
+def visible_attachment(user, pk: int) -> Attachment:
+    """An attachment of an application the user may see; Http404 whether missing or forbidden."""
+    return get_object_or_404(
+        Attachment.objects.filter(application__in=policy.applications_visible_to(user)).select_related(
+            "application", "application__programme"
+        ),
+        pk=pk,
+    )
+
+
+# What each state means for the association, in plain words (the leader's pages and the printout).
+STATUS_HELP = {
+    Status.DRAFT: "まだ提出していません。続きを入力して、最後に「提出する」を押してください。",
+    Status.SUBMITTED: "提出しました。区役所の確認を待っています。",
+    Status.UNDER_REVIEW: "区役所で内容を確認しています。",
+    Status.RETURNED: "区役所から修正の依頼があります。内容を直して、もう一度提出してください。",
+    Status.FORWARDED: "区役所の確認が終わり、市で審査しています。",
+    Status.APPROVED: "補助金の交付が決まりました。事業が終わったら「実績報告」をしてください。",
+    Status.REJECTED: "補助金は交付されないことになりました。理由は下に書いてあります。",
+    Status.COMPLETION_REPORTED: "実績報告を受け付けました。市で補助金の額を確定します。",
+    Status.CONFIRMED: "補助金の額が確定しました。支払いまでお待ちください。",
+    Status.PAID: "補助金を支払いました。",
+    Status.WITHDRAWN: "この申請は取り下げました。",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The application wizard
+# ---------------------------------------------------------------------------------------------
+
+STEPS = (
+    ("programme", "補助金を選ぶ", "subsidies:edit_programme"),
+    ("purpose", "事業の内容", "subsidies:edit_purpose"),
+    ("lines", "経費", "subsidies:edit_lines"),
+    ("attachments", "添付書類", "subsidies:edit_attachments"),
+    ("confirm", "確認して提出", "subsidies:confirm"),
+)
+STEP_KEYS = [key for key, _label, _name in STEPS]
+SAVED = "下書きを保存しました。"
+
+
+def step_url(app: Application, key: str) -> str:
+    name = next(name for k, _label, name in STEPS if k == key)
+    return reverse(name, args=[app.pk])
+
+
+def step_nav(app: Application | None, current: str) -> list[dict]:
+    """The steps for the progress list at the top of each step (links once a draft exists)."""
+    index = STEP_KEYS.index(current)
+    return [
+        {
+            "number": i + 1,
+            "label": label,
+            "url": step_url(app, key) if app is not None else "",
+            "current": key == current,
+            "done": i < index,
+        }
+        for i, (key, label, _name) in enumerate(STEPS)
+    ]
+
+
+def step_after(app: Application, current: str, go: str | None) -> str:
+    """Where a step's button leads: 「次へ」 the next step, 「前へ」 the previous, else the same step."""
+    index = STEP_KEYS.index(current)
+    if go == "next" and index + 1 < len(STEP_KEYS):
+        return step_url(app, STEP_KEYS[index + 1])
+    if go == "prev" and index > 0:
+        return step_url(app, STEP_KEYS[index - 1])
+    return step_url(app, current)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def message_of(error: Exception) -> str:
+    if isinstance(error, SubsidyError):
+        return error.message
+    return str(error) or DENIED
+
+
+def status_of(error: Exception) -> int:
+    return 403 if isinstance(error, PermissionDenied) else 400
+
+
+# Keys of SubsidyError.extra that name the input at fault.
+_EXTRA_FIELDS = {"category": "category", "hall_id": "hall", "kind": "kind"}
+
+
+def attach_error(form: Form, error: Exception, field: str | None = None) -> None:
+    """Show a service's refusal on the form: on `field` (or the field its `extra` names), else on top."""
+    if field is None and isinstance(error, SubsidyError):
+        field = next((_EXTRA_FIELDS[k] for k in error.extra if k in _EXTRA_FIELDS), None)
+    if field is not None and field not in form.fields:
+        field = None
+    form.add_error(field, message_of(error))
+
+
+def error_summary(*forms, extra: list[str] = ()) -> list[tuple[str, str]]:
+    """(anchor id, message) for every error of the bound forms and formsets, in page order."""
+    items: list[tuple[str, str]] = [("", message) for message in extra]
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        if isinstance(form, BaseFormSet):
+            items += [("", message) for message in form.non_form_errors()]
+            for number, row in enumerate(form.forms, start=1):
+                for name, errors in row.errors.items():
+                    anchor = row[name].auto_id if name in row.fields else ""
+                    items += [(anchor, f"{number}行目: {message}") for message in errors]
+            continue
+        for name, errors in form.errors.items():
+            anchor = form[name].auto_id if name in form.fields else ""
+            items += [(anchor, message) for message in errors]
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# The amount for lines not saved yet (the live breakdown)
+# ---------------------------------------------------------------------------------------------
+
+
+def preview_breakdown(app: Application, lines) -> rules.Breakdown:
+    """The amount the lines would give under the application's rule, without saving anything.
+
+    The same inputs as services.applications._compute (the category's rule, the hall's floor area):
+    the saved amount is always the service's; this only answers "what if" while typing.
+    """
+    rule = selectors.rule_for(app.programme, app.category)
+    area = app.hall.floor_area_m2 if app.hall is not None else None
+    return rules.compute_amount(
+        rule,
+        lines=[rules.Line(kind=x.kind, amount=x.amount, description=x.description) for x in lines],
+        floor_area_m2=area,
+    )

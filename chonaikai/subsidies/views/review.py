@@ -1,0 +1,386 @@
+"""An application's page with the actions the user may take, the printable form, the work queues.
+
+The page offers exactly selectors.available_actions (the workflow's state and the policy's role);
+each action is a small form posted to one view that calls that action's service. A refusal
+(SubsidyError, PermissionDenied) re-renders the page with the message on that form and what was
+typed kept: 400, or 403 when the role may not take the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chonaikai.accounts import policy
+
+from .. import selectors, services
+from ..errors import BudgetExceeded, InvalidApplication, SubsidyError
+from ..forms import ApproveForm, CommentForm, PayForm, RejectForm, RequiredCommentForm
+from ..models import Application
+from ..workflow import CITY_QUEUE_STATES, WARD_QUEUE_STATES, Action, Status
+from .applicant import sheet_context
+from .common import (
+    CITY,
+    LEADER,
+    STATUS_HELP,
+    WARD,
+    attach_error,
+    audience,
+    error_summary,
+    status_of,
+    step_url,
+    visible_attachment,
+)
+
+QUEUE_PER_PAGE = 50
+VERIFY = "verify"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One ward or city action on the application's page: its form, its service, its words."""
+
+    action: str
+    button: str
+    done: str
+    make_form: Callable[..., forms.Form]
+    call: Callable[..., Application]
+    error_field: Callable[[Exception], str | None] = lambda e: None
+    help: str = ""
+    danger: bool = False
+
+
+def _comment(label: str, required_message: str):
+    def make(data, app, prefix):
+        return RequiredCommentForm(data, prefix=prefix, label=label, required_message=required_message)
+
+    return make
+
+
+def _optional_comment(data, app, prefix):
+    return CommentForm(data, prefix=prefix)
+
+
+def _on_comment(error: Exception) -> str | None:
+    return "comment" if isinstance(error, InvalidApplication) else None
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.action: spec
+    for spec in [
+        ActionSpec(
+            Action.START_REVIEW,
+            "審査を始める",
+            "審査を始めました。",
+            _optional_comment,
+            lambda actor, app, d: services.application_start_review(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            help="提出された申請の確認を始めます。",
+        ),
+        ActionSpec(
+            Action.FORWARD,
+            "市へ進達する",
+            "市へ進達しました。",
+            _optional_comment,
+            lambda actor, app, d: services.application_forward(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            help="区での確認が終わった申請を、市の審査に回します。",
+        ),
+        ActionSpec(
+            Action.RETURN,
+            "差し戻す",
+            "町内会へ差し戻しました。",
+            _comment(
+                "差戻しの理由（修正してほしい点）", "差戻しの理由（修正してほしい点）を入力してください。"
+            ),
+            lambda actor, app, d: services.application_return(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            _on_comment,
+            help="町内会に修正を依頼します。理由は町内会に表示・通知されます。",
+        ),
+        ActionSpec(
+            Action.RETURN_COMPLETION,
+            "実績報告を差し戻す",
+            "実績報告を差し戻しました。",
+            _comment(
+                "差戻しの理由（修正してほしい点）", "差戻しの理由（修正してほしい点）を入力してください。"
+            ),
+            lambda actor, app, d: services.application_return_completion(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            _on_comment,
+        ),
+        ActionSpec(
+            Action.SEND_BACK,
+            "区へ戻す",
+            "区へ戻しました。",
+            _comment("区へ戻す理由", "区へ戻す理由を入力してください。"),
+            lambda actor, app, d: services.application_send_back(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            _on_comment,
+        ),
+        ActionSpec(
+            Action.APPROVE,
+            "交付決定する",
+            "交付決定しました。",
+            lambda data, app, prefix: ApproveForm(
+                data, prefix=prefix, initial={"amount": app.computed_amount}
+            ),
+            lambda actor, app, d: services.application_approve(
+                actor=actor, application_id=app.pk, amount=d["amount"], comment=d["comment"]
+            ),
+            lambda e: "amount" if isinstance(e, BudgetExceeded | InvalidApplication) else None,
+            help="算定額が初めから入っています。",
+        ),
+        ActionSpec(
+            Action.REJECT,
+            "不交付決定する",
+            "不交付決定しました。",
+            lambda data, app, prefix: RejectForm(data, prefix=prefix),
+            lambda actor, app, d: services.application_reject(
+                actor=actor, application_id=app.pk, reason=d["reason"]
+            ),
+            lambda e: "reason" if isinstance(e, InvalidApplication) else None,
+            danger=True,
+        ),
+        ActionSpec(
+            Action.CONFIRM,
+            "額を確定する",
+            "補助金の額を確定しました。",
+            _optional_comment,
+            lambda actor, app, d: services.application_confirm(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            help="実績の経費から算定し、交付決定額を上限として確定します。",
+        ),
+        ActionSpec(
+            Action.PAY,
+            "支払を記録する",
+            "支払を記録しました。",
+            lambda data, app, prefix: PayForm(data, prefix=prefix, initial={"amount": app.confirmed_amount}),
+            lambda actor, app, d: services.application_pay(
+                actor=actor,
+                application_id=app.pk,
+                paid_on=d["paid_on"],
+                amount=d["amount"],
+                comment=d["comment"],
+            ),
+        ),
+        ActionSpec(
+            VERIFY,
+            "入力内容を確認済みにする",
+            "入力内容を確認済みにしました。審査を始められます。",
+            _optional_comment,
+            lambda actor, app, d: services.application_verify_paper_entry(
+                actor=actor, application_id=app.pk, comment=d["comment"]
+            ),
+            help="紙の申請書（スキャン）と入力内容が一致していることを確かめてから押してください。",
+        ),
+    ]
+}
+# Actions the association takes on their own pages (linked from the application's page).
+APPLICANT_PAGES = {
+    Action.SUBMIT: ("提出へ進む（確認画面）", "subsidies:confirm"),
+    Action.REPORT_COMPLETION: ("実績報告をする", "subsidies:report"),
+    Action.WITHDRAW: ("申請を取り下げる", "subsidies:withdraw"),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The application's page
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def application_detail(request, pk):
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    return _render_detail(request, app)
+
+
+def _render_detail(request, app, *, bound: dict | None = None, status: int = 200):
+    user = request.user
+    bound = bound or {}
+    available = selectors.available_actions(user=user, application=app)
+    if app.needs_verification:
+        # A paper entry nobody has checked: review cannot start (the service refuses it too).
+        available = [a for a in available if a not in (Action.START_REVIEW, Action.FORWARD)]
+    offered = [a for a in available if a in ACTIONS]
+    if selectors.needs_verification_by(user=user, application=app):
+        offered.insert(0, VERIFY)
+    boxes = [
+        {
+            "spec": ACTIONS[action],
+            "form": bound.get(action) or ACTIONS[action].make_form(None, app, action),
+            "url": _action_url(app, action),
+        }
+        for action in offered
+    ]
+    for action, form in bound.items():  # a refused action the page would no longer offer
+        if action not in offered:
+            boxes.insert(0, {"spec": ACTIONS[action], "form": form, "url": _action_url(app, action)})
+    links = [
+        {"label": label, "url": _url(name, app), "action": action}
+        for action, (label, name) in APPLICANT_PAGES.items()
+        if action in available
+    ]
+    can_edit = policy.can_edit_application(user, app)
+    own_entry_waiting = (
+        app.needs_verification
+        and app.status == Status.SUBMITTED
+        and policy.can_review_application(user, app)
+        and VERIFY not in offered
+    )
+    who = audience(user)
+    sheet = sheet_context(user, app)
+    return render(
+        request,
+        "subsidies/detail.html",
+        {
+            "app": app,
+            "sheet": sheet,
+            "status_help": STATUS_HELP[app.status] if who == LEADER else "",
+            "boxes": boxes,
+            "links": links,
+            "can_edit": can_edit,
+            "edit_url": step_url(app, "purpose") if can_edit else "",
+            "actual_rows": [
+                {"line": x, "kind_name": sheet["kinds"].get(x.kind, x.kind)}
+                for x in selectors.actual_lines(app)
+            ],
+            "actual_breakdown": selectors.breakdown_of(app, actual=True),
+            "transitions": list(app.transitions.all()),
+            "own_entry_waiting": own_entry_waiting,
+            "is_staff_view": who in (CITY, WARD),
+            "error_summary": error_summary(*bound.values()),
+        },
+        status=status,
+    )
+
+
+def _url(name: str, app) -> str:
+    return reverse(name, args=[app.pk])
+
+
+def _action_url(app, action: str) -> str:
+    if action == VERIFY:
+        return reverse("subsidies:verify", args=[app.pk])
+    return reverse("subsidies:action", args=[app.pk, action])
+
+
+def _take(request, pk, action: str):
+    spec = ACTIONS[action]
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    form = spec.make_form(request.POST, app, action)
+    status = 400
+    if form.is_valid():
+        try:
+            spec.call(request.user, app, form.cleaned_data)
+        except (SubsidyError, PermissionDenied) as e:
+            attach_error(form, e, spec.error_field(e))
+            status = status_of(e)
+        else:
+            messages.success(request, f"{spec.done}（申請番号 {app.number}）")
+            return redirect("subsidies:detail", pk=app.pk)
+    return _render_detail(request, app, bound={action: form}, status=status)
+
+
+@login_required
+@require_POST
+def application_action(request, pk, action: str):
+    if action not in ACTIONS or action == VERIFY:
+        raise Http404("no such action")
+    return _take(request, pk, action)
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    """The second staff member's check of a paper entry (four-eyes)."""
+    return _take(request, pk, VERIFY)
+
+
+@login_required
+def application_print(request, pk):
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    return render(request, "subsidies/print.html", {"sheet": sheet_context(request.user, app), "app": app})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = visible_attachment(request.user, pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Queues
+# ---------------------------------------------------------------------------------------------
+
+ALL = "all"
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label="状態", required=False)
+    programme = forms.ChoiceField(label="補助金", required=False)
+
+    def __init__(self, *args, default_label: str, programme_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", default_label), (ALL, "すべて"), *Status.choices]
+        self.fields["programme"].choices = [("", "すべて"), *programme_choices]
+
+
+@login_required
+def queue(request):
+    """Ward staff: their ward's applications waiting for the ward; city administrators: the city's."""
+    who = audience(request.user)
+    if who not in (CITY, WARD):
+        raise Http404("queues are for the city and ward offices")
+    default_states = CITY_QUEUE_STATES if who == CITY else WARD_QUEUE_STATES
+    default_label = "対応待ち（" + "・".join(str(Status(s).label) for s in default_states) + "）"
+    codes = dict(selectors.programmes().values_list("code", "name"))
+    form = QueueFilterForm(request.GET or None, default_label=default_label, programme_choices=codes.items())
+    status, code = "", ""
+    if form.is_bound and form.is_valid():
+        status, code = form.cleaned_data["status"], form.cleaned_data["programme"]
+    statuses = None if status == "" else ([] if status == ALL else [status])
+    applications = selectors.application_queue(
+        user=request.user, statuses=statuses, programme_code=code or None
+    )
+    page = Paginator(applications, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    return render(
+        request,
+        "subsidies/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "counts": [
+                {"row": c, "oldest_days": (now - c.oldest_changed_at).days}
+                for c in selectors.queue_counts(user=request.user)
+                if c.count
+            ],
+            "default_states": default_states,
+            "who": who,
+            "can_export": policy.can_export_subsidies(request.user),
+        },
+    )
