@@ -7,7 +7,7 @@ from .metrics import DEFAULT_METRIC, METRICS
 
 
 class WardMapForm(forms.Form):
-    """The map's choices, sent by GET: a survey date that has counts and a metric."""
+    """The map's choices, sent by GET: a survey date that has counts, a metric, public mode."""
 
     survey_date = forms.TypedChoiceField(label=_("調査基準日"), required=False, coerce=str, empty_value=None)
     metric = forms.ChoiceField(
@@ -15,6 +15,8 @@ class WardMapForm(forms.Form):
         required=False,
         choices=[(m.key, m.label) for m in METRICS.values()],
     )
+    # Signed-in staff can see the page as the public does; anonymous visitors always do.
+    public = forms.BooleanField(label=_("公表用の表示（町内会の会館の位置を表示しない）"), required=False)
 
     def __init__(self, *args, survey_dates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,6 +28,19 @@ class WardMapForm(forms.Form):
         if not value:
             return self.survey_dates[0] if self.survey_dates else None
         return next(d for d in self.survey_dates if d.isoformat() == value)
+
+    def clean_metric(self):
+        return self.cleaned_data.get("metric") or DEFAULT_METRIC
+
+
+class SeriesMapForm(forms.Form):
+    """The time view's metric, sent by GET."""
+
+    metric = forms.ChoiceField(
+        label=_("表示する指標"),
+        required=False,
+        choices=[(m.key, m.label) for m in METRICS.values()],
+    )
 
     def clean_metric(self):
         return self.cleaned_data.get("metric") or DEFAULT_METRIC

@@ -222,26 +222,119 @@ def classify(figures: list[WardFigures], metric: str, *, classes: int = 5) -> Cl
     change is classed symmetrically around zero (three steps each side and 0 itself), so that
     red always means a decline and blue an increase.
     """
-    spec = METRICS[metric]
     values = {f.code: Decimal(f.value(metric)) for f in figures if f.value(metric) is not None}
-    colours = {f.code: NO_DATA_COLOUR for f in figures}
-    legend: list[LegendEntry] = []
-    if values:
-        limits = (
-            _diverging_limits(values, spec) if spec.diverging else _sequential_limits(values, spec, classes)
-        )
-        palette = spec.palette if spec.diverging else _spread(spec.palette, len(limits))
-        for (low, high, label), colour in zip(limits, palette, strict=True):
-            legend.append(LegendEntry(colour, label))
-            for code, value in values.items():
-                if low <= value <= high and colours[code] == NO_DATA_COLOUR:
-                    colours[code] = colour
+    colours, legend = classify_values(values, metric, classes=classes)
     if len(values) < len(figures):
         legend.append(LegendEntry(NO_DATA_COLOUR, gettext("データなし・非公表")))
-    return Classes(colours=colours, legend=legend)
+    return Classes(colours={f.code: colours.get(f.code, NO_DATA_COLOUR) for f in figures}, legend=legend)
 
 
-def _sequential_limits(values: dict[str, Decimal], spec: Metric, classes: int):
+def classify_series(
+    figures_by_date: dict[dt.date, list[WardFigures]], metric: str, *, classes: int = 5
+) -> tuple[dict[tuple[dt.date, str], str], list[LegendEntry]]:
+    """One set of class breaks for every survey date, so that a colour means the same on each map.
+
+    The breaks are computed over the values of all the dates together: (date, ward code) → colour.
+    """
+    values = {
+        (day, f.code): Decimal(f.value(metric))
+        for day, figures in figures_by_date.items()
+        for f in figures
+        if f.value(metric) is not None
+    }
+    colours, legend = classify_values(values, metric, classes=classes)
+    every = {(day, f.code) for day, figures in figures_by_date.items() for f in figures}
+    if len(values) < len(every):
+        legend.append(LegendEntry(NO_DATA_COLOUR, gettext("データなし・非公表")))
+    return {key: colours.get(key, NO_DATA_COLOUR) for key in every}, legend
+
+
+@dataclass(frozen=True)
+class Band:
+    low: Decimal  # inclusive
+    high: Decimal  # inclusive (the largest value of the class, at the metric's precision)
+    colour: str
+    label: str
+
+
+def class_bands(values, metric: str | Metric, *, classes: int = 5) -> list[Band]:
+    """The classes `values` (an iterable of Decimals) fall into, lowest first; [] without values."""
+    spec = metric if isinstance(metric, Metric) else METRICS[metric]
+    values = {i: v for i, v in enumerate(values)}
+    if not values:
+        return []
+    limits = _diverging_limits(values, spec) if spec.diverging else _sequential_limits(values, spec, classes)
+    palette = spec.palette if spec.diverging else _spread(spec.palette, len(limits))
+    return [
+        Band(low=low, high=high, colour=colour, label=label)
+        for (low, high, label), colour in zip(limits, palette, strict=True)
+    ]
+
+
+def band_colour(value: Decimal | None, bands: list[Band]) -> str:
+    """The colour of the first band containing `value`; the nearest end band for a value outside them."""
+    if value is None or not bands:
+        return NO_DATA_COLOUR
+    for band in bands:
+        if band.low <= value <= band.high:
+            return band.colour
+    return bands[0].colour if value < bands[0].low else bands[-1].colour
+
+
+@dataclass(frozen=True)
+class SeriesCell:
+    code: str
+    name: str
+    colour: str
+    text: str  # the value as the legend formats it; 非公表 or — where there is none
+
+
+@dataclass(frozen=True)
+class SeriesMaps:
+    """The time view: one map per survey date (oldest first) with one legend for all of them."""
+
+    dates: list[dt.date]
+    maps: list[list[SeriesCell]]  # per date, every ward in code order
+    legend: list[LegendEntry]
+
+    @property
+    def by_date(self) -> list[tuple[dt.date, list[SeriesCell]]]:
+        return list(zip(self.dates, self.maps, strict=True))
+
+    @property
+    def rows(self) -> list[tuple[str, list[SeriesCell]]]:
+        """The same figures as a table: one row per ward, one cell per date."""
+        if not self.maps:
+            return []
+        return [(cell.name, [m[i] for m in self.maps]) for i, cell in enumerate(self.maps[0])]
+
+
+def series_maps(figures_by_date: dict[dt.date, list[WardFigures]], metric: str) -> SeriesMaps:
+    colours, legend = classify_series(figures_by_date, metric)
+    spec = METRICS[metric]
+    maps = [
+        [
+            SeriesCell(
+                code=f.code,
+                name=f.name,
+                colour=colours[(day, f.code)],
+                text=gettext("非公表") if f.suppressed else format_value(f.value(metric), spec),
+            )
+            for f in figures
+        ]
+        for day, figures in figures_by_date.items()
+    ]
+    return SeriesMaps(dates=list(figures_by_date), maps=maps, legend=legend)
+
+
+def classify_values(values: dict, metric: str, *, classes: int = 5) -> tuple[dict, list[LegendEntry]]:
+    """key → colour for the keys that have a value, and the legend (without a "no data" entry)."""
+    bands = class_bands(values.values(), metric, classes=classes)
+    colours = {key: band_colour(value, bands) for key, value in values.items()}
+    return colours, [LegendEntry(b.colour, b.label) for b in bands]
+
+
+def _sequential_limits(values: dict, spec: Metric, classes: int):
     lo, hi = min(values.values()), max(values.values())
     if lo == hi:
         return [(lo, hi, format_value(lo, spec, unit=False))]
@@ -264,7 +357,7 @@ def _sequential_limits(values: dict[str, Decimal], spec: Metric, classes: int):
     return limits
 
 
-def _diverging_limits(values: dict[str, Decimal], spec: Metric):
+def _diverging_limits(values: dict, spec: Metric):
     largest = max(abs(v) for v in values.values())
     step = nice_step(largest / 3, integer=False) if largest else Decimal(1)
     e = _epsilon(spec)

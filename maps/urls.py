@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.ward_map, name="ward_map"),
     path("export.html", views.ward_map_html, name="ward_map_html"),
     path("export.png", views.ward_map_png, name="ward_map_png"),
+    path("series/", views.ward_map_series, name="ward_map_series"),
+    path("target/", views.target, name="target"),
+    path("halls.json", views.hall_layer, name="hall_layer"),
 ]

@@ -1,26 +1,43 @@
-"""The ward map page and its exports (standalone HTML, PNG).
+"""The ward map page and its exports (standalone HTML, PNG), the time view and the target dashboard.
 
 Views parse the GET form, read the figures, and take the rendered map from the cache or have the
 render task make it. They import no map library: a cached page costs a few queries.
+
+Public mode: anonymous visitors, the exports and anyone who ticks 「公表用の表示」 get only the ward
+figures, with areas of fewer than PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS households withheld. Signed-in
+users with a scope also get the association layer (halls), which is built per request for their
+scope and never cached with the shared map.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.core.exceptions import EmptyResultSet
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
 
+from chonaikai.accounts import policy
 from chonaikai.associations import selectors as stats
+from chonaikai.queue import QueueUnavailable, enqueue
 
-from . import metrics, selectors, tasks
+from . import cache as map_cache
+from . import layer, metrics, selectors, svg, tasks
 from .cache import pending_key
-from .forms import WardMapForm
+from .forms import SeriesMapForm, WardMapForm
 
 # How long a queued render blocks re-queuing the same map (seconds).
 PENDING_TIMEOUT = 120
+# How long a large association layer's rate classes are kept for its viewport requests.
+HALL_BANDS_TIMEOUT = 60 * 60
 
 
 def ward_map(request):
@@ -28,12 +45,18 @@ def ward_map(request):
     context = {"form": form, "metrics": metrics.METRICS.values()}
     if form.is_bound and not form.is_valid():
         return render(request, "maps/ward_map.html", context, status=400)
-    survey_date, metric = _choices(form)
+    survey_date, metric, public = _choices(form)
+    public = public or not request.user.is_authenticated
     data = selectors.ward_map_data(survey_date=survey_date)
     has_boundaries = selectors.has_boundaries()
-    map_parts, pending = None, False
+    map_parts, pending, hall_layer, queue_error = None, False, None, ""
     if has_boundaries:
-        map_parts, pending = _rendered("page", data=data, metric=metric)
+        try:
+            map_parts, pending = _rendered("page", data=data, metric=metric)
+        except QueueUnavailable as e:  # no worker to draw it: the page keeps the table
+            queue_error = e.message
+    if map_parts and not public:
+        hall_layer = _hall_layer(request.user, survey_date)
     context.update(
         {
             "data": data,
@@ -41,11 +64,139 @@ def ward_map(request):
             "has_boundaries": has_boundaries,
             "map": map_parts,
             "pending": pending,
+            "queue_error": queue_error,
             "attribution": selectors.boundary_attribution() if has_boundaries else "",
             "export_query": request.GET.urlencode(),
+            "public": public,
+            "hall_layer": hall_layer,
         }
     )
     return render(request, "maps/ward_map.html", context)
+
+
+def _hall_layer(user, survey_date) -> str | None:
+    """The association layer's JSON for the user's scope, or None when they may see no hall."""
+    points = selectors.hall_points(user=user, survey_date=survey_date)
+    if not points:
+        return None
+    labels = {
+        "layer": gettext("町内会（会館の位置）"),
+        "legend_title": gettext("町内会の加入率"),
+        "federation": gettext("連合町内会"),
+        "no_federation": gettext("なし"),
+        "rate": gettext("加入率"),
+        "open_page": gettext("町内会のページを開く"),
+        "cluster": gettext("町内会 {n} 件"),
+        "cluster_note": gettext(
+            "円の数字はその範囲の町内会の数、色はその範囲の合計の加入率です。拡大すると個別に表示します。"
+        ),
+        "no_data": gettext("データなし・非公表"),
+    }
+    bands = layer.hall_bands(points)
+    remote = ""
+    if len(points) > layer.EMBED_POINTS_MAX:
+        # Too many halls to send at once: the page gets the first zoom levels and fetches the rest
+        # from hall_layer, which colours them with these classes (kept here so it need not read
+        # every hall again).
+        cache.set(_hall_bands_key(user, survey_date), bands, HALL_BANDS_TIMEOUT)
+        query = urlencode({"survey_date": survey_date.isoformat() if survey_date else ""})
+        remote = f"{reverse('maps:hall_layer')}?{query}"
+    payload = layer.layer_payload(
+        points,
+        detail_url=reverse("associations:detail", args=["CODE"]),
+        labels=labels,
+        min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+        remote_url=remote,
+        bands=bands,
+    )
+    return layer.to_json_text(payload)
+
+
+def _hall_bands_key(user, survey_date) -> str:
+    try:
+        sql = str(policy.associations_on_map_for(user).query)  # the scope, whoever's it is
+    except EmptyResultSet:  # no scope at all
+        sql = "none"
+    scope = hashlib.sha256(sql.encode()).hexdigest()[:16]
+    return f"maps:hall-bands:{scope}:{survey_date}:{map_cache.data_version()}"
+
+
+@require_GET
+def hall_layer(request):
+    """One viewport of a large association layer (see layer.EMBED_POINTS_MAX) as JSON.
+
+    GET survey_date (ISO or empty), zoom, bbox=south,west,north,east. The same scope as the page's
+    layer (policy.associations_on_map_for: nothing for anonymous visitors); clusters up to
+    layer.CLUSTER_MAX_ZOOM, then every hall, in the encoding of the page's levels.
+    """
+    try:
+        zoom = int(request.GET["zoom"])
+        south, west, north, east = (float(v) for v in request.GET["bbox"].split(","))
+        text = request.GET.get("survey_date", "")
+        survey_date = dt.date.fromisoformat(text) if text else None
+    except (KeyError, ValueError):
+        return JsonResponse(
+            {"message": gettext("zoom と bbox（南,西,北,東）を指定してください。")}, status=400
+        )
+    if not (0 <= zoom <= 22 and -90 <= south < north <= 90 and -180 <= west < east <= 180):
+        return JsonResponse(
+            {"message": gettext("zoom と bbox（南,西,北,東）を指定してください。")}, status=400
+        )
+    if zoom <= layer.CLUSTER_MAX_ZOOM:
+        south, west, north, east = layer.cell_bounds(south, west, north, east, zoom=zoom)
+    points = selectors.hall_points(
+        user=request.user, survey_date=survey_date, bbox=(south, west, north, east)
+    )
+    bands = cache.get(_hall_bands_key(request.user, survey_date))
+    if bands is None:
+        bands = layer.hall_bands(selectors.hall_points(user=request.user, survey_date=survey_date))
+        cache.set(_hall_bands_key(request.user, survey_date), bands, HALL_BANDS_TIMEOUT)
+    entries = layer.viewport_entries(
+        points, zoom=zoom, bands=bands, min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+    )
+    return HttpResponse(
+        layer.to_json_text({"zoom": zoom, "entries": entries}), content_type="application/json"
+    )
+
+
+def ward_map_series(request):
+    """Small multiples: one ward map per survey date, with the same class breaks on every one."""
+    form = SeriesMapForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "maps/ward_map_series.html", {"form": form}, status=400)
+    metric = form.cleaned_data["metric"] if form.is_bound else metrics.DEFAULT_METRIC
+    series = metrics.series_maps(selectors.ward_series_figures(), metric)
+    outlines = (
+        svg.ward_outlines(selectors.ward_geometries(full=False)) if selectors.has_boundaries() else None
+    )
+    return render(
+        request,
+        "maps/ward_map_series.html",
+        {
+            "form": form,
+            "metric": metrics.METRICS[metric],
+            "series": series,
+            "outlines": outlines,
+            "attribution": selectors.boundary_attribution() if outlines else "",
+        },
+    )
+
+
+def target(request):
+    """Progress toward the plan's member-household target: pace, projections, wards' parts, charts."""
+    data = selectors.target_page_data()
+    return render(
+        request,
+        "maps/target.html",
+        {
+            "data": data,
+            "board": data.board,
+            "city_series": data.city_series,
+            "ward_series": [
+                (w, data.ward_series.get(w.code, [])) for w in (data.board.wards if data.board else [])
+            ],
+        },
+    )
 
 
 def ward_map_html(request):
@@ -68,9 +219,14 @@ def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpRespon
             ),
             status=404,
         )
-    survey_date, metric = _choices(form)
+    survey_date, metric, _public = _choices(form)  # exports are always public
     data = selectors.ward_map_data(survey_date=survey_date)
-    payload, pending = _rendered(kind, data=data, metric=metric)
+    try:
+        payload, pending = _rendered(kind, data=data, metric=metric)
+    except QueueUnavailable as e:
+        response = _text(e.message, status=503)
+        response["Retry-After"] = "60"
+        return response
     if pending:
         response = _text(
             gettext("地図を作成しています。しばらくしてからもう一度お試しください。"), status=202
@@ -85,12 +241,15 @@ def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpRespon
 
 def _choices(form: WardMapForm):
     if form.is_bound:
-        return form.cleaned_data["survey_date"], form.cleaned_data["metric"]
-    return (form.survey_dates[0] if form.survey_dates else None), metrics.DEFAULT_METRIC
+        return form.cleaned_data["survey_date"], form.cleaned_data["metric"], form.cleaned_data["public"]
+    return (form.survey_dates[0] if form.survey_dates else None), metrics.DEFAULT_METRIC, False
 
 
 def _rendered(kind: str, *, data: selectors.WardMapData, metric: str):
-    """(payload, pending): the cached render, else the task's (eager) or None while a worker renders it."""
+    """(payload, pending): the cached render, else the task's (eager) or None while a worker renders it.
+
+    QueueUnavailable when a worker should render it but the queue is down.
+    """
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = tasks.cache_key(kind=kind, data=data, metric=metric, language=language)
     payload = cache.get(key)
@@ -112,7 +271,11 @@ def _rendered(kind: str, *, data: selectors.WardMapData, metric: str):
             )
         return payload, False
     if cache.add(pending_key(key), True, PENDING_TIMEOUT):
-        tasks.render_ward_map.delay(**arguments)
+        try:
+            enqueue(tasks.render_ward_map, **arguments)
+        except QueueUnavailable:
+            cache.delete(pending_key(key))  # nothing is rendering it: the next request tries again
+            raise
     return None, True
 
 

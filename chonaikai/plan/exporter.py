@@ -1,0 +1,98 @@
+"""The outcome indicators as a workbook (.xlsx) for the yearly report to the advisory table.
+
+Every cell goes through associations.exporter.excel_safe, so no text (a name, a note, a source)
+can start a formula. Figures come from selectors.indicator_progress; nothing here computes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from chonaikai.associations.exporter import excel_safe
+from chonaikai.associations.rules import fiscal_year_label, japanese_date
+
+from .selectors import IndicatorProgress, report_years
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+SHARE_FORMAT = "0.00"
+
+
+def _append(ws, values) -> int:
+    ws.append([excel_safe(v) for v in values])
+    return ws.max_row
+
+
+def _number_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbook:
+    """One row per indicator: goal, name, unit, a column per fiscal year, target, progress, source."""
+    years = report_years(rows)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "成果指標"
+    _append(ws, ["成果指標の推移"])
+    ws["A1"].font = _TITLE
+    _append(
+        ws,
+        [
+            f"{japanese_date(today)}作成。基準年度の値は計画の基準値、目標年度の列は実績値、"
+            "「進捗率」は基準値から目標値までのうち最新の値が達した割合（%）。"
+            "町内会加入世帯数は各年1月1日の世帯数調査の合計（その日を含む年度の値）。"
+        ],
+    )
+    _append(ws, [])
+    header = [
+        "基本目標",
+        "指標",
+        "単位",
+        *[fiscal_year_label(y) for y in years],
+        "目標値",
+        "目標年度",
+        "最新値",
+        "進捗率（%）",
+        "出典",
+    ]
+    header_row = _append(ws, header)
+    for cell in ws[header_row]:
+        cell.font = _BOLD
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    widths = [10, 44, 8, *[14] * len(years), 16, 12, 16, 12, 60]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"D{header_row + 1}"
+
+    for row in rows:
+        indicator = row.indicator
+        latest = row.latest
+        progress = row.progress
+        line = _append(
+            ws,
+            [
+                indicator.basic_goal,
+                indicator.name,
+                indicator.unit,
+                *[row.value_for(y) for y in years],
+                row.target_value,
+                fiscal_year_label(row.target_year) if row.target_year else None,
+                latest[1] if latest else None,
+                progress.share_done if progress else None,
+                row.source,
+            ],
+        )
+        value_format = _number_format(indicator.decimals)
+        first_year_column = 4
+        for column in [
+            *range(first_year_column, first_year_column + len(years)),
+            len(years) + 4,
+            len(years) + 6,
+        ]:
+            ws.cell(row=line, column=column).number_format = value_format
+        ws.cell(row=line, column=len(years) + 7).number_format = SHARE_FORMAT
+    return wb

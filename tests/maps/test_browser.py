@@ -1,0 +1,124 @@
+"""The map page in headless Chromium, with every request to another host blocked.
+
+Needs Debian's chromium (/usr/bin/chromium) and the `playwright` Python package; no browser is
+ever downloaded (playwright drives the system Chromium through executable_path). Skipped with
+the reason when either is missing. Run alone with `pytest -m browser`.
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.maps.boundary_files import REPO
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+pytestmark = [
+    pytest.mark.browser,
+    # live_server serves from another thread: the rows must be committed, and the wards the
+    # migrations loaded are restored afterwards.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture
+def sync_playwright():
+    module = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
+    )
+    return module.sync_playwright
+
+
+def open_page(playwright, live_server, *, cookies=()):
+    """A page whose requests to any host but this machine are aborted (and recorded)."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
+    context.add_cookies([{"name": k, "value": v, "url": live_server.url} for k, v in cookies])
+    page = context.new_page()
+    blocked, errors = [], []
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            return route.continue_()
+        blocked.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", only_local)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return browser, page, blocked, errors
+
+
+def test_the_ward_map_is_drawn_offline_with_its_ten_ward_paths(
+    live_server, boundaries, counts, sync_playwright
+):
+    with sync_playwright() as playwright:
+        browser, page, blocked, errors = open_page(playwright, live_server)
+        try:
+            page.goto(f"{live_server.url}/maps/", wait_until="networkidle")
+            page.wait_for_function(
+                "document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length >= 10",
+                timeout=15000,
+            )
+            paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+            ward_paths = paths.count()
+            fills = {paths.nth(i).get_attribute("fill") for i in range(ward_paths)}
+            legend = page.locator(".ward-map-legend").inner_text()
+            labels = page.locator(".ward-label").count()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "maps.png"), full_page=True)
+        finally:
+            browser.close()
+
+    assert ward_paths == 10
+    assert len(fills) > 1 and "#000000" not in fills
+    assert "加入率（%）" in legend
+    assert labels == 10
+    assert blocked == []  # the page asked nothing of any other host
+    assert [e for e in errors if "favicon" not in e] == []
+    assert (SCREENSHOTS / "maps.png").stat().st_size > 10_000
+
+
+def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
+    live_server, boundaries, counts, viewer, sync_playwright
+):
+    from django.test import Client
+
+    from chonaikai.associations.models import Association
+
+    Association.objects.update(hall_latitude="43.060000", hall_longitude="141.355000")  # all in one spot
+    client = Client()
+    client.force_login(viewer)
+    cookies = [("sessionid", client.cookies["sessionid"].value)]
+
+    with sync_playwright() as playwright:
+        browser, page, blocked, errors = open_page(playwright, live_server, cookies=cookies)
+        try:
+            page.goto(f"{live_server.url}/maps/", wait_until="networkidle")
+            page.wait_for_selector(".hall-cluster", timeout=15000)
+            cluster_text = page.locator(".hall-cluster").first.inner_text()
+            data = json.loads(page.locator("#association-layer-data").text_content())
+            page.evaluate("window[document.querySelector('.ward-map').id].setView([43.06, 141.355], 15)")
+            page.wait_for_selector("path.hall-point", timeout=15000)
+            halls = page.locator("path.hall-point").count()
+            page.locator("path.hall-point").first.click(force=True)
+            popup = page.locator(".hall-popup").inner_text()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.locator(".ward-map").screenshot(path=str(SCREENSHOTS / "maps-halls.png"))
+        finally:
+            browser.close()
+
+    assert cluster_text == "10"  # ten halls in one cell at city zoom
+    assert halls == len(data["points"]) == 10
+    assert re.search(r"加入率: \d+\.\d\d%", popup) and "町内会のページを開く" in popup
+    assert blocked == []
+    assert [e for e in errors if "favicon" not in e] == []
