@@ -1,0 +1,38 @@
+"""manage.py restore INPUT [--force]: load a backup made by manage.py backup, all or nothing."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from chonaikai.operations.backup import BackupError, restore_backup
+
+
+class Command(BaseCommand):
+    help = (
+        "manage.py backup で作成したバックアップを復元します。復元先は manage.py migrate 済みの空のデータベースです"
+        "（データがある場合は --force が必要で、その内容はすべて置き換えられます）。途中で失敗した場合は何も変更しません。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("input", help="バックアップファイル（.zip）")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="データのあるデータベースに復元する（既存のデータはすべてバックアップの内容で置き換えられます）",
+        )
+        parser.add_argument(
+            "--database", default="default", help="復元先のデータベース（settings.DATABASES の名前）"
+        )
+
+    def handle(self, *args, input, force, database, **options):
+        try:
+            summary = restore_backup(input, force=force, using=database)
+        except BackupError as e:
+            raise CommandError(str(e)) from e
+        self.stdout.write(
+            f"復元しました: {summary.path}（{summary.total_rows} 行、ファイル {len(summary.files)} 件）。"
+            "ログイン中だった利用者は、もう一度ログインする必要があります。"
+        )
+        if summary.missing_files:
+            self.stderr.write(
+                "バックアップ作成時に見つからなかったため、次のファイルは復元されていません: "
+                + "、".join(summary.missing_files)
+            )
