@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 BOUNDARIES ?= $(wildcard ../shared/data/sapporo_wards.geojson)
 export BOUNDARIES
 
-.PHONY: install demo test lint lock messages clean
+.PHONY: install demo test lint lock messages clean bench bench-full bench-install
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,18 @@ demo: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on synthetic data (bench/README.md). They need PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES)
+# and make their own databases. bench: Sapporo size on SQLite and PostgreSQL, < 5 minutes, fails when a
+# figure misses its target by more than 50 %. bench-full: nationwide size (3,000,000 counts) on PostgreSQL.
+bench-install: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+
+bench: bench-install
+	$(PY) -m bench.run quick
+
+bench-full: bench-install
+	$(PY) -m bench.run full
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,11 @@ class CountCachingPaginator(Paginator):
         query = getattr(self.object_list, "query", None)
         if query is None:
             return super().count
-        key = "api:count:" + hashlib.sha256(str(query).encode()).hexdigest()
+        try:
+            sql = str(query)
+        except EmptyResultSet:  # queryset.none(), e.g. a role that sees nothing: no query to key by
+            return super().count
+        key = "api:count:" + hashlib.sha256(sql.encode()).hexdigest()
         total = cache.get(key)
         if total is None:
             total = super().count

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.associations.services.summaries import summaries_refresh
 from wards.models import District, Ward
 
 
@@ -45,6 +46,8 @@ class AssociationFactory(factory.django.DjangoModelFactory):
 
 
 class HouseholdCountFactory(factory.django.DjangoModelFactory):
+    """A count written the way the services write one: with its ward summary refreshed."""
+
     class Meta:
         model = HouseholdCount
 
@@ -52,6 +55,12 @@ class HouseholdCountFactory(factory.django.DjangoModelFactory):
     survey_date = dt.date(2023, 1, 1)
     households = 100
     member_households = 70
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        count = super()._create(model_class, *args, **kwargs)
+        summaries_refresh([(count.association.ward_id, count.survey_date)])
+        return count
 
 
 class UserFactory(factory.django.DjangoModelFactory):

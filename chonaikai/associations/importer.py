@@ -15,6 +15,10 @@ Three steps, each usable on its own:
 `preview_file()` does all three. `services.counts_import_commit()` runs step 3 again inside its
 transaction, so a preview can be shown, kept and committed later without being trusted.
 
+The fast import on PostgreSQL (services.counts_fast) never holds a file's rows: it reads with
+`iter_tables`, parses with `RowStream` (what `parse_tables` uses) and checks with `RowChecker` and
+`duplicate_issue` (what `check_rows` uses), so both paths give the same rows and the same issues.
+
 Rows are numbered as the spreadsheet shows them (the first row is 1), so every message can say
 which sheet, row and column to fix. Messages are in Japanese: the people who read them are the
 ward offices' staff.
@@ -25,18 +29,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import PurePath
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef
 
 from chonaikai.accounts import policy
 from wards.models import Ward
 
-from .models import Association, HouseholdCount
-from .rules import normalize_for_search
+from .models import Association, HouseholdCount, WardProgress
+from .rules import members_exceed_households, normalize_for_search
 
 
 class Col:
@@ -59,6 +68,7 @@ NOTE_MAX_LENGTH = HouseholdCount._meta.get_field("note").max_length
 COUNT_MAX = 2_147_483_647
 # A row whose code or name cell says one of these is the sheet's total: skipped, with a warning.
 TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})
+_TOTAL_MARK = "計"
 # Text starting with these would be a formula in Excel, LibreOffice or Google Sheets (CSV/DDE
 # injection). Exports prefix such text with an apostrophe (exporter.excel_safe); reading a text
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
@@ -179,6 +189,7 @@ class PreviewRow:
     current_households: int | None = None
     current_member_households: int | None = None
     current_note: str | None = None
+    current_version: int | None = None  # the count's version, for the write's version + 1
 
     @property
     def code(self) -> str:
@@ -224,7 +235,11 @@ class Summary:
 
 @dataclass(frozen=True)
 class Preview:
-    """What an import would do. Built by check_rows(); committed by services.counts_import_commit()."""
+    """What an import would do. Built by check_rows(); committed by services.counts_import_commit().
+
+    The fast import (services.counts_fast) keeps no rows: its Preview has `rows=()`, every issue,
+    and the figures in `totals`.
+    """
 
     survey_date: dt.date
     rows: tuple[PreviewRow, ...]
@@ -232,6 +247,7 @@ class Preview:
     parsed: ParsedFile
     ward: Ward | None = None
     filename: str = ""
+    totals: Summary | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -247,6 +263,8 @@ class Preview:
 
     @property
     def summary(self) -> Summary:
+        if self.totals is not None:
+            return self.totals
         by_status = defaultdict(int)
         for row in self.rows:
             by_status[row.status] += 1
@@ -271,31 +289,56 @@ class Preview:
 
 def read_tables(data: bytes, filename: str) -> list[Table]:
     """Every sheet's cells. Raises ImportFileError for a format or encoding it cannot read."""
+    return [Table(sheet=sheet, rows=list(rows)) for sheet, rows in iter_tables(data, filename)]
+
+
+def iter_tables(data: bytes, filename: str) -> Iterator[tuple[str, Iterator[list]]]:
+    """(sheet name, its rows) for every sheet, the rows read lazily: what read_tables holds, streamed.
+
+    The fast import (services.counts_fast) reads 300,000-row files this way without ever holding
+    their cells as Python lists. ImportFileError may be raised while iterating.
+    """
     suffix = PurePath(filename).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
-        return _read_spreadsheet(data)
-    if suffix in CSV_SUFFIXES:
-        return [Table(sheet="", rows=list(csv.reader(io.StringIO(decode_text(data)))))]
-    raise ImportFileError(
-        f"「{PurePath(filename).name}」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"
-    )
+        yield from _iter_spreadsheet(data)
+    elif suffix in CSV_SUFFIXES:
+        yield "", csv.reader(io.StringIO(decode_text(data)))
+    else:
+        raise ImportFileError(
+            f"「{PurePath(filename).name}」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"
+        )
 
 
-def _read_spreadsheet(data: bytes) -> list[Table]:
+def _iter_spreadsheet(data: bytes) -> Iterator[tuple[str, Iterator[list]]]:
     # Imported here: the web process needs python-calamine only when someone uploads a workbook.
     from python_calamine import CalamineError, CalamineWorkbook
 
+    def unreadable(e: Exception) -> ImportFileError:
+        return ImportFileError(
+            f"Excel ファイルとして読み込めませんでした（{e}）。ファイルが壊れていないか確かめてください。"
+        )
+
+    def rows(sheet) -> Iterator[list]:
+        # iter_rows() starts at row 1 but at the sheet's first used column: pad the columns to its
+        # left, so that cells sit where to_python(skip_empty_area=False) puts them (A1 first).
+        left = [""] * sheet.start[1] if sheet.start else []
+        try:
+            for cells in sheet.iter_rows():
+                yield left + cells if left else cells
+        except (CalamineError, ValueError, OSError) as e:
+            raise unreadable(e) from e
+
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        # skip_empty_area=False keeps row 1 as row 1 even when the sheet starts lower down.
-        return [
-            Table(sheet=name, rows=workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
+        names = workbook.sheet_names
     except (CalamineError, ValueError, OSError) as e:
-        raise ImportFileError(
-            f"Excel ファイルとして読み込めませんでした（{e}）。ファイルが壊れていないか確かめてください。"
-        ) from e
+        raise unreadable(e) from e
+    for name in names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+        except (CalamineError, ValueError, OSError) as e:
+            raise unreadable(e) from e
+        yield name, rows(sheet)
 
 
 def decode_text(data: bytes) -> str:
@@ -331,6 +374,9 @@ def _fold(value) -> str:
     """A cell as text with width folded (NFKC) and surrounding space (incl. 　) removed."""
     if value is None:
         return ""
+    if type(value) is str:
+        # NFKC leaves ASCII as it is; skipping it for ASCII cells halves the parse of a large file.
+        return value.strip() if value.isascii() else unicodedata.normalize("NFKC", value).strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -365,6 +411,8 @@ def parse_count(value) -> int | None:
     """
     if value is None:
         return None
+    if type(value) is str and value.isdigit() and value.isascii() and len(value) < 10:
+        return int(value)  # plain digits, as every branch below would read them (and below COUNT_MAX)
     if isinstance(value, bool):  # before int: True is an int
         raise _CellError(f"数値ではありません（「{value}」）。")
     if isinstance(value, int):
@@ -390,6 +438,8 @@ def parse_count(value) -> int | None:
 
 
 def _parse_count_text(text: str, *, original: str) -> int:
+    if text.isdigit() and text.isascii():  # the common case, as the pattern below would read it
+        return int(text)
     sign = ""
     if text[0] in "-−△▲":  # △ and ▲ are how Japanese tables write a minus
         sign, text = "-", text[1:].strip()
@@ -400,6 +450,18 @@ def _parse_count_text(text: str, *, original: str) -> int:
     if fraction and fraction.strip("0"):
         raise _CellError(f"世帯数は整数で入力してください（{original}）。")
     return int(sign + whole.replace(",", ""))
+
+
+def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int | None:
+    """parse_count of a count cell; its problem (not a number, blank …) added to `row_issues`."""
+    try:
+        number = parse_count(raw)
+    except _CellError as e:
+        row_issues.append(_error(str(e), **where, column=column))
+        return None
+    if number is None:
+        row_issues.append(_error(f"{column}が空欄です。", **where, column=column))
+    return number
 
 
 def _find_header(table: Table) -> tuple[int, dict[str, int], list[Issue]] | None:
@@ -442,136 +504,156 @@ def _has_content(table: Table) -> bool:
 
 def parse_tables(tables: list[Table]) -> ParsedFile:
     """The rows of every sheet that has a header row. No database."""
-    rows: list[ParsedRow] = []
-    issues: list[Issue] = []
-    found_header = False
-    headless = []
-    for table in tables:
-        header = _find_header(table)
-        if header is None:
-            if _has_content(table):
-                headless.append(table.sheet)
-            continue
-        found_header = True
-        index, columns, header_issues = header
-        issues.extend(header_issues)
-        if header_issues:
-            continue
-        sheet_rows, sheet_issues = _parse_sheet(table, index, columns)
-        rows.extend(sheet_rows)
-        issues.extend(sheet_issues)
-    if not found_header:
-        sheet = tables[0].sheet if tables else ""
-        names = "・".join(REQUIRED_COLUMNS)
-        issues.insert(
-            0,
-            _error(
-                f"見出し行が見つかりません。先頭{HEADER_SEARCH_ROWS}行以内に「{names}」の見出しを置いてください。",
-                sheet=sheet,
-                column=Col.CODE,
-            ),
-        )
-    else:
-        issues.extend(
-            _warning("見出し行（町内会コード）がないため、このシートは読み込みませんでした。", sheet=name)
-            for name in headless
-        )
-    return ParsedFile(rows=tuple(rows), issues=tuple(issues))
+    stream = RowStream((table.sheet, table.rows) for table in tables)
+    rows = tuple(stream)
+    return ParsedFile(rows=rows, issues=tuple(stream.issues))
 
 
-def _parse_sheet(
-    table: Table, header_index: int, columns: dict[str, int]
-) -> tuple[list[ParsedRow], list[Issue]]:
-    rows = []
-    issues = []
-    blank_count_rows = []
-    note_index = columns.get(Col.NOTE)
+class RowStream:
+    """Parse sheets row by row: iterating gives the ParsedRows; file and sheet issues gather in `issues`.
 
-    def cell(cells: list, column: str):
-        position = columns[column]
-        return cells[position] if position < len(cells) else None
+    `issues` is complete once the iteration has ended. parse_tables (every row in memory, for the
+    preview) and the fast import (services.counts_fast, which never holds the rows) both parse with
+    this, so a file gets the same rows and the same messages on either path.
+    """
 
-    for index in range(header_index + 1, len(table.rows)):
-        cells = table.rows[index]
-        number = index + 1
-        known = [cell(cells, c) for c in columns]
-        if not any(_fold(v) for v in known):
-            continue  # an empty row
-        where = {"sheet": table.sheet, "row": number}
-        code = normalize_code(cell(cells, Col.CODE))
-        name = _text(cell(cells, Col.NAME))
-        if code in TOTAL_LABELS or _header_key(name) in TOTAL_LABELS:
-            issues.append(_warning("合計の行とみなして読み飛ばしました。", **where))
-            continue
-        raw_households, raw_members = cell(cells, Col.HOUSEHOLDS), cell(cells, Col.MEMBERS)
-        if not _fold(raw_households) and not _fold(raw_members):
-            blank_count_rows.append(number)  # a template row nobody filled in
-            continue
+    def __init__(self, tables: Iterable[tuple[str, Iterable[list]]]):
+        self._tables = tables
+        self.issues: list[Issue] = []
 
-        row_issues = []
-        if not code:
-            row_issues.append(_error("町内会コードが空欄です。", **where, column=Col.CODE))
-        elif not _CODE_RE.fullmatch(code):
-            row_issues.append(
+    def __iter__(self) -> Iterator[ParsedRow]:
+        found_header = False
+        headless = []
+        first_sheet = None
+        for sheet, sheet_rows in self._tables:
+            if first_sheet is None:
+                first_sheet = sheet
+            sheet_rows = iter(sheet_rows)
+            head = Table(sheet=sheet, rows=list(itertools.islice(sheet_rows, HEADER_SEARCH_ROWS)))
+            header = _find_header(head)
+            if header is None:
+                if _has_content(head) or any(_fold(c) for cells in sheet_rows for c in cells):
+                    headless.append(sheet)
+                continue
+            found_header = True
+            index, columns, header_issues = header
+            self.issues.extend(header_issues)
+            if header_issues:
+                continue
+            yield from self._sheet(
+                sheet, itertools.chain(head.rows[index + 1 :], sheet_rows), index + 1, columns
+            )
+        if not found_header:
+            names = "・".join(REQUIRED_COLUMNS)
+            self.issues.insert(
+                0,
                 _error(
-                    f"町内会コード「{_text(cell(cells, Col.CODE))}」の形式が正しくありません"
-                    "（「区コード5桁-番号4桁」、例: 01101-0001）。",
-                    **where,
+                    f"見出し行が見つかりません。先頭{HEADER_SEARCH_ROWS}行以内に「{names}」の見出しを置いてください。",
+                    sheet=first_sheet or "",
                     column=Col.CODE,
-                )
+                ),
             )
-        counts = {}
-        for column, raw in ((Col.HOUSEHOLDS, raw_households), (Col.MEMBERS, raw_members)):
-            try:
-                counts[column] = parse_count(raw)
-            except _CellError as e:
-                counts[column] = None
-                row_issues.append(_error(str(e), **where, column=column))
+        else:
+            self.issues.extend(
+                _warning("見出し行（町内会コード）がないため、このシートは読み込みませんでした。", sheet=name)
+                for name in headless
+            )
+
+    def _sheet(self, sheet: str, rows: Iterable[list], first_index: int, columns: dict[str, int]):
+        """The data rows of one sheet; `first_index` is the 0-based index of the first of `rows`."""
+        issues = self.issues
+        blank_count_rows = []
+        positions = list(columns.values())
+        code_at, name_at = columns[Col.CODE], columns[Col.NAME]
+        households_at, members_at = columns[Col.HOUSEHOLDS], columns[Col.MEMBERS]
+        note_at = columns.get(Col.NOTE)
+
+        for index, cells in enumerate(rows, first_index):
+            size = len(cells)
+            for position in positions:  # cells past the end of a short row are blank
+                if position < size and _fold(cells[position]):
+                    break
             else:
-                if counts[column] is None:
-                    row_issues.append(_error(f"{column}が空欄です。", **where, column=column))
-        households, members = counts[Col.HOUSEHOLDS], counts[Col.MEMBERS]
-        if households is not None and members is not None and members > households:
-            row_issues.append(
-                _warning(
-                    f"加入世帯数（{members:,}）が区域内世帯数（{households:,}）を上回っています。"
-                    "事業所を会員に数えている場合などはそのままで構いません。",
-                    **where,
-                    column=Col.MEMBERS,
-                )
+                continue  # an empty row
+            number = index + 1
+            where = {"sheet": sheet, "row": number}
+            raw_code = cells[code_at] if code_at < size else None
+            # A code already in its normal form is its own normalize_code (most rows of a large file).
+            code = (
+                raw_code
+                if type(raw_code) is str and _CODE_RE.fullmatch(raw_code)
+                else normalize_code(raw_code)
             )
-        note = None
-        if note_index is not None:
-            note = _text(cells[note_index] if note_index < len(cells) else None) or None
-            if note is not None and len(note) > NOTE_MAX_LENGTH:
+            name = _text(cells[name_at] if name_at < size else None)
+            # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
+            # this over all of Unicode): a name without it is not a total, and need not be folded.
+            if code in TOTAL_LABELS or (_TOTAL_MARK in name and _header_key(name) in TOTAL_LABELS):
+                issues.append(_warning("合計の行とみなして読み飛ばしました。", **where))
+                continue
+            raw_households = cells[households_at] if households_at < size else None
+            raw_members = cells[members_at] if members_at < size else None
+            if not _fold(raw_households) and not _fold(raw_members):
+                blank_count_rows.append(number)  # a template row nobody filled in
+                continue
+
+            row_issues = []
+            if not code:
+                row_issues.append(_error("町内会コードが空欄です。", **where, column=Col.CODE))
+            elif not _CODE_RE.fullmatch(code):
                 row_issues.append(
                     _error(
-                        f"備考は{NOTE_MAX_LENGTH}文字以内にしてください（{len(note)}文字）。",
+                        f"町内会コード「{_text(raw_code)}」の形式が正しくありません"
+                        "（「区コード5桁-番号4桁」、例: 01101-0001）。",
                         **where,
-                        column=Col.NOTE,
+                        column=Col.CODE,
                     )
                 )
-        rows.append(
-            ParsedRow(
+            households = _count_cell(raw_households, Col.HOUSEHOLDS, row_issues, where)
+            members = _count_cell(raw_members, Col.MEMBERS, row_issues, where)
+            if (
+                households is not None
+                and members is not None
+                and members_exceed_households(households, members)
+            ):
+                row_issues.append(
+                    _warning(
+                        f"加入世帯数（{members:,}）が区域内世帯数（{households:,}）を上回っています。"
+                        "事業所を会員に数えている場合などはそのままで構いません。",
+                        **where,
+                        column=Col.MEMBERS,
+                    )
+                )
+            note = None
+            if note_at is not None:
+                note = _text(cells[note_at] if note_at < size else None) or None
+                if note is not None and len(note) > NOTE_MAX_LENGTH:
+                    row_issues.append(
+                        _error(
+                            f"備考は{NOTE_MAX_LENGTH}文字以内にしてください（{len(note)}文字）。",
+                            **where,
+                            column=Col.NOTE,
+                        )
+                    )
+            yield ParsedRow(
                 code=code,
                 name=name,
                 households=households,
                 member_households=members,
                 note=note,
-                sheet=table.sheet,
+                sheet=sheet,
                 row=number,
                 issues=tuple(row_issues),
             )
-        )
-    if blank_count_rows:
-        shown = "、".join(str(n) for n in blank_count_rows[:10]) + ("…" if len(blank_count_rows) > 10 else "")
-        issues.append(
-            _warning(
-                f"区域内世帯数と加入世帯数がどちらも空欄の{len(blank_count_rows)}行は取り込みません（{shown}行目）。",
-                sheet=table.sheet,
+        if blank_count_rows:
+            shown = "、".join(str(n) for n in blank_count_rows[:10]) + (
+                "…" if len(blank_count_rows) > 10 else ""
             )
-        )
-    return rows, issues
+            issues.append(
+                _warning(
+                    f"区域内世帯数と加入世帯数がどちらも空欄の{len(blank_count_rows)}行は取り込みません（{shown}行目）。",
+                    sheet=sheet,
+                )
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,6 +669,7 @@ def check_rows(
     ward: Ward | None = None,
     lock: bool = False,
     filename: str = "",
+    reason: str = "",
 ) -> Preview:
     """Compare parsed rows with the register and the counts held for `survey_date`.
 
@@ -596,19 +679,18 @@ def check_rows(
     transaction) takes row locks on the existing counts so that the values compared are the ones
     overwritten.
 
+    A row that would change a count of a ward whose counts for `survey_date` are approved (survey
+    rounds) is an error unless the actor is a city administrator (or the system) or gives a
+    `reason`; then it is a warning, and the change is a new revision in the row history.
+
     Queries: one for the associations, one for the existing counts, plus whatever the policy
     needs for the actor (its role, cached on the user object) — never one per row.
     """
     codes = {r.code for r in parsed.rows if r.code}
-    associations = {
-        a.code: a
-        for a in Association.objects.filter(code__in=codes)
-        .select_related("ward")
-        .only("id", "code", "name", "status", "ended_on", "ward__id", "ward__code", "ward__name")
-    }
+    associations = load_register(codes=codes, survey_date=survey_date)
     existing_qs = HouseholdCount.objects.filter(
-        survey_date=survey_date, association_id__in=[a.pk for a in associations.values()]
-    ).values_list("association_id", "id", "households", "member_households", "note")
+        survey_date=survey_date, association_id__in=[a.id for a in associations.values()]
+    ).values_list("association_id", "id", "households", "member_households", "note", "version")
     if lock:
         existing_qs = existing_qs.select_for_update()
     existing = {association_id: rest for association_id, *rest in existing_qs} if associations else {}
@@ -618,13 +700,7 @@ def check_rows(
         if r.code:
             positions[r.code].append(r)
 
-    editable: dict[int, bool] = {}  # ward id → may the actor edit its counts (asked once per ward)
-
-    def may_edit(w: Ward) -> bool:
-        if w.pk not in editable:
-            editable[w.pk] = actor is None or policy.can_edit_counts(actor, w)
-        return editable[w.pk]
-
+    checker = RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     preview_rows = []
     issues = list(parsed.issues)
     for r in parsed.rows:
@@ -632,18 +708,9 @@ def check_rows(
         association = associations.get(r.code)
         duplicates = positions.get(r.code, ())
         if len(duplicates) > 1:
-            places = "、".join(_place(d) for d in duplicates)
-            row_issues.append(
-                _error(
-                    f"町内会コード {r.code} が複数の行にあります（{places}）。1行にまとめてください。",
-                    **r.where(Col.CODE),
-                )
-            )
-        if r.code and association is None and _CODE_RE.fullmatch(r.code):
-            row_issues.append(_error(f"町内会コード {r.code} は登録されていません。", **r.where(Col.CODE)))
-        if association is not None:
-            row_issues.extend(_check_association(r, association, ward=ward, may_edit=may_edit))
-        current = existing.get(association.pk) if association is not None else None
+            row_issues.append(duplicate_issue(r, duplicates))
+        current = existing.get(association.id) if association is not None else None
+        row_issues.extend(checker.issues(r, association, current))
         issues.extend(row_issues)
         preview_rows.append(_preview_row(r, association, current, row_issues))
     return Preview(
@@ -656,23 +723,124 @@ def check_rows(
     )
 
 
+class Registered(NamedTuple):
+    """An association as the checks need it: plain values (the fast import reads 300,000 at once)."""
+
+    id: int
+    code: str
+    name: str
+    status: str
+    ended_on: dt.date | None
+    ward: Ward  # with id, code and name only; one object per ward
+    ward_locked: bool  # the ward's counts for the survey date are approved (survey rounds)
+
+
+def load_register(*, codes, survey_date: dt.date) -> dict[str, Registered]:
+    """The associations with these codes, by code (one query)."""
+    # Whether the association's ward is approved for this survey date: a subquery, not a query.
+    approved = WardProgress.objects.filter(
+        ward=OuterRef("ward"), survey_round__survey_date=survey_date, status=WardProgress.Status.APPROVED
+    )
+    rows = (
+        Association.objects.filter(code__in=codes)
+        .annotate(ward_locked=Exists(approved))
+        .values_list(
+            "id", "code", "name", "status", "ended_on", "ward_id", "ward__code", "ward__name", "ward_locked"
+        )
+    )
+    wards: dict[int, Ward] = {}
+    register = {}
+    for pk, code, name, status, ended_on, ward_id, ward_code, ward_name, locked in rows:
+        ward = wards.get(ward_id)
+        if ward is None:
+            ward = wards[ward_id] = Ward(id=ward_id, code=ward_code, name=ward_name)
+        register[code] = Registered(pk, code, name, status, ended_on, ward, locked)
+    return register
+
+
+def duplicate_issue(r: ParsedRow, duplicates) -> Issue:
+    """The error of a row whose code is on other rows too (`duplicates`: all of them, in order)."""
+    places = "、".join(_place(d) for d in duplicates)
+    return _error(
+        f"町内会コード {r.code} が複数の行にあります（{places}）。1行にまとめてください。",
+        **r.where(Col.CODE),
+    )
+
+
+class RowChecker:
+    """The checks of one row against its association, the actor's scope and approved wards.
+
+    check_rows and the fast import (services.counts_fast) both ask it, so that a file gets the same
+    issues, in the same words, whichever path imports it. Duplicate codes are the callers' (only
+    they see the whole file); so are the row's own parse issues.
+    """
+
+    def __init__(self, *, survey_date: dt.date, actor, ward: Ward | None = None, reason: str = ""):
+        self.survey_date = survey_date
+        self.actor = actor
+        self.ward = ward
+        self.reason = reason
+        self._editable: dict[int, bool] = {}  # ward id → may the actor edit its counts (asked once per ward)
+
+    def may_edit(self, w: Ward) -> bool:
+        if w.pk not in self._editable:
+            self._editable[w.pk] = self.actor is None or policy.can_edit_counts(self.actor, w)
+        return self._editable[w.pk]
+
+    def issues(self, r: ParsedRow, association: Registered | None, current) -> list[Issue]:
+        """`current`: the count held (id, households, members, note, version), or None."""
+        if association is None:
+            if r.code and _CODE_RE.fullmatch(r.code):
+                return [_error(f"町内会コード {r.code} は登録されていません。", **r.where(Col.CODE))]
+            return []
+        issues = _check_association(r, association, ward=self.ward, may_edit=self.may_edit)
+        if association.ward_locked and _would_change(r, current):
+            issues.append(
+                _locked_issue(
+                    r, association, survey_date=self.survey_date, actor=self.actor, reason=self.reason
+                )
+            )
+        return issues
+
+
+def _would_change(r: ParsedRow, current) -> bool:
+    if current is None:
+        return True
+    _id, households, members, note, _version = current
+    return (r.households, r.member_households) != (households, members) or (
+        r.note is not None and r.note != note
+    )
+
+
+def _locked_issue(
+    r: ParsedRow, association: Registered, *, survey_date: dt.date, actor, reason: str
+) -> Issue:
+    label = f"{association.ward.name}の{survey_date:%Y-%m-%d}調査の世帯数"
+    if actor is None or policy.is_city_admin(actor) or reason.strip():
+        return _warning(f"{label}は承認済みです。変更は新しい版として記録されます。", **r.where(Col.CODE))
+    return _error(
+        f"{label}は承認済みのため、変更できません。変更が必要な場合は市の管理者に依頼してください。",
+        **r.where(Col.CODE),
+    )
+
+
 def _place(row: ParsedRow) -> str:
     return f"シート「{row.sheet}」{row.row}行目" if row.sheet else f"{row.row}行目"
 
 
-def _check_association(r: ParsedRow, association: Association, *, ward, may_edit) -> list[Issue]:
+def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit) -> list[Issue]:
     issues = []
     label = f"{association.name}（{association.code}）"
     if association.status != Association.Status.ACTIVE:
         ended = f"（{association.ended_on:%Y-%m-%d}）" if association.ended_on else ""
         issues.append(
             _error(
-                f"{label}は「{association.get_status_display()}」です{ended}。"
+                f"{label}は「{Association.Status(association.status).label}」です{ended}。"
                 "活動中でない町内会の世帯数は取り込めません。",
                 **r.where(Col.CODE),
             )
         )
-    if ward is not None and association.ward_id != ward.pk:
+    if ward is not None and association.ward.pk != ward.pk:
         issues.append(
             _error(
                 f"{label}は{association.ward.name}の町内会です。この取込は{ward.name}の町内会だけが対象です。",
@@ -686,7 +854,8 @@ def _check_association(r: ParsedRow, association: Association, *, ward, may_edit
                 **r.where(Col.CODE),
             )
         )
-    if normalize_for_search(r.name) != normalize_for_search(association.name):
+    # Equal as written is equal once folded: fold only names that differ (most rows do not).
+    if r.name != association.name and normalize_for_search(r.name) != normalize_for_search(association.name):
         issues.append(
             _warning(
                 f"町内会名「{r.name}」が登録されている名前「{association.name}」と一致しません。"
@@ -700,20 +869,21 @@ def _check_association(r: ParsedRow, association: Association, *, ward, may_edit
 def _preview_row(r: ParsedRow, association, current, row_issues) -> PreviewRow:
     if association is None:
         return PreviewRow(source=r, status=RowStatus.ERROR, issues=tuple(row_issues))
-    count_id = households = members = note = None
+    count_id = households = members = note = version = None
     if current is not None:
-        count_id, households, members, note = current
+        count_id, households, members, note, version = current
     row = PreviewRow(
         source=r,
         status=RowStatus.ERROR,
         issues=tuple(row_issues),
-        association_id=association.pk,
+        association_id=association.id,
         association_name=association.name,
         ward_code=association.ward.code,
         count_id=count_id,
         current_households=households,
         current_member_households=members,
         current_note=note,
+        current_version=version,
     )
     if any(i.is_error for i in row_issues):
         status = RowStatus.ERROR
@@ -747,8 +917,11 @@ def preview_file(
 
 
 def count_rows(data: bytes, filename: str) -> int:
-    """Rows in the file (all sheets, header and blank rows included): to decide whether to defer."""
+    """Rows in the file (all sheets, header and blank rows included): to decide whether to defer.
+
+    Counted as they stream by: a 300,000-row upload is never held as Python lists for this.
+    """
     try:
-        return sum(len(t.rows) for t in read_tables(data, filename))
+        return sum(sum(1 for _ in rows) for _sheet, rows in iter_tables(data, filename))
     except ImportFileError:
         return 0

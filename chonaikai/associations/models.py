@@ -163,6 +163,9 @@ class HouseholdCount(models.Model):
         verbose_name=_("入力者"),
     )
     entered_at = models.DateTimeField(_("入力日時"), auto_now=True)
+    # Optimistic locking: every write (entry screen, import, API) sets version = old version + 1,
+    # and the entry screen refuses a save based on an older version, so no update is lost silently.
+    version = models.PositiveIntegerField(_("版"), default=1, editable=False)
 
     history = HistoricalRecords()
     objects = HouseholdCountQuerySet.as_manager()
@@ -188,6 +191,39 @@ class HouseholdCount(models.Model):
 
     def __str__(self):
         return f"{self.association.code} {self.survey_date:%Y-%m-%d}"
+
+
+class WardSummary(models.Model):
+    """Sums of one ward's counts on one survey date: a maintained aggregate, never edited by hand.
+
+    One row per (ward, survey date) that has counts. Written only by
+    services.summaries.summaries_refresh, which every service that writes counts calls inside its
+    own transaction for exactly the pairs it touched (and `manage.py rebuild_summaries` rebuilds
+    them all). selectors.membership_stats / membership_series read the ward and city levels here:
+    at 3,000,000 counts the GROUP BY takes 0.3–2 s, this table a few ms.
+    """
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("区"))
+    survey_date = models.DateField(_("調査基準日"))
+    households = models.PositiveBigIntegerField(_("区域内世帯数"))
+    member_households = models.PositiveBigIntegerField(_("加入世帯数"))
+    associations = models.PositiveIntegerField(_("世帯数を記録した町内会の数"))
+
+    class Meta:
+        ordering = ["ward__code", "survey_date"]
+        verbose_name = _("区の集計")
+        verbose_name_plural = _("区の集計")
+        constraints = [
+            # Also the index of every read: by survey date for one ward, or (ward, date) pairs.
+            models.UniqueConstraint(fields=["ward", "survey_date"], name="ward_summary_unique_per_survey"),
+        ]
+        indexes = [
+            # The city level and the list of survey dates read all wards of a date.
+            models.Index(fields=["survey_date"], name="ward_summary_survey_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.ward_id} {self.survey_date:%Y-%m-%d}"
 
 
 class Target(models.Model):
@@ -217,3 +253,134 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.get_metric_display()} {self.fiscal_year} {self.get_kind_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey rounds (調査): the yearly collection of every association's counts, ward by ward
+# ---------------------------------------------------------------------------------------------
+
+
+class SurveyRound(models.Model):
+    """One yearly survey: counts as of `survey_date`, submitted by every ward by `deadline`.
+
+    Opened by a city administrator (services.round_open), which creates one WardProgress per ward.
+    """
+
+    survey_date = models.DateField(_("調査基準日"), unique=True)
+    deadline = models.DateField(_("提出期限"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("開始した人"),
+    )
+    opened_at = models.DateTimeField(_("開始日時"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-survey_date"]
+        verbose_name = _("調査")
+        verbose_name_plural = _("調査")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("survey_date")),
+                name="survey_round_deadline_not_before_survey_date",
+                violation_error_message=_("提出期限は調査基準日以降の日付にしてください。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_date:%Y-%m-%d} の調査"
+
+
+class WardProgress(models.Model):
+    """Where one ward stands in a survey round.
+
+    未着手 → 入力中 (the first count of the ward for the survey date is saved) → 提出済み (ward
+    staff or a city administrator) → 承認済み (a city administrator; locks the ward's counts for
+    the round) or 差し戻し (back to 入力中, with a comment). Changed only by services.rounds, which
+    records every transition as an audit event; the last one is copied here for the overview.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("未着手")
+        IN_PROGRESS = "in_progress", _("入力中")
+        SUBMITTED = "submitted", _("提出済み")
+        APPROVED = "approved", _("承認済み")
+
+    survey_round = models.ForeignKey(
+        SurveyRound, on_delete=models.PROTECT, related_name="progress", verbose_name=_("調査")
+    )
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, related_name="survey_progress", verbose_name=_("区")
+    )
+    status = models.CharField(_("状況"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    changed_at = models.DateTimeField(_("最終操作日時"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("最終操作者"),
+    )
+    # Copied, as in audit events, so the overview stays readable after an account is removed.
+    changed_by_name = models.CharField(_("最終操作者名"), max_length=150, blank=True)
+    comment = models.TextField(_("コメント"), blank=True)
+
+    class Meta:
+        ordering = ["survey_round", "ward__code"]
+        verbose_name = _("区の提出状況")
+        verbose_name_plural = _("区の提出状況")
+        constraints = [
+            models.UniqueConstraint(fields=["survey_round", "ward"], name="ward_progress_unique_per_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.ward.name} {self.survey_round.survey_date:%Y-%m-%d}"
+
+
+class RoundReminder(models.Model):
+    """A reminder mail of a round, recorded so that it is sent once, however often the task runs.
+
+    The row is written (a unique constraint guards races) in the transaction that decides the
+    reminder is due; the mail goes out after commit and sets `sent_at` and `recipients`.
+    """
+
+    class Kind(models.TextChoices):
+        DEADLINE_7 = "deadline_7", _("提出期限の7日前")
+        DEADLINE_1 = "deadline_1", _("提出期限の前日")
+        LATE = "late", _("提出期限超過（市の管理者あて）")
+
+    survey_round = models.ForeignKey(
+        SurveyRound, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("調査")
+    )
+    # The ward reminded; empty for the late notice, which lists every late ward in one mail.
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("区")
+    )
+    kind = models.CharField(_("種類"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    recipients = models.JSONField(_("送信先"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("督促メール")
+        verbose_name_plural = _("督促メール")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey_round", "ward", "kind"],
+                condition=models.Q(ward__isnull=False),
+                name="round_reminder_once_per_ward",
+            ),
+            models.UniqueConstraint(
+                fields=["survey_round", "kind"],
+                condition=models.Q(ward__isnull=True),
+                name="round_reminder_once_per_round",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_round} {self.get_kind_display()} {self.ward or ''}".strip()

@@ -40,6 +40,7 @@ from wards.models import District, Ward, WardTotal
 
 from . import rules
 from .models import Association, Federation, HouseholdCount
+from .services.summaries import summaries_refresh
 
 # ---------------------------------------------------------------------------------------------
 # Figures the sample reproduces
@@ -603,7 +604,7 @@ def replace_sample_data(dataset: SampleDataset) -> None:
     _refuse_collisions(dataset)
     ward_ids = dict(Ward.objects.values_list("code", "id"))
 
-    _delete_sample_counts()
+    deleted_pairs = _delete_sample_counts()
     district_ids = _upsert(
         District,
         [
@@ -680,11 +681,13 @@ def replace_sample_data(dataset: SampleDataset) -> None:
         batch_size=1000,
         default_change_reason=HISTORY_REASON,
     )
+    ward_of = {a.code: ward_ids[a.ward_code] for a in dataset.associations}
+    summaries_refresh(deleted_pairs | {(ward_of[c.association_code], c.survey_date) for c in dataset.counts})
 
 
 def delete_sample_data() -> None:
     """Delete every sample row, with its counts and history (for tests and for clearing a demo)."""
-    _delete_sample_counts()
+    summaries_refresh(_delete_sample_counts())
     _delete_stale(Association, set(Association.objects.filter(is_sample=True).values_list("code", flat=True)))
     Federation.objects.filter(is_sample=True).delete()
     District.objects.filter(is_sample=True).delete()
@@ -722,8 +725,10 @@ def _upsert(model, objs: list) -> dict[str, int]:
     return dict(model.objects.filter(is_sample=True).values_list("code", "id"))
 
 
-def _delete_sample_counts() -> None:
+def _delete_sample_counts() -> set[tuple[int, dt.date]]:
     """Delete the counts of sample associations and the history rows of those counts.
+
+    Returns the (ward id, survey date) pairs they were counted in, for summaries_refresh.
 
     One DELETE (`_raw_delete`) rather than `QuerySet.delete()`: with simple_history's delete signals
     connected, Django would load every count and write a "deleted" history row for each, only for us
@@ -732,8 +737,10 @@ def _delete_sample_counts() -> None:
     """
     sample = Association.objects.filter(is_sample=True).values("id")
     counts = HouseholdCount.objects.filter(association_id__in=sample)
+    pairs = set(counts.values_list("association__ward_id", "survey_date").distinct().order_by())
     counts._raw_delete(counts.db)
     HouseholdCount.history.filter(association_id__in=sample).delete()
+    return pairs
 
 
 def _delete_stale(model, codes: set[str]) -> None:

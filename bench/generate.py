@@ -1,0 +1,380 @@
+"""Synthetic data for benchmarks: N associations over the wards of synthetic cities, 10 survey dates.
+
+    .venv/bin/python -m bench.generate --database-url postgres://postgres@127.0.0.1:5432/chonaikai_bench \
+        --size nationwide            # 300,000 associations, 3,000,000 counts
+    .venv/bin/python -m bench.generate --database-url sqlite:////tmp/bench.sqlite3 --size sapporo
+
+Everything written is SYNTHETIC and labelled so: every generated name ends in 「（合成）」 and rows
+carry is_sample=True. The data is shaped like ours: Sapporo's 10 wards (their codes and names are
+real facts loaded by the migrations; nothing generated here claims to describe them) and, for the
+nationwide size, synthetic cities of `--wards-per-city` wards each (codes 9CCWW: no prefecture
+code starts with 9, so they can never collide with a real municipality). Associations are spread
+evenly over the wards, about 25 to a district and to a federation, each with a meeting hall
+position near its city's centre and one count per survey date, with the history row
+django-simple-history would have written.
+
+On PostgreSQL every table is loaded with COPY (psycopg 3 `cursor.copy`); foreign-key triggers are
+off during the load (`session_replication_role = replica`, the data is consistent by
+construction), then the tables are ANALYZEd. SQLite (Sapporo size only) gets executemany. The
+ward summaries are rebuilt at the end (services.summaries.summaries_rebuild).
+
+The database must be migrated and hold no associations yet (`--migrate` runs migrate first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+
+SIZES = {
+    # associations, synthetic cities besides Sapporo, wards per synthetic city
+    "sapporo": (2_200, 0, 10),
+    "nationwide": (300_000, 99, 10),
+}
+SURVEY_DATES = [dt.date(2016 + i, 1, 1) for i in range(10)]
+LABEL = "（合成）"
+HISTORY_REASON = "合成データ（ベンチマーク用）"
+PER_GROUP = 25  # associations per district and per federation
+SAPPORO_CENTRE = (43.0621, 141.3544)
+
+
+@dataclass(frozen=True)
+class Generated:
+    wards: int
+    associations: int
+    counts: int
+    history: int
+    seconds: float
+    summary_seconds: float
+
+
+def _city_centre(rng: random.Random, city: int) -> tuple[float, float]:
+    if city == 0:
+        return SAPPORO_CENTRE
+    # Synthetic cities over Honshu, Shikoku, Kyushu and Hokkaido's latitudes (a rough box).
+    return rng.uniform(31.5, 43.5), rng.uniform(130.5, 144.5)
+
+
+def _wards(cities: int, wards_per_city: int) -> list[tuple[int, str]]:
+    """(city index, ward code) for Sapporo's 10 wards (city 0) and the synthetic cities' wards."""
+    from wards.models import Ward
+
+    existing = list(Ward.objects.order_by("code").values_list("code", flat=True))
+    sapporo = [code for code in existing if code.startswith("011")]
+    result = [(0, code) for code in sapporo]
+    new = []
+    for city in range(1, cities + 1):
+        for ward in range(1, wards_per_city + 1):
+            code = f"9{city:02d}{ward:02d}"
+            result.append((city, code))
+            if code not in existing:
+                new.append(
+                    Ward(
+                        code=code,
+                        name=f"合成{city}市第{ward}区{LABEL}",
+                        kana="ごうせい",
+                        romaji=f"Synthetic {city}-{ward}",
+                    )
+                )
+    Ward.objects.bulk_create(new, batch_size=1000)
+    return result
+
+
+def generate(
+    *,
+    associations: int,
+    cities: int = 0,
+    wards_per_city: int = 10,
+    dates: list[dt.date] | None = None,
+    history: bool = True,
+    seed: int = 20250101,
+    verbose: bool = True,
+) -> Generated:
+    """Load the synthetic data into the default database (Django must be set up)."""
+    from django.db import connection, transaction
+
+    from chonaikai.associations.models import Association, HouseholdCount
+    from chonaikai.associations.services.summaries import summaries_rebuild
+    from wards.models import Ward
+
+    dates = dates or SURVEY_DATES
+    if Association.objects.exists():
+        raise SystemExit("the database already holds associations: generate into an empty one")
+    rng = random.Random(seed)
+    say = print if verbose else (lambda *a, **k: None)
+    started = time.perf_counter()
+
+    with transaction.atomic():
+        ward_list = _wards(cities, wards_per_city)
+        ward_ids = dict(Ward.objects.values_list("code", "id"))
+        centres = {city: _city_centre(rng, city) for city in {c for c, _ in ward_list}}
+        per_ward = [associations // len(ward_list)] * len(ward_list)
+        for i in range(associations - sum(per_ward)):
+            per_ward[i] += 1
+        if max(per_ward) > 9999:
+            raise SystemExit("more than 9,999 associations in a ward: add cities (--cities)")
+
+        districts, federations, assoc_rows = [], [], []
+        for (city, ward_code), n in zip(ward_list, per_ward, strict=True):
+            groups = max(1, math.ceil(n / PER_GROUP))
+            for g in range(1, groups + 1):
+                districts.append((f"{ward_code}-D{g:03d}", f"合成第{g}地区{LABEL}", ward_ids[ward_code]))
+                federations.append(
+                    (f"{ward_code}-F{g:03d}", f"合成第{g}連合町内会{LABEL}", ward_ids[ward_code])
+                )
+            lat0, lon0 = centres[city]
+            for k in range(1, n + 1):
+                group = (k - 1) // PER_GROUP + 1
+                name = f"合成第{k}町内会{LABEL}"
+                kana = f"ごうせいだい{k}ちょうないかい"
+                dissolved = rng.random() < 0.01
+                assoc_rows.append(
+                    (
+                        f"{ward_code}-{k:04d}",
+                        name,
+                        kana,
+                        ward_ids[ward_code],
+                        f"{ward_code}-D{group:03d}",
+                        f"{ward_code}-F{group:03d}" if rng.random() < 0.9 else None,
+                        "dissolved" if dissolved else "active",
+                        dt.date(2025, 6, 30) if dissolved else None,
+                        round(lat0 + rng.gauss(0, 0.06), 6),
+                        round(lon0 + rng.gauss(0, 0.08), 6),
+                    )
+                )
+        say(f"  {len(ward_list)} wards, {len(assoc_rows):,} associations, {len(dates)} survey dates")
+        loader = _PostgresLoader() if connection.vendor == "postgresql" else _GenericLoader()
+        loader.begin()
+        district_ids = loader.groups("wards_district", districts)
+        federation_ids = loader.groups("associations_federation", federations)
+        association_ids = loader.associations(assoc_rows, district_ids, federation_ids)
+        now = dt.datetime.now(dt.UTC)
+        counts = []
+        for code, *_rest in assoc_rows:
+            households = rng.randint(60, 700)
+            rate = rng.uniform(0.45, 0.95)
+            aid = association_ids[code]
+            for day in dates:
+                households = max(1, households + rng.randint(-12, 10))
+                rate = min(1.0, max(0.2, rate + rng.uniform(-0.03, 0.02)))
+                counts.append((aid, day, households, int(households * rate)))
+        loader.counts(counts, now=now, history=history)
+        loader.end()
+        say(f"  {len(counts):,} counts loaded in {time.perf_counter() - started:.1f} s")
+        summary_started = time.perf_counter()
+        summaries_rebuild()
+        summary_seconds = time.perf_counter() - summary_started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    elapsed = time.perf_counter() - started
+    say(f"  summaries rebuilt in {summary_seconds:.2f} s; total {elapsed:.1f} s")
+    assert HouseholdCount.objects.count() == len(counts)
+    return Generated(
+        wards=len(ward_list),
+        associations=len(assoc_rows),
+        counts=len(counts),
+        history=len(counts) if history else 0,
+        seconds=elapsed,
+        summary_seconds=summary_seconds,
+    )
+
+
+_ASSOCIATION_COLUMNS = (
+    "code",
+    "name",
+    "kana",
+    "ward_id",
+    "district_id",
+    "federation_id",
+    "status",
+    "ended_on",
+    "hall_latitude",
+    "hall_longitude",
+    "search_text",
+    "representative_name",
+    "contact_phone",
+    "contact_email",
+    "contact_address",
+    "is_authorized_body",
+    "is_sample",
+)
+_COUNT_COLUMNS = (
+    "association_id",
+    "survey_date",
+    "households",
+    "member_households",
+    "source",
+    "note",
+    "entered_at",
+    "version",
+)
+_HISTORY_COLUMNS = (
+    "id",
+    *_COUNT_COLUMNS,
+    "history_date",
+    "history_change_reason",
+    "history_type",
+)
+
+
+def _association_values(row, district_ids, federation_ids):
+    from chonaikai.associations.models import Association
+
+    code, name, kana, ward_id, district, federation, status, ended_on, lat, lon = row
+    return (
+        code,
+        name,
+        kana,
+        ward_id,
+        district_ids[district],
+        federation_ids[federation] if federation else None,
+        status,
+        ended_on,
+        lat,
+        lon,
+        Association.build_search_text(name, kana),
+        "",
+        "",
+        "",
+        "",
+        False,
+        True,
+    )
+
+
+class _GenericLoader:
+    """executemany through Django's cursor: SQLite at Sapporo size."""
+
+    def begin(self):
+        pass
+
+    def end(self):
+        pass
+
+    def _insert(self, table, columns, rows):
+        from django.db import connection
+
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start : start + 5000])
+
+    def _ids(self, table) -> dict[str, int]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT code, id FROM {table}")
+            return dict(cursor.fetchall())
+
+    def groups(self, table, rows):
+        self._insert(
+            table, ("code", "name", "kana", "ward_id", "is_sample"), [(*r[:2], "", r[2], True) for r in rows]
+        )
+        return self._ids(table)
+
+    def associations(self, rows, district_ids, federation_ids):
+        values = [_association_values(r, district_ids, federation_ids) for r in rows]
+        self._insert("associations_association", _ASSOCIATION_COLUMNS, values)
+        return self._ids("associations_association")
+
+    def counts(self, counts, *, now, history):
+        rows = [(aid, day, h, m, "sample", "", now, 1) for aid, day, h, m in counts]
+        self._insert("associations_householdcount", _COUNT_COLUMNS, rows)
+        if history:
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO associations_historicalhouseholdcount ({', '.join(_HISTORY_COLUMNS)}) "
+                    f"SELECT id, {', '.join(_COUNT_COLUMNS)}, %s, %s, '+' FROM associations_householdcount",
+                    [now, HISTORY_REASON],
+                )
+
+
+class _PostgresLoader(_GenericLoader):
+    """COPY for every table; foreign-key triggers off for the load (consistent by construction)."""
+
+    def begin(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+    def end(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+    def _insert(self, table, columns, rows):
+        from django.db import connection
+
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+    def counts(self, counts, *, now, history):
+        from django.db import connection
+
+        self._insert(
+            "associations_householdcount",
+            _COUNT_COLUMNS,
+            ((aid, day, h, m, "sample", "", now, 1) for aid, day, h, m in counts),
+        )
+        if history:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO associations_historicalhouseholdcount ({', '.join(_HISTORY_COLUMNS)}) "
+                    f"SELECT id, {', '.join(_COUNT_COLUMNS)}, %s, %s, '+' FROM associations_householdcount",
+                    [now, HISTORY_REASON],
+                )
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chonaikai.settings")
+    os.environ.setdefault("DEBUG", "1")
+    os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
+    parser.add_argument("--size", choices=sorted(SIZES), default="sapporo")
+    parser.add_argument("--associations", type=int, help="overrides the size's number of associations")
+    parser.add_argument("--cities", type=int, help="synthetic cities besides Sapporo")
+    parser.add_argument("--wards-per-city", type=int)
+    parser.add_argument("--no-history", action="store_true", help="skip the counts' history rows")
+    parser.add_argument("--migrate", action="store_true", help="run migrate first")
+    parser.add_argument("--seed", type=int, default=20250101)
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("--database-url (or DATABASE_URL) is required")
+    setup_django(args.database_url)
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    n, cities, per_city = SIZES[args.size]
+    generate(
+        associations=args.associations or n,
+        cities=cities if args.cities is None else args.cities,
+        wards_per_city=args.wards_per_city or per_city,
+        history=not args.no_history,
+        seed=args.seed,
+    )
+
+
+if __name__ == "__main__":
+    main()
