@@ -157,7 +157,9 @@ def render_line_chart(
     description = gettext("、").join(f"{p.label} {p.text}" for p in points)
 
     return format_html(
-        '<div class="chart">'
+        # A phone scrolls a wide chart sideways: a focusable region, as tables are, so that the
+        # keyboard can scroll it too.
+        '<div class="chart" role="region" aria-labelledby="{id}-title" tabindex="0">'
         '<svg class="chart__svg" viewBox="0 0 {w} {h}" role="img" aria-label="{title}" '
         'aria-describedby="{id}-desc" '
         'font-family="inherit">'
