@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from . import subsidies
 from .errors import not_found
 from .views import associations, auth, geography, imports, opendata, rounds, stats
 
@@ -26,6 +27,8 @@ router.register("federations", geography.FederationViewSet, basename="federation
 router.register("associations", associations.AssociationViewSet, basename="association")
 router.register("counts", associations.CountViewSet, basename="count")
 router.register("rounds", rounds.SurveyRoundViewSet, basename="round")
+router.register("subsidy-programmes", subsidies.ProgrammeViewSet, basename="subsidy-programme")
+router.register("subsidy-applications", subsidies.ApplicationViewSet, basename="subsidy-application")
 router.register("auth/tokens", auth.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
@@ -74,6 +77,11 @@ urlpatterns = [
     path("stats/target/", stats.TargetView.as_view(), name="stats-target"),
     path("opendata/membership.json", opendata.OpenDataJSONView.as_view(), name="opendata-membership-json"),
     path("opendata/membership.csv", opendata.OpenDataCSVView.as_view(), name="opendata-membership-csv"),
+    re_path(
+        r"^subsidy-programmes/(?P<code>[a-z][a-z0-9_]{0,39})/(?P<fiscal_year>[0-9]{4})/$",
+        subsidies.ProgrammeViewSet.as_view({"get": "by_code"}),
+        name="subsidy-programme-by-code",
+    ),
     path("", include(router.urls)),
     re_path(r"^(?P<path>.*)$", not_found),
 ]

@@ -119,6 +119,13 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
+    def retrieve(self, request, *args, **kwargs):
+        association = self.get_object()
+        data = self.get_serializer(association).data
+        if data.get("personal_data") is not None:
+            policy.log_personal_data_access(request.user, association, "api:association-detail")
+        return Response(data)
+
     def get_queryset(self):
         queryset = policy.associations_visible_to(self.request.user).select_related(
             "ward", "district", "federation", "successor"

@@ -196,6 +196,19 @@ def can_edit_association(user, association) -> bool:
     return assignment is not None and association.ward_id == assignment.ward_id
 
 
+def log_personal_data_access(user, association, where: str) -> None:
+    """Record that `user` was shown `association`'s representative and contacts (audit trail).
+
+    Call where a page or API response actually shows them, that is where can_view_personal_data()
+    answered True for this association; nothing is written for anyone else.
+    """
+    if not can_view_personal_data(user, association):
+        return
+    from chonaikai.audit.services import audit_record
+
+    audit_record(actor=user, action="personal_data.viewed", subject=association, comment=where)
+
+
 def get_association_for_edit(user, code: str) -> Association:
     """The association with `code` if the user may edit it; Http404 if missing or forbidden."""
     return get_object_or_404(associations_editable_by(user).select_related("ward"), code=code)

@@ -87,6 +87,8 @@ def association_edit(request, code: str):
         else:
             messages.success(request, _("変更を保存しました。"))
             return redirect("associations:detail", code=association.code)
+    # The form shows the representative and contacts where the policy allows (it checks again).
+    policy.log_personal_data_access(request.user, association, "associations:edit")
     return render(
         request,
         "registry/association_form.html",

@@ -1,0 +1,317 @@
+"""/api/v1/subsidy-programmes/ and /api/v1/subsidy-applications/: reads, edits and every transition."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chonaikai.subsidies.models import DIGITAL, Application, Programme
+from chonaikai.subsidies.workflow import Status
+from tests.api.conftest import error, is_japanese
+from tests.factories import UserFactory
+from tests.subsidies.helpers import make_application
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2026, 11, 29, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
+APPS = "/api/v1/subsidy-applications/"
+PROGRAMMES = "/api/v1/subsidy-programmes/"
+LINES = [
+    {"description": "講師謝礼", "kind": "service", "amount": 30_000},
+    {"description": "タブレット", "kind": "goods", "amount": 60_000},
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def digital(db):
+    return Programme.objects.get(code=DIGITAL, fiscal_year=2026)
+
+
+@pytest.fixture
+def digital_many(digital):
+    """The digital programme without its one-application-per-year rule: several rows per association."""
+    digital.one_application_per_year = False
+    digital.save(update_fields=["one_application_per_year"])
+    return digital
+
+
+def new_body(association, **overrides):
+    return {
+        "programme": DIGITAL,
+        "fiscal_year": 2026,
+        "association": association.code,
+        "purpose": "役員会のオンライン化",
+        "planned_start": "2026-12-01",
+        "planned_end": "2027-02-28",
+        "lines": LINES,
+        **overrides,
+    }
+
+
+def url(app, action=None):
+    pk = app if isinstance(app, int) else app.pk
+    return f"{APPS}{pk}/" + (f"{action}/" if action else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Programmes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_programmes_carry_budget_figures_and_rules(client_for, leader_a, digital, association_a):
+    make_application(association_a, programme=digital, status=Status.APPROVED)
+    response = client_for(leader_a).get(PROGRAMMES, {"fiscal_year": 2026, "code": DIGITAL})
+    assert response.status_code == 200, response.content
+    [row] = response.json()["results"]
+    assert (row["code"], row["fiscal_year"], row["id"]) == (DIGITAL, 2026, digital.pk)
+    assert row["approved"] == 70_000 and row["paid"] == 0 and row["granted"] == 1
+    assert row["remaining"] == (None if digital.budget is None else digital.budget - 70_000)
+    assert row["rules"] and all("needs_confirmation" in rule for rule in row["rules"])
+    assert {kind["code"] for kind in row["rules"][0]["kinds"]} == {"service", "goods"}
+
+
+def test_a_programme_by_id_and_by_code_and_year(client_for, viewer, digital):
+    client = client_for(viewer)
+    by_id = client.get(f"{PROGRAMMES}{digital.pk}/")
+    by_code = client.get(f"{PROGRAMMES}{DIGITAL}/2026/")
+    assert by_id.status_code == by_code.status_code == 200
+    assert by_id.json() == by_code.json()
+    error(client.get(f"{PROGRAMMES}{DIGITAL}/2099/"), 404)
+
+
+def test_programmes_need_a_role(client_for, anon):
+    error(anon.get(PROGRAMMES), 401)
+    body = error(client_for(UserFactory()).get(PROGRAMMES), 403)
+    assert is_japanese(body["message"])
+
+
+def test_a_bad_fiscal_year_filter_names_the_parameter(client_for, city_admin):
+    body = error(client_for(city_admin).get(PROGRAMMES, {"fiscal_year": "abc"}), 400)
+    assert "fiscal_year" in body["extra"]["fields"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The happy path
+# ---------------------------------------------------------------------------------------------
+
+
+def test_create_submit_review_forward_approve(
+    client_for, leader_a, ward_staff_chuo, city_admin, association_a, digital
+):
+    leader, staff, admin = client_for(leader_a), client_for(ward_staff_chuo), client_for(city_admin)
+
+    created = leader.post(APPS, new_body(association_a), format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["status"] == "draft" and body["computed_amount"] == 70_000
+    assert body["breakdown"]["amount"] == 70_000 and body["breakdown"]["lines"]
+    assert [line["amount"] for line in body["lines"]] == [30_000, 60_000]
+    assert "submit" in body["actions"]
+    app_id = body["id"]
+
+    steps = [
+        (leader, "submit", {}, "submitted"),
+        (staff, "start-review", {}, "under_review"),
+        (staff, "forward", {"comment": "確認しました"}, "forwarded"),
+        (admin, "approve", {}, "approved"),
+    ]
+    for client, action, data, expected in steps:
+        response = client.post(url(app_id, action), data, format="json")
+        assert response.status_code == 200, (action, response.content)
+        assert response.json()["status"] == expected
+        assert response.json()["computed_amount"] == 70_000
+    app = Application.objects.get(pk=app_id)
+    assert app.status == Status.APPROVED and app.approved_amount == 70_000
+    assert [t["action"] for t in response.json()["transitions"]] == [
+        "submit",
+        "start_review",
+        "forward",
+        "approve",
+    ]
+
+
+def test_a_draft_is_edited_with_patch(client_for, leader_a, association_a, digital):
+    app = make_application(association_a, programme=digital)
+    response = client_for(leader_a).patch(
+        url(app),
+        {
+            "purpose": "回覧のオンライン化",
+            "lines": [{"description": "講師", "kind": "service", "amount": 10_000}],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["purpose"] == "回覧のオンライン化"
+    assert body["computed_amount"] == 10_000 == body["breakdown"]["amount"]
+    assert len(body["lines"]) == 1
+
+
+def test_a_submitted_application_cannot_be_edited(client_for, leader_a, association_a, digital):
+    app = make_application(association_a, programme=digital, status=Status.SUBMITTED)
+    body = error(client_for(leader_a).patch(url(app), {"purpose": "変更"}, format="json"), 409)
+    assert "変更できません" in body["message"]
+    assert Application.objects.get(pk=app.pk).purpose == "テストの事業"
+
+
+def test_pay_records_the_date_and_amount(client_for, city_admin, association_a, digital):
+    app = make_application(association_a, programme=digital, status=Status.CONFIRMED)
+    response = client_for(city_admin).post(url(app, "pay"), {"paid_on": "2026-12-10"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "paid" and response.json()["paid_amount"] == 70_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation and rules
+# ---------------------------------------------------------------------------------------------
+
+
+def test_malformed_input_is_a_field_error(client_for, leader_a, association_a, digital):
+    body = error(
+        client_for(leader_a).post(
+            APPS,
+            new_body(association_a, lines=[{"description": "x", "kind": "food", "amount": "100"}]),
+            format="json",
+        ),
+        400,
+    )
+    assert body["message"] == "入力内容に誤りがあります。"
+    assert set(body["extra"]["fields"]["lines"]["0"]) == {"kind", "amount"}
+
+
+def test_an_unknown_programme_is_named(client_for, leader_a, association_a, digital):
+    body = error(
+        client_for(leader_a).post(APPS, new_body(association_a, fiscal_year=2040), format="json"), 400
+    )
+    assert "programme" in body["extra"]["fields"]
+    assert not Application.objects.exists()
+
+
+def test_a_rule_of_the_programme_is_a_japanese_400(client_for, leader_a, association_a, digital):
+    body = error(
+        client_for(leader_a).post(
+            APPS, new_body(association_a, planned_start="2027-03-01", planned_end="2027-01-01"), format="json"
+        ),
+        400,
+    )
+    assert body["message"] == "事業完了予定日は事業開始予定日以降の日付にしてください。"
+    assert body["extra"]["code"] == "invalid_application"
+
+
+def test_a_required_comment(client_for, ward_staff_chuo, association_a, digital):
+    app = make_application(association_a, programme=digital, status=Status.UNDER_REVIEW)
+    body = error(client_for(ward_staff_chuo).post(url(app, "return"), {}, format="json"), 400)
+    assert "comment" in body["extra"]["fields"]
+    body = error(client_for(ward_staff_chuo).post(url(app, "return"), {"comment": "  "}, format="json"), 400)
+    assert "comment" in body["extra"]["fields"] and is_japanese(body["extra"]["fields"]["comment"][0])
+    assert Application.objects.get(pk=app.pk).status == Status.UNDER_REVIEW
+
+
+def test_an_illegal_transition_is_a_409_with_the_reason(client_for, ward_staff_chuo, association_a, digital):
+    app = make_application(association_a, programme=digital)  # a draft
+    body = error(client_for(ward_staff_chuo).post(url(app, "forward"), {}, format="json"), 409)
+    assert body["message"].startswith("「下書き」の申請は「市へ進達」できません")
+    assert body["extra"]["code"] == "illegal_transition"
+
+
+def test_approving_above_the_computed_amount_is_refused(client_for, city_admin, association_a, digital):
+    app = make_application(association_a, programme=digital, status=Status.FORWARDED)
+    body = error(client_for(city_admin).post(url(app, "approve"), {"amount": 80_000}, format="json"), 400)
+    assert "交付決定額" in body["message"] and body["extra"]["computed_amount"] == 70_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope and roles
+# ---------------------------------------------------------------------------------------------
+
+
+def test_other_associations_and_wards_answer_404(
+    client_for, leader_b, ward_staff_kita, association_a, digital
+):
+    app = make_application(association_a, programme=digital, status=Status.SUBMITTED)
+    for user in (leader_b, ward_staff_kita):
+        client = client_for(user)
+        error(client.get(url(app)), 404)
+        error(client.post(url(app, "withdraw"), {}, format="json"), 404)
+        error(client.patch(url(app), {"purpose": "x"}, format="json"), 404)
+        assert client.get(APPS).json()["results"] == []
+    assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
+
+
+def test_the_list_is_scoped_and_filtered(
+    client_for, leader_a, ward_staff_chuo, city_admin, association_a, association_kita, digital
+):
+    mine = make_application(association_a, programme=digital, status=Status.SUBMITTED)
+    make_application(association_kita, programme=digital, status=Status.FORWARDED)
+    assert [r["id"] for r in client_for(leader_a).get(APPS).json()["results"]] == [mine.pk]
+    assert [r["id"] for r in client_for(ward_staff_chuo).get(APPS).json()["results"]] == [mine.pk]
+    admin = client_for(city_admin)
+    assert admin.get(APPS).json()["count"] == 2
+    assert admin.get(APPS, {"status": "forwarded"}).json()["count"] == 1
+    assert admin.get(APPS, {"programme": DIGITAL, "fiscal_year": 2026}).json()["count"] == 2
+    assert admin.get(APPS, {"fiscal_year": 2025}).json()["count"] == 0
+    error(admin.get(APPS, {"status": "nonsense"}), 400)
+
+
+def test_roles_that_may_not_act_get_403(
+    client_for, leader_a, ward_staff_chuo, city_admin, viewer, association_a, digital_many
+):
+    digital = digital_many
+    forwarded = make_application(association_a, programme=digital, status=Status.FORWARDED)
+    body = error(client_for(leader_a).post(url(forwarded, "approve"), {}, format="json"), 403)
+    assert body["message"] == "この申請を「交付決定」する権限がありません。"
+    error(client_for(ward_staff_chuo).post(url(forwarded, "approve"), {}, format="json"), 403)
+    submitted = make_application(association_a, programme=digital, status=Status.SUBMITTED)
+    error(client_for(leader_a).post(url(submitted, "start-review"), {}, format="json"), 403)
+    # Only an association's leader creates its applications.
+    for user in (ward_staff_chuo, city_admin, viewer):
+        body = error(client_for(user).post(APPS, new_body(association_a), format="json"), 403)
+        assert is_japanese(body["message"])
+    assert client_for(viewer).get(APPS).json()["results"] == []
+
+
+def test_leader_b_cannot_create_for_association_a(client_for, leader_b, association_a, digital):
+    error(client_for(leader_b).post(APPS, new_body(association_a), format="json"), 403)
+    assert not Application.objects.exists()
+
+
+def test_anonymous_callers_get_401(anon, association_a, digital):
+    app = make_application(association_a, programme=digital)
+    error(anon.get(APPS), 401)
+    error(anon.get(url(app)), 401)
+    error(anon.post(url(app, "submit"), {}, format="json"), 401)
+
+
+# ---------------------------------------------------------------------------------------------
+# Query counts
+# ---------------------------------------------------------------------------------------------
+
+
+def _queries(client, size) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(APPS, {"page_size": size})
+    assert response.status_code == 200 and len(response.json()["results"]) == size
+    return len(queries)
+
+
+@pytest.mark.parametrize("persona", ["city_admin", "ward_staff_chuo", "leader_a"])
+def test_the_list_takes_the_same_queries_for_2_or_10(
+    request, client_for, persona, association_a, digital_many
+):
+    digital = digital_many
+    user = request.getfixturevalue(persona)
+    statuses = [Status.DRAFT, Status.SUBMITTED, Status.FORWARDED, Status.APPROVED, Status.PAID]
+    for i in range(10):
+        make_application(association_a, programme=digital, status=statuses[i % len(statuses)])
+    client = client_for(user)
+    client.get(APPS)  # the token's first use records last_used_at: not part of what is measured
+    assert _queries(client, 2) == _queries(client, 10)
