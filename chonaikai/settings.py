@@ -5,10 +5,13 @@ work with nothing else running: a SQLite file in the project and eager Celery ta
 components take over when DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis) are set.
 """
 
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,16 +34,25 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs need no CDN
     "simple_history",
     "wards",
     "chonaikai.associations",
     "chonaikai.accounts",
     "chonaikai.audit",
+    "chonaikai.subsidies",
+    "chonaikai.plan",
     "maps",
+    "api",
+    "chonaikai.operations",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chonaikai.middleware.ChosenLanguageMiddleware",
@@ -50,6 +62,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Redis down: an action that needs the task queue answers 503 with the reason, not 500.
+    "chonaikai.operations.middleware.QueueUnavailableMiddleware",
+    # Last, so that it sees the lockout raised by the login of any view (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chonaikai.urls"
@@ -66,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "chonaikai.context_processors.navigation",
             ],
         },
     },
@@ -109,7 +126,10 @@ MEDIA_URL = "/media/"
 
 # Django's ModelBackend logs people in; RolePermissionBackend gives city administrators the admin
 # site's model permissions from their role (chonaikai.accounts.policy), so no per-user permission rows.
+# AxesStandaloneBackend comes first: it refuses a locked-out username and address before any other
+# backend checks a password (login throttling, see AXES_* below).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "chonaikai.accounts.backends.RolePermissionBackend",
 ]
@@ -119,10 +139,58 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# The REST API (api/). Scripts authenticate with hashed API tokens, browsers with their session.
+# Deny by default: each view opens what is public. Rates are per minute/hour/day ("60/minute");
+# an empty value switches that limit off.
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies (typed as the schema says); the counts import takes multipart uploads itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute") or None,
+        "user": env("API_THROTTLE_USER", default="600/minute") or None,
+        "login": env("API_THROTTLE_LOGIN", default="10/minute") or None,
+    },
+    # Only the forwarded addresses added by our own proxies count (see TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # CSV and xlsx have their own URLs (membership.csv); ?format= is not a second way to ask.
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "町内会・自治会 加入状況システム API",
+    "DESCRIPTION": (
+        "区・地区・連合町内会・町内会、世帯数、加入状況の集計、オープンデータ。"
+        "読み取りの多くは認証なしで使えます。書き込みと非公開の情報には、ログイン（セッション）か"
+        "APIトークン（Authorization: Token <APIトークン>、POST /api/v1/auth/token/ で発行）が必要です。"
+        'エラーはすべて {"message": …, "extra": {…}} の形で返します。'
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AssociationStatusEnum": "chonaikai.associations.models.Association.Status",
+        "WardProgressStatusEnum": "chonaikai.associations.models.WardProgress.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
 }
 
 # Celery: without a broker every task runs eagerly in the calling process.
@@ -138,6 +206,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# Tasks are acknowledged after they finish (ACKS_LATE), so a worker that dies mid-task leaves its
+# message unacknowledged; Redis hands it to a worker again after the visibility timeout. It must be
+# longer than the longest task (TIME_LIMIT), or a task still running would be delivered twice.
+# Workers look for such messages every 10 seconds (restore interval, each sweep a real scan).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 5 * 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 5,  # a Redis host that does not answer fails a publish, not a page, quickly
+}
+# One message reserved per worker process: long imports do not hold other tasks hostage.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic tasks (run by `celery -A chonaikai beat`). Each is safe to run more than once a day.
+CELERY_BEAT_SCHEDULE = {
+    # Survey rounds: ward staff 7 days and 1 day before the deadline, city administrators after it.
+    "round-reminders": {
+        "task": "chonaikai.associations.tasks.plan_round_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -147,11 +235,74 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chonaikai@localhost")
 # Domain settings.
 # Web uploads of more rows than this are checked and committed by a Celery task with visible progress.
 COUNTS_IMPORT_ASYNC_THRESHOLD = env.int("COUNTS_IMPORT_ASYNC_THRESHOLD", default=2000)
+# Largest counts upload accepted by the import page.
+COUNTS_IMPORT_MAX_UPLOAD_BYTES = env.int("COUNTS_IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # Published aggregates hide any area with fewer households than this (personal-data protection).
 PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = env.int("PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS", default=20)
+# Largest file accepted as a subsidy application attachment (PDF, JPEG, PNG, XLSX), in bytes.
+SUBSIDY_ATTACHMENT_MAX_BYTES = env.int("SUBSIDY_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Security. The same headers in development and production; only the HTTPS-only parts wait for DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Staff sessions: signed out after SESSION_COOKIE_AGE seconds (a working day) and when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+
+def _tile_sources(url: str) -> list[str]:
+    """CSP source for the map tile server: "https://{s}.tiles.example.jp/{z}/{x}/{y}.png" → "https://*.tiles.example.jp"."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []  # a path on this site ('self') or no tiles at all
+    host = parts.netloc.split("@")[-1]
+    host = ".".join("*" if "{" in label else label for label in host.split("."))
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp): everything from this site; no inline script without the
+# request's nonce (templates write <script nonce="{{ request.csp_nonce }}">). Inline style
+# attributes stay allowed (style-src-attr): they cannot run code, and Leaflet's legend and the
+# admin site use them; <style> elements need the nonce like scripts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_tile_sources(env("MAP_TILES_URL", default=""))],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is refused for AXES_COOLOFF_TIME; a successful login clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during the lockout do not extend it: the person who mistyped can count on 30 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_COOLOFF_MESSAGE = _(
+    "ログインに続けて失敗したため、このアカウントへのログインを一時的に停止しています。しばらくしてからもう一度お試しください。"
+)
+AXES_CLIENT_IP_CALLABLE = "chonaikai.operations.security.client_ip"
+# Proxies (load balancer, TLS terminator) in front of the app servers that append to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

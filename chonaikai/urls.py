@@ -3,9 +3,12 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("chonaikai.accounts.urls")),
     path("", include("chonaikai.associations.urls")),
     path("wards/", include("wards.urls")),
     path("maps/", include("maps.urls")),
+    path("plan/", include("chonaikai.plan.urls")),
+    path("subsidies/", include("chonaikai.subsidies.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Association, Federation, HouseholdCount, Target
+from .models import Association, Federation, HouseholdCount, RoundReminder, SurveyRound, Target, WardProgress
 
 
 @admin.register(Federation)
@@ -12,10 +12,25 @@ class FederationAdmin(admin.ModelAdmin):
     list_select_related = ["ward", "district"]
 
 
-class HouseholdCountInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Counts and rounds change only through their services (grid, import, API): those check the
+    approval lock, bump the optimistic-locking version and write the audit event. The admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HouseholdCountInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = HouseholdCount
     extra = 0
-    fields = ["survey_date", "households", "member_households", "source", "note"]
+    fields = ["survey_date", "households", "member_households", "source", "note", "entered_at"]
+    readonly_fields = fields
     ordering = ["-survey_date"]
 
 
@@ -28,18 +43,40 @@ class AssociationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["federation", "successor"]
     inlines = [HouseholdCountInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An association belongs to one ward for life (services.registry): its counts are summed in
+        # that ward's published totals and summaries (WardSummary), which a move would leave wrong.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "ward"] if obj is not None else readonly
+
 
 @admin.register(HouseholdCount)
-class HouseholdCountAdmin(SimpleHistoryAdmin):
+class HouseholdCountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["association", "survey_date", "households", "member_households", "source", "entered_at"]
     list_filter = ["survey_date", "source", "association__ward"]
     search_fields = ["association__code", "association__name"]
     list_select_related = ["association"]
     raw_id_fields = ["association"]
-    readonly_fields = ["entered_by", "entered_at"]
 
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
     list_display = ["metric", "kind", "fiscal_year", "value", "source"]
     list_filter = ["metric", "kind"]
+
+
+class WardProgressInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = WardProgress
+    extra = 0
+
+
+@admin.register(SurveyRound)
+class SurveyRoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["survey_date", "deadline", "opened_by", "opened_at"]
+    inlines = [WardProgressInline]
+
+
+@admin.register(RoundReminder)
+class RoundReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["survey_round", "ward", "kind", "created_at", "sent_at"]
+    list_filter = ["kind"]

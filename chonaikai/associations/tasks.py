@@ -53,6 +53,12 @@ def import_counts_task(
         cache.set(key, meta, PROGRESS_TIMEOUT)
         self.update_state(state="PROGRESS", meta=meta)
 
+    if not default_storage.exists(storage_name):
+        # Redelivered after a crash between recording the outcome and deleting the upload: the
+        # work is done, so answer with the recorded outcome instead of failing.
+        finished = cache.get(key)
+        if finished and finished.get("stage") in ("done", "failed"):
+            return finished["result"]
     actor = get_user_model()._default_manager.get(pk=actor_id) if actor_id is not None else None
     ward = Ward.objects.get(code=ward_code) if ward_code else None
     with default_storage.open(storage_name, "rb") as f:
@@ -76,6 +82,28 @@ def import_counts_task(
     else:
         outcome = {"ok": True, **result.as_dict()}
         stage = "done"
-    default_storage.delete(storage_name)
+    # Outcome first, then the upload: a crash in between leaves a recorded outcome (see above).
     report(stage, rows["total"], rows["total"], result=outcome)
+    default_storage.delete(storage_name)
     return outcome
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey rounds: reminder mails (run daily by Celery beat, settings.CELERY_BEAT_SCHEDULE)
+# ---------------------------------------------------------------------------------------------
+
+
+@shared_task
+def plan_round_reminders_task(today: str | None = None) -> list[int]:
+    """Record the reminders due today (ISO date; default: today here) and queue their mails.
+
+    Safe to run more than once a day: a reminder is recorded, and so sent, once.
+    """
+    day = dt.date.fromisoformat(today) if today else None
+    return services.round_reminders_plan(today=day)
+
+
+@shared_task
+def send_round_reminder_task(reminder_id: int) -> bool:
+    """Send one recorded reminder (nothing if it was sent already); True if a mail went out."""
+    return services.round_reminder_deliver(reminder_id=reminder_id)

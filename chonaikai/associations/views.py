@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from chonaikai.accounts import policy
 
-from . import rules, selectors
+from . import rules, selectors, selectors_registry
 from .filters import AssociationFilter
 from .selectors import Level
 
@@ -75,6 +75,10 @@ def association_detail(request, code: str):
         ),
         code=code,
     )
+    show_personal_data = policy.can_view_personal_data(request.user, association)
+    can_edit = policy.can_edit_association(request.user, association)
+    if show_personal_data:
+        policy.log_personal_data_access(request.user, association, "associations:detail")
     return render(
         request,
         "associations/association_detail.html",
@@ -83,6 +87,13 @@ def association_detail(request, code: str):
             "predecessors": list(association.predecessors.order_by("code")),
             "history": selectors.count_history(association),
             # Representative's name and contacts: only where the one policy module says so.
-            "show_personal_data": policy.can_view_personal_data(request.user, association),
+            "show_personal_data": show_personal_data,
+            "can_edit": can_edit,
+            # 変更履歴 names staff and shows personal data: the same people, or staff in scope.
+            "change_log": selectors_registry.association_change_log(
+                association, include_personal=show_personal_data
+            )
+            if show_personal_data or can_edit
+            else None,
         },
     )

@@ -586,7 +586,9 @@ def test_large_upload_is_imported_by_the_task_with_progress(
     assert progress["stage"] == "done" and progress["done"] == progress["total"] == 2
     assert progress["result"]["ok"] is True and progress["result"]["created"] == 2
     assert HouseholdCount.objects.filter(entered_by=city_admin).count() == 2
-    assert not default_storage.exists(f"{counts_services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx")
+    assert not default_storage.exists(
+        f"{counts_services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx"
+    )
 
 
 def test_task_reports_errors_as_its_outcome_and_writes_nothing(chuo, ward_staff_kita):
@@ -607,3 +609,23 @@ def test_task_reports_errors_as_its_outcome_and_writes_nothing(chuo, ward_staff_
     assert outcome["ok"] is False
     assert outcome["errors"][0]["row"] == 2 and "権限がありません" in outcome["errors"][0]["message"]
     assert not HouseholdCount.objects.exists()
+
+
+def test_a_task_redelivered_after_its_upload_was_deleted_answers_with_the_recorded_outcome(chuo, city_admin):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save(
+        "imports/counts/redelivered/c.xlsx", ContentFile(xlsx([["01101-0001", "大通町内会", 10, 5]]))
+    )
+    kwargs = {
+        "storage_name": name,
+        "filename": "c.xlsx",
+        "survey_date": "2024-01-01",
+        "actor_id": city_admin.pk,
+    }
+    first = tasks.import_counts_task.apply(kwargs=kwargs, task_id="redelivered").get()
+    assert first["ok"] is True and not default_storage.exists(name)
+    again = tasks.import_counts_task.apply(kwargs=kwargs, task_id="redelivered").get()
+    assert again == first
+    assert HouseholdCount.objects.count() == 1

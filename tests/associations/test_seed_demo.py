@@ -20,6 +20,7 @@ from django.db.models import F
 
 from chonaikai.associations import rules, sample, selectors
 from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.subsidies import sample as subsidy_sample
 from wards.models import District, WardTotal
 
 SEED = 7
@@ -101,6 +102,7 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", seed=SEED, stdout=out)
         yield {"output": out.getvalue(), "ward_totals_before": ward_totals_before, "digest": _digest()}
         with transaction.atomic():
+            subsidy_sample.delete_sample_applications()  # they protect the sample associations
             sample.delete_sample_data()
 
 

@@ -146,3 +146,16 @@ def test_dashboard_without_counts_has_no_city_row():
     dashboard = selectors.city_dashboard()
     assert dashboard.city is None
     assert dashboard.progress is None
+
+
+def test_a_survey_whose_round_is_still_open_is_not_the_latest_published(city, city_admin):
+    from chonaikai.associations.services.rounds import round_open
+
+    D24 = dt.date(2024, 1, 1)
+    survey_round = round_open(actor=city_admin, survey_date=D24, deadline=dt.date(2024, 2, 28))
+    HouseholdCountFactory(association=city["a"], survey_date=D24, households=100, member_households=1)
+    assert selectors.latest_survey_date() == D23  # one ward's fresh counts are not the city's figures
+    assert D24 not in selectors.survey_dates()
+    assert selectors.city_dashboard().city.survey_date == D23
+    survey_round.progress.update(status="approved")
+    assert selectors.latest_survey_date() == D24

@@ -16,13 +16,37 @@ from .counts import (
     counts_import_file,
     counts_import_submit,
 )
+from .entry import CountChange, CountsEntryRejected, CountsEntryResult, EntryIssue, counts_grid_save
+from .rounds import (
+    RoundError,
+    round_open,
+    round_reminder_deliver,
+    round_reminders_plan,
+    ward_progress_approve,
+    ward_progress_mark_started,
+    ward_progress_send_back,
+    ward_progress_submit,
+)
 
 __all__ = [
+    "CountChange",
+    "CountsEntryRejected",
+    "CountsEntryResult",
     "CountsImportRejected",
     "CountsImportResult",
     "CountsImportSubmission",
+    "EntryIssue",
+    "RoundError",
+    "counts_grid_save",
     "counts_import_async_threshold",
     "counts_import_commit",
     "counts_import_file",
     "counts_import_submit",
+    "round_open",
+    "round_reminder_deliver",
+    "round_reminders_plan",
+    "ward_progress_approve",
+    "ward_progress_mark_started",
+    "ward_progress_send_back",
+    "ward_progress_submit",
 ]

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chonaikai.associations import sample
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.subsidies.sample import seed_sample_applications
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             dataset = sample.seed_sample_data(seed=seed)
         except sample.SampleDataError as exc:
             raise CommandError(str(exc)) from exc
+        subsidies = seed_sample_applications(seed=seed)  # applications in every state, a few halls
         elapsed = time.monotonic() - started
 
         associations = dataset.associations
@@ -46,6 +48,7 @@ class Command(BaseCommand):
         write(f"  連合町内会: {len(dataset.federations)}")
         write(f"  町内会・自治会: {len(associations):,}（うち解散 {dissolved}、合併 {merged}）")
         write(f"  世帯数の記録: {len(dataset.counts):,}")
+        write(f"  補助金の申請: {subsidies.applications}、会館: {subsidies.halls}")
         write("  全市の加入率（サンプルデータ）:")
         for day, total in dataset.city_totals().items():
             note = "（公表値なし: 前後の年の間の値）" if day in sample.INTERPOLATED_DATES else ""
