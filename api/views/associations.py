@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -78,16 +77,6 @@ ASSOCIATION_EXAMPLE = OpenApiExample(
 )
 
 
-def _with_latest_count(queryset):
-    """Each association's most recent count, as correlated subqueries: still one query per page."""
-    latest = HouseholdCount.objects.filter(association=OuterRef("pk")).order_by("-survey_date")
-    return queryset.annotate(
-        latest_survey_date=Subquery(latest.values("survey_date")[:1]),
-        latest_households=Subquery(latest.values("households")[:1]),
-        latest_members=Subquery(latest.values("member_households")[:1]),
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="町内会・自治会の一覧",
@@ -132,7 +121,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         if not policy.can_view_personal_data(self.request.user):
             queryset = queryset.defer(*PERSONAL_FIELDS)
-        return _with_latest_count(queryset)
+        return queryset.with_latest_count()
 
     @extend_schema(
         summary="町内会の世帯数の推移",
