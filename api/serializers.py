@@ -9,7 +9,7 @@ serializers check types and ranges only; the rules live in the services they fee
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from chonaikai.accounts import policy
@@ -98,6 +98,9 @@ class FederationSerializer(serializers.ModelSerializer):
 # ---------------------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(  # the schema's description (the docstring is not translated)
+    description=_("代表者・連絡先（閲覧できる権限がある利用者にだけ返し、ほかは null）")
+)
 class PersonalDataSerializer(serializers.Serializer):
     """代表者・連絡先: only for those policy.can_view_personal_data allows, else null."""
 
@@ -441,6 +444,16 @@ class ImportInputSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text=_("確認だけして書き込まない（プレビュー）。?dry_run=1 でも同じ"),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text=_(
+            "変更理由: 承認済みの区の世帯数を変更するとき、区の職員は必須（市の管理者は不要）。"
+            "履歴と操作記録に残ります"
+        ),
     )
 
 

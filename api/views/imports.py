@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -49,9 +50,9 @@ class CountImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        summary="世帯数ファイルの取込（確認・登録）",
+        summary=gettext_lazy("世帯数ファイルの取込（確認・登録）"),
         operation_id="counts_import",
-        description=(
+        description=gettext_lazy(
             "町内会別世帯数の Excel（.xlsx）または CSV を取り込みます。dry_run（本文または ?dry_run=1）"
             "なら確認だけ: 行ごとの現在値・新しい値・増減とエラー・警告を返し、何も書き込みません。"
             "dry_run でなければ確認し直したうえで全行を登録します。エラーが1件でもあれば何も書き込まず"
@@ -59,20 +60,26 @@ class CountImportView(APIView):
             "バックグラウンドで取り込み、202 と進捗のURLを返します。担当区の職員と市の管理者だけが使え、"
             "ward を指定するとその区の町内会だけを受け付けます（担当外の区は 404）。"
         ),
-        tags=["世帯数"],
+        tags=[gettext_lazy("世帯数")],
         request={"multipart/form-data": ImportInputSerializer},
         parameters=[
             OpenApiParameter(
-                "dry_run", OpenApiTypes.BOOL, description="確認だけして書き込まない（本文の dry_run と同じ）"
+                "dry_run",
+                OpenApiTypes.BOOL,
+                description=gettext_lazy("確認だけして書き込まない（本文の dry_run と同じ）"),
             )
         ],
         responses={
             200: OpenApiResponse(
                 PreviewSerializer,
-                description="dry_run: 確認の結果（has_errors が true なら、このままでは登録できません）",
+                description=gettext_lazy(
+                    "dry_run: 確認の結果（has_errors が true なら、このままでは登録できません）"
+                ),
             ),
-            201: OpenApiResponse(ImportResultSerializer, description="登録しました"),
-            202: OpenApiResponse(ImportDeferredSerializer, description="バックグラウンドで取り込みます"),
+            201: OpenApiResponse(ImportResultSerializer, description=gettext_lazy("登録しました")),
+            202: OpenApiResponse(
+                ImportDeferredSerializer, description=gettext_lazy("バックグラウンドで取り込みます")
+            ),
         },
     )
     def post(self, request):
@@ -95,6 +102,7 @@ class CountImportView(APIView):
                 survey_date=values["survey_date"],
                 actor=request.user,
                 ward=ward,
+                reason=values["reason"],
             )
             return Response(PreviewSerializer(preview).data)
         try:
@@ -104,6 +112,7 @@ class CountImportView(APIView):
                 filename=upload.name,
                 survey_date=values["survey_date"],
                 ward=ward,
+                reason=values["reason"],
             )
         except services.CountsImportRejected as e:
             raise ApiError(
@@ -136,13 +145,13 @@ class CountImportProgressView(APIView):
     permission_classes = [CanEditSomeCounts]
 
     @extend_schema(
-        summary="バックグラウンド取込の進捗",
+        summary=gettext_lazy("バックグラウンド取込の進捗"),
         operation_id="counts_import_progress",
-        description=(
+        description=gettext_lazy(
             "stage: reading（読込中）→ checked（確認済み）→ writing（書込中）→ done（完了）または failed"
             "（エラーのため取り込まず）。done / failed のとき result に結果（ok、件数またはエラー）。"
         ),
-        tags=["世帯数"],
+        tags=[gettext_lazy("世帯数")],
         responses=ImportProgressSerializer,
     )
     def get(self, request, task_id: str):

@@ -20,8 +20,9 @@ The fast import on PostgreSQL (services.counts_fast) never holds a file's rows: 
 `duplicate_issue` (what `check_rows` uses), so both paths give the same rows and the same issues.
 
 Rows are numbered as the spreadsheet shows them (the first row is 1), so every message can say
-which sheet, row and column to fix. Messages are in Japanese: the people who read them are the
-ward offices' staff.
+which sheet, row and column to fix. Messages are in Japanese (the people who read them are the
+ward offices' staff) and translated (gettext) in the language active when the file is checked;
+column names in them are the import format's headings, which stay Japanese in every language.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chonaikai.accounts import policy
 from wards.models import Ward
@@ -51,11 +54,11 @@ from .rules import members_exceed_households, normalize_for_search
 class Col:
     """Column headings the importer recognises (after width and space folding)."""
 
-    CODE = "町内会コード"
-    NAME = "町内会名"
-    HOUSEHOLDS = "区域内世帯数"
-    MEMBERS = "加入世帯数"
-    NOTE = "備考"
+    CODE = "町内会コード"  # i18n: data
+    NAME = "町内会名"  # i18n: data
+    HOUSEHOLDS = "区域内世帯数"  # i18n: data
+    MEMBERS = "加入世帯数"  # i18n: data
+    NOTE = "備考"  # i18n: data
 
 
 REQUIRED_COLUMNS = (Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS)
@@ -67,14 +70,14 @@ NOTE_MAX_LENGTH = HouseholdCount._meta.get_field("note").max_length
 # PositiveIntegerField's ceiling on every database Django supports.
 COUNT_MAX = 2_147_483_647
 # A row whose code or name cell says one of these is the sheet's total: skipped, with a warning.
-TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})
-_TOTAL_MARK = "計"
+TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})  # i18n: data
+_TOTAL_MARK = "計"  # i18n: data
 # Text starting with these would be a formula in Excel, LibreOffice or Google Sheets (CSV/DDE
 # injection). Exports prefix such text with an apostrophe (exporter.excel_safe); reading a text
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_START = tuple("'" + s for s in FORMULA_STARTS)
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－ｰ", "-"))
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－ｰ", "-"))  # i18n: data
 # [0-9], not \d: \d would also take Arabic-Indic and other digits that NFKC leaves alone.
 _CODE_RE = re.compile(r"[0-9]{5}-[0-9]{4}")
 _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
@@ -82,6 +85,9 @@ _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 
 ERROR = "error"
 WARNING = "warning"
+# Issue.code of the issue that a ward's counts for the survey date are approved (survey rounds):
+# an error for ward staff without a reason, which the import page answers with a reason field.
+APPROVED = "approved"
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class Issue:
     sheet: str = ""
     row: int | None = None
     column: str = ""
+    code: str = ""  # what kind of issue, where a caller must tell (APPROVED); mostly blank
 
     @property
     def is_error(self) -> bool:
@@ -102,11 +109,11 @@ class Issue:
     def location(self) -> str:
         parts = []
         if self.sheet:
-            parts.append(f"シート「{self.sheet}」")
+            parts.append(_("シート「%(sheet)s」") % {"sheet": self.sheet})
         if self.row:
-            parts.append(f"{self.row}行目")
+            parts.append(_("%(row)s行目") % {"row": self.row})
         if self.column:
-            parts.append(f"「{self.column}」列")
+            parts.append(_("「%(column)s」列") % {"column": self.column})
         return " ".join(parts)
 
     def __str__(self) -> str:
@@ -305,7 +312,8 @@ def iter_tables(data: bytes, filename: str) -> Iterator[tuple[str, Iterator[list
         yield "", csv.reader(io.StringIO(decode_text(data)))
     else:
         raise ImportFileError(
-            f"「{PurePath(filename).name}」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。"
+            _("「%(name)s」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。")
+            % {"name": PurePath(filename).name}
         )
 
 
@@ -315,7 +323,10 @@ def _iter_spreadsheet(data: bytes) -> Iterator[tuple[str, Iterator[list]]]:
 
     def unreadable(e: Exception) -> ImportFileError:
         return ImportFileError(
-            f"Excel ファイルとして読み込めませんでした（{e}）。ファイルが壊れていないか確かめてください。"
+            _(
+                "Excel ファイルとして読み込めませんでした（%(error)s）。ファイルが壊れていないか確かめてください。"
+            )
+            % {"error": e}
         )
 
     def rows(sheet) -> Iterator[list]:
@@ -357,7 +368,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp932")
     except UnicodeDecodeError as e:
         raise ImportFileError(
-            "CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。"
+            _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。")
         ) from e
 
 
@@ -414,14 +425,14 @@ def parse_count(value) -> int | None:
     if type(value) is str and value.isdigit() and value.isascii() and len(value) < 10:
         return int(value)  # plain digits, as every branch below would read them (and below COUNT_MAX)
     if isinstance(value, bool):  # before int: True is an int
-        raise _CellError(f"数値ではありません（「{value}」）。")
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": value})
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise _CellError("数値ではありません。")
+            raise _CellError(_("数値ではありません。"))
         if not value.is_integer():
-            raise _CellError(f"世帯数は整数で入力してください（{value:g}）。")
+            raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": f"{value:g}"})
         number = int(value)
     elif isinstance(value, str):
         text = _fold(value)
@@ -429,11 +440,11 @@ def parse_count(value) -> int | None:
             return None
         number = _parse_count_text(text, original=value.strip())
     else:  # dates, times
-        raise _CellError(f"数値ではありません（「{value}」）。")
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": value})
     if number < 0:
-        raise _CellError(f"負の数は入力できません（{number:,}）。")
+        raise _CellError(_("負の数は入力できません（%(number)s）。") % {"number": f"{number:,}"})
     if number > COUNT_MAX:
-        raise _CellError(f"数が大きすぎます（{number:,}）。")
+        raise _CellError(_("数が大きすぎます（%(number)s）。") % {"number": f"{number:,}"})
     return number
 
 
@@ -441,14 +452,14 @@ def _parse_count_text(text: str, *, original: str) -> int:
     if text.isdigit() and text.isascii():  # the common case, as the pattern below would read it
         return int(text)
     sign = ""
-    if text[0] in "-−△▲":  # △ and ▲ are how Japanese tables write a minus
+    if text[0] in "-−△▲":  # △ and ▲ are how Japanese tables write a minus  # i18n: data
         sign, text = "-", text[1:].strip()
     match = _INTEGER_RE.fullmatch(text)
     if not match:
-        raise _CellError(f"数値ではありません（「{original}」）。")
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": original})
     whole, fraction = match.groups()
     if fraction and fraction.strip("0"):
-        raise _CellError(f"世帯数は整数で入力してください（{original}）。")
+        raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": original})
     return int(sign + whole.replace(",", ""))
 
 
@@ -460,7 +471,7 @@ def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int |
         row_issues.append(_error(str(e), **where, column=column))
         return None
     if number is None:
-        row_issues.append(_error(f"{column}が空欄です。", **where, column=column))
+        row_issues.append(_error(_("%(column)sが空欄です。") % {"column": column}, **where, column=column))
     return number
 
 
@@ -478,7 +489,10 @@ def _find_header(table: Table) -> tuple[int, dict[str, int], list[Issue]] | None
             if key in columns:
                 issues.append(
                     _error(
-                        f"「{key}」列が2つあります。どちらを読むか決められないため、1つにしてください。",
+                        _(
+                            "「%(column)s」列が2つあります。どちらを読むか決められないため、1つにしてください。"
+                        )
+                        % {"column": key},
                         sheet=table.sheet,
                         row=index + 1,
                         column=key,
@@ -488,7 +502,8 @@ def _find_header(table: Table) -> tuple[int, dict[str, int], list[Issue]] | None
         for missing in (c for c in REQUIRED_COLUMNS if c not in columns):
             issues.append(
                 _error(
-                    f"必須の列「{missing}」がありません。見出し行に「{missing}」の列を加えてください。",
+                    _("必須の列「%(column)s」がありません。見出し行に「%(column)s」の列を加えてください。")
+                    % {"column": missing},
                     sheet=table.sheet,
                     row=index + 1,
                     column=missing,
@@ -544,18 +559,21 @@ class RowStream:
                 sheet, itertools.chain(head.rows[index + 1 :], sheet_rows), index + 1, columns
             )
         if not found_header:
-            names = "・".join(REQUIRED_COLUMNS)
+            names = "・".join(REQUIRED_COLUMNS)  # i18n: data
             self.issues.insert(
                 0,
                 _error(
-                    f"見出し行が見つかりません。先頭{HEADER_SEARCH_ROWS}行以内に「{names}」の見出しを置いてください。",
+                    _("見出し行が見つかりません。先頭%(rows)s行以内に「%(names)s」の見出しを置いてください。")
+                    % {"rows": HEADER_SEARCH_ROWS, "names": names},
                     sheet=first_sheet or "",
                     column=Col.CODE,
                 ),
             )
         else:
             self.issues.extend(
-                _warning("見出し行（町内会コード）がないため、このシートは読み込みませんでした。", sheet=name)
+                _warning(
+                    _("見出し行（町内会コード）がないため、このシートは読み込みませんでした。"), sheet=name
+                )
                 for name in headless
             )
 
@@ -588,7 +606,7 @@ class RowStream:
             # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
             # this over all of Unicode): a name without it is not a total, and need not be folded.
             if code in TOTAL_LABELS or (_TOTAL_MARK in name and _header_key(name) in TOTAL_LABELS):
-                issues.append(_warning("合計の行とみなして読み飛ばしました。", **where))
+                issues.append(_warning(_("合計の行とみなして読み飛ばしました。"), **where))
                 continue
             raw_households = cells[households_at] if households_at < size else None
             raw_members = cells[members_at] if members_at < size else None
@@ -598,12 +616,15 @@ class RowStream:
 
             row_issues = []
             if not code:
-                row_issues.append(_error("町内会コードが空欄です。", **where, column=Col.CODE))
+                row_issues.append(_error(_("町内会コードが空欄です。"), **where, column=Col.CODE))
             elif not _CODE_RE.fullmatch(code):
                 row_issues.append(
                     _error(
-                        f"町内会コード「{_text(raw_code)}」の形式が正しくありません"
-                        "（「区コード5桁-番号4桁」、例: 01101-0001）。",
+                        _(
+                            "町内会コード「%(code)s」の形式が正しくありません"
+                            "（「区コード5桁-番号4桁」、例: 01101-0001）。"
+                        )
+                        % {"code": _text(raw_code)},
                         **where,
                         column=Col.CODE,
                     )
@@ -617,8 +638,11 @@ class RowStream:
             ):
                 row_issues.append(
                     _warning(
-                        f"加入世帯数（{members:,}）が区域内世帯数（{households:,}）を上回っています。"
-                        "事業所を会員に数えている場合などはそのままで構いません。",
+                        _(
+                            "加入世帯数（%(members)s）が区域内世帯数（%(households)s）を上回っています。"
+                            "事業所を会員に数えている場合などはそのままで構いません。"
+                        )
+                        % {"members": f"{members:,}", "households": f"{households:,}"},
                         **where,
                         column=Col.MEMBERS,
                     )
@@ -629,7 +653,8 @@ class RowStream:
                 if note is not None and len(note) > NOTE_MAX_LENGTH:
                     row_issues.append(
                         _error(
-                            f"備考は{NOTE_MAX_LENGTH}文字以内にしてください（{len(note)}文字）。",
+                            _("備考は%(max)s文字以内にしてください（%(length)s文字）。")
+                            % {"max": NOTE_MAX_LENGTH, "length": len(note)},
                             **where,
                             column=Col.NOTE,
                         )
@@ -645,12 +670,13 @@ class RowStream:
                 issues=tuple(row_issues),
             )
         if blank_count_rows:
-            shown = "、".join(str(n) for n in blank_count_rows[:10]) + (
+            shown = _list_separator().join(str(n) for n in blank_count_rows[:10]) + (
                 "…" if len(blank_count_rows) > 10 else ""
             )
             issues.append(
                 _warning(
-                    f"区域内世帯数と加入世帯数がどちらも空欄の{len(blank_count_rows)}行は取り込みません（{shown}行目）。",
+                    _("区域内世帯数と加入世帯数がどちらも空欄の%(n)s行は取り込みません（%(rows)s行目）。")
+                    % {"n": len(blank_count_rows), "rows": shown},
                     sheet=sheet,
                 )
             )
@@ -760,9 +786,10 @@ def load_register(*, codes, survey_date: dt.date) -> dict[str, Registered]:
 
 def duplicate_issue(r: ParsedRow, duplicates) -> Issue:
     """The error of a row whose code is on other rows too (`duplicates`: all of them, in order)."""
-    places = "、".join(_place(d) for d in duplicates)
+    places = _list_separator().join(_place(d) for d in duplicates)
     return _error(
-        f"町内会コード {r.code} が複数の行にあります（{places}）。1行にまとめてください。",
+        _("町内会コード %(code)s が複数の行にあります（%(places)s）。1行にまとめてください。")
+        % {"code": r.code, "places": places},
         **r.where(Col.CODE),
     )
 
@@ -791,7 +818,12 @@ class RowChecker:
         """`current`: the count held (id, households, members, note, version), or None."""
         if association is None:
             if r.code and _CODE_RE.fullmatch(r.code):
-                return [_error(f"町内会コード {r.code} は登録されていません。", **r.where(Col.CODE))]
+                return [
+                    _error(
+                        _("町内会コード %(code)s は登録されていません。") % {"code": r.code},
+                        **r.where(Col.CODE),
+                    )
+                ]
             return []
         issues = _check_association(r, association, ward=self.ward, may_edit=self.may_edit)
         if association.ward_locked and _would_change(r, current):
@@ -815,42 +847,64 @@ def _would_change(r: ParsedRow, current) -> bool:
 def _locked_issue(
     r: ParsedRow, association: Registered, *, survey_date: dt.date, actor, reason: str
 ) -> Issue:
-    label = f"{association.ward.name}の{survey_date:%Y-%m-%d}調査の世帯数"
+    what = {"ward": association.ward.name, "date": f"{survey_date:%Y-%m-%d}"}
     if actor is None or policy.is_city_admin(actor) or reason.strip():
-        return _warning(f"{label}は承認済みです。変更は新しい版として記録されます。", **r.where(Col.CODE))
+        return _warning(
+            _("%(ward)sの%(date)s調査の世帯数は承認済みです。変更は新しい版として記録されます。") % what,
+            **r.where(Col.CODE),
+            code=APPROVED,
+        )
     return _error(
-        f"{label}は承認済みのため、変更できません。変更が必要な場合は市の管理者に依頼してください。",
+        _(
+            "%(ward)sの%(date)s調査の世帯数は承認済みのため、変更できません。"
+            "変更が必要な場合は変更理由を入力するか、市の管理者に依頼してください。"
+        )
+        % what,
         **r.where(Col.CODE),
+        code=APPROVED,
     )
 
 
 def _place(row: ParsedRow) -> str:
-    return f"シート「{row.sheet}」{row.row}行目" if row.sheet else f"{row.row}行目"
+    if row.sheet:
+        return _("シート「%(sheet)s」%(row)s行目") % {"sheet": row.sheet, "row": row.row}
+    return _("%(row)s行目") % {"row": row.row}
+
+
+def _list_separator() -> str:
+    return pgettext("list separator", "、")
 
 
 def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit) -> list[Issue]:
     issues = []
-    label = f"{association.name}（{association.code}）"
+    label = _("%(name)s（%(code)s）") % {"name": association.name, "code": association.code}
     if association.status != Association.Status.ACTIVE:
-        ended = f"（{association.ended_on:%Y-%m-%d}）" if association.ended_on else ""
-        issues.append(
-            _error(
-                f"{label}は「{Association.Status(association.status).label}」です{ended}。"
-                "活動中でない町内会の世帯数は取り込めません。",
-                **r.where(Col.CODE),
-            )
-        )
+        status = Association.Status(association.status).label
+        if association.ended_on:
+            message = _(
+                "%(association)sは「%(status)s」です（%(ended)s）。活動中でない町内会の世帯数は取り込めません。"
+            ) % {"association": label, "status": status, "ended": f"{association.ended_on:%Y-%m-%d}"}
+        else:
+            message = _(
+                "%(association)sは「%(status)s」です。活動中でない町内会の世帯数は取り込めません。"
+            ) % {
+                "association": label,
+                "status": status,
+            }
+        issues.append(_error(message, **r.where(Col.CODE)))
     if ward is not None and association.ward.pk != ward.pk:
         issues.append(
             _error(
-                f"{label}は{association.ward.name}の町内会です。この取込は{ward.name}の町内会だけが対象です。",
+                _("%(association)sは%(ward)sの町内会です。この取込は%(only)sの町内会だけが対象です。")
+                % {"association": label, "ward": association.ward.name, "only": ward.name},
                 **r.where(Col.CODE),
             )
         )
     elif not may_edit(association.ward):
         issues.append(
             _error(
-                f"{label}は{association.ward.name}の町内会です。{association.ward.name}の世帯数を取り込む権限がありません。",
+                _("%(association)sは%(ward)sの町内会です。%(ward)sの世帯数を取り込む権限がありません。")
+                % {"association": label, "ward": association.ward.name},
                 **r.where(Col.CODE),
             )
         )
@@ -858,8 +912,11 @@ def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit)
     if r.name != association.name and normalize_for_search(r.name) != normalize_for_search(association.name):
         issues.append(
             _warning(
-                f"町内会名「{r.name}」が登録されている名前「{association.name}」と一致しません。"
-                "町内会コードで取り込みます。",
+                _(
+                    "町内会名「%(name)s」が登録されている名前「%(registered)s」と一致しません。"
+                    "町内会コードで取り込みます。"
+                )
+                % {"name": r.name, "registered": association.name},
                 **r.where(Col.NAME),
             )
         )
@@ -902,9 +959,18 @@ def _preview_row(r: ParsedRow, association, current, row_issues) -> PreviewRow:
 
 
 def preview_file(
-    data: bytes, *, filename: str, survey_date: dt.date, actor, ward: Ward | None = None
+    data: bytes,
+    *,
+    filename: str,
+    survey_date: dt.date,
+    actor,
+    ward: Ward | None = None,
+    reason: str = "",
 ) -> Preview:
-    """Read, parse and check a file. A file that cannot be read gives a Preview with one error."""
+    """Read, parse and check a file. A file that cannot be read gives a Preview with one error.
+
+    `reason` (for changing an approved ward's counts) as in check_rows.
+    """
     try:
         tables = read_tables(data, filename)
     except ImportFileError as e:
@@ -912,7 +978,12 @@ def preview_file(
     else:
         parsed = parse_tables(tables)
     return check_rows(
-        parsed, survey_date=survey_date, actor=actor, ward=ward, filename=PurePath(filename).name
+        parsed,
+        survey_date=survey_date,
+        actor=actor,
+        ward=ward,
+        filename=PurePath(filename).name,
+        reason=reason,
     )
 
 

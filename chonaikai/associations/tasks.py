@@ -36,6 +36,7 @@ def import_counts_task(
     survey_date: str,
     actor_id: int | None = None,
     ward_code: str | None = None,
+    reason: str = "",
 ) -> dict:
     """Import a stored upload (services.counts_import_submit saved it); return the outcome as JSON.
 
@@ -71,6 +72,7 @@ def import_counts_task(
             survey_date=dt.date.fromisoformat(survey_date),
             ward=ward,
             progress=report,
+            reason=reason,
         )
     except services.CountsImportRejected as e:
         outcome = {

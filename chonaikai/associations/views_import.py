@@ -34,7 +34,7 @@ from chonaikai.queue import QueueUnavailable
 from wards.models import Ward
 
 from . import exporter, importer, selectors, services, tasks
-from .forms_registry import CityExportForm, CountsUploadForm, WardTemplateForm
+from .forms_registry import CityExportForm, CountsUploadForm, ImportReasonForm, WardTemplateForm
 from .models import SurveyRound
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,6 +73,8 @@ class PendingUpload:
     uploaded_at: str = ""
     task_id: str | None = None
     result: dict | None = None
+    # Why the upload changes an approved ward's counts (ward staff give it on the preview page).
+    reason: str = ""
 
     @staticmethod
     def _folder(user_id: int, token: str) -> str:
@@ -174,7 +176,11 @@ def import_upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token: str):
-    """GET: what the stored upload would change. POST: commit it (at once or by the task)."""
+    """GET: what the stored upload would change. POST: commit it (at once or by the task).
+
+    POST with action=reason keeps the reason for changing an approved ward's counts with the
+    upload (ward staff); the preview is then checked with it, and the commit passes it on.
+    """
     pending = PendingUpload.load(user=request.user, token=token)
     if pending.submitted:
         return redirect("associations:import_result", token=token)
@@ -182,7 +188,14 @@ def import_preview(request, token: str):
     data = pending.read()
     rejected = False
     preview = None
-    if request.method == "POST":
+    reason_form = None
+    if request.method == "POST" and request.POST.get("action") == "reason":
+        reason_form = ImportReasonForm(request.POST)
+        if reason_form.is_valid():
+            pending.reason = reason_form.cleaned_data["reason"]
+            pending.save_meta()
+            return redirect("associations:import_preview", token=token)
+    elif request.method == "POST":
         try:
             submission = services.counts_import_submit(
                 actor=request.user,
@@ -190,6 +203,7 @@ def import_preview(request, token: str):
                 filename=pending.filename,
                 survey_date=pending.survey_date,
                 ward=ward,
+                reason=pending.reason,
             )
         except services.CountsImportRejected as e:
             preview, rejected = e.preview, True
@@ -206,14 +220,22 @@ def import_preview(request, token: str):
             return redirect("associations:import_result", token=token)
     if preview is None:
         preview = importer.preview_file(
-            data, filename=pending.filename, survey_date=pending.survey_date, actor=request.user, ward=ward
+            data,
+            filename=pending.filename,
+            survey_date=pending.survey_date,
+            actor=request.user,
+            ward=ward,
+            reason=pending.reason,
         )
+    if reason_form is None and _needs_reason(request.user, preview):
+        reason_form = ImportReasonForm(initial={"reason": pending.reason})
     return render(
         request,
         "imports/preview.html",
         {
             "pending": pending,
             "preview": preview,
+            "reason_form": reason_form,
             "summary": preview.summary,
             "file_issues": preview.parsed.issues,
             "rejected": rejected,
@@ -221,7 +243,13 @@ def import_preview(request, token: str):
             "deferred": importer.count_rows(data, pending.filename)
             > services.counts_import_async_threshold(),
         },
+        status=400 if reason_form is not None and reason_form.errors else 200,
     )
+
+
+def _needs_reason(user, preview: importer.Preview) -> bool:
+    """The upload changes an approved ward's counts, and the user is not a city administrator."""
+    return not policy.is_city_admin(user) and any(i.code == importer.APPROVED for i in preview.issues)
 
 
 def _reupload_url(pending: PendingUpload) -> str:

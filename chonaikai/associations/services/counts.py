@@ -6,6 +6,7 @@ See the package docstring for the conventions every service follows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -15,8 +16,11 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.audit.services import audit_record
@@ -73,6 +77,7 @@ def counts_import_commit(
     rows: Iterable[importer.ParsedRow] | None = None,
     ward: Ward | None = None,
     source: str = HouseholdCount.Source.IMPORT,
+    reason: str = "",
 ) -> CountsImportResult:
     """Write the counts of a preview (or of parsed rows) for `survey_date`: all of them or none.
 
@@ -82,13 +87,17 @@ def counts_import_commit(
     created, changed ones updated, unchanged ones left alone (no write, no history row), so
     importing the same file twice changes nothing the second time. Every write sets
     entered_by=actor and `source`, and leaves a history row with history_user=actor (reason
-    "ファイル取込 <file name>" for imports).
+    "ファイル取込 <file name>" for imports, led by `reason` when one is given).
+
+    `reason`: why counts are changed after the ward's counts for the date were approved (survey
+    rounds). Without one, a ward's staff cannot change an approved ward's counts (a city
+    administrator can); with one, the change is a new revision, and the reason goes to the history
+    rows and the audit events.
 
     `ward` (restrict to one ward's associations) is for `rows`; a preview carries its own.
 
     No query per row: two reads, one bulk insert and one upsert, each with its history insert —
-    8 queries on PostgreSQL whatever the size. SQLite makes Django split bulk statements into
-    batches of 999 parameters (76–124 rows), so there the count grows by one per batch.
+    the same number of queries whatever the size, on PostgreSQL and on SQLite (see _insert_rows).
     """
     if (preview is None) == (rows is None):
         raise TypeError("counts_import_commit() takes either preview or rows")
@@ -102,16 +111,23 @@ def counts_import_commit(
         parsed, ward, filename = preview.parsed, preview.ward, preview.filename
     else:
         parsed, filename = importer.ParsedFile(rows=tuple(rows)), ""
+    reason = reason.strip()
     checked = None
     try:
         with transaction.atomic():
             checked = importer.check_rows(
-                parsed, survey_date=survey_date, actor=actor, ward=ward, lock=True, filename=filename
+                parsed,
+                survey_date=survey_date,
+                actor=actor,
+                ward=ward,
+                lock=True,
+                filename=filename,
+                reason=reason,
             )
             if checked.has_errors:
                 raise CountsImportRejected(checked)
-            created, updated = _write_counts(checked, actor=actor, source=source)
-            _audit_import(checked, actor=actor, source=source)
+            created, updated = _write_counts(checked, actor=actor, source=source, reason=reason)
+            _audit_import(checked, actor=actor, source=source, reason=reason)
     except IntegrityError as e:
         if checked is None:
             raise
@@ -120,7 +136,7 @@ def counts_import_commit(
             checked.with_issue(
                 importer.Issue(
                     importer.ERROR,
-                    "取込中に他の利用者が同じ町内会の世帯数を登録しました。もう一度取り込んでください。",
+                    _("取込中に他の利用者が同じ町内会の世帯数を登録しました。もう一度取り込んでください。"),
                 )
             )
         ) from e
@@ -129,12 +145,23 @@ def counts_import_commit(
     )
 
 
-def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int, int]:
+def history_reason(*, source: str, filename: str, reason: str = "") -> str:
+    """The row history's change reason for an import: the user's reason first, then the file.
+
+    Within simple-history's 100 characters, the reason first so that a long file name is what is
+    cut. Stored as written (data, not interface text), as the entry screen stores its reason.
+    """
+    parts = [reason.strip()]
+    if source == HouseholdCount.Source.IMPORT:
+        parts.append(f"ファイル取込 {filename}".strip())  # i18n: data
+    return "／".join(p for p in parts if p)[:_HISTORY_REASON_MAX]  # i18n: data
+
+
+def _write_counts(preview: importer.Preview, *, actor, source: str, reason: str = "") -> tuple[int, int]:
     now = timezone.now()
-    reason = f"ファイル取込 {preview.filename}".strip() if source == HouseholdCount.Source.IMPORT else ""
     history = {
         "default_user": actor,
-        "default_change_reason": reason[:_HISTORY_REASON_MAX],
+        "default_change_reason": history_reason(source=source, filename=preview.filename, reason=reason),
         "default_date": now,
     }
     creates, updates = [], []
@@ -154,6 +181,25 @@ def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int
             version=(row.current_version or 0) + 1,
         )
         (creates if row.count_id is None else updates).append(count)
+    if connection.vendor == "sqlite":
+        _write_counts_sqlite(creates, updates, history)
+    else:
+        _write_counts_bulk(creates, updates, history)
+    if creates or updates:
+        written_wards = {
+            c.ward_code
+            for c in preview.rows
+            if c.status in (importer.RowStatus.NEW, importer.RowStatus.CHANGED)
+        }
+        # Survey rounds: a ward's first count for the date moves its progress to 入力中.
+        ward_progress_mark_started(actor=actor, survey_date=preview.survey_date, ward_codes=written_wards)
+        ward_ids = Ward.objects.filter(code__in=written_wards).values_list("id", flat=True)
+        summaries_refresh((ward_id, preview.survey_date) for ward_id in ward_ids)
+    return len(creates), len(updates)
+
+
+def _write_counts_bulk(creates: list[HouseholdCount], updates: list[HouseholdCount], history: dict) -> None:
+    """The writes through the ORM's bulk statements (PostgreSQL sends each one at once)."""
     if creates:
         # A plain INSERT: a count someone else entered meanwhile is an IntegrityError, not overwritten.
         bulk_create_with_history(creates, HouseholdCount, **history)
@@ -170,20 +216,91 @@ def _write_counts(preview: importer.Preview, *, actor, source: str) -> tuple[int
             update_fields=_UPDATED_FIELDS,
         )
         HouseholdCount.history.bulk_history_create(updates, update=True, **history)
-    if creates or updates:
-        written_wards = {
-            c.ward_code
-            for c in preview.rows
-            if c.status in (importer.RowStatus.NEW, importer.RowStatus.CHANGED)
-        }
-        # Survey rounds: a ward's first count for the date moves its progress to 入力中.
-        ward_progress_mark_started(actor=actor, survey_date=preview.survey_date, ward_codes=written_wards)
-        ward_ids = Ward.objects.filter(code__in=written_wards).values_list("id", flat=True)
-        summaries_refresh((ward_id, preview.survey_date) for ward_id in ward_ids)
-    return len(creates), len(updates)
 
 
-def _audit_import(preview: importer.Preview, *, actor, source: str) -> None:
+def _write_counts_sqlite(creates: list[HouseholdCount], updates: list[HouseholdCount], history: dict) -> None:
+    """The same writes on SQLite, three statements whatever the number of rows.
+
+    Django splits a bulk statement on SQLite into batches of 999 parameters (76 history rows), so
+    the city's 2,200 rows took 50 INSERTs. Here every statement has one parameter, the rows as a
+    JSON array, which SQLite unpacks with json_each: the counts' INSERT, their upsert, and one
+    history INSERT for both, with what simple-history's bulk_history_create would write.
+    """
+    if creates:
+        # A plain INSERT: a count someone else entered meanwhile is an IntegrityError, not overwritten.
+        _insert_rows(HouseholdCount, creates, returning_pk_by="association_id")
+    if updates:
+        # The upsert of _write_counts_bulk (see there why not an UPDATE).
+        _insert_rows(
+            HouseholdCount,
+            updates,
+            returning_pk_by="association_id",
+            update_conflicts=("association_id", "survey_date"),
+            update_fields=_UPDATED_FIELDS,
+        )
+    Historical = HouseholdCount.history.model
+    rows = [
+        Historical(
+            history_date=history["default_date"],
+            history_user=history["default_user"],
+            history_change_reason=history["default_change_reason"],
+            history_type=kind,
+            **{field.attname: getattr(count, field.attname) for field in Historical.tracked_fields},
+        )
+        for kind, counts in (("+", creates), ("~", updates))
+        for count in counts
+    ]
+    if rows:
+        _insert_rows(Historical, rows)
+
+
+def _insert_rows(
+    model,
+    objs: list,
+    *,
+    returning_pk_by: str | None = None,
+    update_conflicts: tuple[str, ...] = (),
+    update_fields: Iterable[str] = (),
+) -> None:
+    """INSERT `objs` in one statement whose one parameter is the rows as JSON (SQLite only).
+
+    Every concrete field but an auto primary key, prepared as bulk_create prepares it (pre_save,
+    then get_db_prep_save: dates and datetimes become SQLite's text). `update_conflicts` (columns
+    of a unique constraint) makes it an upsert of `update_fields`. `returning_pk_by`: a column
+    unique among `objs` by which each object is given its primary key from RETURNING (whose
+    order SQLite does not promise).
+    """
+    assert connection.vendor == "sqlite"
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    values = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+    # ORDER BY key: the rows are inserted (and numbered) in the list's order. WHERE true: without
+    # it SQLite could read ON CONFLICT as a join's ON.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {picks} FROM json_each(%s) WHERE true ORDER BY key"
+    if update_conflicts:
+        by_name = {f.name: f for f in fields} | {f.attname: f for f in fields}
+        targets = ", ".join(quote(by_name[name].column) for name in update_conflicts)
+        sets = ", ".join(
+            f"{quote(by_name[name].column)} = excluded.{quote(by_name[name].column)}"
+            for name in update_fields
+        )
+        sql += f" ON CONFLICT ({targets}) DO UPDATE SET {sets}"
+    if returning_pk_by:
+        key = meta.get_field(returning_pk_by)
+        sql += f" RETURNING {quote(meta.pk.column)}, {quote(key.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(values, cls=DjangoJSONEncoder)])
+        if returning_pk_by:
+            pks = {value: pk for pk, value in cursor.fetchall()}
+            for obj in objs:
+                obj.pk = pks[getattr(obj, key.attname)]
+                obj._state.adding = False
+
+
+def _audit_import(preview: importer.Preview, *, actor, source: str, reason: str = "") -> None:
     """One event per ward whose counts the import created or changed."""
     per_ward: dict[str, dict[str, int]] = defaultdict(lambda: {"created": 0, "updated": 0})
     for row in preview.rows:
@@ -192,14 +309,28 @@ def _audit_import(preview: importer.Preview, *, actor, source: str) -> None:
         elif row.status == importer.RowStatus.CHANGED:
             per_ward[row.ward_code]["updated"] += 1
     audit_import_wards(
-        per_ward, survey_date=preview.survey_date, filename=preview.filename, actor=actor, source=source
+        per_ward,
+        survey_date=preview.survey_date,
+        filename=preview.filename,
+        actor=actor,
+        source=source,
+        reason=reason,
     )
 
 
 def audit_import_wards(
-    per_ward: dict[str, dict[str, int]], *, survey_date: dt.date, filename: str, actor, source: str
+    per_ward: dict[str, dict[str, int]],
+    *,
+    survey_date: dt.date,
+    filename: str,
+    actor,
+    source: str,
+    reason: str = "",
 ) -> None:
-    """The import's events: one per ward code in `per_ward` ({"created": n, "updated": n})."""
+    """The import's events: one per ward code in `per_ward` ({"created": n, "updated": n}).
+
+    `reason` (the user's, for an approved ward) is the events' comment, as on the entry screen.
+    """
     for ward in Ward.objects.filter(code__in=per_ward):
         audit_record(
             actor=actor,
@@ -211,6 +342,7 @@ def audit_import_wards(
                 "source": source,
                 **per_ward[ward.code],
             },
+            comment=reason.strip(),
         )
 
 
@@ -223,8 +355,11 @@ def counts_import_file(
     ward: Ward | None = None,
     source: str = HouseholdCount.Source.IMPORT,
     progress: Progress | None = None,
+    reason: str = "",
 ) -> CountsImportResult:
     """Read, check and commit one file (what the task does). CountsImportRejected on any error.
+
+    `reason` as in counts_import_commit.
 
     On PostgreSQL the file is streamed, checked and written set-based (services.counts_fast): the
     same checks, messages and writes, 300,000 rows in 9–13 s and ~200 MB, where the preview → commit
@@ -241,16 +376,21 @@ def counts_import_file(
             ward=ward,
             source=source,
             progress=progress,
+            reason=reason,
         )
     report = progress or (lambda stage, done, total: None)
     report("reading", 0, 0)
-    preview = importer.preview_file(data, filename=filename, survey_date=survey_date, actor=actor, ward=ward)
+    preview = importer.preview_file(
+        data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
+    )
     total = len(preview.rows)
     report("checked", total, total)
     if preview.has_errors:
         raise CountsImportRejected(preview)
     report("writing", 0, total)
-    result = counts_import_commit(actor=actor, survey_date=survey_date, preview=preview, source=source)
+    result = counts_import_commit(
+        actor=actor, survey_date=survey_date, preview=preview, source=source, reason=reason
+    )
     report("done", total, total)
     return result
 
@@ -278,17 +418,19 @@ def counts_import_submit(
     filename: str,
     survey_date: dt.date,
     ward: Ward | None = None,
+    reason: str = "",
 ) -> CountsImportSubmission:
     """Import an upload now, or — above COUNTS_IMPORT_ASYNC_THRESHOLD rows — through the Celery task.
 
     A deferred upload is saved to the default storage and the task is queued after the current
     transaction commits; its progress is read with tasks.import_progress(task_id). Raises
     CountsImportRejected when an immediate import has errors, and chonaikai.queue.QueueUnavailable
-    (the stored upload removed again) when a deferred one cannot be queued.
+    (the stored upload removed again) when a deferred one cannot be queued. `reason` as in
+    counts_import_commit (the task is given it too).
     """
     if importer.count_rows(data, filename) <= counts_import_async_threshold():
         result = counts_import_file(
-            actor=actor, data=data, filename=filename, survey_date=survey_date, ward=ward
+            actor=actor, data=data, filename=filename, survey_date=survey_date, ward=ward, reason=reason
         )
         return CountsImportSubmission(result=result)
 
@@ -303,6 +445,7 @@ def counts_import_submit(
         "survey_date": survey_date.isoformat(),
         "actor_id": actor.pk if actor is not None else None,
         "ward_code": ward.code if ward is not None else None,
+        "reason": reason,
     }
 
     def send() -> None:

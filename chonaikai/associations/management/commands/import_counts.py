@@ -1,4 +1,4 @@
-"""manage.py import_counts FILE --survey-date YYYY-MM-DD [--ward CODE] [--dry-run] [--user USERNAME]
+"""manage.py import_counts FILE --survey-date YYYY-MM-DD [--ward CODE] [--dry-run] [--user USERNAME] [--reason TEXT]
 
 Imports one ward's (or the whole city's) household counts from an .xlsx or .csv file: all rows or
 none. Errors and warnings are printed with the sheet, row and column to fix; any error exits
@@ -6,7 +6,9 @@ non-zero and writes nothing. --dry-run checks and prints the summary without wri
 
 Without --user the import is a system import: it may import every ward's counts (as a city
 administrator may), and counts and history rows record no user. With --user the user's scope
-applies (a ward's staff can import only their ward).
+applies (a ward's staff can import only their ward). --reason: why counts of a ward already
+approved for the survey date are changed — required for a ward's staff, optional for a city
+administrator and the system; it goes to the history rows and the audit events.
 
 The command always imports in its own process; COUNTS_IMPORT_ASYNC_THRESHOLD (hand large files
 to the Celery task) applies to uploads through the web.
@@ -17,35 +19,55 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import importer, services
 from wards.models import Ward
 
 STATUS_LABELS = {
-    importer.RowStatus.NEW: "新規",
-    importer.RowStatus.CHANGED: "変更",
-    importer.RowStatus.UNCHANGED: "変更なし",
-    importer.RowStatus.ERROR: "エラー",
+    importer.RowStatus.NEW: gettext_lazy("新規"),
+    importer.RowStatus.CHANGED: gettext_lazy("変更"),
+    importer.RowStatus.UNCHANGED: gettext_lazy("変更なし"),
+    importer.RowStatus.ERROR: gettext_lazy("エラー"),
 }
 
 
 def _change(value: int | None) -> str:
-    return "" if not value else f"（{value:+,}）"
+    return "" if not value else _("（%(change)s）") % {"change": f"{value:+,}"}
 
 
 class Command(BaseCommand):
-    help = "町内会別の世帯数を Excel（.xlsx）または CSV ファイルから取り込みます。エラーが1件でもあれば何も書き込みません。"
-
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="取り込むファイル（.xlsx / .csv）")
-        parser.add_argument("--survey-date", required=True, help="調査基準日 YYYY-MM-DD（例: 2024-01-01）")
-        parser.add_argument("--ward", metavar="CODE", help="この区の町内会だけを受け付ける（区コード5桁）")
-        parser.add_argument("--dry-run", action="store_true", help="確認だけして書き込まない")
-        parser.add_argument(
-            "--user", metavar="USERNAME", help="取込を行う利用者（省略時はシステム取込: 全区を取り込めます）"
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _(
+            "町内会別の世帯数を Excel（.xlsx）または CSV ファイルから取り込みます。エラーが1件でもあれば何も書き込みません。"
         )
 
-    def handle(self, *args, file, survey_date, ward, dry_run, user, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=gettext_lazy("取り込むファイル（.xlsx / .csv）"))
+        parser.add_argument(
+            "--survey-date", required=True, help=gettext_lazy("調査基準日 YYYY-MM-DD（例: 2024-01-01）")
+        )
+        parser.add_argument(
+            "--ward", metavar="CODE", help=gettext_lazy("この区の町内会だけを受け付ける（区コード5桁）")
+        )
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("確認だけして書き込まない"))
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help=gettext_lazy("取込を行う利用者（省略時はシステム取込: 全区を取り込めます）"),
+        )
+        parser.add_argument(
+            "--reason",
+            metavar="TEXT",
+            default="",
+            help=gettext_lazy(
+                "変更理由: 承認済みの区の世帯数を変更するとき、区の職員は必須（履歴と操作記録に残ります）"
+            ),
+        )
+
+    def handle(self, *args, file, survey_date, ward, dry_run, user, reason="", **options):
         day = self._date(survey_date)
         ward_obj = self._ward(ward)
         actor = self._user(user)
@@ -53,27 +75,45 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as e:
-            raise CommandError(f"ファイル「{file}」を読めません（{e.strerror}）。") from e
+            raise CommandError(
+                _("ファイル「%(file)s」を読めません（%(error)s）。") % {"file": file, "error": e.strerror}
+            ) from e
 
-        preview = importer.preview_file(data, filename=path.name, survey_date=day, actor=actor, ward=ward_obj)
+        preview = importer.preview_file(
+            data, filename=path.name, survey_date=day, actor=actor, ward=ward_obj, reason=reason or ""
+        )
         self._issues(preview)
         if options["verbosity"] >= 2:
             self._rows(preview)
         self._summary(preview)
         if preview.has_errors:
-            raise CommandError(f"エラーが{len(preview.errors)}件あるため、取り込みませんでした。")
+            raise CommandError(
+                _("エラーが%(n)d件あるため、取り込みませんでした。") % {"n": len(preview.errors)}
+            )
         if dry_run:
-            self.stdout.write("確認のみ（--dry-run）: 何も書き込んでいません。")
+            self.stdout.write(_("確認のみ（--dry-run）: 何も書き込んでいません。"))
             return
         try:
-            result = services.counts_import_commit(actor=actor, survey_date=day, preview=preview)
+            result = services.counts_import_commit(
+                actor=actor, survey_date=day, preview=preview, reason=reason or ""
+            )
         except services.CountsImportRejected as e:
             self._issues(e.preview, warnings=False)
-            raise CommandError(f"エラーが{len(e.preview.errors)}件あるため、取り込みませんでした。") from e
+            raise CommandError(
+                _("エラーが%(n)d件あるため、取り込みませんでした。") % {"n": len(e.preview.errors)}
+            ) from e
         self.stdout.write(
             self.style.SUCCESS(
-                f"{day.isoformat()} の世帯数を取り込みました: 新規 {result.created}件、"
-                f"更新 {result.updated}件、変更なし {result.unchanged}件。"
+                _(
+                    "%(date)s の世帯数を取り込みました: 新規 %(created)d件、"
+                    "更新 %(updated)d件、変更なし %(unchanged)d件。"
+                )
+                % {
+                    "date": day.isoformat(),
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
             )
         )
 
@@ -82,7 +122,8 @@ class Command(BaseCommand):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise CommandError(
-                f"調査基準日「{text}」は日付として読めません。YYYY-MM-DD の形で指定してください。"
+                _("調査基準日「%(text)s」は日付として読めません。YYYY-MM-DD の形で指定してください。")
+                % {"text": text}
             ) from None
 
     def _ward(self, code: str | None) -> Ward | None:
@@ -90,7 +131,7 @@ class Command(BaseCommand):
             return None
         ward = Ward.objects.filter(code=code).first()
         if ward is None:
-            raise CommandError(f"区コード「{code}」の区はありません。")
+            raise CommandError(_("区コード「%(code)s」の区はありません。") % {"code": code})
         return ward
 
     def _user(self, username: str | None):
@@ -99,15 +140,17 @@ class Command(BaseCommand):
         User = get_user_model()
         user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
         if user is None or not user.is_active:
-            raise CommandError(f"利用者「{username}」はいないか、無効になっています。")
+            raise CommandError(
+                _("利用者「%(username)s」はいないか、無効になっています。") % {"username": username}
+            )
         return user
 
     def _issues(self, preview: importer.Preview, *, warnings: bool = True) -> None:
         for issue in preview.errors:
-            self.stderr.write(f"エラー: {issue}")
+            self.stderr.write(_("エラー: %(issue)s") % {"issue": issue})
         if warnings:
             for issue in preview.warnings:
-                self.stdout.write(f"警告: {issue}")
+                self.stdout.write(_("警告: %(issue)s") % {"issue": issue})
 
     def _rows(self, preview: importer.Preview) -> None:
         for row in preview.rows:
@@ -129,7 +172,19 @@ class Command(BaseCommand):
     def _summary(self, preview: importer.Preview) -> None:
         s = preview.summary
         self.stdout.write(
-            f"{preview.filename}（調査基準日 {preview.survey_date.isoformat()}）: {s.rows}行、"
-            f"新規 {s.new}件、変更 {s.changed}件、変更なし {s.unchanged}件、"
-            f"エラー {s.errors}件、警告 {s.warnings}件"
+            _(
+                "%(file)s（調査基準日 %(date)s）: %(rows)d行、"
+                "新規 %(new)d件、変更 %(changed)d件、変更なし %(unchanged)d件、"
+                "エラー %(errors)d件、警告 %(warnings)d件"
+            )
+            % {
+                "file": preview.filename,
+                "date": preview.survey_date.isoformat(),
+                "rows": s.rows,
+                "new": s.new,
+                "changed": s.changed,
+                "unchanged": s.unchanged,
+                "errors": s.errors,
+                "warnings": s.warnings,
+            }
         )
