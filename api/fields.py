@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,10 +26,14 @@ SURVEY_DATE_PATTERN = r"^(19[3-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0
 SURVEY_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": SURVEY_DATE_PATTERN}
 assert rules.ERAS[-1].start <= SURVEY_DATE_MIN  # every supported date has an era name
 
-OUT_OF_RANGE = _("%(min)s から %(max)s までの日付を指定してください。") % {
-    "min": SURVEY_DATE_MIN.isoformat(),
-    "max": SURVEY_DATE_MAX.isoformat(),
-}
+# Lazy as a whole: `lazy_string % values` would fix the language at import time.
+OUT_OF_RANGE = lazy(
+    lambda: (
+        _("%(min)s から %(max)s までの日付を指定してください。")
+        % {"min": SURVEY_DATE_MIN.isoformat(), "max": SURVEY_DATE_MAX.isoformat()}
+    ),
+    str,
+)()
 
 
 def in_survey_range(day: dt.date) -> bool:

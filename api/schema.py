@@ -13,24 +13,23 @@ ERROR_COMPONENT = "Error"
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": str(_("エラー応答（すべてのエラーで同じ形）")),
+    # Lazy: resolved when the schema is generated, in the language of the request.
+    "description": _("エラー応答（すべてのエラーで同じ形）"),
     "properties": {
-        "message": {"type": "string", "description": str(_("利用者向けの説明（日本語）"))},
+        "message": {"type": "string", "description": _("利用者向けの説明（選んだ言語、既定は日本語）")},
         "extra": {
             "type": "object",
             "additionalProperties": True,
-            "description": str(
-                _(
-                    "詳細。入力の誤りは fields（項目名→メッセージの一覧）、"
-                    "取込・登録の拒否は errors / warnings、回数制限は wait（秒）"
-                )
+            "description": _(
+                "詳細。入力の誤りは fields（項目名→メッセージの一覧）、"
+                "取込・登録の拒否は errors / warnings、回数制限は wait（秒）"
             ),
         },
     },
     "required": ["message", "extra"],
     "example": {
-        "message": "入力内容に誤りがあります。",
-        "extra": {"fields": {"survey_date": ["日付の形式が違います。"]}},
+        "message": _("入力内容に誤りがあります。"),
+        "extra": {"fields": {"survey_date": [_("日付の形式が違います。")]}},
     },
 }
 

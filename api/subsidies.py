@@ -4,7 +4,7 @@ Reads start from the policy (chonaikai.accounts.policy): a leader sees their ass
 applications, ward staff their ward's, city administrators all; anything else answers 404. Writes
 go through chonaikai.subsidies.services, one service per transition; the services re-check scope
 (Http404), role (PermissionDenied → 403) and state. A SubsidyError becomes the API's error shape
-with its Japanese message: 409 for an action the application's state does not allow
+with its message (in the request's language, Japanese by default): 409 for an action the application's state does not allow
 (IllegalTransition), 400 for the other rules.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -29,7 +30,7 @@ from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
-from chonaikai.subsidies import selectors, services
+from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
 from chonaikai.subsidies.models import Application, ExpenseLine, Programme, Transition
 from chonaikai.subsidies.workflow import Action, Status
@@ -38,8 +39,8 @@ from .errors import ApiError
 from .fields import StrictCharField, StrictDateField, StrictIntegerField, StrictRegexField
 from .serializers import ErrorSerializer
 
-PROGRAMME_TAGS = ["補助金（制度）"]
-APPLICATION_TAGS = ["補助金（申請）"]
+PROGRAMME_TAGS = [gettext_lazy("補助金（制度）")]
+APPLICATION_TAGS = [gettext_lazy("補助金（申請）")]
 PROGRAMME_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"
 ASSOCIATION_CODE_REGEX = r"^[0-9]{5}-[0-9]{4}$"
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 2000, 2100
@@ -89,19 +90,21 @@ class BreakdownStepSerializer(serializers.Serializer):
     key = serializers.CharField(
         help_text="kind, floor_area, households, subtotal, rounding, cap, tax, total …"
     )
-    text = serializers.CharField(help_text="画面と同じ日本語の1行")
-    amount = serializers.IntegerField(help_text="この行の結果（円）")
-    data = serializers.DictField(help_text="計算に使った数値")
+    text = serializers.CharField(help_text=gettext_lazy("画面と同じ1行（利用者の表示言語、既定は日本語）"))
+    amount = serializers.IntegerField(help_text=gettext_lazy("この行の結果（円）"))
+    data = serializers.DictField(help_text=gettext_lazy("計算に使った数値"))
 
 
 class BreakdownSerializer(serializers.Serializer):
     """The arithmetic behind an amount (chonaikai.subsidies.rules.Breakdown.as_dict)."""
 
-    amount = serializers.IntegerField(help_text="算定額（円）")
-    cost = serializers.IntegerField(help_text="経費の合計（円）")
+    amount = serializers.IntegerField(help_text=gettext_lazy("算定額（円）"))
+    cost = serializers.IntegerField(help_text=gettext_lazy("経費の合計（円）"))
     category = serializers.CharField(allow_blank=True)
-    needs_confirmation = serializers.BooleanField(help_text="算定基準が「要綱で要確認」のまま")
-    lines = serializers.ListField(child=serializers.CharField(), help_text="内訳の日本語の行")
+    needs_confirmation = serializers.BooleanField(help_text=gettext_lazy("算定基準が「要綱で要確認」のまま"))
+    lines = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("内訳の行（利用者の表示言語、既定は日本語）")
+    )
     steps = BreakdownStepSerializer(many=True)
 
 
@@ -112,20 +115,27 @@ class BreakdownField(serializers.Field):
     def to_representation(self, value):
         if not value:
             return None
+        # The lines are written again in the request's language from each step's figures
+        # (rules.Step.display); a step stored without them keeps its stored (Japanese) text.
+        steps = [
+            rules.Step(
+                s.get("key", ""),
+                s.get("text", ""),
+                s.get("amount", 0),
+                s.get("data", {}),
+                s.get("phrase", {}),
+            )
+            for s in value.get("steps", [])
+        ]
         return {
             "amount": value.get("amount", 0),
             "cost": value.get("cost", 0),
             "category": value.get("category", ""),
             "needs_confirmation": bool(value.get("needs_confirmation", False)),
-            "lines": list(value.get("lines", [])),
+            "lines": [step.display for step in steps] if steps else list(value.get("lines", [])),
             "steps": [
-                {
-                    "key": s.get("key", ""),
-                    "text": s.get("text", ""),
-                    "amount": s.get("amount", 0),
-                    "data": s.get("data", {}),
-                }
-                for s in value.get("steps", [])
+                {"key": step.key, "text": step.display, "amount": step.amount, "data": step.data}
+                for step in steps
             ],
         }
 
@@ -138,16 +148,20 @@ class KindRuleSerializer(serializers.Serializer):
 
 
 class ProgrammeRuleSerializer(serializers.Serializer):
-    category = serializers.CharField(allow_blank=True, help_text="区分コード（区分のない制度は空）")
+    category = serializers.CharField(
+        allow_blank=True, help_text=gettext_lazy("区分コード（区分のない制度は空）")
+    )
     name = serializers.CharField()
-    method = serializers.CharField(help_text="算定方法")
-    cap = serializers.IntegerField(allow_null=True, help_text="上限額（円）")
+    method = serializers.CharField(help_text=gettext_lazy("算定方法"))
+    cap = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("上限額（円）"))
     rounding_unit = serializers.IntegerField(allow_null=True)
     per_m2_amount = serializers.IntegerField(allow_null=True)
     per_household_amount = serializers.IntegerField(allow_null=True)
     requires_hall = serializers.BooleanField()
     repeat_grant_interval_years = serializers.IntegerField(allow_null=True)
-    needs_confirmation = serializers.BooleanField(help_text="「要綱で要確認」（確認まで交付決定できません）")
+    needs_confirmation = serializers.BooleanField(
+        help_text=gettext_lazy("「要綱で要確認」（確認まで交付決定できません）")
+    )
     kinds = KindRuleSerializer(many=True, source="kinds.all")
 
 
@@ -158,16 +172,18 @@ class ProgrammeSerializer(serializers.Serializer):
     code = serializers.CharField()
     fiscal_year = serializers.IntegerField()
     name = serializers.CharField()
-    kind = serializers.CharField(help_text="application（申請）または computed（算定）")
+    kind = serializers.CharField(help_text=gettext_lazy("application（申請）または computed（算定）"))
     opens_on = serializers.DateField(allow_null=True)
     closes_on = serializers.DateField(allow_null=True)
     one_application_per_year = serializers.BooleanField()
-    budget = serializers.IntegerField(allow_null=True, help_text="予算額（円）、未登録は null")
-    approved = serializers.IntegerField(help_text="交付決定額の合計（円）")
-    paid = serializers.IntegerField(help_text="支払額の合計（円）")
-    remaining = serializers.IntegerField(allow_null=True, help_text="予算の残り（円）、予算未登録は null")
-    applications = serializers.IntegerField(help_text="申請件数（取下げを除く）")
-    granted = serializers.IntegerField(help_text="交付決定以降の件数")
+    budget = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("予算額（円）、未登録は null"))
+    approved = serializers.IntegerField(help_text=gettext_lazy("交付決定額の合計（円）"))
+    paid = serializers.IntegerField(help_text=gettext_lazy("支払額の合計（円）"))
+    remaining = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("予算の残り（円）、予算未登録は null")
+    )
+    applications = serializers.IntegerField(help_text=gettext_lazy("申請件数（取下げを除く）"))
+    granted = serializers.IntegerField(help_text=gettext_lazy("交付決定以降の件数"))
     rules = ProgrammeRuleSerializer(many=True)
 
     def to_representation(self, programme):
@@ -194,7 +210,7 @@ class ProgrammeSerializer(serializers.Serializer):
 class LineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     description = serializers.CharField()
-    amount = serializers.IntegerField(help_text="円")
+    amount = serializers.IntegerField(help_text=gettext_lazy("円"))
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -211,7 +227,7 @@ class ApplicationSerializer(serializers.Serializer):
     """An application with its amount and the arithmetic behind it (breakdown)."""
 
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text="申請番号（年度-制度コード-番号）")
+    number = serializers.CharField(help_text=gettext_lazy("申請番号（年度-制度コード-番号）"))
     programme = serializers.CharField(source="programme.code")
     programme_name = serializers.CharField(source="programme.name")
     fiscal_year = serializers.IntegerField(source="programme.fiscal_year")
@@ -226,16 +242,16 @@ class ApplicationSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField(source="get_status_display")
     status_changed_at = serializers.DateTimeField()
-    computed_amount = serializers.IntegerField(help_text="算定額（円）")
-    breakdown = BreakdownField(help_text="算定額の内訳（予定の経費による）")
-    approved_amount = serializers.IntegerField(allow_null=True, help_text="交付決定額（円）")
-    actual_breakdown = BreakdownField(help_text="実績による算定の内訳（実績報告後）")
-    confirmed_amount = serializers.IntegerField(allow_null=True, help_text="確定額（円）")
-    paid_amount = serializers.IntegerField(allow_null=True, help_text="支払額（円）")
+    computed_amount = serializers.IntegerField(help_text=gettext_lazy("算定額（円）"))
+    breakdown = BreakdownField(help_text=gettext_lazy("算定額の内訳（予定の経費による）"))
+    approved_amount = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("交付決定額（円）"))
+    actual_breakdown = BreakdownField(help_text=gettext_lazy("実績による算定の内訳（実績報告後）"))
+    confirmed_amount = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("確定額（円）"))
+    paid_amount = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("支払額（円）"))
     paid_on = serializers.DateField(allow_null=True)
     decision_reason = serializers.CharField(allow_blank=True)
-    entered_by_staff = serializers.BooleanField(help_text="紙の申請を職員が代理入力")
-    needs_verification = serializers.BooleanField(help_text="別の職員による入力内容の確認待ち")
+    entered_by_staff = serializers.BooleanField(help_text=gettext_lazy("紙の申請を職員が代理入力"))
+    needs_verification = serializers.BooleanField(help_text=gettext_lazy("別の職員による入力内容の確認待ち"))
     submitted_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -254,7 +270,7 @@ class ApplicationSerializer(serializers.Serializer):
 
     @extend_schema_field(
         serializers.ListField(
-            child=serializers.ChoiceField(choices=Action.choices), help_text="いま行える操作"
+            child=serializers.ChoiceField(choices=Action.choices), help_text=gettext_lazy("いま行える操作")
         )
     )
     def get_actions(self, app):
@@ -267,11 +283,11 @@ class ApplicationSerializer(serializers.Serializer):
 
 
 class LineInputSerializer(serializers.Serializer):
-    description = StrictCharField(max_length=200, help_text="経費の内容")
+    description = StrictCharField(max_length=200, help_text=gettext_lazy("経費の内容"))
     kind = serializers.ChoiceField(
-        choices=LINE_KINDS, help_text="service（報償費・役務費等）または goods（物品）"
+        choices=LINE_KINDS, help_text=gettext_lazy("service（報償費・役務費等）または goods（物品）")
     )
-    amount = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text="金額（円）")
+    amount = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text=gettext_lazy("金額（円）"))
 
 
 def _line_inputs(rows) -> list[services.LineInput]:
@@ -279,12 +295,16 @@ def _line_inputs(rows) -> list[services.LineInput]:
 
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
-    programme = StrictRegexField(PROGRAMME_CODE_REGEX, help_text="制度コード（例: digital）")
-    fiscal_year = StrictIntegerField(min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX, help_text="年度")
-    association = StrictRegexField(ASSOCIATION_CODE_REGEX, help_text="町内会コード（例: 01101-0001）")
+    programme = StrictRegexField(PROGRAMME_CODE_REGEX, help_text=gettext_lazy("制度コード（例: digital）"))
+    fiscal_year = StrictIntegerField(
+        min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX, help_text=gettext_lazy("年度")
+    )
+    association = StrictRegexField(
+        ASSOCIATION_CODE_REGEX, help_text=gettext_lazy("町内会コード（例: 01101-0001）")
+    )
     category = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     hall = StrictIntegerField(min_value=1, max_value=2_147_483_647, required=False, allow_null=True)
-    purpose = StrictCharField(max_length=4000, allow_blank=True, help_text="事業の目的・内容")
+    purpose = StrictCharField(max_length=4000, allow_blank=True, help_text=gettext_lazy("事業の目的・内容"))
     planned_start = StrictDateField(required=False, allow_null=True)
     planned_end = StrictDateField(required=False, allow_null=True)
     lines = LineInputSerializer(many=True, required=False, max_length=100)
@@ -304,7 +324,7 @@ class CommentInputSerializer(serializers.Serializer):
 
 
 class RequiredCommentInputSerializer(serializers.Serializer):
-    comment = StrictCharField(max_length=2000, help_text="理由（必須）")
+    comment = StrictCharField(max_length=2000, help_text=gettext_lazy("理由（必須）"))
 
 
 class ApproveInputSerializer(CommentInputSerializer):
@@ -313,22 +333,26 @@ class ApproveInputSerializer(CommentInputSerializer):
         max_value=MAX_YEN,
         required=False,
         allow_null=True,
-        help_text="交付決定額（省略で算定額）",
+        help_text=gettext_lazy("交付決定額（省略で算定額）"),
     )
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = StrictCharField(max_length=2000, help_text="不交付決定の理由（必須）")
+    reason = StrictCharField(max_length=2000, help_text=gettext_lazy("不交付決定の理由（必須）"))
 
 
 class ReportCompletionInputSerializer(CommentInputSerializer):
-    lines = LineInputSerializer(many=True, min_length=1, max_length=100, help_text="実績の経費")
+    lines = LineInputSerializer(many=True, min_length=1, max_length=100, help_text=gettext_lazy("実績の経費"))
 
 
 class PayInputSerializer(CommentInputSerializer):
-    paid_on = StrictDateField(help_text="支払日")
+    paid_on = StrictDateField(help_text=gettext_lazy("支払日"))
     amount = StrictIntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, help_text="支払額（省略で確定額）"
+        min_value=0,
+        max_value=MAX_YEN,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("支払額（省略で確定額）"),
     )
 
 
@@ -337,12 +361,12 @@ class PayInputSerializer(CommentInputSerializer):
 # ---------------------------------------------------------------------------------------------
 
 PROGRAMME_EXAMPLE = OpenApiExample(
-    "制度",
+    gettext_lazy("制度"),
     value={
         "id": 1,
         "code": "digital",
         "fiscal_year": 2026,
-        "name": "町内会デジタル化推進補助金",
+        "name": "町内会デジタル化推進補助金",  # i18n: data
         "kind": "application",
         "opens_on": None,
         "closes_on": None,
@@ -356,7 +380,7 @@ PROGRAMME_EXAMPLE = OpenApiExample(
         "rules": [
             {
                 "category": "",
-                "name": "デジタル化推進",
+                "name": "デジタル化推進",  # i18n: data
                 "method": "rate",
                 "cap": 100000,
                 "rounding_unit": 1000,
@@ -368,11 +392,16 @@ PROGRAMME_EXAMPLE = OpenApiExample(
                 "kinds": [
                     {
                         "code": "service",
-                        "name": "報償費・役務費・委託費",
+                        "name": "報償費・役務費・委託費",  # i18n: data
                         "rate_numerator": 1,
                         "rate_denominator": 1,
                     },
-                    {"code": "goods", "name": "備品購入費", "rate_numerator": 2, "rate_denominator": 3},
+                    {
+                        "code": "goods",
+                        "name": "備品購入費",  # i18n: data
+                        "rate_numerator": 2,
+                        "rate_denominator": 3,
+                    },
                 ],
             }
         ],
@@ -417,21 +446,28 @@ def _filters(request, names: tuple[str, ...]) -> dict:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="補助制度の一覧（予算・交付決定額・支払額・残額）",
+        summary=gettext_lazy("補助制度の一覧（予算・交付決定額・支払額・残額）"),
         description=(
-            "年度ごとの補助制度と、予算額・交付決定額の合計・支払額の合計・予算の残り（集計値）、"
-            "区分ごとの算定基準（「要綱で要確認」の印 needs_confirmation 付き）。新しい年度から。"
-            "code（制度コード）と fiscal_year（年度）で絞り込めます。補助金の画面を使う利用者"
-            "（市の管理者・区役所職員・町内会の役員・閲覧者）が読めます。"
+            gettext_lazy(
+                "年度ごとの補助制度と、予算額・交付決定額の合計・支払額の合計・予算の残り（集計値）、"
+                "区分ごとの算定基準（「要綱で要確認」の印 needs_confirmation 付き）。新しい年度から。"
+                "code（制度コード）と fiscal_year（年度）で絞り込めます。補助金の画面を使う利用者"
+                "（市の管理者・区役所職員・町内会の役員・閲覧者）が読めます。"
+            )
         ),
         tags=PROGRAMME_TAGS,
         parameters=[
-            _programme_code_param("code", "制度コードで絞り込む"),
-            _fiscal_year_param("年度で絞り込む"),
+            _programme_code_param("code", gettext_lazy("制度コードで絞り込む")),
+            _fiscal_year_param(gettext_lazy("年度で絞り込む")),
         ],
         examples=[PROGRAMME_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="補助制度（IDで指定）", tags=PROGRAMME_TAGS, examples=[PROGRAMME_EXAMPLE]),
+    retrieve=extend_schema(
+        summary=gettext_lazy("補助制度（IDで指定）"),
+        description=gettext_lazy("補助制度（年度ごと）。"),
+        tags=PROGRAMME_TAGS,
+        examples=[PROGRAMME_EXAMPLE],
+    ),
 )
 class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """補助制度（年度ごと）。"""
@@ -453,7 +489,8 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return qs.order_by("-fiscal_year", "code")
 
     @extend_schema(
-        summary="補助制度（制度コードと年度で指定）",
+        summary=gettext_lazy("補助制度（制度コードと年度で指定）"),
+        description=gettext_lazy("補助制度（年度ごと）。"),
         operation_id="subsidy_programmes_by_code",
         tags=PROGRAMME_TAGS,
         parameters=[
@@ -481,27 +518,27 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 # ---------------------------------------------------------------------------------------------
 
 LINES_EXAMPLE = [
-    {"description": "講師謝礼", "kind": "service", "amount": 30000},
-    {"description": "タブレット", "kind": "goods", "amount": 60000},
+    {"description": "講師謝礼", "kind": "service", "amount": 30000},  # i18n: data
+    {"description": "タブレット", "kind": "goods", "amount": 60000},  # i18n: data
 ]
 APPLICATION_EXAMPLE = OpenApiExample(
-    "申請",
+    gettext_lazy("申請"),
     value={
         "id": 12,
         "number": "2026-digital-00012",
         "programme": "digital",
-        "programme_name": "町内会デジタル化推進補助金",
+        "programme_name": "町内会デジタル化推進補助金",  # i18n: data
         "fiscal_year": 2026,
         "association": "01101-0001",
-        "association_name": "大通東町内会",
+        "association_name": "大通東町内会",  # i18n: data
         "ward": "01101",
         "category": "",
         "hall": None,
-        "purpose": "役員会のオンライン化",
+        "purpose": "役員会のオンライン化",  # i18n: data
         "planned_start": "2026-12-01",
         "planned_end": "2027-02-28",
         "status": "draft",
-        "status_label": "下書き",
+        "status_label": "下書き",  # i18n: data
         "status_changed_at": "2026-11-29T10:00:00+09:00",
         "computed_amount": 70000,
         "breakdown": {
@@ -510,11 +547,11 @@ APPLICATION_EXAMPLE = OpenApiExample(
             "category": "",
             "needs_confirmation": False,
             "lines": [
-                "報償費・役務費・委託費 30,000円 × 10/10 = 30,000円",
-                "備品購入費 60,000円 × 2/3 = 40,000円",
-                "算定額 70,000円",
+                "報償費・役務費・委託費 30,000円 × 10/10 = 30,000円",  # i18n: data
+                "備品購入費 60,000円 × 2/3 = 40,000円",  # i18n: data
+                "算定額 70,000円",  # i18n: data
             ],
-            "steps": [{"key": "total", "text": "算定額 70,000円", "amount": 70000, "data": {}}],
+            "steps": [{"key": "total", "text": "算定額 70,000円", "amount": 70000, "data": {}}],  # i18n: data
         },
         "approved_amount": None,
         "actual_breakdown": None,
@@ -535,7 +572,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
     response_only=True,
 )
 STATE_CONFLICT = OpenApiResponse(
-    ErrorSerializer, description="今の状態ではできない操作です（message に理由）"
+    ErrorSerializer, description=gettext_lazy("今の状態ではできない操作です（message に理由）")
 )
 
 
@@ -545,9 +582,14 @@ def _transition_schema(summary: str, description: str, request, example: dict | 
         examples.append(OpenApiExample(summary, value=example, request_only=True))
     return extend_schema(
         summary=summary,
-        description=description
-        + "担当外の申請は 404、役割上できない操作は 403、今の状態ではできない操作は 409、"
-        "制度の規則に合わないときは 400（message に日本語の理由）。",
+        description=format_lazy(
+            "{}{}",
+            description,
+            gettext_lazy(
+                "担当外の申請は 404、役割上できない操作は 403、今の状態ではできない操作は 409、"
+                "制度の規則に合わないときは 400（message に理由、既定は日本語）。"
+            ),
+        ),
         tags=APPLICATION_TAGS,
         request=request,
         responses={200: ApplicationSerializer, 409: STATE_CONFLICT},
@@ -568,46 +610,54 @@ def _detail_queryset(user):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="補助金の申請の一覧",
+        summary=gettext_lazy("補助金の申請の一覧"),
         description=(
-            "見てよい申請（町内会の役員はその町内会の申請、区役所職員は担当区の申請、市の管理者はすべて）を、"
-            "状態が変わった順（古い順）に返します。status（状態）、programme（制度コード）、fiscal_year"
-            "（年度）で絞り込めます。各申請に状態・算定額・算定の内訳（breakdown）が付きます。"
+            gettext_lazy(
+                "見てよい申請（町内会の役員はその町内会の申請、区役所職員は担当区の申請、市の管理者はすべて）を、"
+                "状態が変わった順（古い順）に返します。status（状態）、programme（制度コード）、fiscal_year"
+                "（年度）で絞り込めます。各申請に状態・算定額・算定の内訳（breakdown）が付きます。"
+            )
         ),
         tags=APPLICATION_TAGS,
         parameters=[
-            OpenApiParameter("status", str, OpenApiParameter.QUERY, enum=Status.values, description="状態"),
-            _programme_code_param("programme", "制度コードで絞り込む"),
-            _fiscal_year_param("年度で絞り込む"),
+            OpenApiParameter(
+                "status", str, OpenApiParameter.QUERY, enum=Status.values, description=gettext_lazy("状態")
+            ),
+            _programme_code_param("programme", gettext_lazy("制度コードで絞り込む")),
+            _fiscal_year_param(gettext_lazy("年度で絞り込む")),
         ],
         examples=[APPLICATION_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="補助金の申請",
-        description="経費（予定・実績）、算定の内訳、状態の変更履歴、この利用者がいま行える操作（actions）。",
+        summary=gettext_lazy("補助金の申請"),
+        description=gettext_lazy(
+            "経費（予定・実績）、算定の内訳、状態の変更履歴、この利用者がいま行える操作（actions）。"
+        ),
         tags=APPLICATION_TAGS,
         examples=[APPLICATION_EXAMPLE],
     ),
     create=extend_schema(
-        summary="補助金の申請を作成（下書き）",
+        summary=gettext_lazy("補助金の申請を作成（下書き）"),
         description=(
-            "町内会の役員がその町内会の申請を下書きとして作ります。programme（制度コード）と fiscal_year"
-            "（年度）で制度を、association（町内会コード）で町内会を指定します。区分のある制度では category"
-            "が必要です。経費（lines）の kind は service（報償費・役務費等）か goods（物品）、amount は円。"
-            "算定額と内訳を計算して返します。制度の規則に合わない内容は 400（message に日本語の理由）、"
-            "役員でない町内会の申請は 403。"
+            gettext_lazy(
+                "町内会の役員がその町内会の申請を下書きとして作ります。programme（制度コード）と fiscal_year"
+                "（年度）で制度を、association（町内会コード）で町内会を指定します。区分のある制度では category"
+                "が必要です。経費（lines）の kind は service（報償費・役務費等）か goods（物品）、amount は円。"
+                "算定額と内訳を計算して返します。制度の規則に合わない内容は 400（message に日本語の理由）、"
+                "役員でない町内会の申請は 403。"
+            )
         ),
         tags=APPLICATION_TAGS,
         request=ApplicationCreateInputSerializer,
         responses={201: ApplicationSerializer},
         examples=[
             OpenApiExample(
-                "作成",
+                gettext_lazy("作成"),
                 value={
                     "programme": "digital",
                     "fiscal_year": 2026,
                     "association": "01101-0001",
-                    "purpose": "役員会のオンライン化",
+                    "purpose": "役員会のオンライン化",  # i18n: data
                     "planned_start": "2026-12-01",
                     "planned_end": "2027-02-28",
                     "lines": LINES_EXAMPLE,
@@ -618,18 +668,20 @@ def _detail_queryset(user):
         ],
     ),
     partial_update=extend_schema(
-        summary="下書きの申請を変更",
+        summary=gettext_lazy("下書きの申請を変更"),
         description=(
-            "下書きか差戻しの申請の目的・区分・会館・予定日・経費（lines、送ればすべて置き換え）を変更し、"
-            "算定額を計算し直します。すべて変更するか、何も変更しません。ほかの状態の申請は 409。"
+            gettext_lazy(
+                "下書きか差戻しの申請の目的・区分・会館・予定日・経費（lines、送ればすべて置き換え）を変更し、"
+                "算定額を計算し直します。すべて変更するか、何も変更しません。ほかの状態の申請は 409。"
+            )
         ),
         tags=APPLICATION_TAGS,
         request=ApplicationUpdateInputSerializer,
         responses={200: ApplicationSerializer, 409: STATE_CONFLICT},
         examples=[
             OpenApiExample(
-                "変更",
-                value={"purpose": "役員会と回覧のオンライン化", "lines": LINES_EXAMPLE},
+                gettext_lazy("変更"),
+                value={"purpose": "役員会と回覧のオンライン化", "lines": LINES_EXAMPLE},  # i18n: data
                 request_only=True,
             ),
             APPLICATION_EXAMPLE,
@@ -750,9 +802,11 @@ class ApplicationViewSet(
         return self._answer(app.pk)
 
     @_transition_schema(
-        "申請を提出",
-        "下書きか差戻しの申請を提出します（町内会の役員。紙の申請はその区の職員も）。受付期間・年度1件・"
-        "会館の補助の間隔などを確かめ、算定額を確定します。",
+        gettext_lazy("申請を提出"),
+        gettext_lazy(
+            "下書きか差戻しの申請を提出します（町内会の役員。紙の申請はその区の職員も）。受付期間・年度1件・"
+            "会館の補助の間隔などを確かめ、算定額を確定します。"
+        ),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -762,7 +816,9 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "審査を開始", "提出済みの申請の審査を始めます（担当区の職員・市の管理者）。", CommentInputSerializer
+        gettext_lazy("審査を開始"),
+        gettext_lazy("提出済みの申請の審査を始めます（担当区の職員・市の管理者）。"),
+        CommentInputSerializer,
     )
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, pk=None):
@@ -771,10 +827,12 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "町内会へ差し戻す",
-        "審査中の申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment（修正してほしい点）は必須です。",
+        gettext_lazy("町内会へ差し戻す"),
+        gettext_lazy(
+            "審査中の申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment（修正してほしい点）は必須です。"
+        ),
         RequiredCommentInputSerializer,
-        {"comment": "経費の見積書を添付してください。"},
+        {"comment": "経費の見積書を添付してください。"},  # i18n: data
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
@@ -783,7 +841,9 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "市へ進達", "区で審査した申請を市へ進達します（担当区の職員・市の管理者）。", CommentInputSerializer
+        gettext_lazy("市へ進達"),
+        gettext_lazy("区で審査した申請を市へ進達します（担当区の職員・市の管理者）。"),
+        CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
     def forward(self, request, pk=None):
@@ -792,10 +852,10 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "区へ戻す",
-        "市で審査中の申請を区へ戻します（市の管理者）。comment（理由）は必須です。",
+        gettext_lazy("区へ戻す"),
+        gettext_lazy("市で審査中の申請を区へ戻します（市の管理者）。comment（理由）は必須です。"),
         RequiredCommentInputSerializer,
-        {"comment": "区の審査意見を付けてください。"},
+        {"comment": "区の審査意見を付けてください。"},  # i18n: data
     )
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, pk=None):
@@ -804,9 +864,11 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "交付決定",
-        "市で審査中の申請の交付を決定します（市の管理者）。amount を省くと算定額。算定額を超える額、"
-        "予算の残りを超える額、「要綱で要確認」の算定基準の申請は 400。",
+        gettext_lazy("交付決定"),
+        gettext_lazy(
+            "市で審査中の申請の交付を決定します（市の管理者）。amount を省くと算定額。算定額を超える額、"
+            "予算の残りを超える額、「要綱で要確認」の算定基準の申請は 400。"
+        ),
         ApproveInputSerializer,
         {"amount": 70000, "comment": ""},
     )
@@ -817,10 +879,12 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "不交付決定",
-        "市で審査中の申請を不交付と決定します（市の管理者）。reason（理由）は必須で、町内会へ通知されます。",
+        gettext_lazy("不交付決定"),
+        gettext_lazy(
+            "市で審査中の申請を不交付と決定します（市の管理者）。reason（理由）は必須で、町内会へ通知されます。"
+        ),
         RejectInputSerializer,
-        {"reason": "補助の対象となる経費がありません。"},
+        {"reason": "補助の対象となる経費がありません。"},  # i18n: data
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -829,8 +893,8 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "申請を取り下げる",
-        "交付決定の前の申請を取り下げます（町内会の役員。紙の申請はその区の職員も）。",
+        gettext_lazy("申請を取り下げる"),
+        gettext_lazy("交付決定の前の申請を取り下げます（町内会の役員。紙の申請はその区の職員も）。"),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -840,9 +904,11 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "実績を報告",
-        "交付決定した申請の実績の経費（lines、これまでの報告を置き換え）を報告します（町内会の役員）。"
-        "領収書が添付されている必要があります（画面から添付）。",
+        gettext_lazy("実績を報告"),
+        gettext_lazy(
+            "交付決定した申請の実績の経費（lines、これまでの報告を置き換え）を報告します（町内会の役員）。"
+            "領収書が添付されている必要があります（画面から添付）。"
+        ),
         ReportCompletionInputSerializer,
         {"lines": LINES_EXAMPLE, "comment": ""},
     )
@@ -863,10 +929,12 @@ class ApplicationViewSet(
         return self._answer(app.pk)
 
     @_transition_schema(
-        "実績報告を差し戻す",
-        "実績報告済みの申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment は必須です。",
+        gettext_lazy("実績報告を差し戻す"),
+        gettext_lazy(
+            "実績報告済みの申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment は必須です。"
+        ),
         RequiredCommentInputSerializer,
-        {"comment": "領収書の金額が経費と合いません。"},
+        {"comment": "領収書の金額が経費と合いません。"},  # i18n: data
     )
     @action(detail=True, methods=["post"], url_path="return-completion")
     def return_completion(self, request, pk=None):
@@ -879,8 +947,10 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "額の確定",
-        "実績報告済みの申請の補助金の額を、実績の経費で確定します（市の管理者、交付決定額が上限）。",
+        gettext_lazy("額の確定"),
+        gettext_lazy(
+            "実績報告済みの申請の補助金の額を、実績の経費で確定します（市の管理者、交付決定額が上限）。"
+        ),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -890,8 +960,10 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        "支払を記録",
-        "額の確定した申請の支払日と支払額（省略で確定額、確定額が上限）を記録します（市の管理者）。",
+        gettext_lazy("支払を記録"),
+        gettext_lazy(
+            "額の確定した申請の支払日と支払額（省略で確定額、確定額が上限）を記録します（市の管理者）。"
+        ),
         PayInputSerializer,
         {"paid_on": "2027-03-15", "amount": 70000, "comment": ""},
     )
@@ -900,8 +972,10 @@ class ApplicationViewSet(
         return self._transition(request, pk, PayInputSerializer, services.application_pay, Action.PAY)
 
     @_transition_schema(
-        "紙の申請の入力内容を確認",
-        "職員が代理入力した紙の申請を、入力した職員とは別の職員が確認します（担当区の職員・市の管理者）。",
+        gettext_lazy("紙の申請の入力内容を確認"),
+        gettext_lazy(
+            "職員が代理入力した紙の申請を、入力した職員とは別の職員が確認します（担当区の職員・市の管理者）。"
+        ),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])

@@ -102,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Japanese by default, English available through the language menu (i18n).
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LANGUAGES = [("ja", _("日本語")), ("en", _("英語"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
@@ -169,8 +169,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "町内会・自治会 加入状況システム API",
-    "DESCRIPTION": (
+    # Lazy: the schema and its docs follow the language chosen in the menu (or ?lang=en).
+    "TITLE": _("町内会・自治会 加入状況システム API"),
+    "DESCRIPTION": _(
         "区・地区・連合町内会・町内会、世帯数、加入状況の集計、オープンデータ。"
         "読み取りの多くは認証なしで使えます。書き込みと非公開の情報には、ログイン（セッション）か"
         "APIトークン（Authorization: Token <APIトークン>、POST /api/v1/auth/token/ で発行）が必要です。"
@@ -323,7 +324,7 @@ SITE_TITLE = _("町内会・自治会 加入状況システム")
 
 # The city this instance serves (national local-government code without the check digit).
 CITY_CODE = env("CITY_CODE", default="01100")
-CITY_NAME = env("CITY_NAME", default="札幌市")
+CITY_NAME = env("CITY_NAME", default="札幌市")  # i18n: data (the official name)
 
 # Maps. Tile server URL template ({z}/{x}/{y}); empty = no tiles, wards on a plain background, so
 # that maps work on a closed network. Give the tiles' attribution too when a URL is set.

@@ -15,6 +15,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language (Japanese).
+
+    A request with the English cookie leaves English active in the thread after it; without this,
+    a later test calling a service directly would get English messages, depending on test order.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def staff_user(db):
     from tests.factories import UserFactory

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -44,8 +45,8 @@ ASSOCIATION_CODE_REGEX = r"[0-9]{5}-[0-9]{4}"
 # Never shown in lists to callers who may not see them, so never read for them either.
 PERSONAL_FIELDS = ("representative_name", "contact_phone", "contact_email", "contact_address")
 
-ASSOCIATION_EXAMPLE = OpenApiExample(
-    "町内会",
+ASSOCIATION_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
+    gettext_lazy("町内会"),
     value={
         "code": "01101-0001",
         "name": "大通東町内会",
@@ -79,17 +80,22 @@ ASSOCIATION_EXAMPLE = OpenApiExample(
 
 @extend_schema_view(
     list=extend_schema(
-        summary="町内会・自治会の一覧",
-        description=(
+        summary=gettext_lazy("町内会・自治会の一覧"),
+        description=gettext_lazy(
             "区（ward）・地区（district）・連合町内会（federation）のコード、状態（status）で絞り込み、"
             "q で名称・よみがなを検索します（ひらがな・カタカナ、全角・半角を区別しません）。"
             "代表者・連絡先（personal_data）は閲覧できる利用者にだけ返し、ほかは null です。"
         ),
-        tags=["町内会"],
+        tags=[gettext_lazy("町内会")],
         examples=[ASSOCIATION_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="町内会・自治会（町内会コードで指定）", tags=["町内会"], examples=[ASSOCIATION_EXAMPLE]
+        summary=gettext_lazy("町内会・自治会（町内会コードで指定）"),
+        description=gettext_lazy(
+            "町内会・自治会の台帳（公開情報）。町内会コード（例: 01101-0001）で指定します。"
+        ),
+        tags=[gettext_lazy("町内会")],
+        examples=[ASSOCIATION_EXAMPLE],
     ),
 )
 class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -124,14 +130,18 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return queryset.with_latest_count()
 
     @extend_schema(
-        summary="町内会の世帯数の推移",
-        description=(
+        summary=gettext_lazy("町内会の世帯数の推移"),
+        description=gettext_lazy(
             "調査基準日ごとの区域内世帯数・加入世帯数・加入率と、前回からの加入率の増減（古い順）。"
             "survey_date でひとつの調査基準日に絞れます。備考・入力者（entry_details）は市の管理者、"
             "担当区の職員、その町内会の役員にだけ返します。"
         ),
-        tags=["世帯数"],
-        parameters=[OpenApiParameter("survey_date", SURVEY_DATE_SCHEMA, description="調査基準日で絞り込む")],
+        tags=[gettext_lazy("世帯数")],
+        parameters=[
+            OpenApiParameter(
+                "survey_date", SURVEY_DATE_SCHEMA, description=gettext_lazy("調査基準日で絞り込む")
+            )
+        ],
         responses=CountHistorySerializer(many=True),
         filters=False,
     )
@@ -156,19 +166,23 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     @extend_schema(
-        summary="町内会を登録",
-        description=(
+        summary=gettext_lazy("町内会を登録"),
+        description=gettext_lazy(
             "区に新しい町内会を登録します（状態は活動中）。code を省略すると区の次の番号になります。"
             "地区・連合町内会は同じ区のもの。代表者・連絡先は閲覧できる権限がある場合だけ登録できます。"
             "担当区の職員と市の管理者のみ（担当外の区は 404）。"
         ),
-        tags=["町内会"],
+        tags=[gettext_lazy("町内会")],
         request=AssociationCreateSerializer,
         responses={201: AssociationSerializer},
         examples=[
             OpenApiExample(
-                "登録",
-                value={"ward": "01101", "name": "大通西町内会", "kana": "おおどおりにしちょうないかい"},
+                gettext_lazy("登録"),
+                value={
+                    "ward": "01101",
+                    "name": "大通西町内会",  # i18n: data
+                    "kana": "おおどおりにしちょうないかい",  # i18n: data
+                },
                 request_only=True,
             )
         ],
@@ -186,12 +200,12 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._answer(association, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="町内会の登録内容を変更",
-        description=(
+        summary=gettext_lazy("町内会の登録内容を変更"),
+        description=gettext_lazy(
             "送った項目だけを変更します（区・コード・状態は変えられません。解散・合併はそれぞれの操作で）。"
             "担当区の職員と市の管理者のみ（担当外は 404）。"
         ),
-        tags=["町内会"],
+        tags=[gettext_lazy("町内会")],
         request=AssociationValuesSerializer(partial=True),
         responses=AssociationSerializer,
     )
@@ -207,9 +221,11 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._answer(association)
 
     @extend_schema(
-        summary="町内会の解散",
-        description="活動中の町内会を解散日で終了します。世帯数の記録はそのまま残ります。担当区の職員と市の管理者のみ。",
-        tags=["町内会"],
+        summary=gettext_lazy("町内会の解散"),
+        description=gettext_lazy(
+            "活動中の町内会を解散日で終了します。世帯数の記録はそのまま残ります。担当区の職員と市の管理者のみ。"
+        ),
+        tags=[gettext_lazy("町内会")],
         request=DissolveInputSerializer,
         responses=AssociationSerializer,
     )
@@ -227,12 +243,12 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._answer(association)
 
     @extend_schema(
-        summary="町内会の合併",
-        description=(
+        summary=gettext_lazy("町内会の合併"),
+        description=gettext_lazy(
             "predecessors の町内会を合併日で廃止し、successor（吸収合併）か new_successor（新設合併、"
             "新しく登録）に引き継ぎます。同じ区の活動中の町内会どうしのみ。応答は存続・新設した町内会。"
         ),
-        tags=["町内会"],
+        tags=[gettext_lazy("町内会")],
         request=MergeInputSerializer,
         responses=AssociationSerializer,
     )
@@ -278,7 +294,7 @@ COUNT_WRITE_RESULT = inline_serializer(
     "CountWriteResult",
     {
         "status": serializers.ChoiceField(
-            choices=["created", "updated", "unchanged"], help_text="新規・更新・変更なし"
+            choices=["created", "updated", "unchanged"], help_text=gettext_lazy("新規・更新・変更なし")
         ),
         "count": CountSerializer(),
     },
@@ -287,31 +303,36 @@ COUNT_WRITE_RESULT = inline_serializer(
 
 @extend_schema_view(
     list=extend_schema(
-        summary="世帯数の一覧",
-        description="町内会ごと・調査基準日ごとの世帯数。調査基準日（survey_date）、区（ward）、町内会（association）で絞り込めます。",
-        tags=["世帯数"],
+        summary=gettext_lazy("世帯数の一覧"),
+        description=gettext_lazy(
+            "町内会ごと・調査基準日ごとの世帯数。調査基準日（survey_date）、区（ward）、町内会（association）で絞り込めます。"
+        ),
+        tags=[gettext_lazy("世帯数")],
     ),
     create=extend_schema(
-        summary="世帯数を1件登録・更新",
-        description=(
+        summary=gettext_lazy("世帯数を1件登録・更新"),
+        description=gettext_lazy(
             "町内会コード・調査基準日・区域内世帯数・加入世帯数を1件保存します（あれば更新）。世帯数入力画面と"
             "同じサービスを通るので、確認も操作記録も同じです: 調査が開始されていること、担当区であること、"
             "版（version）による上書き防止（他の人が先に保存していれば 409）、加入世帯数が区域内世帯数を"
             "上回るときの確認（confirm_members_over）、前回から大きく変わるときの備考、承認済みの区の"
             "修正理由（reason）。担当区の職員と市の管理者だけが保存でき、担当外の区の町内会は 404 です。"
         ),
-        tags=["世帯数"],
+        tags=[gettext_lazy("世帯数")],
         request=CountInputSerializer,
         responses={
-            201: OpenApiResponse(COUNT_WRITE_RESULT, description="新規に登録しました"),
-            200: OpenApiResponse(COUNT_WRITE_RESULT, description="更新しました（または変更なし）"),
+            201: OpenApiResponse(COUNT_WRITE_RESULT, description=gettext_lazy("新規に登録しました")),
+            200: OpenApiResponse(
+                COUNT_WRITE_RESULT, description=gettext_lazy("更新しました（または変更なし）")
+            ),
             409: OpenApiResponse(
-                ErrorSerializer, description="他の人が先に保存しました（extra.errors[].current に最新の値）"
+                ErrorSerializer,
+                description=gettext_lazy("他の人が先に保存しました（extra.errors[].current に最新の値）"),
             ),
         },
         examples=[
             OpenApiExample(
-                "登録",
+                gettext_lazy("登録"),
                 value={
                     "association": "01101-0001",
                     "survey_date": "2025-01-01",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
@@ -25,11 +26,11 @@ from ..serializers import (
 )
 from ..throttling import AnonThrottle, ClientThrottle, LoginThrottle
 
-TAGS = ["認証"]
+TAGS = [gettext_lazy("認証")]
 DEFAULT_TOKEN_NAME = "API"
 
-NEW_TOKEN_EXAMPLE = OpenApiExample(
-    "発行",
+NEW_TOKEN_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
+    gettext_lazy("発行"),
     value={
         "token": "cnk_3q2Z…（発行時に一度だけ表示）",
         "id": 12,
@@ -68,9 +69,9 @@ class TokenView(APIView):
         return [ClientThrottle()]
 
     @extend_schema(
-        summary="APIトークンの発行（ユーザー名とパスワード）",
+        summary=gettext_lazy("APIトークンの発行（ユーザー名とパスワード）"),
         operation_id="auth_token_obtain",
-        description=(
+        description=gettext_lazy(
             "ユーザー名とパスワードを送ると、新しいAPIトークンを返します。トークンはこの応答で一度だけ"
             "表示され、サーバーにはハッシュしか残りません。以後のリクエストに"
             "「Authorization: Token <APIトークン>」を付けてください。パスワードの総当たりを防ぐため、"
@@ -82,8 +83,8 @@ class TokenView(APIView):
         auth=[],
         examples=[
             OpenApiExample(
-                "発行",
-                value={"username": "kita_staff", "password": "…", "name": "集計スクリプト"},
+                gettext_lazy("発行"),
+                value={"username": "kita_staff", "password": "…", "name": "集計スクリプト"},  # i18n: data
                 request_only=True,
             ),
             NEW_TOKEN_EXAMPLE,
@@ -117,12 +118,14 @@ class TokenView(APIView):
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="使用中のAPIトークンを失効",
+        summary=gettext_lazy("使用中のAPIトークンを失効"),
         operation_id="auth_token_revoke_current",
-        description="このリクエストの Authorization ヘッダーのトークンを失効させます。以後そのトークンは 401 になります。",
+        description=gettext_lazy(
+            "このリクエストの Authorization ヘッダーのトークンを失効させます。以後そのトークンは 401 になります。"
+        ),
         tags=TAGS,
         request=None,
-        responses={204: OpenApiResponse(description="失効しました")},
+        responses={204: OpenApiResponse(description=gettext_lazy("失効しました"))},
     )
     def delete(self, request):
         tokens.api_token_revoke(actor=request.user, token=request.auth)
@@ -131,13 +134,15 @@ class TokenView(APIView):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="APIトークンの一覧",
-        description="自分のトークン（市の管理者はすべての利用者のトークン）。キーそのものは返しません。",
+        summary=gettext_lazy("APIトークンの一覧"),
+        description=gettext_lazy(
+            "自分のトークン（市の管理者はすべての利用者のトークン）。キーそのものは返しません。"
+        ),
         tags=TAGS,
     ),
     create=extend_schema(
-        summary="APIトークンの発行（ログイン中の利用者）",
-        description=(
+        summary=gettext_lazy("APIトークンの発行（ログイン中の利用者）"),
+        description=gettext_lazy(
             "ログイン中（セッションまたはトークン）の利用者に新しいトークンを発行します。市の管理者は user に"
             "ユーザー名を指定して、ほかの利用者のトークンを発行できます。トークンは一度だけ表示されます。"
         ),
@@ -147,10 +152,12 @@ class TokenView(APIView):
         examples=[NEW_TOKEN_EXAMPLE],
     ),
     destroy=extend_schema(
-        summary="APIトークンを失効",
-        description="自分のトークン（市の管理者はどのトークンでも）を失効させます。ほかの人のトークンは 404 です。",
+        summary=gettext_lazy("APIトークンを失効"),
+        description=gettext_lazy(
+            "自分のトークン（市の管理者はどのトークンでも）を失効させます。ほかの人のトークンは 404 です。"
+        ),
         tags=TAGS,
-        responses={204: OpenApiResponse(description="失効しました")},
+        responses={204: OpenApiResponse(description=gettext_lazy("失効しました"))},
     ),
 )
 class ApiTokenViewSet(

@@ -34,7 +34,7 @@ WARD_CODE_REGEX = r"[0-9]{5}"
 # District and federation codes are the city's own (e.g. 01101-D01, 01101-F001).
 AREA_CODE_REGEX = r"[0-9A-Za-z_-]{1,20}"
 
-WARD_EXAMPLE = OpenApiExample(
+WARD_EXAMPLE = OpenApiExample(  # i18n: data (official names)
     "中央区",
     value={
         "code": "01101",
@@ -48,10 +48,22 @@ WARD_EXAMPLE = OpenApiExample(
 )
 
 
+# The descriptions are given explicitly: the docstrings would be shown untranslated.
+WARD_DESCRIPTION = _("札幌市の10区。区コード（全国地方公共団体コード、5桁）で指定します。")
+DISTRICT_DESCRIPTION = _("まちづくりセンターの地区。区コード（ward）で絞り込めます。")
+FEDERATION_DESCRIPTION = _("連合町内会。区コード（ward）、地区コード（district）で絞り込めます。")
+AREA_TAGS = [_("区・地区・連合町内会")]
+
+
 @extend_schema_view(
-    list=extend_schema(summary="区の一覧", tags=["区・地区・連合町内会"], examples=[WARD_EXAMPLE]),
+    list=extend_schema(
+        summary=_("区の一覧"), description=WARD_DESCRIPTION, tags=AREA_TAGS, examples=[WARD_EXAMPLE]
+    ),
     retrieve=extend_schema(
-        summary="区（区コードで指定）", tags=["区・地区・連合町内会"], examples=[WARD_EXAMPLE]
+        summary=_("区（区コードで指定）"),
+        description=WARD_DESCRIPTION,
+        tags=AREA_TAGS,
+        examples=[WARD_EXAMPLE],
     ),
 )
 class WardViewSet(viewsets.ReadOnlyModelViewSet):
@@ -65,9 +77,13 @@ class WardViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="まちづくりセンター地区の一覧", tags=["区・地区・連合町内会"]),
+    list=extend_schema(
+        summary=_("まちづくりセンター地区の一覧"), description=DISTRICT_DESCRIPTION, tags=AREA_TAGS
+    ),
     retrieve=extend_schema(
-        summary="まちづくりセンター地区（地区コードで指定）", tags=["区・地区・連合町内会"]
+        summary=_("まちづくりセンター地区（地区コードで指定）"),
+        description=DISTRICT_DESCRIPTION,
+        tags=AREA_TAGS,
     ),
 )
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
@@ -82,8 +98,10 @@ class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="連合町内会の一覧", tags=["区・地区・連合町内会"]),
-    retrieve=extend_schema(summary="連合町内会（連合町内会コードで指定）", tags=["区・地区・連合町内会"]),
+    list=extend_schema(summary=_("連合町内会の一覧"), description=FEDERATION_DESCRIPTION, tags=AREA_TAGS),
+    retrieve=extend_schema(
+        summary=_("連合町内会（連合町内会コードで指定）"), description=FEDERATION_DESCRIPTION, tags=AREA_TAGS
+    ),
 )
 class FederationViewSet(viewsets.ReadOnlyModelViewSet):
     """連合町内会。区コード（ward）、地区コード（district）で絞り込めます。"""
@@ -103,20 +121,20 @@ class WardEntrySheetView(APIView):
     renderer_classes = [BinaryRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="区の世帯数調査票（Excel）",
+        summary=_("区の世帯数調査票（Excel）"),
         operation_id="wards_entry_sheet_xlsx",
-        description=(
+        description=_(
             "区の活動中の町内会の一覧に前回の世帯数を添えた記入用の Excel ファイル。記入したものは"
             " POST /api/v1/counts/import/ でそのまま取り込めます。その区の職員と市の管理者だけが"
             "取得でき、ほかの区は 404 になります。"
         ),
-        tags=["世帯数"],
+        tags=[_("世帯数")],
         parameters=[
             OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=f"^{WARD_CODE_REGEX}$"),
             OpenApiParameter(
                 "survey_date",
                 SURVEY_DATE_SCHEMA,
-                description="集める調査の調査基準日（省略時は直近の調査を前回として表示）",
+                description=_("集める調査の調査基準日（省略時は直近の調査を前回として表示）"),
             ),
         ],
         responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
@@ -139,7 +157,7 @@ GEOJSON_SCHEMA = {
     "required": ["type", "features"],
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "attribution": {"type": "string", "description": str(_("境界データの出典"))},
+        "attribution": {"type": "string", "description": _("境界データの出典")},
         "features": {
             "type": "array",
             "items": {
@@ -170,24 +188,24 @@ class WardBoundariesView(APIView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="区の境界（GeoJSON）",
+        summary=_("区の境界（GeoJSON）"),
         operation_id="wards_geojson",
-        description=(
+        description=_(
             "10区の境界を GeoJSON の FeatureCollection で返します。Web 表示用に簡略化した形"
             "（隣り合う区の境界は一度だけ簡略化されるので、すき間や重なりはできません）、座標は"
             " EPSG:4326 で小数5桁。properties に区コード（code）と区名（name）。境界がまだ取り込まれて"
             "いなければ features は空です。"
         ),
-        tags=["区・地区・連合町内会"],
+        tags=[_("区・地区・連合町内会")],
         responses={
             (200, "application/geo+json"): OpenApiResponse(
                 response=GEOJSON_SCHEMA,
                 examples=[
                     OpenApiExample(
-                        "中央区",
+                        "中央区",  # i18n: data
                         value={
                             "type": "FeatureCollection",
-                            "attribution": "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成",
+                            "attribution": "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成",  # i18n: data
                             "features": [
                                 {
                                     "type": "Feature",
@@ -198,7 +216,11 @@ class WardBoundariesView(APIView):
                                             [[141.3, 43.0], [141.4, 43.0], [141.4, 43.1], [141.3, 43.0]]
                                         ],
                                     },
-                                    "properties": {"code": "01101", "name": "中央区", "romaji": "Chuo-ku"},
+                                    "properties": {
+                                        "code": "01101",
+                                        "name": "中央区",  # i18n: data
+                                        "romaji": "Chuo-ku",
+                                    },
                                 }
                             ],
                         },

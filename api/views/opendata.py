@@ -28,15 +28,18 @@ from chonaikai.associations.selectors import Level
 from .. import publication
 from .common import CSV_MEDIA_TYPE, CSVRenderer, csv_response
 
+# The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's
+# Japanese publication: the same bytes for every caller whatever language they chose, so that it can
+# be cached publicly and compared between downloads. Only the API documentation is translated.
 LICENSE_ID = "CC-BY-4.0"
-LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際 ライセンス（CC BY 4.0）"
+LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際 ライセンス（CC BY 4.0）"  # i18n: data
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
-DATASET_TITLE = "町内会・自治会 加入状況（区別・全市）"
-TAGS = ["オープンデータ"]
+DATASET_TITLE = "町内会・自治会 加入状況（区別・全市）"  # i18n: data
+TAGS = [_("オープンデータ")]
 # Public data for any web page to fetch: no credentials are involved.
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
 
-CSV_HEADINGS = [
+CSV_HEADINGS = [  # i18n: data
     "調査基準日",
     "年度",
     "区分",
@@ -48,11 +51,11 @@ CSV_HEADINGS = [
     "加入率（%）",
     "非公表",
 ]
-LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}
+LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}  # i18n: data
 
 
 def attribution() -> str:
-    return f"出典：{settings.CITY_NAME}「町内会・自治会 加入状況」（{LICENSE_ID}）"
+    return f"出典：{settings.CITY_NAME}「町内会・自治会 加入状況」（{LICENSE_ID}）"  # i18n: data
 
 
 def records() -> list:
@@ -108,9 +111,9 @@ class OpenDataJSONView(APIView):
     authentication_classes = []  # the same answer for everyone: never personal, never per user
 
     @extend_schema(
-        summary="オープンデータ: 加入状況（JSON）",
+        summary=_("オープンデータ: 加入状況（JSON）"),
         operation_id="opendata_membership_json",
-        description=(
+        description=_(
             "区別・全市の町内会数・区域内世帯数・加入世帯数・加入率を調査基準日ごとに返します（古い順）。"
             "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）で提供し、利用時は attribution の出典を"
             "表示してください。区域内世帯数が suppression_min_households 未満の区域は数値を伏せます"
@@ -122,13 +125,13 @@ class OpenDataJSONView(APIView):
             OpenDataSerializer,
             examples=[
                 OpenApiExample(
-                    "加入状況",
+                    _("加入状況"),
                     value={
                         "title": DATASET_TITLE,
-                        "publisher": "札幌市",
+                        "publisher": "札幌市",  # i18n: data
                         "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
-                        "attribution": "出典：札幌市「町内会・自治会 加入状況」（CC-BY-4.0）",
-                        "notes": "加入率 = 加入世帯数 ÷ 区域内世帯数 …",
+                        "attribution": "出典：札幌市「町内会・自治会 加入状況」（CC-BY-4.0）",  # i18n: data
+                        "notes": "加入率 = 加入世帯数 ÷ 区域内世帯数 …",  # i18n: data
                         "suppression_min_households": 20,
                         "records": [
                             {
@@ -136,7 +139,7 @@ class OpenDataJSONView(APIView):
                                 "fiscal_year": 2024,
                                 "level": "ward",
                                 "code": "01101",
-                                "name": "中央区",
+                                "name": "中央区",  # i18n: data
                                 "associations": 120,
                                 "households": 98000,
                                 "member_households": 52000,
@@ -159,7 +162,7 @@ class OpenDataJSONView(APIView):
             "notes": (
                 "加入率（%）= 加入世帯数 ÷ 区域内世帯数（町内会・自治会の区域内の世帯数）×100、小数第3位を四捨五入。"
                 f"年度は4月1日から翌年3月31日まで（1月1日の調査はその日を含む年度）。区域内世帯数が{minimum}世帯"
-                "未満の区域は数値を公表しません（suppressed）。"
+                "未満の区域は数値を公表しません（suppressed）。"  # i18n: data
             ),
             "suppression_min_households": minimum,
             "records": records(),
@@ -173,9 +176,9 @@ class OpenDataCSVView(APIView):
     renderer_classes = [CSVRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="オープンデータ: 加入状況（CSV）",
+        summary=_("オープンデータ: 加入状況（CSV）"),
         operation_id="opendata_membership_csv",
-        description=(
+        description=_(
             "JSON 版と同じ内容の CSV（UTF-8、BOM 付き、見出しは日本語）。ライセンスと出典は HTTP ヘッダー"
             'で示します: Link（rel="license" にライセンス、rel="describedby" に JSON 版）、'
             "X-License（CC-BY-4.0）、X-Attribution（出典、UTF-8 をパーセントエンコード）。"
@@ -190,7 +193,7 @@ class OpenDataCSVView(APIView):
                         "CSV",
                         value=(
                             "調査基準日,年度,区分,コード,名称,町内会数,区域内世帯数,加入世帯数,加入率（%）,非公表\r\n"
-                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0\r\n"
+                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0\r\n"  # i18n: data
                         ),
                     )
                 ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -37,7 +38,7 @@ from ..serializers import (
 )
 from .common import path_date_or_404
 
-TAGS = ["調査（提出状況）"]
+TAGS = [gettext_lazy("調査（提出状況）")]
 DATE_REGEX = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 WARD_CODE_REGEX = r"[0-9]{5}"
 # URL names of the transitions (the services' names, with a hyphen as URLs have them).
@@ -54,13 +55,15 @@ def _round_or_404(survey_date: str) -> SurveyRound:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="調査の一覧",
-        description="開始された調査（調査基準日と区の提出期限）、新しい順。区役所職員と市の管理者が使えます。",
+        summary=gettext_lazy("調査の一覧"),
+        description=gettext_lazy(
+            "開始された調査（調査基準日と区の提出期限）、新しい順。区役所職員と市の管理者が使えます。"
+        ),
         tags=TAGS,
     ),
     retrieve=extend_schema(
-        summary="調査の提出状況",
-        description=(
+        summary=gettext_lazy("調査の提出状況"),
+        description=gettext_lazy(
             "区ごとの状況（未着手・入力中・提出済み・承認済み）、活動中の町内会数・入力済みの数・未入力の"
             "町内会、区の加入状況、状況の変更履歴、この利用者がいま行える操作。区役所職員には担当区だけを"
             "返します（全市の合計も市の管理者だけ）。"
@@ -69,14 +72,18 @@ def _round_or_404(survey_date: str) -> SurveyRound:
         responses=RoundOverviewSerializer,
     ),
     create=extend_schema(
-        summary="調査を開始",
-        description="調査基準日と提出期限を決めて調査を開始します（市の管理者のみ）。区ごとの提出状況が作られます。",
+        summary=gettext_lazy("調査を開始"),
+        description=gettext_lazy(
+            "調査基準日と提出期限を決めて調査を開始します（市の管理者のみ）。区ごとの提出状況が作られます。"
+        ),
         tags=TAGS,
         request=RoundOpenInputSerializer,
         responses={201: SurveyRoundSerializer},
         examples=[
             OpenApiExample(
-                "開始", value={"survey_date": "2026-01-01", "deadline": "2026-02-27"}, request_only=True
+                gettext_lazy("開始"),
+                value={"survey_date": "2026-01-01", "deadline": "2026-02-27"},
+                request_only=True,
             )
         ],
     ),
@@ -129,9 +136,9 @@ class WardProgressActionView(APIView):
     permission_classes = [CanEditSomeCounts]
 
     @extend_schema(
-        summary="区の提出・承認・差し戻し",
+        summary=gettext_lazy("区の提出・承認・差し戻し"),
         operation_id="rounds_ward_progress_action",
-        description=(
+        description=gettext_lazy(
             "action は submit（入力中→提出済み、区役所職員・市の管理者）、approve（提出済み→承認済み、"
             "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）。担当外の区は 404、"
             "権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
@@ -145,7 +152,7 @@ class WardProgressActionView(APIView):
         request=ProgressActionInputSerializer,
         responses={
             200: WardProgressSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="今の状況ではできない操作です"),
+            409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("今の状況ではできない操作です")),
         },
     )
     def post(self, request, survey_date: str, ward_code: str, action: str):
@@ -190,9 +197,9 @@ class WardCountsGridView(APIView):
         return ward, day, grid
 
     @extend_schema(
-        summary="区の世帯数入力表（編集用）",
+        summary=gettext_lazy("区の世帯数入力表（編集用）"),
         operation_id="wards_counts_grid_retrieve",
-        description=(
+        description=gettext_lazy(
             "区の活動中の町内会ごとに、この調査の世帯数（版 version 付き）と前回の調査の世帯数。"
             "担当区の職員と市の管理者だけが取得でき、ほかの区は 404 です。調査が開始されていない"
             "調査基準日は 400。"
@@ -213,9 +220,9 @@ class WardCountsGridView(APIView):
         return Response(GridSerializer(body).data)
 
     @extend_schema(
-        summary="区の世帯数をまとめて保存",
+        summary=gettext_lazy("区の世帯数をまとめて保存"),
         operation_id="wards_counts_grid_save",
-        description=(
+        description=gettext_lazy(
             "変更した町内会の行だけを、読み込んだときの版（version）と一緒に送ります。すべて保存するか、"
             "1件も保存しません。入力画面と同じ確認を通り、問題があれば 400（extra.errors に町内会・項目・"
             "理由）、他の人が先に保存した行があれば 409（extra.errors[].current に最新の値）。"
@@ -226,11 +233,13 @@ class WardCountsGridView(APIView):
         request=GridInputSerializer,
         responses={
             200: GridResultSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="他の人が先に保存した行があります"),
+            409: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("他の人が先に保存した行があります")
+            ),
         },
         examples=[
             OpenApiExample(
-                "保存",
+                gettext_lazy("保存"),
                 value={
                     "changes": [
                         {

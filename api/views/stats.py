@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from openpyxl import Workbook
@@ -38,24 +39,26 @@ from .common import (
 )
 
 LEVELS = (Level.CITY, Level.WARD, Level.DISTRICT, Level.FEDERATION)
-TAGS = ["統計"]
+TAGS = [gettext_lazy("統計")]
 
 STATS_PARAMETERS = [
     OpenApiParameter(
-        "survey_date", SURVEY_DATE_SCHEMA, description="調査基準日（YYYY-MM-DD）。省略すると直近の調査"
+        "survey_date",
+        SURVEY_DATE_SCHEMA,
+        description=gettext_lazy("調査基準日（YYYY-MM-DD）。省略すると直近の調査"),
     ),
     OpenApiParameter(
         "level",
         str,
         enum=list(LEVELS),
         default=Level.CITY,
-        description="集計の単位: 市・区・地区・連合町内会",
+        description=gettext_lazy("集計の単位: 市・区・地区・連合町内会"),
     ),
     OpenApiParameter(
         "ward",
         str,
         pattern=r"^[0-9]{5}$",
-        description="区コードで絞り込む（level が ward / district / federation のとき）",
+        description=gettext_lazy("区コードで絞り込む（level が ward / district / federation のとき）"),
     ),
 ]
 
@@ -77,22 +80,22 @@ CSV_COLUMNS = [
     "registry_rate",
     "suppressed",
 ]
-XLSX_HEADINGS = {
-    "level": "単位",
-    "code": "コード",
-    "name": "名称",
-    "survey_date": "調査基準日",
-    "fiscal_year": "年度",
-    "associations": "町内会数",
-    "households": "区域内世帯数",
-    "member_households": "加入世帯数",
-    "rate": "加入率（%）",
-    "denominator": "分母",
-    "previous_survey_date": "前回調査基準日",
-    "change": "前回比（ポイント）",
-    "registry_households": "住民基本台帳世帯数",
-    "registry_rate": "住民基本台帳による加入率（%）",
-    "suppressed": "非公表",
+XLSX_HEADINGS = {  # the Excel file is for people: headings in the chosen language
+    "level": gettext_lazy("単位"),
+    "code": gettext_lazy("コード"),
+    "name": gettext_lazy("名称"),
+    "survey_date": gettext_lazy("調査基準日"),
+    "fiscal_year": gettext_lazy("年度"),
+    "associations": gettext_lazy("町内会数"),
+    "households": gettext_lazy("区域内世帯数"),
+    "member_households": gettext_lazy("加入世帯数"),
+    "rate": gettext_lazy("加入率（%）"),
+    "denominator": gettext_lazy("分母"),
+    "previous_survey_date": gettext_lazy("前回調査基準日"),
+    "change": gettext_lazy("前回比（ポイント）"),
+    "registry_households": gettext_lazy("住民基本台帳世帯数"),
+    "registry_rate": gettext_lazy("住民基本台帳による加入率（%）"),
+    "suppressed": gettext_lazy("非公表"),
 }
 XLSX_FORMATS = {
     "associations": exporter.COUNT_FORMAT,
@@ -175,8 +178,8 @@ def _published(rows, *, level: str, ward: Ward | None, minimum: int):
     return results
 
 
-MEMBERSHIP_EXAMPLE = OpenApiExample(
-    "区ごと",
+MEMBERSHIP_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
+    gettext_lazy("区ごと"),
     value={
         "survey_date": "2025-01-01",
         "level": "ward",
@@ -211,9 +214,9 @@ class MembershipStatsView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary="加入状況の集計",
+        summary=gettext_lazy("加入状況の集計"),
         operation_id="stats_membership",
-        description=(
+        description=gettext_lazy(
             "調査基準日の区域内世帯数・加入世帯数・加入率と前回調査からの増減を、市・区・"
             "まちづくりセンター地区・連合町内会の単位で返します。加入率 = 加入世帯数 ÷ 区域内世帯数"
             "（%、小数第3位を四捨五入）。ログインしていない利用者には、区域内世帯数が"
@@ -253,9 +256,9 @@ class MembershipStatsCSVView(APIView):
     renderer_classes = [CSVRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="加入状況の集計（CSV）",
+        summary=gettext_lazy("加入状況の集計（CSV）"),
         operation_id="stats_membership_csv",
-        description=(
+        description=gettext_lazy(
             "加入状況の集計と同じ内容の CSV（UTF-8、BOM 付き）。列は manage.py membership_stats"
             " --format csv と同じ英語の列名です。"
         ),
@@ -274,9 +277,9 @@ class MembershipStatsXLSXView(APIView):
     renderer_classes = [BinaryRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="加入状況の集計（Excel）",
+        summary=gettext_lazy("加入状況の集計（Excel）"),
         operation_id="stats_membership_xlsx",
-        description="加入状況の集計と同じ内容の Excel ファイル（見出しは日本語）。",
+        description=gettext_lazy("加入状況の集計と同じ内容の Excel ファイル（見出しは日本語）。"),
         tags=TAGS,
         parameters=STATS_PARAMETERS,
         responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
@@ -286,7 +289,7 @@ class MembershipStatsXLSXView(APIView):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = table.survey_date.strftime("%Y%m%d")
-        sheet.append([exporter.excel_safe(XLSX_HEADINGS[c]) for c in CSV_COLUMNS])
+        sheet.append([exporter.excel_safe(str(XLSX_HEADINGS[c])) for c in CSV_COLUMNS])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -316,9 +319,9 @@ class CitySummaryXLSXView(APIView):
     renderer_classes = [BinaryRenderer, JSONRenderer]
 
     @extend_schema(
-        summary="区別加入状況の公表様式（Excel）",
+        summary=gettext_lazy("区別加入状況の公表様式（Excel）"),
         operation_id="stats_city_summary_xlsx",
-        description=(
+        description=gettext_lazy(
             "区ごとの町内会数・区域内世帯数・加入世帯数・加入率・前回比と全市の合計行を、市が公表する"
             "様式の Excel で返します（ログインした利用者のみ）。"
         ),
@@ -341,9 +344,9 @@ class TargetView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary="計画目標の進捗",
+        summary=gettext_lazy("計画目標の進捗"),
         operation_id="stats_target",
-        description=(
+        description=gettext_lazy(
             "直近の調査の全市の加入状況と、市の計画の加入世帯数の基準値・目標値、基準値から目標値までの"
             "達成割合（share_done、%）と残り（gap、世帯）。計画の値が未登録なら該当項目は null。"
         ),
@@ -351,14 +354,14 @@ class TargetView(APIView):
         responses=TargetSerializer,
         examples=[
             OpenApiExample(
-                "進捗",
+                gettext_lazy("進捗"),
                 value={
                     "survey_date": "2025-01-01",
                     "city": None,
                     "baseline": {
                         "fiscal_year": 2022,
                         "value": 685497,
-                        "source": "第3次札幌市まちづくり戦略ビジョン",
+                        "source": "第3次札幌市まちづくり戦略ビジョン",  # i18n: data
                     },
                     "target": {"fiscal_year": 2028, "value": 700000, "source": ""},
                     "progress": {
@@ -396,8 +399,8 @@ class SurveyDatesView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary="調査基準日の一覧",
-        description="世帯数が登録されている調査基準日（新しい順）と、その年度。",
+        summary=gettext_lazy("調査基準日の一覧"),
+        description=gettext_lazy("世帯数が登録されている調査基準日（新しい順）と、その年度。"),
         tags=TAGS,
         responses=inline_serializer(
             "SurveyDate",

@@ -12,10 +12,13 @@ import csv
 import io
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from .models import Role
 from .services import AccountRow, RowError
 
-COLUMN_LABELS = {
+# The file format's Japanese headings (accepted as aliases, and named in messages as written).
+COLUMN_LABELS = {  # i18n: data
     "username": "ユーザー名",
     "role": "役割",
     "ward": "区コード",
@@ -24,7 +27,7 @@ COLUMN_LABELS = {
     "password": "パスワード",
 }
 REQUIRED_COLUMNS = ("username", "role")
-_HEADER_ALIASES = {
+_HEADER_ALIASES = {  # i18n: data
     **{field: field for field in COLUMN_LABELS},
     **{label: field for field, label in COLUMN_LABELS.items()},
     "区": "ward",
@@ -32,7 +35,7 @@ _HEADER_ALIASES = {
     "メール": "email",
     "ロール": "role",
 }
-_ROLE_ALIASES = {
+_ROLE_ALIASES = {  # i18n: data
     **{role.value: role.value for role in Role},
     **{str(role.label): role.value for role in Role},
     "市の管理者": Role.CITY_ADMIN.value,
@@ -57,22 +60,24 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text and the name of the encoding it was read with."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8（BOM付き）"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), _("UTF-8（BOM付き）")
         except UnicodeDecodeError as e:
-            raise CsvFileError(f"UTF-8 として読めない箇所があります（{e.start + 3}バイト目）。") from e
+            raise CsvFileError(
+                _("UTF-8 として読めない箇所があります（%(byte)dバイト目）。") % {"byte": e.start + 3}
+            ) from e
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise CsvFileError(
-            "UTF-16 のファイルは読めません。Excel では「CSV UTF-8（コンマ区切り）」で保存してください。"
+            _("UTF-16 のファイルは読めません。Excel では「CSV UTF-8（コンマ区切り）」で保存してください。")
         )
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp932"), "CP932（Shift_JIS）"
+        return data.decode("cp932"), _("CP932（Shift_JIS）")
     except UnicodeDecodeError as e:
         raise CsvFileError(
-            "文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV で保存してください。"
+            _("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV で保存してください。")
         ) from e
 
 
@@ -84,10 +89,10 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
         header = next(reader)
     except StopIteration:
         raise CsvFileError(
-            "ファイルが空です。1行目に見出し（username,role,ward,association,email）が必要です。"
+            _("ファイルが空です。1行目に見出し（username,role,ward,association,email）が必要です。")
         ) from None
     except csv.Error as e:
-        raise CsvFileError(f"1行目: CSV として読めません（{e}）。") from e
+        raise CsvFileError(_("1行目: CSV として読めません（%(error)s）。") % {"error": e}) from e
 
     fields: list[str] = []
     problems: list[str] = []
@@ -98,22 +103,35 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
             field = ""  # an empty heading (a trailing comma): the column must stay empty
         elif field == "password":
             problems.append(
-                "パスワードの列は取り込みません。ファイルから削除してください（パスワードは各自が設定します）。"
+                _(
+                    "パスワードの列は取り込みません。ファイルから削除してください（パスワードは各自が設定します）。"
+                )
             )
         elif field is None:
-            problems.append(f"{position}列目の見出し「{cleaned}」は使えません。")
+            problems.append(
+                _("%(position)d列目の見出し「%(heading)s」は使えません。")
+                % {"position": position, "heading": cleaned}
+            )
         elif field in fields:
-            problems.append(f"見出し「{COLUMN_LABELS[field]}」が2回あります。")
+            problems.append(_("見出し「%(heading)s」が2回あります。") % {"heading": COLUMN_LABELS[field]})
         fields.append(field or "")
     for required in REQUIRED_COLUMNS:
         if required not in fields:
-            problems.append(f"見出し「{required}」（{COLUMN_LABELS[required]}）の列がありません。")
+            problems.append(
+                _("見出し「%(heading)s」（%(label)s）の列がありません。")
+                % {"heading": required, "label": COLUMN_LABELS[required]}
+            )
     if problems:
         raise CsvFileError(
-            "1行目（見出し）: "
-            + " ".join(problems)
-            + " 使える見出し: username,role,ward,association,email または "
-            + ",".join(COLUMN_LABELS[f] for f in ("username", "role", "ward", "association", "email"))
+            _(
+                "1行目（見出し）: %(problems)s 使える見出し: username,role,ward,association,email または %(labels)s"
+            )
+            % {
+                "problems": " ".join(problems),
+                "labels": ",".join(
+                    COLUMN_LABELS[f] for f in ("username", "role", "ward", "association", "email")
+                ),
+            }
         )
 
     rows: list[AccountRow] = []
@@ -126,18 +144,23 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
         except StopIteration:
             break
         except csv.Error as e:
-            errors.append(RowError(line, None, f"CSV として読めません（{e}）。"))
+            errors.append(RowError(line, None, _("CSV として読めません（%(error)s）。") % {"error": e}))
             break
         if not any(_clean(cell) for cell in cells):
             continue  # blank line
         if len(cells) > len(fields) and any(_clean(cell) for cell in cells[len(fields) :]):
             errors.append(
-                RowError(line, None, f"列が多すぎます（見出しは{len(fields)}列、この行は{len(cells)}列）。")
+                RowError(
+                    line,
+                    None,
+                    _("列が多すぎます（見出しは%(expected)d列、この行は%(found)d列）。")
+                    % {"expected": len(fields), "found": len(cells)},
+                )
             )
             continue
         values = {field: _clean(cells[i]) if i < len(cells) else "" for i, field in enumerate(fields)}
         if any(_clean(cell) for cell, field in zip(cells, fields, strict=False) if not field):
-            errors.append(RowError(line, None, "見出しのない列に値があります。"))
+            errors.append(RowError(line, None, _("見出しのない列に値があります。")))
             continue
         role = values.get("role", "")
         rows.append(
@@ -154,5 +177,10 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
 
 
 def format_error(error: RowError) -> str:
-    column = f"「{COLUMN_LABELS.get(error.field, error.field)}」" if error.field else ""
-    return f"{error.line}行目{column}: {error.message}"
+    if error.field:
+        return _("%(line)d行目「%(column)s」: %(message)s") % {
+            "line": error.line,
+            "column": COLUMN_LABELS.get(error.field, error.field),
+            "message": error.message,
+        }
+    return _("%(line)d行目: %(message)s") % {"line": error.line, "message": error.message}

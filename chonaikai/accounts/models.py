@@ -79,7 +79,9 @@ class RoleAssignment(models.Model):
     def __str__(self):
         scope = self.ward or self.association
         label = self.get_role_display()
-        return f"{self.user} — {label}（{scope}）" if scope else f"{self.user} — {label}"
+        if scope:
+            return _("%(user)s — %(role)s（%(scope)s）") % {"user": self.user, "role": label, "scope": scope}
+        return f"{self.user} — {label}"
 
 
 class ApiToken(models.Model):

@@ -62,7 +62,9 @@ def account_check(
             add("username", _("ユーザー名「%(username)s」は既に使われています。") % {"username": username})
 
     if role not in Role.values:
-        choices = "、".join(f"{r.value}（{r.label}）" for r in Role)
+        choices = _("、").join(
+            _("%(value)s（%(label)s）") % {"value": r.value, "label": r.label} for r in Role
+        )
         add(
             "role",
             _("役割「%(role)s」はありません。次のいずれかです: %(choices)s")

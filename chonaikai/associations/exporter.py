@@ -2,6 +2,9 @@
 
 Every value goes into a sheet through excel_safe(), so that no text from users (an association's
 name, a note) can start a formula. Figures come from the selectors; nothing here computes a rate.
+
+Text is translated (gettext) in the active language, except the template's column headings: they
+are the import format (importer.Col), Japanese in every language.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -20,10 +25,11 @@ from wards.models import Ward
 from . import selectors
 from .importer import FORMULA_STARTS, Col
 from .models import Association, HouseholdCount
-from .rules import japanese_date
+from .templatetags.japanese import jdate
 
-PREVIOUS_HOUSEHOLDS = "前回区域内世帯数"
-PREVIOUS_MEMBERS = "前回加入世帯数"
+# Reference columns of the template: headings of the import format (the importer ignores them).
+PREVIOUS_HOUSEHOLDS = "前回区域内世帯数"  # i18n: data
+PREVIOUS_MEMBERS = "前回加入世帯数"  # i18n: data
 TEMPLATE_COLUMNS = (
     Col.CODE,
     Col.NAME,
@@ -34,14 +40,15 @@ TEMPLATE_COLUMNS = (
     Col.NOTE,
 )
 TEMPLATE_WIDTHS = (14, 36, 16, 16, 14, 14, 40)
+# The published table's headings: output, not read back, so in the reader's language.
 CITY_COLUMNS = (
-    "区コード",
-    "区名",
-    "町内会数",
-    "区域内世帯数",
-    "加入世帯数",
-    "加入率（%）",
-    "前回比（ポイント）",
+    gettext_lazy("区コード"),
+    gettext_lazy("区名"),
+    gettext_lazy("町内会数"),
+    gettext_lazy("区域内世帯数"),
+    gettext_lazy("加入世帯数"),
+    gettext_lazy("加入率（%）"),
+    gettext_lazy("前回比（ポイント）"),
 )
 CITY_WIDTHS = (10, 14, 10, 14, 14, 12, 16)
 
@@ -72,7 +79,7 @@ def _append(ws, values) -> int:
 
 
 def _header(ws, columns, widths) -> int:
-    row = _append(ws, columns)
+    row = _append(ws, [str(c) for c in columns])  # lazy translations as text
     for cell in ws[row]:
         cell.font = _BOLD
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -96,7 +103,7 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
     the latest survey is the reference. `actor` None: the command line.
     """
     if actor is not None and not policy.can_edit_counts(actor, ward):
-        raise PermissionDenied("この区の調査票を作成する権限がありません。")
+        raise PermissionDenied(_("この区の調査票を作成する権限がありません。"))
     reference_date = (
         selectors.previous_survey_date(survey_date) if survey_date else selectors.latest_survey_date()
     )
@@ -115,13 +122,29 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
     wb = Workbook()
     ws = wb.active
     ws.title = ward.name
-    _append(ws, [f"{ward.name} 町内会・自治会 世帯数調査票"])
+    _append(ws, [_("%(ward)s 町内会・自治会 世帯数調査票") % {"ward": ward.name}])
     ws["A1"].font = _TITLE
-    target = f"調査基準日: {japanese_date(survey_date)}" if survey_date else "調査基準日: 取込時に指定"
-    reference = f"前回（{japanese_date(reference_date)}）" if reference_date else "前回"
+    if survey_date:
+        target = _("調査基準日: %(date)s") % {"date": jdate(survey_date)}
+    else:
+        target = _("調査基準日: 取込時に指定")
+    if reference_date:
+        reference = _("前回（%(date)s）") % {"date": jdate(reference_date)}
+    else:
+        reference = _("前回")
     _append(
         ws,
-        [f"{target}。「{Col.HOUSEHOLDS}」「{Col.MEMBERS}」の列に記入してください（{reference}の値は参考）。"],
+        [
+            _(
+                "%(target)s。「%(households)s」「%(members)s」の列に記入してください（%(reference)sの値は参考）。"
+            )
+            % {
+                "target": target,
+                "households": Col.HOUSEHOLDS,
+                "members": Col.MEMBERS,
+                "reference": reference,
+            }
+        ],
     )
     _append(ws, [])
     header = _header(ws, TEMPLATE_COLUMNS, TEMPLATE_WIDTHS)
@@ -140,8 +163,8 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
             operator="greaterThanOrEqual",
             formula1="0",
             showErrorMessage=True,
-            errorTitle="世帯数",
-            error="0以上の整数を入力してください。",
+            errorTitle=_("世帯数"),
+            error=_("0以上の整数を入力してください。"),
         )
         ws.add_data_validation(whole)
         whole.add(f"E{header + 1}:F{header + len(associations)}")
@@ -166,7 +189,7 @@ def city_summary(*, survey_date: dt.date) -> Workbook:
     """
     city_rows = selectors.membership_stats(survey_date=survey_date, level=selectors.Level.CITY)
     if not city_rows:
-        raise NoCounts(f"{survey_date:%Y-%m-%d} の世帯数はありません。")
+        raise NoCounts(_("%(date)s の世帯数はありません。") % {"date": f"{survey_date:%Y-%m-%d}"})
     city = city_rows[0]
     by_ward = {
         r.code: r for r in selectors.membership_stats(survey_date=survey_date, level=selectors.Level.WARD)
@@ -175,11 +198,13 @@ def city_summary(*, survey_date: dt.date) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{survey_date:%Y%m%d}"
-    _append(ws, [f"町内会・自治会 加入状況（{japanese_date(survey_date)}現在）"])
+    _append(ws, [_("町内会・自治会 加入状況（%(date)s現在）") % {"date": jdate(survey_date)}])
     ws["A1"].font = _TITLE
-    note = f"加入率 = {Col.MEMBERS} ÷ {Col.HOUSEHOLDS}（%、小数第3位を四捨五入）。"
+    note = _("加入率 = 加入世帯数 ÷ 区域内世帯数（%、小数第3位を四捨五入）。")
     if city.previous_survey_date:
-        note += f"前回比は前回調査（{japanese_date(city.previous_survey_date)}）の加入率との差（ポイント）。"
+        note += _("前回比は前回調査（%(date)s）の加入率との差（ポイント）。") % {
+            "date": jdate(city.previous_survey_date)
+        }
     _append(ws, [note])
     _append(ws, [])
     _header(ws, CITY_COLUMNS, CITY_WIDTHS)

@@ -13,7 +13,7 @@ class WardPrefixedChoiceField(forms.ModelChoiceField):
     """Districts and federations are listed city-wide, so each label starts with its ward's name."""
 
     def label_from_instance(self, obj):
-        return f"{obj.ward.name}　{obj.name}"
+        return f"{obj.ward.name}　{obj.name}"  # i18n: data (two names)
 
 
 class WardPrefixedChoiceFilter(django_filters.ModelChoiceFilter):

@@ -126,6 +126,21 @@ class CountsUploadForm(forms.Form):
         return upload
 
 
+class ImportReasonForm(forms.Form):
+    """Why an upload changes counts of a ward whose counts are approved (the preview page).
+
+    Asked of ward staff only: a city administrator may change approved counts without a reason.
+    """
+
+    reason = forms.CharField(
+        label=_("変更理由"),
+        max_length=500,
+        help_text=_("承認済みの区の世帯数を変更する理由です。履歴と操作記録に残ります。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("変更理由を入力してください。")},
+    )
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 

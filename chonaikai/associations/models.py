@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -123,7 +124,7 @@ class Association(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{self.code}）"
+        return f"{self.name}（{self.code}）"  # i18n: data (the name and code, as audit rows copy it)
 
     def save(self, *args, **kwargs):
         # A derived column, not a business rule: keep it in step with name and kana.
@@ -291,7 +292,7 @@ class SurveyRound(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.survey_date:%Y-%m-%d} の調査"
+        return gettext("%(date)s の調査") % {"date": f"{self.survey_date:%Y-%m-%d}"}
 
 
 class WardProgress(models.Model):

@@ -107,9 +107,9 @@ class Era:
 
 # Newest first. Associations were founded under 昭和, so it is included for founding dates.
 ERAS = (
-    Era("令和", "Reiwa", dt.date(2019, 5, 1)),
-    Era("平成", "Heisei", dt.date(1989, 1, 8)),
-    Era("昭和", "Showa", dt.date(1926, 12, 25)),
+    Era("令和", "Reiwa", dt.date(2019, 5, 1)),  # i18n: data
+    Era("平成", "Heisei", dt.date(1989, 1, 8)),  # i18n: data
+    Era("昭和", "Showa", dt.date(1926, 12, 25)),  # i18n: data
 )
 
 
@@ -118,17 +118,17 @@ def era_of(day: dt.date) -> tuple[Era, int]:
     for era in ERAS:
         if day >= era.start:
             return era, day.year - era.start.year + 1
-    raise ValueError(f"{day.isoformat()} is before the supported eras (昭和 onwards)")
+    raise ValueError(f"{day.isoformat()} is before the supported eras (昭和 onwards)")  # i18n: data
 
 
 def _era_year_text(year: int) -> str:
-    return "元" if year == 1 else str(year)
+    return "元" if year == 1 else str(year)  # i18n: data
 
 
 def japanese_date(day: dt.date) -> str:
     """2023-01-01 → 令和5年1月1日; 2019-05-01 → 令和元年5月1日; 2019-04-30 → 平成31年4月30日."""
     era, year = era_of(day)
-    return f"{era.name}{_era_year_text(year)}年{day.month}月{day.day}日"
+    return f"{era.name}{_era_year_text(year)}年{day.month}月{day.day}日"  # i18n: data (Japanese dates)
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
@@ -140,7 +140,7 @@ def fiscal_year_label(fiscal_year: int) -> str:
     starts, which also names FY1988 昭和63年度 and FY1989 平成元年度 as the government did.
     """
     era, year = era_of(dt.date(fiscal_year, 5, 1))
-    return f"{era.name}{_era_year_text(year)}年度"
+    return f"{era.name}{_era_year_text(year)}年度"  # i18n: data (Japanese fiscal years)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -266,7 +266,7 @@ def _display(model: type[Model], name: str, value, names) -> str:
     if name in _RELATED:
         return names.get((name, value), f"#{value}")
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return pgettext("list separator", "、").join(str(v) for v in value)
     field = _field(model, name)
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))

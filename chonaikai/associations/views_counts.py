@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
@@ -28,9 +29,9 @@ from .forms import (
     parse_survey_date,
 )
 from .models import SurveyRound
-from .rules import japanese_date
 from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, REASON, EntryIssue, entry_row_issues
 from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, possible_actions
+from .templatetags.japanese import jdate
 
 _ACTIONS = {
     SUBMIT: services.ward_progress_submit,
@@ -90,7 +91,9 @@ def round_open(request):
         except services.RoundError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, f"{japanese_date(survey_round.survey_date)}の調査を開始しました。")
+            messages.success(
+                request, _("%(date)sの調査を開始しました。") % {"date": jdate(survey_round.survey_date)}
+            )
             return redirect("associations:count_round", survey_date=survey_round.survey_date.isoformat())
     return round_list(request, open_form=form)
 
@@ -139,7 +142,7 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
     form = ProgressActionForm(request.POST)
     comment = form.cleaned_data["comment"].strip() if form.is_valid() else ""
     if not form.is_valid():
-        messages.error(request, "コメントが長すぎます（2,000文字以内）。")
+        messages.error(request, _("コメントが長すぎます（2,000文字以内）。"))
     else:
         try:
             progress = _ACTIONS[action](
@@ -150,7 +153,12 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
         else:
             messages.success(
                 request,
-                f"{progress.ward.name}を「{progress.get_status_display()}」にしました（{TRANSITIONS[action].label}）。",
+                _("%(ward)sを「%(status)s」にしました（%(action)s）。")
+                % {
+                    "ward": progress.ward.name,
+                    "status": progress.get_status_display(),
+                    "action": TRANSITIONS[action].label,
+                },
             )
     return redirect(
         reverse("associations:count_round", kwargs={"survey_date": day.isoformat()}) + f"#ward-{ward_code}"
@@ -235,10 +243,12 @@ def count_entry(request, ward_code: str, survey_date: str):
         else:
             if result.created or result.updated:
                 messages.success(
-                    request, f"保存しました（新規 {result.created}件、更新 {result.updated}件）。"
+                    request,
+                    _("保存しました（新規 %(created)s件、更新 %(updated)s件）。")
+                    % {"created": result.created, "updated": result.updated},
                 )
             else:
-                messages.info(request, "変更された値はありませんでした。")
+                messages.info(request, _("変更された値はありませんでした。"))
             return redirect(request.path)
     else:
         # Parse errors: show the rules' checks of the rows that did parse as well, in one round trip.

@@ -49,6 +49,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 FORMAT = "chonaikai-backup"
 FORMAT_VERSION = 1
@@ -312,12 +313,12 @@ def require_migrated(*, using: str = DEFAULT_DB_ALIAS) -> None:
     executor = MigrationExecutor(connections[using])
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
-        names = "、".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
+        names = _("、").join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
         raise BackupError(
             _(
                 "データベースに未適用のマイグレーションがあります（%(names)s）。先に manage.py migrate を実行してください。"
             )
-            % {"names": names + (" ほか" if len(plan) > 5 else "")}
+            % {"names": names + (_(" ほか") if len(plan) > 5 else "")}
         )
 
 
@@ -347,12 +348,15 @@ def restore_backup(path: str | os.PathLike, *, force: bool = False, using: str =
                 "このバックアップは、このデータベースにまだ適用されていないマイグレーションの後に作成されています"
                 "（%(names)s）。同じ版のシステムを用意し、manage.py migrate を実行してから復元してください。"
             )
-            % {"names": "、".join(missing[:5]) + (" ほか" if len(missing) > 5 else "")}
+            % {"names": _("、").join(missing[:5]) + (_(" ほか") if len(missing) > 5 else "")}
         )
     if not force:
         found = in_use_tables(using=using)
         if found:
-            listed = "、".join(f"{label}（{n}件）" for label, n in sorted(found.items())[:8])
+            listed = _("、").join(
+                ngettext("%(table)s（%(n)d件）", "%(table)s（%(n)d件）", n) % {"table": label, "n": n}
+                for label, n in sorted(found.items())[:8]
+            )
             raise BackupError(
                 _(
                     "復元先のデータベースには既にデータがあります（%(tables)s）。復元すると、このデータベースの内容は"
@@ -368,7 +372,7 @@ def restore_backup(path: str | os.PathLike, *, force: bool = False, using: str =
     if unknown:
         raise BackupError(
             _("バックアップの表「%(labels)s」は、この版のシステムにはありません。")
-            % {"labels": "、".join(unknown)}
+            % {"labels": _("、").join(unknown)}
         )
     # The tables in the backup are replaced; a table the backup does not have (one a newer
     # migration added) keeps what migrate put in it.

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from chonaikai.associations.exporter import excel_safe
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
+from chonaikai.associations.templatetags.japanese import fylabel, jdate
 
 from .selectors import IndicatorProgress, report_years
 
@@ -36,28 +37,31 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
     years = report_years(rows)
     wb = Workbook()
     ws = wb.active
-    ws.title = "成果指標"
-    _append(ws, ["成果指標の推移"])
+    ws.title = _("成果指標")
+    _append(ws, [_("成果指標の推移")])
     ws["A1"].font = _TITLE
     _append(
         ws,
         [
-            f"{japanese_date(today)}作成。基準年度の値は計画の基準値、目標年度の列は実績値、"
-            "「進捗率」は基準値から目標値までのうち最新の値が達した割合（%）。"
-            "町内会加入世帯数は各年1月1日の世帯数調査の合計（その日を含む年度の値）。"
+            _(
+                "%(date)s作成。基準年度の値は計画の基準値、目標年度の列は実績値、"
+                "「進捗率」は基準値から目標値までのうち最新の値が達した割合（%%）。"
+                "町内会加入世帯数は各年1月1日の世帯数調査の合計（その日を含む年度の値）。"
+            )
+            % {"date": jdate(today)}
         ],
     )
     _append(ws, [])
     header = [
-        "基本目標",
-        "指標",
-        "単位",
-        *[fiscal_year_label(y) for y in years],
-        "目標値",
-        "目標年度",
-        "最新値",
-        "進捗率（%）",
-        "出典",
+        _("基本目標"),
+        _("指標"),
+        _("単位"),
+        *[fylabel(y) for y in years],
+        _("目標値"),
+        _("目標年度"),
+        _("最新値"),
+        _("進捗率（%）"),
+        _("出典"),
     ]
     header_row = _append(ws, header)
     for cell in ws[header_row]:
@@ -80,7 +84,7 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
                 indicator.unit,
                 *[row.value_for(y) for y in years],
                 row.target_value,
-                fiscal_year_label(row.target_year) if row.target_year else None,
+                fylabel(row.target_year) if row.target_year else None,
                 latest[1] if latest else None,
                 progress.share_done if progress else None,
                 row.source,

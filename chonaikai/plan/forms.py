@@ -1,7 +1,15 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.associations.rules import fiscal_year_label
+from chonaikai.associations.templatetags.japanese import fylabel
+
+
+def fiscal_year_choice_label(year: int) -> str:
+    """令和10年度（2028） on a Japanese page; FY2028 on an English one (the era means nothing there)."""
+    if (get_language() or "ja").startswith("ja"):
+        return _("%(label)s（%(year)s）") % {"label": fylabel(year), "year": year}
+    return fylabel(year)
 
 
 class IndicatorValueForm(forms.Form):
@@ -15,5 +23,11 @@ class IndicatorValueForm(forms.Form):
     def __init__(self, *args, indicators, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.name}（{i.unit}）"
-        self.fields["fiscal_year"].choices = [(y, f"{fiscal_year_label(y)}（{y}）") for y in fiscal_years]
+        self.fields["indicator"].label_from_instance = lambda i: (
+            _("%(name)s（%(unit)s）")
+            % {
+                "name": i.name,
+                "unit": i.unit,
+            }
+        )
+        self.fields["fiscal_year"].choices = [(y, fiscal_year_choice_label(y)) for y in fiscal_years]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.associations.rules import fiscal_year_of
@@ -29,11 +30,11 @@ def indicator_value_record(
     applied one after the other, each with its own before/after audit event.
     """
     if not policy.is_city_admin(actor):
-        raise PermissionDenied("成果指標の値を記録できるのは市の管理者だけです。")
+        raise PermissionDenied(_("成果指標の値を記録できるのは市の管理者だけです。"))
     indicator = Indicator.objects.select_for_update().get(pk=indicator_id)
     if indicator.is_linked:
         raise ValidationError(
-            "この指標の値は町内会の世帯数調査から集計されるため、ここでは記録できません。", code="linked"
+            _("この指標の値は町内会の世帯数調査から集計されるため、ここでは記録できません。"), code="linked"
         )
     years = rules.recordable_fiscal_years(
         baseline_year=indicator.baseline_fiscal_year,
@@ -42,15 +43,15 @@ def indicator_value_record(
     )
     if fiscal_year not in years:
         raise ValidationError(
-            "記録できる年度は、基準年度の翌年度から目標年度まで（今年度まで）です。",
+            _("記録できる年度は、基準年度の翌年度から目標年度まで（今年度まで）です。"),
             code="fiscal_year",
         )
     value = Decimal(value)
     if value < 0:
-        raise ValidationError("値は0以上で入力してください。", code="negative")
+        raise ValidationError(_("値は0以上で入力してください。"), code="negative")
     if not rules.has_at_most_decimals(value, indicator.decimals):
         raise ValidationError(
-            "この指標は小数点以下%(n)d桁までで入力してください。",
+            _("この指標は小数点以下%(n)d桁までで入力してください。"),
             code="decimals",
             params={"n": indicator.decimals},
         )

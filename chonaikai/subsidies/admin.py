@@ -6,6 +6,8 @@ audit event or a budget check.
 """
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -54,7 +56,7 @@ class ProgrammeRuleAdmin(SimpleHistoryAdmin):
     inlines = [ExpenseKindRuleInline]
     actions = ["confirm_rules"]
 
-    @admin.action(description="選択した算定基準を「要綱で確認済み」にする")
+    @admin.action(description=_("選択した算定基準を「要綱で確認済み」にする"))
     def confirm_rules(self, request, queryset):
         confirmed = 0
         for rule in queryset.filter(needs_confirmation=True):
@@ -64,7 +66,15 @@ class ProgrammeRuleAdmin(SimpleHistoryAdmin):
                 self.message_user(request, str(e), messages.ERROR)
             else:
                 confirmed += 1
-        self.message_user(request, f"{confirmed}件の算定基準を確認済みにしました。")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s件の算定基準を確認済みにしました。",
+                "%(count)s件の算定基準を確認済みにしました。",
+                confirmed,
+            )
+            % {"count": confirmed},
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):

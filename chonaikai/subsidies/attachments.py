@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import AttachmentRejected
 
@@ -22,16 +25,18 @@ _HEAD_BYTES = 16
 
 @dataclass(frozen=True)
 class FileType:
-    name: str  # shown in messages
+    name: str | Promise  # shown in messages (translated when shown)
     content_type: str
     extensions: tuple[str, ...]  # the first is used for the stored name
 
 
 PDF = FileType("PDF", "application/pdf", (".pdf",))
-JPEG = FileType("JPEG画像", "image/jpeg", (".jpg", ".jpeg"))
-PNG = FileType("PNG画像", "image/png", (".png",))
+JPEG = FileType(gettext_lazy("JPEG画像"), "image/jpeg", (".jpg", ".jpeg"))
+PNG = FileType(gettext_lazy("PNG画像"), "image/png", (".png",))
 XLSX = FileType(
-    "Excelファイル（.xlsx）", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)
+    gettext_lazy("Excelファイル（.xlsx）"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    (".xlsx",),
 )
 ACCEPTED = (PDF, JPEG, PNG, XLSX)
 
@@ -74,7 +79,7 @@ def _is_xlsx(file) -> bool:
 
 
 def check_upload(file, *, name: str | None = None, limit: int | None = None) -> FileType:
-    """The file's type if it may be attached; AttachmentRejected (Japanese message) if not.
+    """The file's type if it may be attached; AttachmentRejected (a message for the uploader) if not.
 
     Checks, in order: not empty, not larger than `limit` (default max_bytes()), content of an
     accepted type, and the name's extension matching the content.
@@ -86,25 +91,30 @@ def check_upload(file, *, name: str | None = None, limit: int | None = None) -> 
         file.seek(0, 2)
         size = file.tell()
         file.seek(0)
-    shown = PurePath(name).name or "ファイル"
+    shown = PurePath(name).name or _("ファイル")
     if size == 0:
-        raise AttachmentRejected(f"「{shown}」は空のファイルです。")
+        raise AttachmentRejected(_("「%(name)s」は空のファイルです。") % {"name": shown})
     if size > limit:
         raise AttachmentRejected(
-            f"「{shown}」は大きすぎます（{_megabytes(size)}）。{_megabytes(limit)}以下のファイルにしてください。",
+            _("「%(name)s」は大きすぎます（%(size)s）。%(limit)s以下のファイルにしてください。")
+            % {"name": shown, "size": _megabytes(size), "limit": _megabytes(limit)},
             extra={"size": size, "limit": limit},
         )
     detected = detect_type(file)
-    accepted = "、".join(t.name for t in ACCEPTED)
+    accepted = _("、").join(str(t.name) for t in ACCEPTED)
     if detected is None:
         raise AttachmentRejected(
-            f"「{shown}」は受け付けられない形式です。{accepted}のいずれかを添付してください。"
+            _("「%(name)s」は受け付けられない形式です。%(accepted)sのいずれかを添付してください。")
+            % {"name": shown, "accepted": accepted}
         )
     extension = PurePath(name).suffix.lower()
     if extension not in detected.extensions:
         raise AttachmentRejected(
-            f"「{shown}」の中身は{detected.name}ですが、ファイル名の拡張子（{extension or 'なし'}）と一致しません。"
-            "正しい拡張子のファイルを添付してください。",
+            _(
+                "「%(name)s」の中身は%(type)sですが、ファイル名の拡張子（%(extension)s）と一致しません。"
+                "正しい拡張子のファイルを添付してください。"
+            )
+            % {"name": shown, "type": detected.name, "extension": extension or _("なし")},
             extra={"detected": detected.content_type, "extension": extension},
         )
     return detected

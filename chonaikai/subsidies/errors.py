@@ -1,4 +1,5 @@
-"""The domain errors of subsidies. Every message is Japanese and meant for the person acting.
+"""The domain errors of subsidies. Every message is translated (Japanese by default) and meant for the
+person acting.
 
 Views and the API catch `SubsidyError` and show `str(error)`; `.code` tells the kinds apart for
 tests and for an API's error shape. Out-of-scope objects are not errors of this kind: they answer

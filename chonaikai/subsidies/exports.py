@@ -9,45 +9,53 @@ for the city to fill in: the system holds no bank details.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from chonaikai.accounts import policy
 from chonaikai.associations.exporter import excel_safe
-from chonaikai.associations.rules import fiscal_year_label
 
-from . import selectors
+from . import rules, selectors
 from .models import Application, GrantComputation, Programme, ProgrammeRule
 from .workflow import GRANTED_STATES, Status
 
 YEN_FORMAT = "#,##0"
-BANK_COLUMNS = ("金融機関名", "支店名", "口座種別", "口座番号", "口座名義")
+BANK_COLUMNS = (
+    gettext_lazy("金融機関名"),
+    gettext_lazy("支店名"),
+    gettext_lazy("口座種別"),
+    gettext_lazy("口座番号"),
+    gettext_lazy("口座名義"),
+)
 SUMMARY_COLUMNS = (
-    "年度",
-    "制度コード",
-    "制度名",
-    "予算額",
-    "交付決定額",
-    "支払額",
-    "残額",
-    "交付決定件数",
-    "支払済み件数",
+    gettext_lazy("年度"),
+    gettext_lazy("制度コード"),
+    gettext_lazy("制度名"),
+    gettext_lazy("予算額"),
+    gettext_lazy("交付決定額"),
+    gettext_lazy("支払額"),
+    gettext_lazy("残額"),
+    gettext_lazy("交付決定件数"),
+    gettext_lazy("支払済み件数"),
 )
 SUMMARY_WIDTHS = (12, 20, 32, 14, 14, 14, 14, 12, 12)
 DETAIL_COLUMNS = (
-    "年度",
-    "制度名",
-    "申請番号",
-    "町内会コード",
-    "町内会名",
-    "区",
-    "区分",
-    "状態",
-    "交付決定額",
-    "確定額",
-    "支払額",
-    "支払日",
+    gettext_lazy("年度"),
+    gettext_lazy("制度名"),
+    gettext_lazy("申請番号"),
+    gettext_lazy("町内会コード"),
+    gettext_lazy("町内会名"),
+    gettext_lazy("区"),
+    gettext_lazy("区分"),
+    gettext_lazy("状態"),
+    gettext_lazy("交付決定額"),
+    gettext_lazy("確定額"),
+    gettext_lazy("支払額"),
+    gettext_lazy("支払日"),
 )
 DETAIL_WIDTHS = (12, 30, 24, 14, 32, 10, 16, 14, 14, 14, 14, 12)
 _BOLD = Font(bold=True)
@@ -61,11 +69,11 @@ class NothingToPay(Exception):
 
 def _require(actor) -> None:
     if actor is not None and not policy.can_export_subsidies(actor):
-        raise PermissionDenied("補助金の会計用ファイルを作成できるのは市の管理者です。")
+        raise PermissionDenied(_("補助金の会計用ファイルを作成できるのは市の管理者です。"))
 
 
 def _append(ws, values) -> int:
-    ws.append([excel_safe(v) for v in values])
+    ws.append([excel_safe(str(v) if isinstance(v, Promise) else v) for v in values])
     return ws.max_row
 
 
@@ -95,12 +103,13 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
     _require(actor)
     wb = Workbook()
     ws = wb.active
-    ws.title = "制度別集計"
-    scope = fiscal_year_label(fiscal_year) if fiscal_year is not None else "全年度"
-    _append(ws, [f"補助金 交付決定額・支払額（{scope}）"])
+    ws.title = _("制度別集計")
+    scope = rules.fiscal_year_text(fiscal_year) if fiscal_year is not None else _("全年度")
+    _append(ws, [_("補助金 交付決定額・支払額（%(scope)s）") % {"scope": scope}])
     ws["A1"].font = _TITLE
     _append(
-        ws, ["残額 = 予算額 − 交付決定額（額の確定後は確定額、支払後は支払額）。予算額が未登録の制度は空欄。"]
+        ws,
+        [_("残額 = 予算額 − 交付決定額（額の確定後は確定額、支払後は支払額）。予算額が未登録の制度は空欄。")],
     )
     _append(ws, [])
     _header(ws, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
@@ -110,7 +119,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         row = _append(
             ws,
             [
-                fiscal_year_label(p.fiscal_year),
+                rules.fiscal_year_text(p.fiscal_year),
                 p.code,
                 p.name,
                 summary.budget,
@@ -123,7 +132,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         )
         _yen(ws, row, (4, 5, 6, 7))
 
-    detail = wb.create_sheet("申請別")
+    detail = wb.create_sheet(_("申請別"))
     _header(detail, DETAIL_COLUMNS, DETAIL_WIDTHS)
     applications = (
         Application.objects.filter(status__in=GRANTED_STATES)
@@ -137,7 +146,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         row = _append(
             detail,
             [
-                fiscal_year_label(a.programme.fiscal_year),
+                rules.fiscal_year_text(a.programme.fiscal_year),
                 a.programme.name,
                 a.number,
                 a.association.code,
@@ -175,22 +184,30 @@ def payment_list_workbook(*, actor, programme: Programme) -> Workbook:
     _require(actor)
     wb = Workbook()
     ws = wb.active
-    ws.title = "支払一覧"
-    _append(ws, [f"{programme} 支払一覧"])
+    ws.title = _("支払一覧")
+    _append(ws, [_("%(programme)s 支払一覧") % {"programme": programme}])
     ws["A1"].font = _TITLE
-    _append(ws, ["口座の欄（黄色）は会計担当が記入してください。"])
+    _append(ws, [_("口座の欄（黄色）は会計担当が記入してください。")])
     _append(ws, [])
     if programme.kind == Programme.Kind.COMPUTED:
         _computed_rows(ws, programme)
     else:
         _application_rows(ws, programme)
     if ws.max_row <= 4:
-        raise NothingToPay(f"{programme}には支払の対象がありません。")
+        raise NothingToPay(_("%(programme)sには支払の対象がありません。") % {"programme": programme})
     return wb
 
 
 def _application_rows(ws, programme: Programme) -> None:
-    columns = ("町内会コード", "町内会名", "申請番号", "状態", "金額", "支払日", *BANK_COLUMNS)
+    columns = (
+        _("町内会コード"),
+        _("町内会名"),
+        _("申請番号"),
+        _("状態"),
+        _("金額"),
+        _("支払日"),
+        *BANK_COLUMNS,
+    )
     _header(ws, columns, (14, 32, 24, 12, 14, 12, 20, 16, 10, 14, 24))
     applications = (
         Application.objects.filter(programme=programme, status__in=[Status.CONFIRMED, Status.PAID])
@@ -211,14 +228,14 @@ def _application_rows(ws, programme: Programme) -> None:
 
 def _computed_rows(ws, programme: Programme) -> None:
     columns = (
-        "区分",
-        "コード",
-        "名称",
-        "調査基準日",
-        "加入世帯数",
-        "1世帯あたり",
-        "金額",
-        "前回との差額",
+        _("区分"),
+        _("コード"),
+        _("名称"),
+        _("調査基準日"),
+        _("加入世帯数"),
+        _("1世帯あたり"),
+        _("金額"),
+        _("前回との差額"),
         *BANK_COLUMNS,
     )
     _header(ws, columns, (12, 14, 32, 12, 12, 12, 14, 14, 20, 16, 10, 14, 24))
@@ -230,7 +247,7 @@ def _computed_rows(ws, programme: Programme) -> None:
     )
     for g in rows:
         recipient = g.association or g.federation
-        kind = "単位町内会" if g.association_id else "連合町内会"
+        kind = _("単位町内会") if g.association_id else _("連合町内会")
         row = _append(
             ws,
             [

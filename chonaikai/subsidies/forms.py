@@ -1,8 +1,8 @@
 """Forms of the subsidy pages. They parse and describe input; every rule is the services'.
 
 Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」 are not all
-accepted, but full-width digits, commas, spaces and a trailing 「円」 are (YenField). Errors are
-Japanese and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
+accepted, but full-width digits, commas, spaces, a trailing 「円」 and a leading ¥ are (YenField).
+Errors are translated and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
 at the field's error list (`<id>_error`) and help text (`<id>_helptext`).
 """
 
@@ -13,12 +13,12 @@ import unicodedata
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.models import Association
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
 
-from . import attachments
+from . import attachments, rules
 from .models import Application, Attachment, ExpenseLine, Hall, Programme
 from .services import LineInput
 
@@ -31,7 +31,9 @@ def _megabytes(size: int) -> str:
 
 
 def attachment_help() -> str:
-    return f"PDF、JPEG・PNG画像、Excelファイル（.xlsx）を添付できます。1つのファイルは{_megabytes(attachments.max_bytes())}までです。"
+    return gettext(
+        "PDF、JPEG・PNG画像、Excelファイル（.xlsx）を添付できます。1つのファイルは%(size)sまでです。"
+    ) % {"size": _megabytes(attachments.max_bytes())}
 
 
 class DateInput(forms.DateInput):
@@ -46,7 +48,7 @@ def _date_field(label, *, required=False, error_messages=None, **kwargs) -> form
         label=label,
         required=required,
         widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],  # i18n: data (formats read, not shown)
         error_messages={
             "invalid": _("日付は 2026-12-01 のように入力してください。"),
             **(error_messages or {}),
@@ -68,7 +70,8 @@ class YenField(forms.Field):
         if value in (None, ""):
             return None
         text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = text.replace(",", "").replace(" ", "").removesuffix("円").replace("−", "-")
+        text = text.replace(",", "").replace(" ", "").replace("−", "-")
+        text = text.removesuffix("円").removeprefix("¥")  # i18n: data (the unit as typed)
         if not text:
             return None
         if not text.lstrip("-").isdigit():
@@ -100,7 +103,10 @@ def _comment_field(label=OPTIONAL_COMMENT, *, required=False, required_message=N
 
 class ProgrammeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Programme) -> str:
-        return f"{obj.name}（{fiscal_year_label(obj.fiscal_year)}）"
+        return gettext("%(name)s（%(fiscal_year)s）") % {
+            "name": obj.name,
+            "fiscal_year": rules.fiscal_year_text(obj.fiscal_year),
+        }
 
 
 class HallChoiceField(forms.ModelChoiceField):
@@ -109,7 +115,12 @@ class HallChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Hall) -> str:
-        return f"{obj.association.name}：{obj.name}" if self.with_association else obj.name
+        if self.with_association:
+            return gettext("%(association)s：%(hall)s") % {
+                "association": obj.association.name,
+                "hall": obj.name,
+            }
+        return obj.name
 
 
 def category_choices(programmes) -> list[tuple[str, str]]:
@@ -405,11 +416,8 @@ class CompletionReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "receipts"
-        ].help_text = (
-            f"{attachment_help()} 複数のファイルをまとめて選べます。既に添付した領収書があれば省略できます。"
-        )
+        more = gettext("複数のファイルをまとめて選べます。既に添付した領収書があれば省略できます。")
+        self.fields["receipts"].help_text = f"{attachment_help()} {more}"
         self.fields["receipts"].widget.attrs["accept"] = ACCEPT
 
 
@@ -478,7 +486,7 @@ class GrantComputeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["survey_date"].choices = [
             ("", _("最新の調査")),
-            *((d.isoformat(), japanese_date(d)) for d in survey_dates),
+            *((d.isoformat(), rules.date_text(d)) for d in survey_dates),
         ]
 
 
@@ -491,5 +499,5 @@ class AccountingExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = [
             ("", _("全年度")),
-            *((year, fiscal_year_label(year)) for year in fiscal_years),
+            *((year, rules.fiscal_year_text(year)) for year in fiscal_years),
         ]

@@ -12,14 +12,15 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chonaikai.associations.models import Association, Federation
-from chonaikai.associations.rules import fiscal_year_label
 
+from . import rules
 from .querysets import ApplicationQuerySet, GrantComputationQuerySet, HallQuerySet
-from .rules import NEEDS_CONFIRMATION_LABEL, Method
+from .rules import NEEDS_CONFIRMATION_LABEL, Method, format_yen
 from .workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, Status
 
 code_validator = RegexValidator(r"^[a-z][a-z0-9_]*$", _("コードは半角英小文字・数字・_ で入力してください。"))
@@ -83,7 +84,10 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}（{fiscal_year_label(self.fiscal_year)}）"
+        return gettext("%(name)s（%(fiscal_year)s）") % {
+            "name": self.name,
+            "fiscal_year": rules.fiscal_year_text(self.fiscal_year),
+        }
 
 
 class ProgrammeRule(models.Model):
@@ -174,8 +178,14 @@ class ProgrammeRule(models.Model):
         ]
 
     def __str__(self):
-        label = f"{self.programme}・{self.name}" if self.category else str(self.programme)
-        return f"{label}（{NEEDS_CONFIRMATION_LABEL}）" if self.needs_confirmation else label
+        label = (
+            gettext("%(programme)s・%(category)s") % {"programme": self.programme, "category": self.name}
+            if self.category
+            else str(self.programme)
+        )
+        if self.needs_confirmation:
+            return gettext("%(rule)s（%(label)s）") % {"rule": label, "label": NEEDS_CONFIRMATION_LABEL}
+        return label
 
 
 class ExpenseKindRule(models.Model):
@@ -293,7 +303,7 @@ class HallRepair(models.Model):
         verbose_name_plural = _("会館の修繕・補助の履歴")
 
     def __str__(self):
-        return f"{self.hall} {fiscal_year_label(self.fiscal_year)} {self.description}"
+        return f"{self.hall} {rules.fiscal_year_text(self.fiscal_year)} {self.description}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,7 +481,7 @@ class ExpenseLine(models.Model):
         verbose_name_plural = _("経費")
 
     def __str__(self):
-        return f"{self.description} {self.amount:,}円"
+        return f"{self.description} {format_yen(self.amount)}"
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
@@ -629,7 +639,7 @@ class GrantComputation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.programme} {self.recipient} {self.amount:,}円"
+        return f"{self.programme} {self.recipient} {format_yen(self.amount)}"
 
     @property
     def recipient(self) -> Association | Federation:

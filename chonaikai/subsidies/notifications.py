@@ -1,9 +1,13 @@
-"""E-mails about applications, in Japanese: submission, return, decision and payment.
+"""E-mails about applications: submission, return, decision and payment.
 
 Sent by tasks.notify_application_event_task after the transition's transaction commits. Recipients:
 the association's leaders (active accounts with an e-mail address; the association's contact
 address when it has no such leader, as for paper applicants) and the staff of its ward. One message
 per recipient, so that nobody sees the others' addresses. Texts: templates/subsidies/emails/.
+
+The texts are marked for translation, but a message is written in the site's language
+(settings.LANGUAGE_CODE, Japanese) whatever language the person acting had chosen: we do not know
+the recipients' choice, and the association's leader is not the one who clicked.
 """
 
 from __future__ import annotations
@@ -11,21 +15,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from chonaikai.accounts.models import Role, RoleAssignment
-from chonaikai.associations.rules import fiscal_year_label
 
 from . import rules
 from .models import Application
 from .workflow import Action
 
 SUBJECTS = {
-    Action.SUBMIT: "申請を受け付けました",
-    Action.RETURN: "申請が差し戻されました",
-    Action.RETURN_COMPLETION: "実績報告が差し戻されました",
-    Action.APPROVE: "交付決定のお知らせ",
-    Action.REJECT: "不交付決定のお知らせ",
-    Action.PAY: "補助金をお支払いしました",
+    Action.SUBMIT: _("申請を受け付けました"),
+    Action.RETURN: _("申請が差し戻されました"),
+    Action.RETURN_COMPLETION: _("実績報告が差し戻されました"),
+    Action.APPROVE: _("交付決定のお知らせ"),
+    Action.REJECT: _("不交付決定のお知らせ"),
+    Action.PAY: _("補助金をお支払いしました"),
 }
 
 
@@ -60,17 +65,24 @@ def send_application_event(*, application_id: int, action: str) -> int:
     if not to:
         return 0
     last = application.transitions.filter(action=action).order_by("-at", "-id").first()
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = _messages(application, action, last.comment if last else "", to)
+    return get_connection().send_messages(messages) or 0
+
+
+def _messages(application: Application, action: str, comment: str, to: list[str]) -> list[EmailMessage]:
+    """One message per address, in the active language."""
     context = {
         "application": application,
         "action": action,
         "headline": SUBJECTS[action],
         "programme": application.programme,
-        "fiscal_year": fiscal_year_label(application.programme.fiscal_year),
+        "fiscal_year": rules.fiscal_year_text(application.programme.fiscal_year),
         "association": application.association,
         "computed_amount": rules.format_yen(application.computed_amount),
         "approved_amount": rules.format_yen(application.approved_amount or 0),
         "paid_amount": rules.format_yen(application.paid_amount or 0),
-        "comment": last.comment if last else "",
+        "comment": comment,
         "site_url": settings.SITE_URL,
         "city_name": settings.CITY_NAME,
         "site_title": settings.SITE_TITLE,
@@ -78,5 +90,4 @@ def send_application_event(*, application_id: int, action: str) -> int:
     subject = render_to_string("subsidies/emails/application_event_subject.txt", context)
     subject = "".join(subject.splitlines())  # a newline in a subject breaks the header
     body = render_to_string("subsidies/emails/application_event_body.txt", context)
-    messages = [EmailMessage(subject, body, None, [address]) for address in to]
-    return get_connection().send_messages(messages) or 0
+    return [EmailMessage(subject, body, None, [address]) for address in to]

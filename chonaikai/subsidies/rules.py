@@ -18,6 +18,11 @@ all of them):
 4. Consumption tax, where the rule adds it separately: subtotal × tax rate, rounded down to the yen.
 
 Money is whole yen (int) throughout. Rates are fractions of ints; nothing is a float.
+
+The breakdown's words go through Django's translation. Each step keeps its line in Japanese (the
+record stored with the application, whatever language the person acting had chosen) and a
+`phrase`: the sentence's name and figures, from which `Step.display` writes the line again in the
+reader's language (「小計 30,000円 + 40,000円 = 70,000円」 / "Subtotal ¥30,000 + ¥40,000 = ¥70,000").
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from chonaikai.associations.rules import fiscal_year_label
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import gettext as _
+
+from chonaikai.associations.rules import fiscal_year_label, japanese_date
 
 from .errors import BudgetExceeded, InvalidApplication
 
@@ -40,7 +49,7 @@ class Method:
     ALL = (RATE, FLOOR_AREA, PER_HOUSEHOLD)
 
 
-NEEDS_CONFIRMATION_LABEL = "要綱で要確認"
+NEEDS_CONFIRMATION_LABEL = gettext_lazy("要綱で要確認")
 
 
 @dataclass(frozen=True)
@@ -90,15 +99,36 @@ class Line:
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a breakdown: the Japanese text shown, the yen it results in, the figures used."""
+    """One line of a breakdown: its text, the yen it results in, the figures used.
+
+    `text` is the line in Japanese (the record, stored with the application). `phrase` names the
+    sentence and holds its figures (see `describe`), so that `display` can write the line again in
+    the reader's language; breakdowns stored before phrases existed show their `text`.
+    """
 
     key: str  # kind, floor_area, households, subtotal, rounding, cap, tax, approved_cap, total, note
     text: str
     amount: int
     data: dict = field(default_factory=dict, compare=True, hash=False)
+    phrase: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def display(self) -> str:
+        """The line in the active language."""
+        return describe(self.phrase) if self.phrase else self.text
 
     def as_dict(self) -> dict:
-        return {"key": self.key, "text": self.text, "amount": self.amount, "data": dict(self.data)}
+        result = {"key": self.key, "text": self.text, "amount": self.amount, "data": dict(self.data)}
+        if self.phrase:
+            result["phrase"] = dict(self.phrase)
+        return result
+
+
+def _step(key: str, amount: int, phrase: dict, data: dict | None = None) -> Step:
+    """A Step whose stored text is the phrase in Japanese, whatever language is active."""
+    with override("ja"):
+        text = describe(phrase)
+    return Step(key, text, amount, data or {}, phrase)
 
 
 @dataclass(frozen=True)
@@ -113,16 +143,17 @@ class Breakdown:
 
     @property
     def lines(self) -> list[str]:
-        """The breakdown as Japanese lines, e.g. 「報償費・役務費・委託費 30,000円 × 10/10 = 30,000円」."""
-        return [step.text for step in self.steps]
+        """The breakdown in the active language, e.g. 「報償費・役務費・委託費 30,000円 × 10/10 = 30,000円」."""
+        return [step.display for step in self.steps]
 
     def as_dict(self) -> dict:
+        """For storing: the lines in Japanese (the record) and the steps with their phrases."""
         return {
             "amount": self.amount,
             "cost": self.cost,
             "category": self.category,
             "needs_confirmation": self.needs_confirmation,
-            "lines": self.lines,
+            "lines": [step.text for step in self.steps],
             "steps": [step.as_dict() for step in self.steps],
         }
 
@@ -133,7 +164,10 @@ class Breakdown:
             cost=data.get("cost", 0),
             category=data.get("category", ""),
             needs_confirmation=data.get("needs_confirmation", False),
-            steps=tuple(Step(s["key"], s["text"], s["amount"], s.get("data", {})) for s in data["steps"]),
+            steps=tuple(
+                Step(s["key"], s["text"], s["amount"], s.get("data", {}), s.get("phrase", {}))
+                for s in data["steps"]
+            ),
         )
 
 
@@ -143,19 +177,111 @@ class Breakdown:
 
 
 def format_yen(amount: int) -> str:
-    """30000 → 「30,000円」."""
-    return f"{amount:,}円"
+    """30000 → 「30,000円」 (English: ¥30,000); a negative amount keeps its sign in front: -¥1,200."""
+    sign = "-" if amount < 0 else ""
+    return sign + _("%(amount)s円") % {"amount": f"{abs(amount):,}"}
+
+
+def _japanese() -> bool:
+    """Whether the active language is Japanese (the default, and the language of the records)."""
+    return (get_language() or "ja").startswith("ja")
 
 
 def format_unit(unit: int) -> str:
-    """A rounding unit in words: 10000 → 「1万円」, 1000 → 「1,000円」."""
-    if unit >= 10_000 and unit % 10_000 == 0:
-        return f"{unit // 10_000:,}万円"
+    """A rounding unit in words: 10000 → 「1万円」, 1000 → 「1,000円」 (other languages write the yen out)."""
+    if unit >= 10_000 and unit % 10_000 == 0 and _japanese():
+        return _("%(man)s万円") % {"man": f"{unit // 10_000:,}"}
     return format_yen(unit)
+
+
+def fiscal_year_text(fiscal_year: int) -> str:
+    """A fiscal year for people: 「令和8年度」 in Japanese, 「FY2026」 in other languages."""
+    if _japanese():
+        return fiscal_year_label(fiscal_year)
+    return _("FY%(year)s") % {"year": fiscal_year}
+
+
+def date_text(day) -> str:
+    """A date for people: 「令和8年1月1日」 in Japanese, the Western date in other languages."""
+    if _japanese():
+        try:
+            return japanese_date(day)
+        except ValueError:  # before 昭和: no era label
+            pass
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def format_area(area: Decimal) -> str:
     return f"{area:,.2f}m²"
+
+
+def describe(phrase: dict) -> str:
+    """A breakdown line in the active language from its phrase: {"id": sentence, figures...}."""
+    p, yen = phrase, format_yen
+    match p["id"]:
+        case "note":
+            return _("※ この区分の算定基準は「%(label)s」です（市の管理者が確認するまでの仮の基準）。") % {
+                "label": NEEDS_CONFIRMATION_LABEL
+            }
+        case "floor_area_missing":
+            return _("基本額: 会館の延床面積が未登録のため計算できません（%(zero)s）") % {"zero": yen(0)}
+        case "floor_area":
+            return _("基本額 延床面積 %(area)s × %(unit)s = %(amount)s") % {
+                "area": format_area(Decimal(p["area"])),
+                "unit": yen(p["unit"]),
+                "amount": yen(p["amount"]),
+            }
+        case "households":
+            return _("加入世帯数 %(households)s世帯 × %(unit)s = %(amount)s") % {
+                "households": f"{p['households']:,}",
+                "unit": yen(p["unit"]),
+                "amount": yen(p["amount"]),
+            }
+        case "kind_without_rate":
+            return _("%(kind)s %(amount)s（補助率の定めなし: 補助額に算入しません）") % {
+                "kind": p["kind"],
+                "amount": yen(p["base"]),
+            }
+        case "kind":
+            text = _("%(kind)s %(amount)s × %(numerator)s/%(denominator)s = %(result)s") % {
+                "kind": p["kind"],
+                "amount": yen(p["base"]),
+                "numerator": p["numerator"],
+                "denominator": p["denominator"],
+                "result": yen(p["result"]),
+            }
+            return text + _("（1円未満切り捨て）") if p.get("floored") else text
+        case "subtotal":
+            return _("小計 %(terms)s = %(amount)s") % {
+                "terms": " + ".join(yen(t) for t in p["terms"]),
+                "amount": yen(p["amount"]),
+            }
+        case "rounding":
+            return _("%(unit)s未満切り捨て %(before)s → %(after)s") % {
+                "unit": format_unit(p["unit"]),
+                "before": yen(p["before"]),
+                "after": yen(p["after"]),
+            }
+        case "cap":
+            return _("上限額 %(cap)s を適用 %(before)s → %(cap)s") % {
+                "cap": yen(p["cap"]),
+                "before": yen(p["before"]),
+            }
+        case "tax":
+            return _("消費税相当額 %(base)s × %(numerator)s/%(denominator)s = %(tax)s") % {
+                "base": yen(p["base"]),
+                "numerator": p["numerator"],
+                "denominator": p["denominator"],
+                "tax": yen(p["tax"]),
+            }
+        case "approved_cap":
+            return _("交付決定額 %(approved)s を上限 %(before)s → %(approved)s") % {
+                "approved": yen(p["approved"]),
+                "before": yen(p["before"]),
+            }
+        case "total":
+            return _("補助額 %(amount)s") % {"amount": yen(p["amount"])}
+    raise ValueError(f"unknown breakdown phrase {p['id']!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,12 +307,14 @@ def _check_lines(rule: CategoryRule, lines: Sequence[Line]) -> None:
     for line in lines:
         if isinstance(line.amount, bool) or not isinstance(line.amount, int) or line.amount < 0:
             raise InvalidApplication(
-                f"経費の金額は0以上の整数（円）で入力してください（{line.description}）。"
+                _("経費の金額は0以上の整数（円）で入力してください（%(description)s）。")
+                % {"description": line.description}
             )
         if rule.kind(line.kind) is None:
-            names = "、".join(k.name for k in rule.kinds) or "なし"
+            names = _("、").join(k.name for k in rule.kinds) or _("なし")
             raise InvalidApplication(
-                f"経費の種類「{line.kind}」は{rule.name or 'この制度'}では使えません（使える種類: {names}）。",
+                _("経費の種類「%(kind)s」は%(programme)sでは使えません（使える種類: %(kinds)s）。")
+                % {"kind": line.kind, "programme": rule.name or _("この制度"), "kinds": names},
                 extra={"kind": line.kind},
             )
 
@@ -207,29 +335,23 @@ def compute_amount(
     _check_lines(rule, lines)
     steps: list[Step] = []
     if rule.needs_confirmation:
-        steps.append(
-            Step(
-                "note",
-                f"※ この区分の算定基準は「{NEEDS_CONFIRMATION_LABEL}」です（市の管理者が確認するまでの仮の基準）。",
-                0,
-            )
-        )
+        steps.append(_step("note", 0, {"id": "note"}))
     terms: list[int] = []
 
     if rule.method == Method.FLOOR_AREA:
         if rule.per_m2_amount is None:
             raise ValueError("a floor-area rule needs per_m2_amount")
         if floor_area_m2 is None:
-            steps.append(Step("floor_area", "基本額: 会館の延床面積が未登録のため計算できません（0円）", 0))
+            steps.append(_step("floor_area", 0, {"id": "floor_area_missing"}))
             terms.append(0)
         else:
             area = Decimal(floor_area_m2)
             base = int((area * rule.per_m2_amount).to_integral_value(ROUND_FLOOR))
             steps.append(
-                Step(
+                _step(
                     "floor_area",
-                    f"基本額 延床面積 {format_area(area)} × {format_yen(rule.per_m2_amount)} = {format_yen(base)}",
                     base,
+                    {"id": "floor_area", "area": str(area), "unit": rule.per_m2_amount, "amount": base},
                     {"floor_area_m2": str(area), "per_m2_amount": rule.per_m2_amount},
                 )
             )
@@ -240,10 +362,15 @@ def compute_amount(
         households = member_households or 0
         base = households * rule.per_household_amount
         steps.append(
-            Step(
+            _step(
                 "households",
-                f"加入世帯数 {households:,}世帯 × {format_yen(rule.per_household_amount)} = {format_yen(base)}",
                 base,
+                {
+                    "id": "households",
+                    "households": households,
+                    "unit": rule.per_household_amount,
+                    "amount": base,
+                },
                 {"member_households": households, "per_household_amount": rule.per_household_amount},
             )
         )
@@ -259,62 +386,53 @@ def compute_amount(
         data = {"kind": kind.code, "base": total, "lines": len(kind_lines)}
         if not kind.has_rate:
             steps.append(
-                Step(
-                    "kind",
-                    f"{kind.name} {format_yen(total)}（補助率の定めなし: 補助額に算入しません）",
-                    0,
-                    data,
-                )
+                _step("kind", 0, {"id": "kind_without_rate", "kind": kind.name, "base": total}, data)
             )
             continue
         n, d = kind.rate_numerator, kind.rate_denominator
         result = apply_rate(total, n, d)
-        text = f"{kind.name} {format_yen(total)} × {n}/{d} = {format_yen(result)}"
-        if total * n % d:
-            text += "（1円未満切り捨て）"
-        steps.append(Step("kind", text, result, {**data, "numerator": n, "denominator": d}))
+        phrase = {
+            "id": "kind",
+            "kind": kind.name,
+            "base": total,
+            "numerator": n,
+            "denominator": d,
+            "result": result,
+            "floored": bool(total * n % d),
+        }
+        steps.append(_step("kind", result, phrase, {**data, "numerator": n, "denominator": d}))
         terms.append(result)
 
     amount = sum(terms)
     if len(terms) > 1:
-        steps.append(
-            Step(
-                "subtotal", f"小計 {' + '.join(format_yen(t) for t in terms)} = {format_yen(amount)}", amount
-            )
-        )
+        steps.append(_step("subtotal", amount, {"id": "subtotal", "terms": terms, "amount": amount}))
     if rule.rounding_unit > 1:
         rounded = floor_to_unit(amount, rule.rounding_unit)
         steps.append(
-            Step(
+            _step(
                 "rounding",
-                f"{format_unit(rule.rounding_unit)}未満切り捨て {format_yen(amount)} → {format_yen(rounded)}",
                 rounded,
+                {"id": "rounding", "unit": rule.rounding_unit, "before": amount, "after": rounded},
                 {"unit": rule.rounding_unit, "before": amount},
             )
         )
         amount = rounded
     if rule.cap is not None and amount > rule.cap:
         steps.append(
-            Step(
+            _step(
                 "cap",
-                f"上限額 {format_yen(rule.cap)} を適用 {format_yen(amount)} → {format_yen(rule.cap)}",
                 rule.cap,
+                {"id": "cap", "cap": rule.cap, "before": amount},
                 {"cap": rule.cap, "before": amount},
             )
         )
         amount = rule.cap
     if rule.tax_numerator is not None and rule.tax_denominator is not None:
         tax = apply_rate(amount, rule.tax_numerator, rule.tax_denominator)
-        steps.append(
-            Step(
-                "tax",
-                f"消費税相当額 {format_yen(amount)} × {rule.tax_numerator}/{rule.tax_denominator} = {format_yen(tax)}",
-                tax,
-                {"base": amount, "numerator": rule.tax_numerator, "denominator": rule.tax_denominator},
-            )
-        )
+        figures = {"base": amount, "numerator": rule.tax_numerator, "denominator": rule.tax_denominator}
+        steps.append(_step("tax", tax, {"id": "tax", **figures, "tax": tax}, figures))
         amount += tax
-    steps.append(Step("total", f"補助額 {format_yen(amount)}", amount))
+    steps.append(_step("total", amount, {"id": "total", "amount": amount}))
     return Breakdown(
         amount=amount,
         steps=tuple(steps),
@@ -330,14 +448,14 @@ def limit_to_approved(breakdown: Breakdown, approved_amount: int) -> Breakdown:
         return breakdown
     steps = [s for s in breakdown.steps if s.key != "total"]
     steps.append(
-        Step(
+        _step(
             "approved_cap",
-            f"交付決定額 {format_yen(approved_amount)} を上限 {format_yen(breakdown.amount)} → {format_yen(approved_amount)}",
             approved_amount,
+            {"id": "approved_cap", "approved": approved_amount, "before": breakdown.amount},
             {"approved_amount": approved_amount, "before": breakdown.amount},
         )
     )
-    steps.append(Step("total", f"補助額 {format_yen(approved_amount)}", approved_amount))
+    steps.append(_step("total", approved_amount, {"id": "total", "amount": approved_amount}))
     return Breakdown(
         amount=approved_amount,
         steps=tuple(steps),
@@ -358,16 +476,37 @@ def check_budget(*, budget: int | None, committed: int, amount: int, programme_n
     `committed`: what the fiscal year's grants already take (approved amounts, or the confirmed
     or paid amount once known). A programme without a budget amount cannot grant anything.
     """
-    label = f"{programme_name}の" if programme_name else ""
     if budget is None:
-        raise BudgetExceeded(
-            f"{label}予算額が登録されていません。市の管理者が予算額を登録してから交付決定してください。"
-        )
+        if programme_name:
+            message = _(
+                "%(programme)sの予算額が登録されていません。市の管理者が予算額を登録してから交付決定してください。"
+            ) % {"programme": programme_name}
+        else:
+            message = _("予算額が登録されていません。市の管理者が予算額を登録してから交付決定してください。")
+        raise BudgetExceeded(message)
     remaining = budget - committed
     if amount > remaining:
+        figures = {
+            "budget": format_yen(budget),
+            "committed": format_yen(committed),
+            "remaining": format_yen(max(remaining, 0)),
+            "amount": format_yen(amount),
+        }
+        if programme_name:
+            message = _(
+                "%(programme)sの予算の残額が足りません: 予算額 %(budget)s、交付決定済み %(committed)s、"
+                "残額 %(remaining)s に対して %(amount)s の交付決定はできません。"
+            ) % {"programme": programme_name, **figures}
+        else:
+            message = (
+                _(
+                    "予算の残額が足りません: 予算額 %(budget)s、交付決定済み %(committed)s、"
+                    "残額 %(remaining)s に対して %(amount)s の交付決定はできません。"
+                )
+                % figures
+            )
         raise BudgetExceeded(
-            f"{label}予算の残額が足りません: 予算額 {format_yen(budget)}、交付決定済み {format_yen(committed)}、"
-            f"残額 {format_yen(max(remaining, 0))} に対して {format_yen(amount)} の交付決定はできません。",
+            message,
             extra={"budget": budget, "committed": committed, "remaining": remaining, "amount": amount},
         )
     return remaining - amount
@@ -401,11 +540,16 @@ def repeat_grant_blocker(
 
 
 def repeat_grant_message(*, hall_name: str, blocker: EarlierGrant, interval_years: int) -> str:
-    return (
-        f"会館「{hall_name}」には{fiscal_year_label(blocker.fiscal_year)}に{blocker.label}が交付されています。"
-        f"同じ会館への次の補助は{interval_years}年度後の"
-        f"{fiscal_year_label(blocker.fiscal_year + interval_years)}以降です。"
-    )
+    return _(
+        "会館「%(hall)s」には%(fiscal_year)sに%(grant)sが交付されています。"
+        "同じ会館への次の補助は%(years)s年度後の%(next_fiscal_year)s以降です。"
+    ) % {
+        "hall": hall_name,
+        "fiscal_year": fiscal_year_text(blocker.fiscal_year),
+        "grant": blocker.label,
+        "years": interval_years,
+        "next_fiscal_year": fiscal_year_text(blocker.fiscal_year + interval_years),
+    }
 
 
 # ---------------------------------------------------------------------------------------------

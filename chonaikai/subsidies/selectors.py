@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
@@ -89,12 +90,19 @@ def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
     """The category's rule; InvalidApplication naming the categories when there is no such category."""
     row = programme.rules.prefetch_related("kinds").filter(category=category).first()
     if row is None:
-        names = "、".join(f"{r.name}（{r.category}）" for r in programme.rules.exclude(category=""))
+        names = _("、").join(
+            _("%(name)s（%(code)s）") % {"name": r.name, "code": r.category}
+            for r in programme.rules.exclude(category="")
+        )
         if names:
             raise InvalidApplication(
-                f"{programme.name}の区分を選んでください（{names}）。", extra={"category": category}
+                _("%(programme)sの区分を選んでください（%(categories)s）。")
+                % {"programme": programme.name, "categories": names},
+                extra={"category": category},
             )
-        raise InvalidApplication(f"{programme}の算定基準が登録されていません。")
+        raise InvalidApplication(
+            _("%(programme)sの算定基準が登録されていません。") % {"programme": programme}
+        )
     return _as_rule(row)
 
 
@@ -312,7 +320,12 @@ def hall_grant_history(hall: Hall, *, exclude_application_id: int | None = None)
             fiscal_year=a.programme.fiscal_year,
             category=a.category,
             amount=a.paid_amount or a.confirmed_amount or a.approved_amount,
-            label=f"{a.programme.name}（{category_names.get(a.category, a.category)}、申請番号 {a.number}）",
+            label=_("%(programme)s（%(category)s、申請番号 %(number)s）")
+            % {
+                "programme": a.programme.name,
+                "category": category_names.get(a.category, a.category),
+                "number": a.number,
+            },
             application=a,
         )
         for a in applications
@@ -322,7 +335,8 @@ def hall_grant_history(hall: Hall, *, exclude_application_id: int | None = None)
             fiscal_year=r.fiscal_year,
             category=r.category,
             amount=r.grant_amount,
-            label=f"補助金（{r.description}、{r.grant_amount:,}円、過去の記録）",
+            label=_("補助金（%(description)s、%(amount)s、過去の記録）")
+            % {"description": r.description, "amount": rules.format_yen(r.grant_amount)},
             repair=r,
         )
         for r in hall.repairs.filter(grant_amount__gt=0)
@@ -362,8 +376,13 @@ def resident_grant_basis(*, survey_date: dt.date | None = None) -> GrantBasis:
     rounds = SurveyRound.objects.order_by("-survey_date")
     survey_round = rounds.filter(survey_date=survey_date).first() if survey_date else rounds.first()
     if survey_round is None:
-        when = f"{survey_date:%Y-%m-%d} の" if survey_date else ""
-        raise SubsidyError(f"{when}調査がありません。世帯数の調査で区の承認を済ませてから算定してください。")
+        if survey_date:
+            message = _(
+                "%(date)s の調査がありません。世帯数の調査で区の承認を済ませてから算定してください。"
+            ) % {"date": f"{survey_date:%Y-%m-%d}"}
+        else:
+            message = _("調査がありません。世帯数の調査で区の承認を済ませてから算定してください。")
+        raise SubsidyError(message)
     progress = list(
         WardProgress.objects.filter(survey_round=survey_round).values_list("ward_id", "ward__code", "status")
     )

@@ -19,6 +19,7 @@ application back to the ward (send_back); only the ward returns it to the associ
 from __future__ import annotations
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import IllegalTransition
@@ -90,10 +91,12 @@ def target_status(action: str, current: str) -> str:
     except KeyError:
         raise ValueError(f"unknown action {action!r}") from None
     if current not in sources:
-        allowed = "、".join(str(Status(s).label) for s in Status.values if s in sources)
+        allowed = gettext("、").join(str(Status(s).label) for s in Status.values if s in sources)
         raise IllegalTransition(
-            f"「{Status(current).label}」の申請は「{Action(action).label}」できません"
-            f"（「{Action(action).label}」できるのは {allowed} の申請です）。",
+            gettext(
+                "「%(status)s」の申請は「%(action)s」できません（「%(action)s」できるのは %(allowed)s の申請です）。"
+            )
+            % {"status": Status(current).label, "action": Action(action).label, "allowed": allowed},
             extra={"action": action, "status": current},
         )
     return target

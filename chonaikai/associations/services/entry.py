@@ -26,6 +26,8 @@ from fractions import Fraction
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.accounts import policy
@@ -34,7 +36,8 @@ from wards.models import Ward
 
 from .. import selectors
 from ..models import Association, HouseholdCount, WardProgress
-from ..rules import LARGE_CHANGE, is_large_change, japanese_date, members_exceed_households
+from ..rules import LARGE_CHANGE, is_large_change, members_exceed_households
+from ..templatetags.japanese import jdate
 from .rounds import ward_progress_mark_started
 from .summaries import summaries_refresh
 
@@ -106,7 +109,11 @@ def _change_text(new: int, previous: int) -> str:
     if previous == 0:
         return f"{previous:,}→{new:,}"
     percent = Fraction(new - previous, previous) * 100
-    return f"{previous:,}→{new:,}、{float(percent):+.1f}%"
+    return _("%(previous)s→%(new)s、%(percent)s") % {
+        "previous": f"{previous:,}",
+        "new": f"{new:,}",
+        "percent": f"{float(percent):+.1f}%",
+    }
 
 
 def entry_row_issues(
@@ -126,7 +133,9 @@ def entry_row_issues(
         if current is not None:
             return [
                 EntryIssue(
-                    "入力済みの世帯数は空欄にできません（世帯数の記録は削除できません）。値を入力してください。",
+                    _(
+                        "入力済みの世帯数は空欄にできません（世帯数の記録は削除できません）。値を入力してください。"
+                    ),
                     aid,
                     HOUSEHOLDS,
                     "cleared",
@@ -134,11 +143,13 @@ def entry_row_issues(
             ]
         return []
     issues = []
-    for field, value, label in ((HOUSEHOLDS, h, "区域内世帯数"), (MEMBERS, m, "加入世帯数")):
+    labels = {HOUSEHOLDS: _("区域内世帯数"), MEMBERS: _("加入世帯数")}
+    for field, value in ((HOUSEHOLDS, h), (MEMBERS, m)):
         if value is None:
             issues.append(
                 EntryIssue(
-                    f"{label}が空欄です。区域内世帯数と加入世帯数は両方入力してください。",
+                    _("%(field)sが空欄です。区域内世帯数と加入世帯数は両方入力してください。")
+                    % {"field": labels[field]},
                     aid,
                     field,
                     "incomplete",
@@ -149,8 +160,11 @@ def entry_row_issues(
     if members_exceed_households(h, m) and not change.confirm_members_over:
         issues.append(
             EntryIssue(
-                f"加入世帯数（{m:,}）が区域内世帯数（{h:,}）を上回っています。"
-                "誤りでなければ（事業所を会員に数えている場合など）確認欄にチェックを入れてください。",
+                _(
+                    "加入世帯数（%(members)s）が区域内世帯数（%(households)s）を上回っています。"
+                    "誤りでなければ（事業所を会員に数えている場合など）確認欄にチェックを入れてください。"
+                )
+                % {"members": f"{m:,}", "households": f"{h:,}"},
                 aid,
                 CONFIRM,
                 "members_over",
@@ -158,15 +172,20 @@ def entry_row_issues(
         )
     if previous is not None and not change.note.strip():
         large = [
-            f"{label}（{_change_text(new, old)}）"
-            for label, new, old in (("区域内世帯数", h, previous[0]), ("加入世帯数", m, previous[1]))
+            _("%(field)s（%(change)s）") % {"field": labels[field], "change": _change_text(new, old)}
+            for field, new, old in ((HOUSEHOLDS, h, previous[0]), (MEMBERS, m, previous[1]))
             if is_large_change(new, old)
         ]
         if large:
             issues.append(
                 EntryIssue(
-                    f"前回調査から{int(LARGE_CHANGE * 100)}%を超えて変わっています: {'、'.join(large)}。"
-                    "理由を備考に入力してください。",
+                    _(
+                        "前回調査から%(percent)s%%を超えて変わっています: %(changes)s。理由を備考に入力してください。"
+                    )
+                    % {
+                        "percent": int(LARGE_CHANGE * 100),
+                        "changes": pgettext("list separator", "、").join(large),
+                    },
                     aid,
                     NOTE,
                     "large_change",
@@ -243,7 +262,12 @@ def counts_grid_save(
         aid = change.association_id
         if aid not in associations:
             issues.append(
-                EntryIssue(f"この町内会は{ward.name}の活動中の町内会ではありません。", aid, "", "not_in_ward")
+                EntryIssue(
+                    _("この町内会は%(ward)sの活動中の町内会ではありません。") % {"ward": ward.name},
+                    aid,
+                    "",
+                    "not_in_ward",
+                )
             )
             continue
         count = current.get(aid)
@@ -275,8 +299,8 @@ def counts_grid_save(
         issues.insert(
             0,
             EntryIssue(
-                f"{ward.name}の世帯数（{japanese_date(survey_date)}調査）は承認済みです。"
-                "変更するには修正理由を入力してください。",
+                _("%(ward)sの世帯数（%(date)s調査）は承認済みです。変更するには修正理由を入力してください。")
+                % {"ward": ward.name, "date": jdate(survey_date)},
                 None,
                 REASON,
                 "locked",
@@ -299,7 +323,9 @@ def counts_grid_save(
         raise CountsEntryRejected(
             [
                 EntryIssue(
-                    "保存の間に他の利用者が同じ町内会の世帯数を登録しました。画面を開き直して確かめてください。",
+                    _(
+                        "保存の間に他の利用者が同じ町内会の世帯数を登録しました。画面を開き直して確かめてください。"
+                    ),
                     code="stale",
                 )
             ]
@@ -330,15 +356,20 @@ def counts_grid_save(
 
 def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssue:
     if newer is None:  # cannot happen while counts are never deleted; refuse rather than guess
-        message = "この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。"
+        message = _("この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。")
     else:
-        who = newer.entered_by.get_username() if newer.entered_by else "他の利用者"
+        who = newer.entered_by.get_username() if newer.entered_by else _("他の利用者")
         when = timezone.localtime(newer.entered_at).strftime("%Y-%m-%d %H:%M")
-        message = (
-            f"画面を開いた後に {who} さんが {when} にこの町内会の世帯数を保存しています"
-            f"（最新の値: 区域内世帯数 {newer.households:,}、加入世帯数 {newer.member_households:,}）。"
+        message = _(
+            "画面を開いた後に %(who)s さんが %(when)s にこの町内会の世帯数を保存しています"
+            "（最新の値: 区域内世帯数 %(households)s、加入世帯数 %(members)s）。"
             "上書きしないよう、保存しませんでした。最新の値を確かめ、必要ならもう一度保存してください。"
-        )
+        ) % {
+            "who": who,
+            "when": when,
+            "households": f"{newer.households:,}",
+            "members": f"{newer.member_households:,}",
+        }
     return EntryIssue(message, association_id, "", "stale", newer=newer)
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chonaikai.accounts import policy
 from chonaikai.audit.services import audit_record, snapshot
@@ -60,12 +62,12 @@ _HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
 
 def _require_edit(actor, association: Association) -> None:
     if actor is not None and not policy.can_edit_association(actor, association):
-        raise PermissionDenied("この町内会を変更する権限がありません。")
+        raise PermissionDenied(_("この町内会を変更する権限がありません。"))
 
 
 def _require_ward(actor, ward: Ward) -> None:
     if actor is not None and not policy.wards_editable_by(actor).filter(pk=ward.pk).exists():
-        raise PermissionDenied("この区の町内会を登録する権限がありません。")
+        raise PermissionDenied(_("この区の町内会を登録する権限がありません。"))
 
 
 def _may_edit_personal(actor, association: Association) -> bool:
@@ -94,7 +96,12 @@ def _validate(association: Association) -> None:
         related = getattr(association, name)
         if related is not None and related.ward_id != association.ward_id:
             errors.setdefault(name, []).append(
-                f"{related.name}は{association.ward.name}の{association._meta.get_field(name).verbose_name}ではありません。"
+                _("%(related)sは%(ward)sの%(kind)sではありません。")
+                % {
+                    "related": related.name,
+                    "ward": association.ward.name,
+                    "kind": association._meta.get_field(name).verbose_name,
+                }
             )
     if errors:
         raise ValidationError(errors)
@@ -127,7 +134,10 @@ def _first_count_after(association_ids, day: dt.date) -> tuple[str, dt.date] | N
 def _not_before_founding(association: Association, day: dt.date, field: str) -> None:
     if association.founded_on and day < association.founded_on:
         raise ValidationError(
-            {field: f"{association.name}の設立日（{association.founded_on:%Y-%m-%d}）より前の日付です。"}
+            {
+                field: _("%(name)sの設立日（%(founded)s）より前の日付です。")
+                % {"name": association.name, "founded": f"{association.founded_on:%Y-%m-%d}"}
+            }
         )
 
 
@@ -153,14 +163,21 @@ def association_create(
     _require_ward(actor, ward)
     association = Association(ward=ward, status=Association.Status.ACTIVE)
     if any(values.get(name) for name in PERSONAL_FIELDS) and not _may_edit_personal(actor, association):
-        raise PermissionDenied("代表者・連絡先を登録する権限がありません。")
+        raise PermissionDenied(_("代表者・連絡先を登録する権限がありません。"))
     code = (code or "").strip()
     if not code:
         code = next_association_code(ward)
         if code is None:
-            raise ValidationError({"code": f"{ward.name}の町内会コードに空きがありません。"})
+            raise ValidationError(
+                {"code": _("%(ward)sの町内会コードに空きがありません。") % {"ward": ward.name}}
+            )
     elif not code.startswith(f"{ward.code}-"):
-        raise ValidationError({"code": f"{ward.name}の町内会コードは「{ward.code}-」で始めてください。"})
+        raise ValidationError(
+            {
+                "code": _("%(ward)sの町内会コードは「%(prefix)s-」で始めてください。")
+                % {"ward": ward.name, "prefix": ward.code}
+            }
+        )
     association.code = code
     for name, value in values.items():
         setattr(association, name, value)
@@ -170,7 +187,9 @@ def association_create(
             _save(association, actor=actor, reason=comment)
     except IntegrityError as e:
         # Only an insert that bypassed this service could take the code between check and save.
-        raise ValidationError({"code": f"町内会コード {code} は既に使われています。"}) from e
+        raise ValidationError(
+            {"code": _("町内会コード %(code)s は既に使われています。") % {"code": code}}
+        ) from e
     audit_record(
         actor=actor,
         action="association.created",
@@ -200,7 +219,7 @@ def association_update(
     if not changed:
         return association
     if set(changed) & set(PERSONAL_FIELDS) and not _may_edit_personal(actor, association):
-        raise PermissionDenied("代表者・連絡先を変更する権限がありません。")
+        raise PermissionDenied(_("代表者・連絡先を変更する権限がありません。"))
     fields = sorted(changed)
     before = snapshot(association, fields)
     for name, value in changed.items():
@@ -229,23 +248,30 @@ def association_dissolve(*, actor, association_id: int, dissolved_on: dt.date, r
     association = _lock(association_id)
     _require_edit(actor, association)
     if association.status != Association.Status.ACTIVE:
-        raise ValidationError(f"{association.name}は既に「{association.get_status_display()}」です。")
+        raise ValidationError(
+            _("%(name)sは既に「%(status)s」です。")
+            % {"name": association.name, "status": association.get_status_display()}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "解散の理由を入力してください。"})
+        raise ValidationError({"reason": _("解散の理由を入力してください。")})
     _not_before_founding(association, dissolved_on, "dissolved_on")
     later = _first_count_after([association.pk], dissolved_on)
     if later is not None:
         raise ValidationError(
             {
-                "dissolved_on": f"解散日より後の調査基準日（{later[1]:%Y-%m-%d}）の世帯数が登録されています。"
-                "解散日はその日以後にしてください。"
+                "dissolved_on": _(
+                    "解散日より後の調査基準日（%(date)s）の世帯数が登録されています。"
+                    "解散日はその日以後にしてください。"
+                )
+                % {"date": f"{later[1]:%Y-%m-%d}"}
             }
         )
     before = snapshot(association, _END_FIELDS)
     association.status = Association.Status.DISSOLVED
     association.ended_on = dissolved_on
-    _save(association, actor=actor, update_fields=["status", "ended_on"], reason=f"解散 {reason}")
+    history_reason = f"解散 {reason}"  # i18n: data (stored in the row history)
+    _save(association, actor=actor, update_fields=["status", "ended_on"], reason=history_reason)
     audit_record(
         actor=actor,
         action="association.dissolved",
@@ -280,15 +306,15 @@ def association_merge(
     predecessor_ids = list(dict.fromkeys(predecessor_ids))
     if successor_id is not None and successor_id in predecessor_ids:
         raise ValidationError(
-            {"successor": "存続する町内会を、合併により廃止する町内会にも選ぶことはできません。"}
+            {"successor": _("存続する町内会を、合併により廃止する町内会にも選ぶことはできません。")}
         )
     minimum = 1 if successor_id is not None else 2
     if len(predecessor_ids) < minimum:
         raise ValidationError(
             {
-                "predecessors": "合併により廃止する町内会を1つ以上選んでください。"
+                "predecessors": _("合併により廃止する町内会を1つ以上選んでください。")
                 if minimum == 1
-                else "新しい町内会を設立する合併では、廃止する町内会を2つ以上選んでください。"
+                else _("新しい町内会を設立する合併では、廃止する町内会を2つ以上選んでください。")
             }
         )
 
@@ -302,20 +328,28 @@ def association_merge(
         .order_by("pk")
     }
     if len(locked) != len(ids):
-        raise ValidationError("選んだ町内会の一部が見つかりません。画面を開き直してください。")
+        raise ValidationError(_("選んだ町内会の一部が見つかりません。画面を開き直してください。"))
     involved = [locked[pk] for pk in ids]
     for association in involved:
         _require_edit(actor, association)
     if len({a.ward_id for a in involved}) > 1:
-        names = "、".join(f"{a.name}（{a.ward.name}）" for a in involved)
+        names = pgettext("list separator", "、").join(
+            _("%(name)s（%(ward)s）") % {"name": a.name, "ward": a.ward.name} for a in involved
+        )
         raise ValidationError(
-            {"predecessors": f"区をまたぐ合併はできません（{names}）。同じ区の町内会を選んでください。"}
+            {
+                "predecessors": _("区をまたぐ合併はできません（%(names)s）。同じ区の町内会を選んでください。")
+                % {"names": names}
+            }
         )
     for association in involved:
         if association.status != Association.Status.ACTIVE:
             field = "successor" if association.pk == successor_id else "predecessors"
             raise ValidationError(
-                {field: f"{association.name}は「{association.get_status_display()}」のため合併できません。"}
+                {
+                    field: _("%(name)sは「%(status)s」のため合併できません。")
+                    % {"name": association.name, "status": association.get_status_display()}
+                }
             )
     predecessors = sorted((locked[pk] for pk in predecessor_ids), key=lambda a: a.code)
     for association in predecessors:
@@ -324,8 +358,11 @@ def association_merge(
     if later is not None:
         raise ValidationError(
             {
-                "merged_on": f"{later[0]}には合併日より後の調査基準日（{later[1]:%Y-%m-%d}）の世帯数が登録されています。"
-                "合併日はその日以後にしてください。"
+                "merged_on": _(
+                    "%(name)sには合併日より後の調査基準日（%(date)s）の世帯数が登録されています。"
+                    "合併日はその日以後にしてください。"
+                )
+                % {"name": later[0], "date": f"{later[1]:%Y-%m-%d}"}
             }
         )
 
@@ -353,7 +390,7 @@ def association_merge(
             association,
             actor=actor,
             update_fields=_END_FIELDS,
-            reason=f"合併 {successor.code} {comment}".strip(),
+            reason=f"合併 {successor.code} {comment}".strip(),  # i18n: data
         )
         audit_record(
             actor=actor,

@@ -30,6 +30,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
@@ -38,13 +40,13 @@ from chonaikai.queue import enqueue
 from wards.models import Ward
 
 from ..models import Association, HouseholdCount, RoundReminder, SurveyRound, WardProgress
-from ..rules import japanese_date
+from ..templatetags.japanese import jdate
 
 Status = WardProgress.Status
 
 
 class RoundError(Exception):
-    """A rule of the survey rounds refused the change. The message is for the user, in Japanese."""
+    """A rule of the survey rounds refused the change. The message is for the user (translated)."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -70,13 +72,14 @@ def round_open(*, actor, deadline: dt.date, survey_date: dt.date | None = None) 
     already hold counts for the date (imported before the round was opened) start 入力中.
     """
     if actor is not None and not policy.can_manage_rounds(actor):
-        raise PermissionDenied("調査を開始できるのは市の管理者だけです。")
+        raise PermissionDenied(_("調査を開始できるのは市の管理者だけです。"))
     survey_date = survey_date or default_survey_date()
     if deadline < survey_date:
         raise RoundError(
-            f"提出期限（{japanese_date(deadline)}）は調査基準日（{japanese_date(survey_date)}）以降にしてください。"
+            _("提出期限（%(deadline)s）は調査基準日（%(date)s）以降にしてください。")
+            % {"deadline": jdate(deadline), "date": jdate(survey_date)}
         )
-    exists_message = f"調査基準日 {japanese_date(survey_date)} の調査は既に開始されています。"
+    exists_message = _("調査基準日 %(date)s の調査は既に開始されています。") % {"date": jdate(survey_date)}
     if SurveyRound.objects.filter(survey_date=survey_date).exists():
         raise RoundError(exists_message)
     try:
@@ -131,10 +134,14 @@ class Transition:
 
 SUBMIT, APPROVE, SEND_BACK = "submit", "approve", "send_back"
 TRANSITIONS = {
-    SUBMIT: Transition(frozenset({Status.IN_PROGRESS}), Status.SUBMITTED, "提出", "round.ward_submitted"),
-    APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, "承認", "round.ward_approved"),
+    SUBMIT: Transition(
+        frozenset({Status.IN_PROGRESS}), Status.SUBMITTED, gettext_lazy("提出"), "round.ward_submitted"
+    ),
+    APPROVE: Transition(
+        frozenset({Status.SUBMITTED}), Status.APPROVED, gettext_lazy("承認"), "round.ward_approved"
+    ),
     SEND_BACK: Transition(
-        frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, "差し戻し", "round.ward_sent_back"
+        frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, gettext_lazy("差し戻し"), "round.ward_sent_back"
     ),
 }
 # Who may take each action: the ward's staff or a city administrator submit; city administrators decide.
@@ -145,11 +152,11 @@ _ALLOWED = {
 }
 # Why an action is impossible from a status, when that says more than "the status is X".
 _REFUSALS = {
-    (SUBMIT, Status.NOT_STARTED): "まだ世帯数が1件も入力されていないため、提出できません。",
-    (SUBMIT, Status.SUBMITTED): "既に提出済みです。",
-    (SUBMIT, Status.APPROVED): "既に承認済みです。",
-    (APPROVE, Status.APPROVED): "既に承認済みです。",
-    (SEND_BACK, Status.APPROVED): "承認済みの区は差し戻せません。",
+    (SUBMIT, Status.NOT_STARTED): gettext_lazy("まだ世帯数が1件も入力されていないため、提出できません。"),
+    (SUBMIT, Status.SUBMITTED): gettext_lazy("既に提出済みです。"),
+    (SUBMIT, Status.APPROVED): gettext_lazy("既に承認済みです。"),
+    (APPROVE, Status.APPROVED): gettext_lazy("既に承認済みです。"),
+    (SEND_BACK, Status.APPROVED): gettext_lazy("承認済みの区は差し戻せません。"),
 }
 
 
@@ -183,7 +190,7 @@ def ward_progress_approve(*, actor, survey_date: dt.date, ward_code: str, commen
 def ward_progress_send_back(*, actor, survey_date: dt.date, ward_code: str, comment: str) -> WardProgress:
     """提出済み → 入力中 with a comment saying what to fix: city administrators."""
     if not comment.strip():
-        raise RoundError("差し戻す理由をコメントに入力してください。")
+        raise RoundError(_("差し戻す理由をコメントに入力してください。"))
     return _transition(
         actor=actor, action=SEND_BACK, survey_date=survey_date, ward_code=ward_code, comment=comment
     )
@@ -197,7 +204,10 @@ def _transition(*, actor, action: str, survey_date: dt.date, ward_code: str, com
     if ward is None or not (actor is None or policy.can_submit_ward(actor, ward)):
         raise Http404("no such ward in the actor's scope")
     if actor is not None and not may_act(actor, action, ward):
-        raise PermissionDenied(f"{ward.name}の{transition.label}は市の管理者だけが行えます。")
+        raise PermissionDenied(
+            _("%(ward)sの%(action)sは市の管理者だけが行えます。")
+            % {"ward": ward.name, "action": transition.label}
+        )
     progress = (
         WardProgress.objects.select_for_update(of=("self",))
         .select_related("ward", "survey_round")
@@ -208,9 +218,13 @@ def _transition(*, actor, action: str, survey_date: dt.date, ward_code: str, com
         raise Http404("no round for this survey date")
     if progress.status not in transition.sources:
         reason = _REFUSALS.get((action, progress.status)) or (
-            f"状況が「{progress.get_status_display()}」のため、{transition.label}できません。"
+            _("状況が「%(status)s」のため、%(action)sできません。")
+            % {"status": progress.get_status_display(), "action": transition.label}
         )
-        raise RoundError(f"{ward.name}（{japanese_date(survey_date)}調査）は{reason}")
+        raise RoundError(
+            _("%(ward)s（%(date)s調査）は%(reason)s")
+            % {"ward": ward.name, "date": jdate(survey_date), "reason": reason}
+        )
     _set_status(
         progress, transition.target, actor=actor, comment=comment, audit_action=transition.audit_action
     )
@@ -432,8 +446,8 @@ def _ward_reminder(reminder: RoundReminder) -> list[EmailMessage]:
         "ward_reminder",
         {
             "ward": ward,
-            "survey_date": japanese_date(survey_round.survey_date),
-            "deadline": japanese_date(survey_round.deadline),
+            "survey_date": jdate(survey_round.survey_date),
+            "deadline": jdate(survey_round.deadline),
             "days_left": max((survey_round.deadline - timezone.localdate()).days, 0),
             "missing": missing,
             "url": _site_url(entry_path),
@@ -465,8 +479,8 @@ def _late_notice(reminder: RoundReminder) -> list[EmailMessage]:
         recipients,
         "late_notice",
         {
-            "survey_date": japanese_date(survey_round.survey_date),
-            "deadline": japanese_date(survey_round.deadline),
+            "survey_date": jdate(survey_round.survey_date),
+            "deadline": jdate(survey_round.deadline),
             "late": [(p, missing.get(p.ward_id, 0)) for p in late],
             "url": _site_url(overview_path),
         },

@@ -70,9 +70,9 @@ def _tick_text(value: float, step: float, value_format: str) -> str:
 
 def _x_label_lines(label: str) -> list[str]:
     """令和7年1月1日 → ["令和7年", "1月1日"]; Jan. 1, 2025 → ["Jan. 1", "2025"]."""
-    if "年" in label:
-        head, tail = label.split("年", 1)
-        return [f"{head}年", tail]
+    if "年" in label:  # i18n: data (a Japanese date)
+        head, tail = label.split("年", 1)  # i18n: data
+        return [f"{head}年", tail]  # i18n: data
     if ", " in label:
         return label.rsplit(", ", 1)
     return [label]

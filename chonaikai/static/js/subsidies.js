@@ -29,6 +29,10 @@
     return;
   }
   var url = form.getAttribute("data-breakdown-url");
+  // The words come from the page (data-text-*), in the language the page is in.
+  function text(name, fallback) {
+    return form.getAttribute("data-text-" + name) || fallback;
+  }
   var timer = null;
   var sequence = 0;
 
@@ -42,7 +46,7 @@
   function showBreakdown(data) {
     var amount = document.createElement("p");
     amount.className = "breakdown__amount";
-    amount.appendChild(document.createTextNode("補助金の額（入力中の計算） "));
+    amount.appendChild(document.createTextNode(text("amount", "補助金の額（入力中の計算）") + " "));
     var strong = document.createElement("strong");
     strong.textContent = data.amount_text;
     amount.appendChild(strong);
@@ -56,13 +60,13 @@
     output.replaceChildren(
       amount,
       steps,
-      paragraph("form-field__help", "まだ保存していません。「下書き保存」か「保存して次へ」を押すと保存されます。")
+      paragraph("form-field__help", text("unsaved", "まだ保存していません。「下書き保存」か「保存して次へ」を押すと保存されます。"))
     );
   }
 
   function showMessage(message) {
     output.replaceChildren(
-      paragraph("breakdown__amount", "補助金の額はまだ計算できません。"),
+      paragraph("breakdown__amount", text("not-yet", "補助金の額はまだ計算できません。")),
       paragraph("form-field__errors", message)
     );
   }

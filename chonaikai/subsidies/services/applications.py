@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
-from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
 from chonaikai.queue import enqueue
 
@@ -83,17 +83,20 @@ def _locked(actor, application_id: int) -> Application:
 def _require_action(actor, app: Application, action: str) -> str:
     """The state `action` leads to, after the role check (PermissionDenied) and the state check."""
     if not policy.can_take_application_action(actor, app, action):
-        raise PermissionDenied(f"この申請を「{Action(action).label}」する権限がありません。")
+        raise PermissionDenied(
+            _("この申請を「%(action)s」する権限がありません。") % {"action": Action(action).label}
+        )
     return workflow.target_status(action, app.status)
 
 
 def _locked_for_edit(actor, application_id: int) -> Application:
     app = _locked(actor, application_id)
     if not policy.can_act_for_association(actor, app):
-        raise PermissionDenied("この申請の内容を変更する権限がありません。")
+        raise PermissionDenied(_("この申請の内容を変更する権限がありません。"))
     if app.status not in workflow.EDITABLE_STATES:
         raise IllegalTransition(
-            f"「{Status(app.status).label}」の申請は内容を変更できません（変更できるのは下書きと差戻しの申請です）。",
+            _("「%(status)s」の申請は内容を変更できません（変更できるのは下書きと差戻しの申請です）。")
+            % {"status": Status(app.status).label},
             extra={"status": app.status},
         )
     return app
@@ -105,7 +108,7 @@ def _hall(association: Association, hall_id: int | None) -> Hall | None:
     hall = Hall.objects.filter(pk=hall_id, association=association).first()
     if hall is None:
         raise InvalidApplication(
-            "会館が見つかりません。この町内会の会館を選んでください。", extra={"hall_id": hall_id}
+            _("会館が見つかりません。この町内会の会館を選んでください。"), extra={"hall_id": hall_id}
         )
     return hall
 
@@ -114,14 +117,19 @@ def _check_content(app: Application) -> rules.CategoryRule:
     """The category's rule, after checking the content fits the programme."""
     programme = app.programme
     if programme.kind != Programme.Kind.APPLICATION:
-        raise InvalidApplication(f"{programme.name}は申請不要です（加入世帯数から算定します）。")
+        raise InvalidApplication(
+            _("%(programme)sは申請不要です（加入世帯数から算定します）。") % {"programme": programme.name}
+        )
     rule = selectors.rule_for(programme, app.category)
     if app.hall is not None and not rule.requires_hall:
-        raise InvalidApplication(
-            f"{programme.name}{f'（{rule.name}）' if rule.code else ''}では会館を指定しません。"
+        name = (
+            _("%(programme)s（%(category)s）") % {"programme": programme.name, "category": rule.name}
+            if rule.code
+            else programme.name
         )
+        raise InvalidApplication(_("%(programme)sでは会館を指定しません。") % {"programme": name})
     if app.planned_start and app.planned_end and app.planned_start > app.planned_end:
-        raise InvalidApplication("事業完了予定日は事業開始予定日以降の日付にしてください。")
+        raise InvalidApplication(_("事業完了予定日は事業開始予定日以降の日付にしてください。"))
     return rule
 
 
@@ -137,9 +145,18 @@ def _check_one_per_year(app: Application) -> None:
     first = others.select_related("programme").order_by("created_at", "id").first()
     if first is not None:
         raise DuplicateApplication(
-            f"{app.association.name}は{fiscal_year_label(app.programme.fiscal_year)}の{app.programme.name}に"
-            f"既に申請しています（申請番号 {first.number}、状態: {first.get_status_display()}）。"
-            "この制度は1町内会につき年度1件までです（取下げ・不交付決定の申請は数えません）。",
+            _(
+                "%(association)sは%(fiscal_year)sの%(programme)sに"
+                "既に申請しています（申請番号 %(number)s、状態: %(status)s）。"
+                "この制度は1町内会につき年度1件までです（取下げ・不交付決定の申請は数えません）。"
+            )
+            % {
+                "association": app.association.name,
+                "fiscal_year": rules.fiscal_year_text(app.programme.fiscal_year),
+                "programme": app.programme.name,
+                "number": first.number,
+                "status": first.get_status_display(),
+            },
             extra={"application_id": first.pk},
         )
 
@@ -148,7 +165,7 @@ def _check_lines(rule: rules.CategoryRule, lines: Sequence[LineInput]) -> list[r
     checked = []
     for line in lines:
         if not (line.description or "").strip():
-            raise InvalidApplication("経費の内容を入力してください。")
+            raise InvalidApplication(_("経費の内容を入力してください。"))
         checked.append(rules.Line(kind=line.kind, amount=line.amount, description=line.description.strip()))
     rules.compute_amount(rule, lines=checked)  # raises InvalidApplication for kinds and amounts
     return checked
@@ -332,9 +349,9 @@ def application_enter_paper(
     """
     association = get_object_or_404(policy.associations_editable_by(actor), pk=association_id)
     if scanned_form is None:
-        raise InvalidApplication("紙の申請書をスキャンしたファイルを添付してください。")
+        raise InvalidApplication(_("紙の申請書をスキャンしたファイルを添付してください。"))
     if received_on is None:
-        raise InvalidApplication("申請書の受付日を入力してください。")
+        raise InvalidApplication(_("申請書の受付日を入力してください。"))
     app = _create(
         actor=actor,
         association=association,
@@ -368,7 +385,8 @@ def _create(
 ) -> Application:
     if association.status != Association.Status.ACTIVE:
         raise InvalidApplication(
-            f"{association.name}は{association.get_status_display()}のため申請できません。"
+            _("%(association)sは%(status)sのため申請できません。")
+            % {"association": association.name, "status": association.get_status_display()}
         )
     programme = get_object_or_404(Programme, pk=programme_id)
     user = _user(actor)
@@ -550,12 +568,14 @@ def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.K
     report). AttachmentRejected explains a refused file.
     """
     if kind not in Attachment.Kind.values:
-        raise InvalidApplication(f"書類の種類「{kind}」はありません。")
+        raise InvalidApplication(_("書類の種類「%(kind)s」はありません。") % {"kind": kind})
     app = _locked(actor, application_id)
     if not policy.can_act_for_association(actor, app):
-        raise PermissionDenied("この申請に書類を添付する権限がありません。")
+        raise PermissionDenied(_("この申請に書類を添付する権限がありません。"))
     if app.status not in _ATTACHABLE_STATES:
-        raise IllegalTransition(f"「{Status(app.status).label}」の申請には書類を添付できません。")
+        raise IllegalTransition(
+            _("「%(status)s」の申請には書類を添付できません。") % {"status": Status(app.status).label}
+        )
     attachment = _store_attachment(app, file, kind=kind, actor=actor)
     audit_record(
         actor=_user(actor),
@@ -574,9 +594,11 @@ def attachment_delete(*, actor, attachment_id: int) -> None:
     )
     app = _locked(actor, attachment.application_id)
     if not policy.can_act_for_association(actor, app):
-        raise PermissionDenied("この申請の書類を削除する権限がありません。")
+        raise PermissionDenied(_("この申請の書類を削除する権限がありません。"))
     if app.status not in _ATTACHABLE_STATES:
-        raise IllegalTransition(f"「{Status(app.status).label}」の申請の書類は削除できません。")
+        raise IllegalTransition(
+            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label}
+        )
     name = attachment.file.name
     audit_record(
         actor=_user(actor),
@@ -598,7 +620,13 @@ def _check_window(app: Application) -> None:
     first, last = selectors.application_window(app.programme)
     if not first <= day <= last:
         raise InvalidApplication(
-            f"{app.programme}の受付期間（{first:%Y-%m-%d}〜{last:%Y-%m-%d}）外です（{day:%Y-%m-%d}）。",
+            _("%(programme)sの受付期間（%(first)s〜%(last)s）外です（%(day)s）。")
+            % {
+                "programme": app.programme,
+                "first": f"{first:%Y-%m-%d}",
+                "last": f"{last:%Y-%m-%d}",
+                "day": f"{day:%Y-%m-%d}",
+            },
             extra={"opens_on": first, "closes_on": last, "day": day},
         )
 
@@ -631,15 +659,18 @@ def application_submit(*, actor, application_id: int, comment: str = "") -> Appl
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.SUBMIT)
     rule = _check_content(app)
-    _required_text(app.purpose, "事業の目的・内容を入力してください。")
+    _required_text(app.purpose, _("事業の目的・内容を入力してください。"))
     if rule.method == rules.Method.RATE and not app.lines.filter(phase=ExpenseLine.Phase.PLANNED).exists():
-        raise InvalidApplication("経費を1行以上入力してください。")
+        raise InvalidApplication(_("経費を1行以上入力してください。"))
     if rule.requires_hall:
         if app.hall is None:
-            raise InvalidApplication("対象の会館を選んでください。")
+            raise InvalidApplication(_("対象の会館を選んでください。"))
         if rule.method == rules.Method.FLOOR_AREA and app.hall.floor_area_m2 is None:
             raise InvalidApplication(
-                f"会館「{app.hall.name}」の延床面積が登録されていません。会館の登録内容に延床面積を入力してください。"
+                _(
+                    "会館「%(hall)s」の延床面積が登録されていません。会館の登録内容に延床面積を入力してください。"
+                )
+                % {"hall": app.hall.name}
             )
     _check_window(app)
     _check_one_per_year(app)
@@ -679,13 +710,13 @@ def application_report_completion(
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.REPORT_COMPLETION)
     if not lines:
-        raise InvalidApplication("実績の経費を1行以上入力してください。")
+        raise InvalidApplication(_("実績の経費を1行以上入力してください。"))
     checked = _check_lines(selectors.rule_for(app.programme, app.category), lines)
     _write_lines(app, checked, ExpenseLine.Phase.ACTUAL)
     for receipt in receipts:
         _store_attachment(app, receipt, kind=Attachment.Kind.RECEIPT, actor=actor)
     if not app.attachments.filter(kind=Attachment.Kind.RECEIPT).exists():
-        raise InvalidApplication("領収書を添付してください。")
+        raise InvalidApplication(_("領収書を添付してください。"))
     breakdown = rules.limit_to_approved(_compute(app, ExpenseLine.Phase.ACTUAL), app.approved_amount)
     app.actual_breakdown = breakdown.as_dict()
     return _transition(
@@ -712,19 +743,22 @@ def application_verify_paper_entry(*, actor, application_id: int, comment: str =
     """
     app = _locked(actor, application_id)
     if not policy.can_review_application(actor, app):
-        raise PermissionDenied("紙の申請の入力内容を確認できるのは、その区の職員と市の管理者です。")
+        raise PermissionDenied(_("紙の申請の入力内容を確認できるのは、その区の職員と市の管理者です。"))
     if not app.entered_by_staff:
-        raise InvalidApplication("この申請は職員の代理入力ではないため、入力内容の確認は不要です。")
+        raise InvalidApplication(_("この申請は職員の代理入力ではないため、入力内容の確認は不要です。"))
     if app.status != Status.SUBMITTED:
         raise IllegalTransition(
-            f"入力内容の確認は提出済みの申請で行います（この申請は「{Status(app.status).label}」です）。"
+            _("入力内容の確認は提出済みの申請で行います（この申請は「%(status)s」です）。")
+            % {"status": Status(app.status).label}
         )
     if app.verified_by_id is not None:
-        raise InvalidApplication("この申請の入力内容は既に確認されています。")
+        raise InvalidApplication(_("この申請の入力内容は既に確認されています。"))
     if actor.pk in {app.entered_by_id, app.prepared_by_id}:
         raise FourEyesViolation(
-            "紙の申請を入力した職員（または最後に編集した職員）は、その入力内容を確認できません。"
-            "別の職員が確認してください。"
+            _(
+                "紙の申請を入力した職員（または最後に編集した職員）は、その入力内容を確認できません。"
+                "別の職員が確認してください。"
+            )
         )
     app.verified_by = actor
     app.verified_at = timezone.now()
@@ -747,7 +781,7 @@ def application_start_review(*, actor, application_id: int, comment: str = "") -
     _require_action(actor, app, Action.START_REVIEW)
     if app.needs_verification:
         raise FourEyesViolation(
-            "紙の申請は、入力した職員とは別の職員が入力内容を確認するまで審査を始められません。"
+            _("紙の申請は、入力した職員とは別の職員が入力内容を確認するまで審査を始められません。")
         )
     return _transition(app, action=Action.START_REVIEW, actor=actor, comment=comment)
 
@@ -757,7 +791,7 @@ def application_return(*, actor, application_id: int, comment: str) -> Applicati
     """差戻し (under_review → returned) for changes; the reason is required and sent to the association."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.RETURN)
-    comment = _required_text(comment, "差戻しの理由（修正してほしい点）を入力してください。")
+    comment = _required_text(comment, _("差戻しの理由（修正してほしい点）を入力してください。"))
     return _transition(app, action=Action.RETURN, actor=actor, comment=comment)
 
 
@@ -767,7 +801,7 @@ def application_forward(*, actor, application_id: int, comment: str = "") -> App
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.FORWARD)
     if app.needs_verification:
-        raise FourEyesViolation("紙の申請は、別の職員が入力内容を確認するまで進達できません。")
+        raise FourEyesViolation(_("紙の申請は、別の職員が入力内容を確認するまで進達できません。"))
     return _transition(app, action=Action.FORWARD, actor=actor, comment=comment)
 
 
@@ -776,7 +810,7 @@ def application_return_completion(*, actor, application_id: int, comment: str) -
     """実績報告の差戻し (completion_reported → approved): the association reports again."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.RETURN_COMPLETION)
-    comment = _required_text(comment, "差戻しの理由（修正してほしい点）を入力してください。")
+    comment = _required_text(comment, _("差戻しの理由（修正してほしい点）を入力してください。"))
     return _transition(app, action=Action.RETURN_COMPLETION, actor=actor, comment=comment)
 
 
@@ -790,7 +824,7 @@ def application_send_back(*, actor, application_id: int, comment: str) -> Applic
     """区へ戻す (forwarded → under_review): the city asks the ward to look again."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.SEND_BACK)
-    comment = _required_text(comment, "区へ戻す理由を入力してください。")
+    comment = _required_text(comment, _("区へ戻す理由を入力してください。"))
     return _transition(app, action=Action.SEND_BACK, actor=actor, comment=comment)
 
 
@@ -821,15 +855,19 @@ def application_approve(
     rule = _check_content(app)
     if rule.needs_confirmation:
         raise RuleNotConfirmed(
-            f"{programme.name}（{rule.name}）の算定基準は「{rules.NEEDS_CONFIRMATION_LABEL}」のままです。"
-            "市の管理者が要綱で確認し、確認済みにしてから交付決定してください。"
+            _(
+                "%(programme)s（%(category)s）の算定基準は「%(label)s」のままです。"
+                "市の管理者が要綱で確認し、確認済みにしてから交付決定してください。"
+            )
+            % {"programme": programme.name, "category": rule.name, "label": rules.NEEDS_CONFIRMATION_LABEL}
         )
     _check_repeat_grant(app, rule)
     breakdown = _compute(app)
     amount = breakdown.amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= breakdown.amount:
         raise InvalidApplication(
-            f"交付決定額は1円以上、算定額（{rules.format_yen(breakdown.amount)}）以下にしてください。",
+            _("交付決定額は1円以上、算定額（%(amount)s）以下にしてください。")
+            % {"amount": rules.format_yen(breakdown.amount)},
             extra={"computed_amount": breakdown.amount},
         )
     committed = Application.objects.filter(programme=programme).exclude(pk=app.pk).totals()["committed"]
@@ -856,7 +894,7 @@ def application_reject(*, actor, application_id: int, reason: str) -> Applicatio
     """不交付決定 (forwarded → rejected) with the reason, which is sent to the association."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.REJECT)
-    reason = _required_text(reason, "不交付決定の理由を入力してください。")
+    reason = _required_text(reason, _("不交付決定の理由を入力してください。"))
     app.decision_reason = reason
     app.decided_at = timezone.now()
     return _transition(
@@ -891,11 +929,12 @@ def application_pay(
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.PAY)
     if paid_on is None:
-        raise InvalidApplication("支払日を入力してください。")
+        raise InvalidApplication(_("支払日を入力してください。"))
     amount = app.confirmed_amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= app.confirmed_amount:
         raise InvalidApplication(
-            f"支払額は確定額（{rules.format_yen(app.confirmed_amount)}）以下にしてください。"
+            _("支払額は確定額（%(amount)s）以下にしてください。")
+            % {"amount": rules.format_yen(app.confirmed_amount)}
         )
     app.paid_amount = amount
     app.paid_on = paid_on

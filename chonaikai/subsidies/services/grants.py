@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
@@ -49,10 +50,10 @@ def resident_grant_compute(*, actor, programme_id: int, survey_date: dt.date | N
     command line (actor None). Runs of one programme are serialised by a lock on its row.
     """
     if actor is not None and not policy.can_compute_resident_grants(actor):
-        raise PermissionDenied("住民組織助成金を算定できるのは市の管理者です。")
+        raise PermissionDenied(_("住民組織助成金を算定できるのは市の管理者です。"))
     programme = Programme.objects.select_for_update().get(pk=programme_id)
     if programme.kind != Programme.Kind.COMPUTED:
-        raise InvalidApplication(f"{programme.name}は申請による制度です。")
+        raise InvalidApplication(_("%(programme)sは申請による制度です。") % {"programme": programme.name})
     unit_rule = selectors.rule_for(programme, RESIDENT_UNIT_CATEGORY)
     federation_rule = selectors.rule_for(programme, RESIDENT_FEDERATION_CATEGORY)
     basis = selectors.resident_grant_basis(survey_date=survey_date)

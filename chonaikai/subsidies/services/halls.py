@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
@@ -28,9 +29,13 @@ def _validated(hall: Hall) -> None:
         hall.full_clean(exclude=["association"])
     except ValidationError as e:
         messages = [
-            f"{hall._meta.get_field(f).verbose_name}: {'、'.join(m)}" for f, m in e.message_dict.items()
+            _("%(field)s: %(errors)s")
+            % {"field": hall._meta.get_field(f).verbose_name, "errors": _("、").join(m)}
+            for f, m in e.message_dict.items()
         ]
-        raise InvalidApplication("会館の登録内容を確認してください（" + " / ".join(messages) + "）。") from e
+        raise InvalidApplication(
+            _("会館の登録内容を確認してください（%(errors)s）。") % {"errors": " / ".join(messages)}
+        ) from e
 
 
 @transaction.atomic
@@ -119,10 +124,10 @@ def hall_repair_record(
         raise Http404("no such hall")
     description = (description or "").strip()
     if not description:
-        raise InvalidApplication("工事・補助の内容を入力してください。")
-    for label, value in (("工事費等", cost), ("補助金の額", grant_amount)):
+        raise InvalidApplication(_("工事・補助の内容を入力してください。"))
+    for label, value in ((_("工事費等"), cost), (_("補助金の額"), grant_amount)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise InvalidApplication(f"{label}は0以上の整数（円）で入力してください。")
+            raise InvalidApplication(_("%(field)sは0以上の整数（円）で入力してください。") % {"field": label})
     repair = HallRepair.objects.create(
         hall=hall,
         fiscal_year=fiscal_year,

@@ -12,18 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
 from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
 
+from .. import rules
 from ..errors import SubsidyError
 from ..models import ExpenseKindRule, Programme, ProgrammeRule
 
 
 def _require_manager(actor) -> None:
     if actor is not None and not policy.can_manage_programmes(actor):
-        raise PermissionDenied("補助制度と算定基準を変更できるのは市の管理者です。")
+        raise PermissionDenied(_("補助制度と算定基準を変更できるのは市の管理者です。"))
 
 
 @transaction.atomic
@@ -34,7 +36,7 @@ def rule_confirm(*, actor, rule_id: int, comment: str = "") -> ProgrammeRule:
         ProgrammeRule.objects.select_for_update().select_related("programme"), pk=rule_id
     )
     if not rule.needs_confirmation:
-        raise SubsidyError(f"{rule}は既に確認済みです。")
+        raise SubsidyError(_("%(rule)sは既に確認済みです。") % {"rule": rule})
     rule.needs_confirmation = False
     rule.confirmed_by = actor
     rule.confirmed_at = timezone.now()
@@ -77,7 +79,10 @@ def programme_copy_to_fiscal_year(
     _require_manager(actor)
     source = get_object_or_404(Programme, pk=programme_id)
     if Programme.objects.filter(code=source.code, fiscal_year=fiscal_year).exists():
-        raise SubsidyError(f"{source.name}の{fiscal_year_label(fiscal_year)}は既に登録されています。")
+        raise SubsidyError(
+            _("%(programme)sの%(fiscal_year)sは既に登録されています。")
+            % {"programme": source.name, "fiscal_year": rules.fiscal_year_text(fiscal_year)}
+        )
     years = fiscal_year - source.fiscal_year
     programme = Programme.objects.create(
         code=source.code,
@@ -89,7 +94,8 @@ def programme_copy_to_fiscal_year(
         closes_on=_shift(source.closes_on, years),
         one_application_per_year=source.one_application_per_year,
         source=source.source,
-        note=f"{fiscal_year_label(source.fiscal_year)}の設定から複写。{source.note}".strip(),
+        # A stored note, kept in the language of the record (and of the note it extends).
+        note=f"{fiscal_year_label(source.fiscal_year)}の設定から複写。{source.note}".strip(),  # i18n: data
     )
     for rule in source.rules.prefetch_related("kinds"):
         kinds = list(rule.kinds.all())

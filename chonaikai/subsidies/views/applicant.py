@@ -18,6 +18,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
@@ -94,9 +95,11 @@ def home(request):
 def _next_step(user, app) -> tuple[str, str] | None:
     """The one thing to do next on an application (label, url), if any."""
     if app.status in (Status.DRAFT, Status.RETURNED) and policy.can_edit_application(user, app):
-        return ("続きを入力する" if app.status == Status.DRAFT else "修正する"), step_url(app, "purpose")
+        return (_("続きを入力する") if app.status == Status.DRAFT else _("修正する")), step_url(
+            app, "purpose"
+        )
     if app.status == Status.APPROVED and policy.can_act_for_association(user, app):
-        return "実績報告をする", reverse("subsidies:report", args=[app.pk])
+        return _("実績報告をする"), reverse("subsidies:report", args=[app.pk])
     return None
 
 
@@ -130,7 +133,9 @@ def application_new(request):
             attach_error(form, e)
             status = status_of(e)
         else:
-            messages.success(request, f"下書きを作りました（申請番号 {app.number}）。")
+            messages.success(
+                request, _("下書きを作りました（申請番号 %(number)s）。") % {"number": app.number}
+            )
             return redirect(step_after(app, "programme", request.POST.get("go")))
     elif request.method == "POST":
         status = 400
@@ -185,7 +190,8 @@ def paper_new(request):
         else:
             messages.success(
                 request,
-                f"紙の申請書を登録しました（申請番号 {app.number}）。申請書のとおりに続きを入力してください。",
+                _("紙の申請書を登録しました（申請番号 %(number)s）。申請書のとおりに続きを入力してください。")
+                % {"number": app.number},
             )
             return redirect(step_after(app, "programme", request.POST.get("go")))
     elif request.method == "POST":
@@ -214,11 +220,13 @@ def editable(view):
             if app.status not in (Status.DRAFT, Status.RETURNED):
                 messages.info(
                     request,
-                    f"「{app.get_status_display()}」の申請は内容を変更できません。"
-                    "修正が必要なときは区役所にご相談ください。",
+                    _(
+                        "「%(status)s」の申請は内容を変更できません。修正が必要なときは区役所にご相談ください。"
+                    )
+                    % {"status": app.get_status_display()},
                 )
             else:
-                messages.error(request, "この申請の内容を変更する権限がありません。")
+                messages.error(request, _("この申請の内容を変更する権限がありません。"))
             return redirect("subsidies:detail", pk=app.pk)
         return view(request, app, *args, **kwargs)
 
@@ -311,7 +319,7 @@ def _kinds(app) -> list[tuple[str, str]] | None:
 def edit_lines(request, app):
     kinds = _kinds(app)
     if kinds is None:
-        messages.error(request, "先に区分を選んでください。")
+        messages.error(request, _("先に区分を選んでください。"))
         return redirect(step_url(app, "programme"))
     go = request.POST.get("go")
     page_errors: list[str] = []
@@ -369,11 +377,11 @@ def breakdown_json(request, pk):
     app = selectors.application_for_edit(user=request.user, application_id=pk)
     kinds = _kinds(app)
     if kinds is None:
-        return JsonResponse({"message": "先に区分を選んでください。", "extra": {}}, status=400)
+        return JsonResponse({"message": _("先に区分を選んでください。"), "extra": {}}, status=400)
     formset = line_formset(request.POST, kinds=kinds)
     if not formset.is_valid():
         problems = error_summary(formset)
-        message = problems[0][1] if problems else "入力内容を確認してください。"
+        message = problems[0][1] if problems else _("入力内容を確認してください。")
         return JsonResponse({"message": message, "extra": {"errors": [m for _a, m in problems]}}, status=400)
     try:
         breakdown = preview_breakdown(app, formset.lines())
@@ -410,9 +418,9 @@ def edit_attachments(request, app):
                 status = status_of(e)
             else:
                 if upload:
-                    messages.success(request, f"「{upload.name}」を添付しました。")
+                    messages.success(request, _("「%(name)s」を添付しました。") % {"name": upload.name})
                 elif go not in ("next", "prev"):
-                    messages.info(request, "添付するファイルを選んでください。下書きは保存されています。")
+                    messages.info(request, _("添付するファイルを選んでください。下書きは保存されています。"))
                 return redirect(step_after(app, "attachments", "stay" if go == "attach" else go))
         else:
             status = 400
@@ -439,7 +447,7 @@ def attachment_delete(request, pk):
     except (SubsidyError, PermissionDenied) as e:
         messages.error(request, message_of(e))
     else:
-        messages.success(request, f"「{attachment.original_name}」を削除しました。")
+        messages.success(request, _("「%(name)s」を削除しました。") % {"name": attachment.original_name})
     return redirect(step_url(attachment.application, "attachments"))
 
 
@@ -463,8 +471,11 @@ def confirm(request, app):
         else:
             messages.success(
                 request,
-                f"提出しました（申請番号 {app.number}）。区役所で内容を確認します。"
-                "印刷して控えにするときは「印刷用の画面」を開いてください。",
+                _(
+                    "提出しました（申請番号 %(number)s）。区役所で内容を確認します。"
+                    "印刷して控えにするときは「印刷用の画面」を開いてください。"
+                )
+                % {"number": app.number},
             )
             return redirect("subsidies:detail", pk=app.pk)
     return render(
@@ -507,10 +518,12 @@ def sheet_context(user, app) -> dict:
 def withdraw(request, pk):
     app = selectors.application_detail(user=request.user, application_id=pk)
     if Action.WITHDRAW not in selectors.available_actions(user=request.user, application=app):
-        messages.info(request, f"「{app.get_status_display()}」の申請は取り下げられません。")
+        messages.info(
+            request, _("「%(status)s」の申請は取り下げられません。") % {"status": app.get_status_display()}
+        )
         return redirect("subsidies:detail", pk=app.pk)
     form = CommentForm(request.POST or None)
-    form.fields["comment"].label = "取り下げる理由（任意）"
+    form.fields["comment"].label = _("取り下げる理由（任意）")
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -522,7 +535,9 @@ def withdraw(request, pk):
                 attach_error(form, e)
                 status = status_of(e)
             else:
-                messages.success(request, f"申請を取り下げました（申請番号 {app.number}）。")
+                messages.success(
+                    request, _("申請を取り下げました（申請番号 %(number)s）。") % {"number": app.number}
+                )
                 return redirect("subsidies:detail", pk=app.pk)
         else:
             status = 400
@@ -538,7 +553,9 @@ def withdraw(request, pk):
 def report_completion(request, pk):
     app = selectors.application_detail(user=request.user, application_id=pk)
     if Action.REPORT_COMPLETION not in selectors.available_actions(user=request.user, application=app):
-        messages.info(request, f"「{app.get_status_display()}」の申請は実績報告できません。")
+        messages.info(
+            request, _("「%(status)s」の申請は実績報告できません。") % {"status": app.get_status_display()}
+        )
         return redirect("subsidies:detail", pk=app.pk)
     kinds = _kinds(app) or []
     go = request.POST.get("go")
@@ -565,7 +582,7 @@ def report_completion(request, pk):
                     page_errors.append(message_of(e))
                 status = status_of(e)
             else:
-                messages.success(request, "実績報告を提出しました。市で補助金の額を確定します。")
+                messages.success(request, _("実績報告を提出しました。市で補助金の額を確定します。"))
                 return redirect("subsidies:detail", pk=app.pk)
         else:
             status = 400

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet, Form
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
@@ -20,7 +22,7 @@ from ..models import Application, Attachment
 from ..workflow import Status
 
 CITY, WARD, LEADER, VIEWER = "city", "ward", "leader", "viewer"
-DENIED = "この操作を行う権限がありません。"
+DENIED = _("この操作を行う権限がありません。")
 
 
 def audience(user) -> str | None:
@@ -45,17 +47,17 @@ def visible_attachment(user, pk: int) -> Attachment:
 
 # What each state means for the association, in plain words (the leader's pages and the printout).
 STATUS_HELP = {
-    Status.DRAFT: "まだ提出していません。続きを入力して、最後に「提出する」を押してください。",
-    Status.SUBMITTED: "提出しました。区役所の確認を待っています。",
-    Status.UNDER_REVIEW: "区役所で内容を確認しています。",
-    Status.RETURNED: "区役所から修正の依頼があります。内容を直して、もう一度提出してください。",
-    Status.FORWARDED: "区役所の確認が終わり、市で審査しています。",
-    Status.APPROVED: "補助金の交付が決まりました。事業が終わったら「実績報告」をしてください。",
-    Status.REJECTED: "補助金は交付されないことになりました。理由は下に書いてあります。",
-    Status.COMPLETION_REPORTED: "実績報告を受け付けました。市で補助金の額を確定します。",
-    Status.CONFIRMED: "補助金の額が確定しました。支払いまでお待ちください。",
-    Status.PAID: "補助金を支払いました。",
-    Status.WITHDRAWN: "この申請は取り下げました。",
+    Status.DRAFT: _("まだ提出していません。続きを入力して、最後に「提出する」を押してください。"),
+    Status.SUBMITTED: _("提出しました。区役所の確認を待っています。"),
+    Status.UNDER_REVIEW: _("区役所で内容を確認しています。"),
+    Status.RETURNED: _("区役所から修正の依頼があります。内容を直して、もう一度提出してください。"),
+    Status.FORWARDED: _("区役所の確認が終わり、市で審査しています。"),
+    Status.APPROVED: _("補助金の交付が決まりました。事業が終わったら「実績報告」をしてください。"),
+    Status.REJECTED: _("補助金は交付されないことになりました。理由は下に書いてあります。"),
+    Status.COMPLETION_REPORTED: _("実績報告を受け付けました。市で補助金の額を確定します。"),
+    Status.CONFIRMED: _("補助金の額が確定しました。支払いまでお待ちください。"),
+    Status.PAID: _("補助金を支払いました。"),
+    Status.WITHDRAWN: _("この申請は取り下げました。"),
 }
 
 
@@ -64,14 +66,14 @@ STATUS_HELP = {
 # ---------------------------------------------------------------------------------------------
 
 STEPS = (
-    ("programme", "補助金を選ぶ", "subsidies:edit_programme"),
-    ("purpose", "事業の内容", "subsidies:edit_purpose"),
-    ("lines", "経費", "subsidies:edit_lines"),
-    ("attachments", "添付書類", "subsidies:edit_attachments"),
-    ("confirm", "確認して提出", "subsidies:confirm"),
+    ("programme", _("補助金を選ぶ"), "subsidies:edit_programme"),
+    ("purpose", _("事業の内容"), "subsidies:edit_purpose"),
+    ("lines", _("経費"), "subsidies:edit_lines"),
+    ("attachments", _("添付書類"), "subsidies:edit_attachments"),
+    ("confirm", _("確認して提出"), "subsidies:confirm"),
 )
 STEP_KEYS = [key for key, _label, _name in STEPS]
-SAVED = "下書きを保存しました。"
+SAVED = _("下書きを保存しました。")
 
 
 def step_url(app: Application, key: str) -> str:
@@ -112,7 +114,7 @@ def step_after(app: Application, current: str, go: str | None) -> str:
 def message_of(error: Exception) -> str:
     if isinstance(error, SubsidyError):
         return error.message
-    return str(error) or DENIED
+    return str(error) or str(DENIED)
 
 
 def status_of(error: Exception) -> int:
@@ -143,7 +145,10 @@ def error_summary(*forms, extra: list[str] = ()) -> list[tuple[str, str]]:
             for number, row in enumerate(form.forms, start=1):
                 for name, errors in row.errors.items():
                     anchor = row[name].auto_id if name in row.fields else ""
-                    items += [(anchor, f"{number}行目: {message}") for message in errors]
+                    items += [
+                        (anchor, gettext("%(row)s行目: %(message)s") % {"row": number, "message": message})
+                        for message in errors
+                    ]
             continue
         for name, errors in form.errors.items():
             anchor = form[name].auto_id if name in form.fields else ""

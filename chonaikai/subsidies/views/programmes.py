@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
 from chonaikai.associations import selectors as association_selectors
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
 
 from .. import exports, rules, selectors, services
 from ..errors import SubsidyError
@@ -49,7 +50,7 @@ def programme_list(request):
         request,
         "subsidies/programme_list.html",
         {
-            "years": [(year, fiscal_year_label(year), rows) for year, rows in years.items()],
+            "years": [(year, rules.fiscal_year_text(year), rows) for year, rows in years.items()],
             "who": who,
             "can_export": policy.can_export_subsidies(request.user),
         },
@@ -120,7 +121,7 @@ def rule_confirm(request, pk, rule_pk):
             attach_error(form, e)
             status = status_of(e)
         else:
-            messages.success(request, f"「{rule.name}」の算定基準を確認済みにしました。")
+            messages.success(request, _("「%(rule)s」の算定基準を確認済みにしました。") % {"rule": rule.name})
             return redirect("subsidies:programme", pk=programme.pk)
     return _render_programme(request, programme, confirm_forms={rule.pk: form}, status=status)
 
@@ -144,15 +145,30 @@ def grant_compute(request, pk):
         else:
             messages.success(
                 request,
-                f"{japanese_date(run.survey_date)}調査の加入世帯数で算定しました: 新規 {run.created}件、"
-                f"変更 {run.changed}件、変更なし {run.unchanged}件。合計 {rules.format_yen(run.total_amount)}"
-                f"（今回の差額の合計 {run.difference_total:+,}円）。",
+                _(
+                    "%(date)s調査の加入世帯数で算定しました: 新規 %(created)s件、変更 %(changed)s件、"
+                    "変更なし %(unchanged)s件。合計 %(total)s（今回の差額の合計 %(difference)s円）。"
+                )
+                % {
+                    "date": rules.date_text(run.survey_date),
+                    "created": run.created,
+                    "changed": run.changed,
+                    "unchanged": run.unchanged,
+                    "total": rules.format_yen(run.total_amount),
+                    "difference": f"{run.difference_total:+,}",
+                },
             )
             if run.pending_wards:
                 messages.warning(
                     request,
-                    f"世帯数が未承認の区（{len(run.pending_wards)}区）の町内会は算定していません。"
-                    "区の承認後にもう一度算定してください。",
+                    ngettext(
+                        "世帯数が未承認の区（%(count)s区）の町内会は算定していません。"
+                        "区の承認後にもう一度算定してください。",
+                        "世帯数が未承認の区（%(count)s区）の町内会は算定していません。"
+                        "区の承認後にもう一度算定してください。",
+                        len(run.pending_wards),
+                    )
+                    % {"count": len(run.pending_wards)},
                 )
             return redirect("subsidies:programme", pk=programme.pk)
     return _render_programme(request, programme, compute_form=form, status=status)
@@ -209,6 +225,9 @@ def payment_list_download(request, pk):
     try:
         workbook = exports.payment_list_workbook(actor=request.user, programme=programme)
     except exports.NothingToPay as e:
-        messages.info(request, message_of(e) or f"{programme}には支払の対象がありません。")
+        messages.info(
+            request,
+            message_of(e) or _("%(programme)sには支払の対象がありません。") % {"programme": programme},
+        )
         return redirect("subsidies:programme", pk=programme.pk)
     return _xlsx(workbook, f"payments_{programme.code}_{programme.fiscal_year}.xlsx")

@@ -20,6 +20,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
@@ -81,43 +83,45 @@ ACTIONS: dict[str, ActionSpec] = {
     for spec in [
         ActionSpec(
             Action.START_REVIEW,
-            "審査を始める",
-            "審査を始めました。",
+            _("審査を始める"),
+            _("審査を始めました。"),
             _optional_comment,
             lambda actor, app, d: services.application_start_review(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
-            help="提出された申請の確認を始めます。",
+            help=_("提出された申請の確認を始めます。"),
         ),
         ActionSpec(
             Action.FORWARD,
-            "市へ進達する",
-            "市へ進達しました。",
+            _("市へ進達する"),
+            _("市へ進達しました。"),
             _optional_comment,
             lambda actor, app, d: services.application_forward(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
-            help="区での確認が終わった申請を、市の審査に回します。",
+            help=_("区での確認が終わった申請を、市の審査に回します。"),
         ),
         ActionSpec(
             Action.RETURN,
-            "差し戻す",
-            "町内会へ差し戻しました。",
+            _("差し戻す"),
+            _("町内会へ差し戻しました。"),
             _comment(
-                "差戻しの理由（修正してほしい点）", "差戻しの理由（修正してほしい点）を入力してください。"
+                _("差戻しの理由（修正してほしい点）"),
+                _("差戻しの理由（修正してほしい点）を入力してください。"),
             ),
             lambda actor, app, d: services.application_return(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
             _on_comment,
-            help="町内会に修正を依頼します。理由は町内会に表示・通知されます。",
+            help=_("町内会に修正を依頼します。理由は町内会に表示・通知されます。"),
         ),
         ActionSpec(
             Action.RETURN_COMPLETION,
-            "実績報告を差し戻す",
-            "実績報告を差し戻しました。",
+            _("実績報告を差し戻す"),
+            _("実績報告を差し戻しました。"),
             _comment(
-                "差戻しの理由（修正してほしい点）", "差戻しの理由（修正してほしい点）を入力してください。"
+                _("差戻しの理由（修正してほしい点）"),
+                _("差戻しの理由（修正してほしい点）を入力してください。"),
             ),
             lambda actor, app, d: services.application_return_completion(
                 actor=actor, application_id=app.pk, comment=d["comment"]
@@ -126,9 +130,9 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec(
             Action.SEND_BACK,
-            "区へ戻す",
-            "区へ戻しました。",
-            _comment("区へ戻す理由", "区へ戻す理由を入力してください。"),
+            _("区へ戻す"),
+            _("区へ戻しました。"),
+            _comment(_("区へ戻す理由"), _("区へ戻す理由を入力してください。")),
             lambda actor, app, d: services.application_send_back(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
@@ -136,8 +140,8 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec(
             Action.APPROVE,
-            "交付決定する",
-            "交付決定しました。",
+            _("交付決定する"),
+            _("交付決定しました。"),
             lambda data, app, prefix: ApproveForm(
                 data, prefix=prefix, initial={"amount": app.computed_amount}
             ),
@@ -145,12 +149,12 @@ ACTIONS: dict[str, ActionSpec] = {
                 actor=actor, application_id=app.pk, amount=d["amount"], comment=d["comment"]
             ),
             lambda e: "amount" if isinstance(e, BudgetExceeded | InvalidApplication) else None,
-            help="算定額が初めから入っています。",
+            help=_("算定額が初めから入っています。"),
         ),
         ActionSpec(
             Action.REJECT,
-            "不交付決定する",
-            "不交付決定しました。",
+            _("不交付決定する"),
+            _("不交付決定しました。"),
             lambda data, app, prefix: RejectForm(data, prefix=prefix),
             lambda actor, app, d: services.application_reject(
                 actor=actor, application_id=app.pk, reason=d["reason"]
@@ -160,18 +164,18 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec(
             Action.CONFIRM,
-            "額を確定する",
-            "補助金の額を確定しました。",
+            _("額を確定する"),
+            _("補助金の額を確定しました。"),
             _optional_comment,
             lambda actor, app, d: services.application_confirm(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
-            help="実績の経費から算定し、交付決定額を上限として確定します。",
+            help=_("実績の経費から算定し、交付決定額を上限として確定します。"),
         ),
         ActionSpec(
             Action.PAY,
-            "支払を記録する",
-            "支払を記録しました。",
+            _("支払を記録する"),
+            _("支払を記録しました。"),
             lambda data, app, prefix: PayForm(data, prefix=prefix, initial={"amount": app.confirmed_amount}),
             lambda actor, app, d: services.application_pay(
                 actor=actor,
@@ -183,21 +187,21 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec(
             VERIFY,
-            "入力内容を確認済みにする",
-            "入力内容を確認済みにしました。審査を始められます。",
+            _("入力内容を確認済みにする"),
+            _("入力内容を確認済みにしました。審査を始められます。"),
             _optional_comment,
             lambda actor, app, d: services.application_verify_paper_entry(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
-            help="紙の申請書（スキャン）と入力内容が一致していることを確かめてから押してください。",
+            help=_("紙の申請書（スキャン）と入力内容が一致していることを確かめてから押してください。"),
         ),
     ]
 }
 # Actions the association takes on their own pages (linked from the application's page).
 APPLICANT_PAGES = {
-    Action.SUBMIT: ("提出へ進む（確認画面）", "subsidies:confirm"),
-    Action.REPORT_COMPLETION: ("実績報告をする", "subsidies:report"),
-    Action.WITHDRAW: ("申請を取り下げる", "subsidies:withdraw"),
+    Action.SUBMIT: (_("提出へ進む（確認画面）"), "subsidies:confirm"),
+    Action.REPORT_COMPLETION: (_("実績報告をする"), "subsidies:report"),
+    Action.WITHDRAW: (_("申請を取り下げる"), "subsidies:withdraw"),
 }
 
 
@@ -294,7 +298,10 @@ def _take(request, pk, action: str):
             attach_error(form, e, spec.error_field(e))
             status = status_of(e)
         else:
-            messages.success(request, f"{spec.done}（申請番号 {app.number}）")
+            messages.success(
+                request,
+                gettext("%(done)s（申請番号 %(number)s）") % {"done": spec.done, "number": app.number},
+            )
             return redirect("subsidies:detail", pk=app.pk)
     return _render_detail(request, app, bound={action: form}, status=status)
 
@@ -339,13 +346,13 @@ ALL = "all"
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label="状態", required=False)
-    programme = forms.ChoiceField(label="補助金", required=False)
+    status = forms.ChoiceField(label=_("状態"), required=False)
+    programme = forms.ChoiceField(label=_("補助金"), required=False)
 
     def __init__(self, *args, default_label: str, programme_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", default_label), (ALL, "すべて"), *Status.choices]
-        self.fields["programme"].choices = [("", "すべて"), *programme_choices]
+        self.fields["status"].choices = [("", default_label), (ALL, _("すべて")), *Status.choices]
+        self.fields["programme"].choices = [("", _("すべて")), *programme_choices]
 
 
 @login_required
@@ -355,7 +362,9 @@ def queue(request):
     if who not in (CITY, WARD):
         raise Http404("queues are for the city and ward offices")
     default_states = CITY_QUEUE_STATES if who == CITY else WARD_QUEUE_STATES
-    default_label = "対応待ち（" + "・".join(str(Status(s).label) for s in default_states) + "）"
+    default_label = gettext("対応待ち（%(states)s）") % {
+        "states": gettext("・").join(str(Status(s).label) for s in default_states)
+    }
     codes = dict(selectors.programmes().values_list("code", "name"))
     form = QueueFilterForm(request.GET or None, default_label=default_label, programme_choices=codes.items())
     status, code = "", ""

@@ -8,6 +8,8 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts.models import Role
 from chonaikai.accounts.services import account_check, account_create
@@ -17,12 +19,12 @@ from wards.models import Ward
 PASSWORD_ENV = "CHONAIKAI_PASSWORD"
 
 FIELD_LABELS = {
-    "username": "ユーザー名",
-    "role": "役割（--role）",
-    "ward": "区（--ward）",
-    "association": "町内会（--association）",
-    "email": "メールアドレス（--email）",
-    "password": "パスワード",
+    "username": gettext_lazy("ユーザー名"),
+    "role": gettext_lazy("役割（--role）"),
+    "ward": gettext_lazy("区（--ward）"),
+    "association": gettext_lazy("町内会（--association）"),
+    "email": gettext_lazy("メールアドレス（--email）"),
+    "password": gettext_lazy("パスワード"),
 }
 
 
@@ -30,31 +32,39 @@ def format_validation_error(error: ValidationError) -> str:
     if not hasattr(error, "error_dict"):
         return "\n".join(error.messages)
     return "\n".join(
-        f"{FIELD_LABELS.get(field, field)}: {message}"
+        _("%(field)s: %(message)s") % {"field": FIELD_LABELS.get(field, field), "message": message}
         for field, messages in error.message_dict.items()
         for message in messages
     )
 
 
 class Command(BaseCommand):
-    help = (
-        "利用者アカウントを1件作成し、役割を割り当てます。パスワードは環境変数 "
-        f"{PASSWORD_ENV} から読むか、対話的に2回入力します。"
-    )
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _(
+            "利用者アカウントを1件作成し、役割を割り当てます。パスワードは環境変数 "
+            "CHONAIKAI_PASSWORD から読むか、対話的に2回入力します。"
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="ユーザー名")
+        parser.add_argument("username", help=gettext_lazy("ユーザー名"))
         parser.add_argument(
             "--role",
             required=True,
             choices=Role.values,
-            help="役割: " + "、".join(f"{r.value}={r.label}" for r in Role),
+            help=_("役割: %(roles)s") % {"roles": _("、").join(f"{r.value}={r.label}" for r in Role)},
         )
-        parser.add_argument("--ward", metavar="CODE", help="担当区の区コード（ward_staff のみ。例: 01101）")
         parser.add_argument(
-            "--association", metavar="CODE", help="担当町内会の町内会コード（association_leader のみ）"
+            "--ward", metavar="CODE", help=gettext_lazy("担当区の区コード（ward_staff のみ。例: 01101）")
         )
-        parser.add_argument("--email", default="", help="メールアドレス（パスワード再設定に使います）")
+        parser.add_argument(
+            "--association",
+            metavar="CODE",
+            help=gettext_lazy("担当町内会の町内会コード（association_leader のみ）"),
+        )
+        parser.add_argument(
+            "--email", default="", help=gettext_lazy("メールアドレス（パスワード再設定に使います）")
+        )
 
     def handle(self, *args, username, role, ward, association, email, **options):
         ward_obj = self._ward(ward)
@@ -77,12 +87,14 @@ class Command(BaseCommand):
             raise CommandError(format_validation_error(e)) from e
 
         scope = ward_obj or association_obj
-        scope_text = f"、担当: {scope}" if scope else ""
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"アカウント「{user.get_username()}」を作成しました（役割: {Role(role).label}{scope_text}）。"
+        values = {"username": user.get_username(), "role": Role(role).label, "scope": scope}
+        if scope:
+            message = (
+                _("アカウント「%(username)s」を作成しました（役割: %(role)s、担当: %(scope)s）。") % values
             )
-        )
+        else:
+            message = _("アカウント「%(username)s」を作成しました（役割: %(role)s）。") % values
+        self.stdout.write(self.style.SUCCESS(message))
 
     def _ward(self, code):
         if not code:
@@ -90,7 +102,9 @@ class Command(BaseCommand):
         code = code.strip()
         ward = Ward.objects.filter(code=code).first()
         if ward is None:
-            raise CommandError(f"区コード「{code}」の区が見つかりません（5桁の区コード、例: 01101）。")
+            raise CommandError(
+                _("区コード「%(code)s」の区が見つかりません（5桁の区コード、例: 01101）。") % {"code": code}
+            )
         return ward
 
     def _association(self, code):
@@ -99,22 +113,24 @@ class Command(BaseCommand):
         code = code.strip()
         association = Association.objects.filter(code=code).first()
         if association is None:
-            raise CommandError(f"町内会コード「{code}」の町内会が見つかりません（例: 01101-0001）。")
+            raise CommandError(
+                _("町内会コード「%(code)s」の町内会が見つかりません（例: 01101-0001）。") % {"code": code}
+            )
         return association
 
     def _password(self) -> str:
         password = os.environ.get(PASSWORD_ENV)
         if password is not None:
             if not password:
-                raise CommandError(f"環境変数 {PASSWORD_ENV} が空です。")
+                raise CommandError(_("環境変数 %(name)s が空です。") % {"name": PASSWORD_ENV})
             return password
         try:
-            first = getpass.getpass("パスワード: ")
-            second = getpass.getpass("パスワード（確認）: ")
+            first = getpass.getpass(_("パスワード: "))
+            second = getpass.getpass(_("パスワード（確認）: "))
         except (EOFError, KeyboardInterrupt) as e:
-            raise CommandError("パスワードの入力が中断されました。") from e
+            raise CommandError(_("パスワードの入力が中断されました。")) from e
         if first != second:
-            raise CommandError("2回入力したパスワードが一致しません。")
+            raise CommandError(_("2回入力したパスワードが一致しません。"))
         if not first:
-            raise CommandError("パスワードを入力してください。")
+            raise CommandError(_("パスワードを入力してください。"))
         return first

@@ -8,6 +8,8 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import selectors
 from wards.models import Ward
@@ -39,12 +41,16 @@ def _plain(value):
 
 
 class Command(BaseCommand):
-    help = "調査基準日の加入率・加入世帯数を、市・区・地区・連合町内会・町内会の単位で出力します。"
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _("調査基準日の加入率・加入世帯数を、市・区・地区・連合町内会・町内会の単位で出力します。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--survey-date", required=True, help="調査基準日 YYYY-MM-DD（例: 2023-01-01）")
+        parser.add_argument(
+            "--survey-date", required=True, help=gettext_lazy("調査基準日 YYYY-MM-DD（例: 2023-01-01）")
+        )
         parser.add_argument("--level", choices=selectors.Level.ALL, default=selectors.Level.CITY)
-        parser.add_argument("--ward", help="区コード（5桁）で絞り込む")
+        parser.add_argument("--ward", help=gettext_lazy("区コード（5桁）で絞り込む"))
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, survey_date, level, ward, format, **options):
@@ -52,20 +58,23 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(survey_date)
         except ValueError:
             raise CommandError(
-                f"調査基準日「{survey_date}」は日付として読めません。YYYY-MM-DD の形で指定してください。"
+                _("調査基準日「%(text)s」は日付として読めません。YYYY-MM-DD の形で指定してください。")
+                % {"text": survey_date}
             ) from None
         ward_obj = None
         if ward:
             ward_obj = Ward.objects.filter(code=ward).first()
             if ward_obj is None:
-                raise CommandError(f"区コード「{ward}」の区はありません。")
+                raise CommandError(_("区コード「%(code)s」の区はありません。") % {"code": ward})
             if level == selectors.Level.CITY:
                 raise CommandError(
-                    "--ward は --level ward / district / federation / association と一緒に指定してください。"
+                    _(
+                        "--ward は --level ward / district / federation / association と一緒に指定してください。"
+                    )
                 )
         rows = selectors.membership_stats(survey_date=day, level=level, ward=ward_obj)
         if not rows:
-            raise CommandError(f"{day.isoformat()} の世帯数は登録されていません。")
+            raise CommandError(_("%(date)s の世帯数は登録されていません。") % {"date": day.isoformat()})
         records = [{key: _plain(getattr(row, key)) for key in COLUMNS} for row in rows]
         if format == "json":
             self.stdout.write(json.dumps(records, ensure_ascii=False, indent=2))
@@ -77,7 +86,14 @@ class Command(BaseCommand):
             self._table(records)
 
     def _table(self, records):
-        headers = ["コード", "名称", "区域内世帯数", "加入世帯数", "加入率(%)", "前回比(ポイント)"]
+        headers = [
+            _("コード"),
+            _("名称"),
+            _("区域内世帯数"),
+            _("加入世帯数"),
+            _("加入率(%)"),
+            _("前回比(ポイント)"),
+        ]
         lines = [
             [
                 r["code"],
@@ -95,6 +111,10 @@ class Command(BaseCommand):
         for r in records:
             if r["registry_rate"] is not None:
                 self.stdout.write(
-                    f"（参考）{r['name']} 住民基本台帳世帯数 {r['registry_households']:,} による加入率 "
-                    f"{r['registry_rate']:.2f}%"
+                    _("（参考）%(name)s 住民基本台帳世帯数 %(households)s による加入率 %(rate)s%%")
+                    % {
+                        "name": r["name"],
+                        "households": f"{r['registry_households']:,}",
+                        "rate": f"{r['registry_rate']:.2f}",
+                    }
                 )

@@ -9,16 +9,22 @@ without writing anything (exit status 1 if any).
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.associations.services.summaries import summaries_mismatches, summaries_rebuild
 
 
 class Command(BaseCommand):
-    help = "区ごと・調査基準日ごとの集計（WardSummary）を世帯数の記録から作り直します。"
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _("区ごと・調査基準日ごとの集計（WardSummary）を世帯数の記録から作り直します。")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--check", action="store_true", help="作り直さず、世帯数の記録と一致しない集計を表示する"
+            "--check",
+            action="store_true",
+            help=gettext_lazy("作り直さず、世帯数の記録と一致しない集計を表示する"),
         )
 
     def handle(self, *args, check, **options):
@@ -26,18 +32,21 @@ class Command(BaseCommand):
             mismatches = summaries_mismatches()
             for (ward_id, day), held, expected in mismatches:
                 self.stdout.write(
-                    f"区 id={ward_id} {day:%Y-%m-%d}: 集計 {held} / 世帯数の記録から {expected}"
+                    _("区 id=%(ward)s %(date)s: 集計 %(held)s / 世帯数の記録から %(expected)s")
+                    % {"ward": ward_id, "date": f"{day:%Y-%m-%d}", "held": held, "expected": expected}
                 )
             if mismatches:
                 raise CommandError(
-                    f"{len(mismatches)}件の集計が世帯数の記録と一致しません（rebuild_summaries で直せます）。"
+                    _("%(n)d件の集計が世帯数の記録と一致しません（rebuild_summaries で直せます）。")
+                    % {"n": len(mismatches)}
                 )
-            self.stdout.write("集計はすべて世帯数の記録と一致しています。")
+            self.stdout.write(_("集計はすべて世帯数の記録と一致しています。"))
             return
         started = time.perf_counter()
         rows = summaries_rebuild()
         self.stdout.write(
             self.style.SUCCESS(
-                f"集計を作り直しました: {rows:,}行（{time.perf_counter() - started:.2f} 秒）。"
+                _("集計を作り直しました: %(rows)s行（%(seconds)s 秒）。")
+                % {"rows": f"{rows:,}", "seconds": f"{time.perf_counter() - started:.2f}"}
             )
         )

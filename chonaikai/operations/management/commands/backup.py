@@ -1,23 +1,31 @@
 """manage.py backup OUTPUT: every table and the stored files in one zip (see chonaikai.operations.backup)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.operations.backup import BackupError, create_backup
 
 
 class Command(BaseCommand):
-    help = (
-        "データベースの全テーブル（変更履歴・操作記録を含む）と保存ファイルを1つのzipファイルにバックアップします。"
-        "OUTPUTにフォルダを指定すると、日時入りのファイル名で作成します。"
-    )
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _(
+            "データベースの全テーブル（変更履歴・操作記録を含む）と保存ファイルを1つのzipファイルにバックアップします。"
+            "OUTPUTにフォルダを指定すると、日時入りのファイル名で作成します。"
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("output", help="作成するバックアップファイル（.zip）またはフォルダ")
+        parser.add_argument("output", help=gettext_lazy("作成するバックアップファイル（.zip）またはフォルダ"))
         parser.add_argument(
-            "--no-media", action="store_true", help="保存ファイル（アップロードされた書類など）を含めない"
+            "--no-media",
+            action="store_true",
+            help=gettext_lazy("保存ファイル（アップロードされた書類など）を含めない"),
         )
         parser.add_argument(
-            "--database", default="default", help="対象のデータベース（settings.DATABASES の名前）"
+            "--database",
+            default="default",
+            help=gettext_lazy("対象のデータベース（settings.DATABASES の名前）"),
         )
 
     def handle(self, *args, output, no_media, database, **options):
@@ -27,11 +35,16 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from e
         tables = sum(1 for n in summary.rows.values() if n)
         self.stdout.write(
-            f"バックアップを作成しました: {summary.path}（{tables} 表・{summary.total_rows} 行、"
-            f"ファイル {len(summary.files)} 件）"
+            _("バックアップを作成しました: %(path)s（%(tables)s 表・%(rows)s 行、ファイル %(files)s 件）")
+            % {
+                "path": summary.path,
+                "tables": tables,
+                "rows": summary.total_rows,
+                "files": len(summary.files),
+            }
         )
         if summary.missing_files:
             self.stderr.write(
-                "次のファイルは記録がありますが保存場所に見つからず、含めていません: "
-                + "、".join(summary.missing_files)
+                _("次のファイルは記録がありますが保存場所に見つからず、含めていません: %(files)s")
+                % {"files": _("、").join(summary.missing_files)}
             )

@@ -5,34 +5,38 @@ manage.py export_subsidies payments --programme digital --fiscal-year 2026 --out
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from chonaikai.associations.rules import fiscal_year_label
-from chonaikai.subsidies import exports, selectors
+from chonaikai.subsidies import exports, rules, selectors
 
 
 class Command(BaseCommand):
-    help = "補助金の会計用ファイル（制度別の交付決定額・支払額、または支払一覧）を .xlsx で出力します。"
+    help = gettext_lazy(
+        "補助金の会計用ファイル（制度別の交付決定額・支払額、または支払一覧）を .xlsx で出力します。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["accounting", "payments"])
-        parser.add_argument("--fiscal-year", type=int, default=None, help="年度（西暦）")
-        parser.add_argument("--programme", default=None, help="制度コード（payments で必須）")
-        parser.add_argument("--output", required=True, help="出力するファイル（.xlsx）")
+        parser.add_argument("--fiscal-year", type=int, default=None, help=_("年度（西暦）"))
+        parser.add_argument("--programme", default=None, help=_("制度コード（payments で必須）"))
+        parser.add_argument("--output", required=True, help=_("出力するファイル（.xlsx）"))
 
     def handle(self, *args, kind, fiscal_year, programme, output, **options):
         if kind == "accounting":
             workbook = exports.accounting_workbook(actor=None, fiscal_year=fiscal_year)
         else:
             if not programme or fiscal_year is None:
-                raise CommandError("payments には --programme と --fiscal-year を指定してください。")
+                raise CommandError(_("payments には --programme と --fiscal-year を指定してください。"))
             found = selectors.programme_for(code=programme, fiscal_year=fiscal_year)
             if found is None:
                 raise CommandError(
-                    f"{fiscal_year_label(fiscal_year)}の制度「{programme}」は登録されていません。"
+                    _("%(fiscal_year)sの制度「%(code)s」は登録されていません。")
+                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year), "code": programme}
                 )
             try:
                 workbook = exports.payment_list_workbook(actor=None, programme=found)
             except exports.NothingToPay as e:
                 raise CommandError(str(e)) from e
         workbook.save(output)
-        self.stdout.write(f"{output} を作成しました。")
+        self.stdout.write(_("%(file)s を作成しました。") % {"file": output})
