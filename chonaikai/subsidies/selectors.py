@@ -9,6 +9,7 @@ into rules.CategoryRule dataclasses and sums in the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
@@ -24,6 +25,7 @@ from . import rules, workflow
 from .errors import InvalidApplication, SubsidyError
 from .models import (
     Application,
+    Attachment,
     ExpenseLine,
     GrantComputation,
     Hall,
@@ -270,6 +272,32 @@ def needs_verification_by(*, user, application: Application) -> bool:
         application.needs_verification
         and application.status == Status.SUBMITTED
         and policy.can_verify_paper_entry(user, application)
+    )
+
+
+def amount_for(application: Application, lines: Iterable) -> rules.Breakdown:
+    """The amount `lines` give under the application's rule (its category, its hall's floor area).
+
+    The one place that feeds the rules: the service computes the saved amount with it, and the
+    wizard's live breakdown answers "what if" with it while the leader types. `lines`: anything
+    with kind, amount and description (saved ExpenseLines or a formset's unsaved lines).
+    """
+    rule = rule_for(application.programme, application.category)
+    area = application.hall.floor_area_m2 if application.hall is not None else None
+    return rules.compute_amount(
+        rule,
+        lines=[rules.Line(kind=x.kind, amount=x.amount, description=x.description) for x in lines],
+        floor_area_m2=area,
+    )
+
+
+def attachment_for(*, user, attachment_id: int) -> Attachment:
+    """An attachment of an application the user may see; Http404 whether missing or forbidden."""
+    return get_object_or_404(
+        Attachment.objects.filter(application__in=policy.applications_visible_to(user)).select_related(
+            "application", "application__programme"
+        ),
+        pk=attachment_id,
     )
 
 

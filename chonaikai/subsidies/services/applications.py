@@ -189,13 +189,7 @@ def _write_lines(app: Application, lines: Sequence[rules.Line], phase: str) -> N
 
 
 def _compute(app: Application, phase: str = ExpenseLine.Phase.PLANNED) -> rules.Breakdown:
-    rule = selectors.rule_for(app.programme, app.category)
-    lines = [
-        rules.Line(kind=line.kind, amount=line.amount, description=line.description)
-        for line in app.lines.filter(phase=phase).order_by("position", "id")
-    ]
-    area = app.hall.floor_area_m2 if app.hall is not None else None
-    return rules.compute_amount(rule, lines=lines, floor_area_m2=area)
+    return selectors.amount_for(app, app.lines.filter(phase=phase).order_by("position", "id"))
 
 
 def _save_content(app: Application, *, actor, fields: Sequence[str] = ()) -> None:

@@ -50,12 +50,10 @@ from .common import (
     audience,
     error_summary,
     message_of,
-    preview_breakdown,
     status_of,
     step_after,
     step_nav,
     step_url,
-    visible_attachment,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +382,7 @@ def breakdown_json(request, pk):
         message = problems[0][1] if problems else _("入力内容を確認してください。")
         return JsonResponse({"message": message, "extra": {"errors": [m for _a, m in problems]}}, status=400)
     try:
-        breakdown = preview_breakdown(app, formset.lines())
+        breakdown = selectors.amount_for(app, formset.lines())
     except SubsidyError as e:
         return JsonResponse({"message": e.message, "extra": e.extra}, status=400)
     return JsonResponse(
@@ -441,7 +439,7 @@ def edit_attachments(request, app):
 @login_required
 @require_POST
 def attachment_delete(request, pk):
-    attachment = visible_attachment(request.user, pk)
+    attachment = selectors.attachment_for(user=request.user, attachment_id=pk)
     try:
         services.attachment_delete(actor=request.user, attachment_id=attachment.pk)
     except (SubsidyError, PermissionDenied) as e:

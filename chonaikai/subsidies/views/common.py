@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet, Form
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
 
-from .. import rules, selectors
 from ..errors import SubsidyError
-from ..models import Application, Attachment
+from ..models import Application
 from ..workflow import Status
 
 CITY, WARD, LEADER, VIEWER = "city", "ward", "leader", "viewer"
@@ -33,16 +31,6 @@ def audience(user) -> str | None:
     if assignment is None:
         return None
     return {Role.WARD_STAFF: WARD, Role.ASSOCIATION_LEADER: LEADER, Role.VIEWER: VIEWER}.get(assignment.role)
-
-
-def visible_attachment(user, pk: int) -> Attachment:
-    """An attachment of an application the user may see; Http404 whether missing or forbidden."""
-    return get_object_or_404(
-        Attachment.objects.filter(application__in=policy.applications_visible_to(user)).select_related(
-            "application", "application__programme"
-        ),
-        pk=pk,
-    )
 
 
 # What each state means for the association, in plain words (the leader's pages and the printout).
@@ -154,23 +142,3 @@ def error_summary(*forms, extra: list[str] = ()) -> list[tuple[str, str]]:
             anchor = form[name].auto_id if name in form.fields else ""
             items += [(anchor, message) for message in errors]
     return items
-
-
-# ---------------------------------------------------------------------------------------------
-# The amount for lines not saved yet (the live breakdown)
-# ---------------------------------------------------------------------------------------------
-
-
-def preview_breakdown(app: Application, lines) -> rules.Breakdown:
-    """The amount the lines would give under the application's rule, without saving anything.
-
-    The same inputs as services.applications._compute (the category's rule, the hall's floor area):
-    the saved amount is always the service's; this only answers "what if" while typing.
-    """
-    rule = selectors.rule_for(app.programme, app.category)
-    area = app.hall.floor_area_m2 if app.hall is not None else None
-    return rules.compute_amount(
-        rule,
-        lines=[rules.Line(kind=x.kind, amount=x.amount, description=x.description) for x in lines],
-        floor_area_m2=area,
-    )

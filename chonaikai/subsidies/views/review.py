@@ -42,7 +42,6 @@ from .common import (
     error_summary,
     status_of,
     step_url,
-    visible_attachment,
 )
 
 QUEUE_PER_PAGE = 50
@@ -329,7 +328,7 @@ def application_print(request, pk):
 
 @login_required
 def attachment_download(request, pk):
-    attachment = visible_attachment(request.user, pk)
+    attachment = selectors.attachment_for(user=request.user, attachment_id=pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
