@@ -11,13 +11,19 @@ class MapsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from chonaikai.associations.models import HouseholdCount
-        from wards.models import WardBoundary
+        from chonaikai.associations.models import Association, HouseholdCount, Target
+        from chonaikai.associations.services.summaries import counts_changed
+        from wards.models import District, Ward, WardBoundary
 
         from .cache import bump_data_version
 
         # Signals only invalidate cached maps (STYLE.md: side effects such as cache invalidation).
-        for model in (HouseholdCount, WardBoundary):
+        # Counts: one saved or deleted, or any number through services.summaries (imports, the entry
+        # grid, the demo data). Names, an association's district, the plan's targets and the ward
+        # boundaries are drawn too. District and association boundaries need no signal: their
+        # version is part of the cache keys (cache.boundaries_version).
+        counts_changed.connect(bump_data_version, dispatch_uid="maps-invalidate-counts-changed")
+        for model in (HouseholdCount, WardBoundary, Association, District, Ward, Target):
             uid = f"maps-invalidate-{model._meta.label_lower}"
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"{uid}-delete")

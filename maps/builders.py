@@ -1,4 +1,5 @@
-"""Map builders: the ward choropleth as a folium (Leaflet) map, a standalone HTML file, and a PNG.
+"""Map builders: the choropleth of wards, districts or associations as a folium (Leaflet) map, a
+standalone HTML file, and a PNG.
 
 Imports folium, shapely and (for the PNG) geopandas and matplotlib at module level: only the
 render task imports this module, never a page that draws no map.
@@ -38,6 +39,8 @@ EXPORT_MAP_HEIGHT = "80vh"
 LEAFLET_JS = "leaflet/leaflet.js"  # django-leaflet's static copy of Leaflet 1.9.3
 LEAFLET_CSS = "leaflet/leaflet.css"
 MAP_CSS = "maps/ward_map.css"
+# Above this many areas the map draws no labels on them: they would cover each other.
+LABELS_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
 
     labels = []
     by_code = {f.code: f for f in data.figures}
-    for code, text in data.geometries.items():
+    for code, text in data.geometries.items() if _labelled(data) else ():
         if code in by_code:
             figures = by_code[code]
             lon, lat = _label_point(shapely.from_geojson(text), tolerance=0.0005)
@@ -228,7 +231,7 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         linewidth=0.6,
     )
     text_kw = {"fontproperties": font} if font else {}
-    for code, geometry in zip(codes, gdf.geometry.values, strict=True):
+    for code, geometry in zip(codes, gdf.geometry.values, strict=True) if _labelled(data) else ():
         figures = by_code[code]
         name = figures.name if font else figures.romaji
         # Without a Japanese font, units other than % (世帯, ポイント) are left to the legend title.
@@ -244,9 +247,9 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         attribution = data.attribution
     else:
         # No Japanese font: English text rather than boxes where the characters would be.
-        title = f"{data.metric.label_en}\n{data.date_text.split('（')[-1].rstrip('）')}"
+        title = f"{data.metric.label_en}\n{data.date_text.split('（')[-1].rstrip('）')}"  # i18n: data
         legend_labels = [_ascii_label(e.label) for e in data.classes.legend]
-        attribution = "Source: MLIT National Land Numerical Information (Administrative Areas), processed"
+        attribution = _ascii_attribution(data.attribution)
     ax.set_title(title, fontsize=12, **text_kw)
     handles = [
         Patch(facecolor=e.colour, edgecolor=metrics.OUTLINE_COLOUR, label=label)
@@ -293,6 +296,12 @@ def japanese_font():
     return None
 
 
+def _labelled(data: MapInput) -> bool:
+    """Whether the areas get name-and-value labels: wards and districts, not thousands of associations
+    (their tooltips and the table carry the same figures)."""
+    return len(data.geometries) <= LABELS_MAX
+
+
 def _features(data: MapInput) -> list[dict]:
     by_code = {f.code: f for f in data.figures}
     features = []
@@ -311,7 +320,7 @@ def _features(data: MapInput) -> list[dict]:
 
 
 def _tooltip(figures: metrics.WardFigures, data: MapInput) -> str:
-    """HTML (escaped here: Leaflet inserts it as is) with the ward's name, figures and survey date."""
+    """HTML (escaped here: Leaflet inserts it as is) with the area's name, figures and survey date."""
     spec = metrics.METRICS
 
     def line(label: str, value, metric: str) -> str:
@@ -326,7 +335,7 @@ def _tooltip(figures: metrics.WardFigures, data: MapInput) -> str:
         lines += [
             line(gettext("加入率"), figures.rate, "rate"),
             line(gettext("加入世帯数"), figures.member_households, "members")
-            + " ／ "
+            + gettext(" ／ ")
             + line(gettext("区域内世帯数"), figures.households, "members"),
             line(gettext("前回比"), figures.change, "change"),
         ]
@@ -381,8 +390,16 @@ def _static_text(path: str) -> str:
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
+def _ascii_attribution(text: str) -> str:
+    """The attribution without Japanese characters: MLIT's citation in English, else the ASCII parts
+    (a district file's URL or file name) of its own."""
+    if "国土数値情報" in text:  # i18n: data
+        return "Source: MLIT National Land Numerical Information (Administrative Areas), processed"
+    return " ".join("".join(c if c.isascii() else " " for c in text).split())
+
+
 def _ascii_label(label: str) -> str:
-    replacements = {
+    replacements = {  # i18n: data (the Japanese legend's words, for a PNG drawn without a Japanese font)
         " 以上 ": " to ",
         " 超 ": " to ",
         "未満": "",

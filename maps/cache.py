@@ -1,10 +1,18 @@
-"""Cache keys for rendered maps, and the version bump that invalidates them.
+"""Cache keys for rendered maps and map pages, and the version bump that invalidates them.
 
 A rendered map is cached under a key made of what it depends on: the kind of output, level,
-survey date, metric, language, the boundaries' version, a data version that signals bump when a
-household count or a boundary is saved or deleted, a fingerprint of the figures drawn (bulk
-writes send no signals), and the tile settings and builder version. Old entries are never
-deleted; they expire or are evicted.
+survey date, metric, language, the level's boundaries version, a data version, a fingerprint of
+the figures drawn, and the tile settings, publication threshold and builder version.
+
+The map page's figures section (the map and the table, maps.views) is cached under the same key
+with, instead of the figures' fingerprint, the newest history ids of counts and associations
+(page_versions), so that a cached page computes no figures at all. It relies on the data
+version, which signals bump whenever counts change (every write of counts goes through
+services.summaries, which sends `counts_changed`; a single count's save or delete sends
+post_save/post_delete) and when an association, district, ward, plan target or ward boundary is
+saved or deleted (maps.apps); and on the history ids, which change in every process's view.
+
+Old entries are never deleted; they expire or are evicted.
 """
 
 from __future__ import annotations
@@ -15,16 +23,22 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from wards.models import WardBoundary
+from chonaikai.associations.models import Association, HouseholdCount
+from wards.models import AreaBoundary, WardBoundary
 
 DATA_VERSION_KEY = "maps:data-version"
 # Seconds a rendered map stays cached; keys change when the data does, so this only bounds memory.
 TIMEOUT = getattr(settings, "MAP_CACHE_TIMEOUT", 24 * 60 * 60)
+# Seconds a page's figures section stays cached. Its key has no fingerprint of the figures (computing
+# them is what it saves), so this bounds how long a change that leaves no history row (a district's
+# or a ward's name, a plan target, a raw QuerySet.update) takes to show in the other web processes
+# when the cache is not shared. With a shared cache the data version changes at once everywhere.
+SECTION_TIMEOUT = getattr(settings, "MAP_SECTION_CACHE_TIMEOUT", 15 * 60)
 # Bump when the builders' output changes, so that a shared cache drops the old renders.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 def data_version() -> str:
@@ -46,26 +60,83 @@ def bump_data_version(**_signal_kwargs) -> None:
     transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, time.time_ns(), None))
 
 
-def boundaries_version() -> str:
-    """Changes whenever the boundaries are re-imported (one aggregate query)."""
-    agg = WardBoundary.objects.aggregate(n=Count("id"), last=Max("imported_at"), top=Max("id"))
-    last = agg["last"].isoformat() if agg["last"] else "-"
-    return f"{agg['n']}.{agg['top'] or 0}.{last}"
+def boundaries_version(level: str = "ward") -> str | None:
+    """Changes whenever the level's boundaries are re-imported; None when it has none (one query).
+
+    District and association boundaries are only ever written by a whole-level import, which
+    writes new rows: their newest id is their version (index area_boundary_level_id).
+    """
+    if level == "ward":
+        agg = WardBoundary.objects.aggregate(n=Count("id"), last=Max("imported_at"), top=Max("id"))
+        if not agg["n"]:
+            return None
+        return f"{agg['n']}.{agg['top']}.{agg['last'].isoformat()}"
+    top = AreaBoundary.objects.filter(level=level).aggregate(top=Max("id"))["top"]
+    return None if top is None else f"a{top}"
+
+
+def page_versions() -> tuple[dict[str, str | None], str]:
+    """(level → boundaries version or None, records version) in one round trip, for the map page.
+
+    Boundaries: as boundaries_version (the wards' without the import time: ids are never reused,
+    by sequences and SQLite's AUTOINCREMENT alike, so a re-import changes the newest id).
+
+    Records: the newest change-history ids of the counts and of the associations. Every write of
+    counts through the services, and every edit of an association, leaves a history row
+    (django-simple-history), so this changes with them as seen from any process. The data version
+    alone would not do where the cache is local to each process (no CACHE_URL, several web
+    processes): a bump is then seen only by the process that made it.
+
+    Each value is an index lookup; as scalar subqueries of one SELECT a cached page pays one query
+    for all of them instead of five.
+    """
+    quote = connection.ops.quote_name
+    ward = quote(WardBoundary._meta.db_table)
+    area = quote(AreaBoundary._meta.db_table)
+    counts = quote(HouseholdCount.history.model._meta.db_table)
+    associations = quote(Association.history.model._meta.db_table)
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {ward}), (SELECT MAX(id) FROM {ward}), "
+        f"(SELECT MAX(id) FROM {area} WHERE level = %s), (SELECT MAX(id) FROM {area} WHERE level = %s), "
+        f"(SELECT MAX(history_id) FROM {counts}), (SELECT MAX(history_id) FROM {associations})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["district", "association"])
+        n, top, district, association, count_history, association_history = cursor.fetchone()
+    versions = {
+        "ward": f"{n}.{top}" if n else None,
+        "district": None if district is None else f"a{district}",
+        "association": None if association is None else f"a{association}",
+    }
+    return versions, f"h{count_history or 0}.{association_history or 0}"
 
 
 def render_key(
-    *, kind: str, level: str, survey_date: dt.date | None, metric: str, language: str, digest: str
+    *,
+    kind: str,
+    level: str,
+    survey_date: dt.date | None,
+    metric: str,
+    language: str,
+    digest: str,
+    boundaries: str | None = "",
 ) -> str:
+    """`boundaries`: the level's boundaries_version when the caller has just read it ("" reads it)."""
     day = survey_date.isoformat() if survey_date else "none"
+    if boundaries == "":
+        boundaries = boundaries_version(level)
     return (
         f"maps:{kind}:{level}:{day}:{metric}:{language}:"
-        f"b{boundaries_version()}:d{data_version()}:{digest}:o{_options()}"
+        f"b{boundaries or '-'}:d{data_version()}:{digest}:o{_options()}"
     )
 
 
 def _options() -> str:
     """The settings and builder version a render depends on: a shared cache outlives a deploy."""
-    text = f"{RENDER_VERSION}|{settings.MAP_TILES_URL}|{settings.MAP_TILES_ATTRIBUTION}"
+    text = (
+        f"{RENDER_VERSION}|{settings.MAP_TILES_URL}|{settings.MAP_TILES_ATTRIBUTION}|"
+        f"{settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS}"
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from api import publication
 from chonaikai.associations import rules
 
 from . import metrics
@@ -214,7 +215,7 @@ def cluster_entry(
     if len(cluster.members) == 1:
         index = cluster.members[0]
         return [index] if by_index else hall_entry(points[index], bands)
-    rate = cluster.rate if cluster.households >= min_households else None
+    rate = None if publication.is_small(cluster.households, min_households) else cluster.rate
     return [
         round(cluster.lat, 5),
         round(cluster.lon, 5),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from api import publication
 from chonaikai.associations import rules
 
 NO_DATA_COLOUR = "#d4d4d4"  # grey, never black: folium's default for missing data is black
@@ -76,7 +77,8 @@ DEFAULT_METRIC = "rate"
 
 @dataclass(frozen=True)
 class WardFigures:
-    """One ward's figures on a survey date; every figure is None where the ward has no data."""
+    """One area's figures on a survey date (a ward, a district or an association); every figure is
+    None where the area has no data or is withheld (`suppressed`)."""
 
     code: str
     name: str
@@ -148,29 +150,44 @@ def progress_on(*, rows, dashboard) -> rules.TargetProgress | None:
     )
 
 
-def ward_figures(*, wards, rows, progress, min_households: int) -> list[WardFigures]:
-    """Figures for every ward (code, name, romaji), with or without counts on the survey date."""
-    by_code = {r.code: r for r in rows}
+def ward_figures(
+    *, wards, rows, progress, min_households: int, previous_households: dict[str, int] | None = None
+) -> list[WardFigures]:
+    """Figures for every area (code, name, romaji: wards, districts or associations), with or without
+    counts on the survey date.
+
+    Small areas are withheld by api.publication.suppress, the rule the API and open data apply: an
+    area of fewer than `min_households` households gets no figures, and an area whose previous
+    survey (`previous_households`: code → households) was that small gets no change. The gap shares
+    are computed over every row, withheld or not, so that they still add up to the gap.
+    """
+    published = {
+        r.code: r
+        for r in publication.suppress(
+            rows, min_households=min_households, previous_households=previous_households
+        )
+    }
     shares = fair_share_of_gap(rows, progress)
     figures = []
     for code, name, romaji in wards:
-        row = by_code.get(code)
+        row = published.get(code)
         if row is None:
             figures.append(WardFigures(code=code, name=name, romaji=romaji))
-            continue
-        figures.append(
-            WardFigures(
-                code=code,
-                name=name,
-                romaji=romaji,
-                households=row.households,
-                member_households=row.member_households,
-                rate=row.rate,
-                change=row.change,
-                gap_share=shares.get(code),
-                suppressed=row.households < min_households,
+        elif row.suppressed:
+            figures.append(WardFigures(code=code, name=name, romaji=romaji, suppressed=True))
+        else:
+            figures.append(
+                WardFigures(
+                    code=code,
+                    name=name,
+                    romaji=romaji,
+                    households=row.households,
+                    member_households=row.member_households,
+                    rate=row.rate,
+                    change=row.change,
+                    gap_share=shares.get(code),
+                )
             )
-        )
     return figures
 
 
@@ -180,7 +197,8 @@ def figures_digest(figures: list[WardFigures]) -> str:
     Signals invalidate cached maps when counts are saved one by one; bulk writes (bulk_create,
     QuerySet.update) send no signals, and the fingerprint catches those.
     """
-    text = repr([astuple(f) for f in figures])
+    # The fields' values as they are (dataclasses.astuple deep-copies every value: 30× slower).
+    text = repr([tuple(vars(f).values()) for f in figures])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -433,7 +451,7 @@ def date_label(day: dt.date, language: str) -> str:
     """令和5年1月1日（2023-01-01） on Japanese pages, 2023-01-01 otherwise."""
     if language.startswith("ja"):
         try:
-            return f"{rules.japanese_date(day)}（{day.isoformat()}）"
+            return f"{rules.japanese_date(day)}（{day.isoformat()}）"  # i18n: data
         except ValueError:
             pass
     return day.isoformat()

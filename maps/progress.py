@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from api import publication
 from chonaikai.associations import rules
 
 from . import metrics
@@ -142,7 +143,7 @@ def build(
                 expected_gain=expected,
                 on_track=None if gain is None or expected is None else gain >= expected,
                 gap_share=gap_shares.get(code),
-                suppressed=row.households < min_households,
+                suppressed=publication.is_small(row.households, min_households),
             )
         )
     return TargetDashboard(

@@ -1,5 +1,6 @@
-"""Reads for the maps: ward figures (through the associations selectors), boundaries, the target
-dashboard's series, and the halls of the associations a user may see on the map."""
+"""Reads for the maps: figures per ward, district or association (through the associations
+selectors), boundaries, the target dashboard's series, and the halls of the associations a user may
+see on the map."""
 
 from __future__ import annotations
 
@@ -7,58 +8,124 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Subquery
+from django.utils.translation import gettext
 
+from api.publication import is_small
 from chonaikai.accounts import policy
 from chonaikai.associations import selectors as stats
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.associations.rules import TargetProgress
 from wards.boundaries import DEFAULT_ATTRIBUTION
-from wards.models import Ward, WardBoundary
+from wards.models import AreaBoundary, District, Ward, WardBoundary
 
 from . import layer, metrics, progress
 
-LEVEL = "ward"
+LEVEL = "ward"  # the default level
+LEVELS = ("ward", "district", "association")
 
 
 @dataclass(frozen=True)
 class WardMapData:
+    """The figures a map of one level draws (wards, districts or associations) on one survey date."""
+
     survey_date: dt.date | None
     previous_survey_date: dt.date | None
     figures: list[metrics.WardFigures]
     progress: TargetProgress | None
+    level: str = LEVEL
 
     @property
     def digest(self) -> str:
         return metrics.figures_digest(self.figures)
 
 
-def ward_map_data(*, survey_date: dt.date | None) -> WardMapData:
-    """Every ward's figures on `survey_date` (None: no counts yet), with the gap shares."""
-    wards = list(Ward.objects.order_by("code").values_list("code", "name", "romaji"))
-    rows = stats.membership_stats(survey_date=survey_date, level=LEVEL) if survey_date else []
+MapData = WardMapData
+
+
+def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
+    """The level's areas' figures on `survey_date` (None: no counts yet), with the gap shares.
+
+    Wards: every ward. Districts and associations: those with an imported boundary (the areas the
+    map draws; the table lists the same). Areas of fewer households than the publication threshold
+    are withheld, and so is the change where the previous survey's area was that small
+    (api.publication.suppress, the rule the API and open data apply).
+    """
+    areas = _areas(level)
+    rows, previous_households = [], {}
+    if survey_date:
+        rows = stats.membership_stats(survey_date=survey_date, level=level)
+    previous = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
+    if previous is not None:
+        previous_households = {
+            r.code: r.households for r in stats.membership_stats(survey_date=previous, level=level)
+        }
     progress = metrics.progress_on(rows=rows, dashboard=stats.city_dashboard()) if rows else None
     figures = metrics.ward_figures(
-        wards=wards, rows=rows, progress=progress, min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        wards=areas,
+        rows=rows,
+        progress=progress,
+        min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+        previous_households=previous_households,
     )
-    previous = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
     return WardMapData(
-        survey_date=survey_date, previous_survey_date=previous, figures=figures, progress=progress
+        survey_date=survey_date,
+        previous_survey_date=previous,
+        figures=figures,
+        progress=progress,
+        level=level,
     )
 
 
-def has_boundaries() -> bool:
-    return WardBoundary.objects.exists()
+def ward_map_data(*, survey_date: dt.date | None) -> WardMapData:
+    return map_data(survey_date=survey_date, level=LEVEL)
+
+
+def _areas(level: str) -> list[tuple[str, str, str]]:
+    """(code, name, romaji) of the level's areas in code order; for districts and associations the
+    code stands in for the romaji (the PNG's labels without a Japanese font)."""
+    if level == LEVEL:
+        return list(Ward.objects.order_by("code").values_list("code", "name", "romaji"))
+    model = {"district": District, "association": Association}[level]
+    drawn = AreaBoundary.objects.filter(level=level).values("code")
+    return [
+        (code, name, code)
+        for code, name in model.objects.filter(code__in=Subquery(drawn))
+        .order_by("code")
+        .values_list("code", "name")
+    ]
+
+
+def has_boundaries(level: str = LEVEL) -> bool:
+    if level == LEVEL:
+        return WardBoundary.objects.exists()
+    return AreaBoundary.objects.filter(level=level).exists()
+
+
+def geometries(*, level: str = LEVEL, full: bool) -> dict[str, str]:
+    """Area code → GeoJSON geometry text: the coverage-simplified one for the web, or the full one."""
+    column = "geometry" if full else "simplified"
+    if level == LEVEL:
+        return dict(WardBoundary.objects.order_by("ward__code").values_list("ward__code", column))
+    return dict(AreaBoundary.objects.filter(level=level).order_by("code").values_list("code", column))
 
 
 def ward_geometries(*, full: bool) -> dict[str, str]:
     """Ward code → GeoJSON geometry text: the coverage-simplified one for the web, or the full one."""
-    column = "geometry" if full else "simplified"
-    return dict(WardBoundary.objects.order_by("ward__code").values_list("ward__code", column))
+    return geometries(level=LEVEL, full=full)
 
 
-def boundary_attribution() -> str:
-    value = WardBoundary.objects.exclude(attribution="").values_list("attribution", flat=True).first()
-    return value or DEFAULT_ATTRIBUTION
+def boundary_attribution(level: str = LEVEL) -> str:
+    """The boundaries' attribution: the file's, MLIT's citation for wards, else the file's name."""
+    if level == LEVEL:
+        value = WardBoundary.objects.exclude(attribution="").values_list("attribution", flat=True).first()
+        return value or DEFAULT_ATTRIBUTION
+    boundaries = AreaBoundary.objects.filter(level=level)
+    value = boundaries.exclude(attribution="").values_list("attribution", flat=True).first()
+    if value:
+        return value
+    source = boundaries.values_list("source_file", flat=True).first() or ""
+    return gettext("境界: %(file)s") % {"file": source}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +162,9 @@ def target_page_data() -> TargetPageData:
     minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
     ward_series = {code: [] for code, _name in wards}
     for row in ward_rows:
-        if row.households >= minimum:  # published series leave out the surveys of too few households
+        if not is_small(
+            row.households, minimum
+        ):  # published series leave out the surveys of too few households
             ward_series.setdefault(row.code, []).append(row)
     return TargetPageData(dashboard=dashboard, board=board, city_series=city_series, ward_series=ward_series)
 
@@ -114,6 +183,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
     for row in rows:
         by_date.setdefault(row.survey_date, []).append(row)
     result = {}
+    previous_households: dict[str, int] = {}
     for day in sorted(by_date):
         day_rows = by_date[day]
         result[day] = metrics.ward_figures(
@@ -121,7 +191,9 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
             rows=day_rows,
             progress=metrics.progress_on(rows=day_rows, dashboard=dashboard),
             min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+            previous_households=previous_households,
         )
+        previous_households = {r.code: r.households for r in day_rows}
     return result
 
 

@@ -1,4 +1,4 @@
-"""Render ward maps in Celery and keep them in the Django cache.
+"""Render the maps (of wards, districts or associations) in Celery and keep them in the Django cache.
 
 The task is thin: it takes plain values (dates as ISO text, never model instances), reads the
 figures and boundaries, calls a builder and caches the result under maps.cache.render_key. Without
@@ -15,6 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import metrics, selectors
 from .cache import TIMEOUT, pending_key, render_key
@@ -24,7 +25,7 @@ from .cache import TIMEOUT, pending_key, render_key
 def render_ward_map(
     *, kind: str, survey_date: str | None, metric: str, language: str, level: str = selectors.LEVEL
 ) -> str:
-    """Render one ward map ("page", "html" or "png") into the cache; returns its cache key."""
+    """Render one map ("page", "html" or "png") of one level into the cache; returns its cache key."""
     day = dt.date.fromisoformat(survey_date) if survey_date else None
     key, _payload = render_and_cache(
         kind=kind, survey_date=day, metric=metric, language=language, level=level
@@ -33,13 +34,25 @@ def render_ward_map(
 
 
 def render_and_cache(
-    *, kind: str, survey_date: dt.date | None, metric: str, language: str, level: str = selectors.LEVEL
+    *,
+    kind: str,
+    survey_date: dt.date | None,
+    metric: str,
+    language: str,
+    level: str = selectors.LEVEL,
+    data: selectors.WardMapData | None = None,
 ):
-    """(cache key, payload): page parts (dict), standalone HTML (str) or PNG (bytes)."""
-    if level != selectors.LEVEL:
-        raise ValueError(f"maps of level {level!r} are not supported yet (only {selectors.LEVEL!r})")
+    """(cache key, payload): page parts (dict), standalone HTML (str) or PNG (bytes).
+
+    `data`: the figures when the caller (a page rendering eagerly) has just read them.
+    """
+    if data is not None:
+        level = data.level
+    if level not in selectors.LEVELS:
+        raise ValueError(f"unknown map level {level!r}")
     with translation.override(language):
-        data = selectors.ward_map_data(survey_date=survey_date)
+        if data is None:
+            data = selectors.map_data(survey_date=survey_date, level=level)
         key = cache_key(kind=kind, data=data, metric=metric, language=language)
         payload = render(kind=kind, data=data, metric=metric, language=language)
     cache.set(key, payload, TIMEOUT)
@@ -50,7 +63,7 @@ def render_and_cache(
 def cache_key(*, kind: str, data: selectors.WardMapData, metric: str, language: str) -> str:
     return render_key(
         kind=kind,
-        level=selectors.LEVEL,
+        level=data.level,
         survey_date=data.survey_date,
         metric=metric,
         language=language,
@@ -58,23 +71,31 @@ def cache_key(*, kind: str, data: selectors.WardMapData, metric: str, language: 
     )
 
 
+# The exports' and the PNG's title per level (the city's name, then the metric's label).
+TITLES = {
+    "ward": _("%(city)s 区別の%(metric)s"),
+    "district": _("%(city)s まちづくりセンター地区別の%(metric)s"),
+    "association": _("%(city)s 町内会別の%(metric)s"),
+}
+
+
 def render(*, kind: str, data: selectors.WardMapData, metric: str, language: str):
     from . import builders
 
     spec = metrics.METRICS[metric]
-    # The page draws the coverage-simplified wards (< 100 KB); the exports keep the full geometry.
-    geometries = selectors.ward_geometries(full=kind != "page")
+    # The page draws the coverage-simplified areas (< 100 KB for wards); the exports keep the full geometry.
+    geometries = selectors.geometries(level=data.level, full=kind != "page")
     if not geometries:
-        raise ValueError("no ward boundaries: run manage.py import_boundaries first")
+        raise ValueError(f"no {data.level} boundaries: run manage.py import_boundaries first")
     date_text = metrics.date_label(data.survey_date, language) if data.survey_date else "—"
     map_input = builders.MapInput(
         metric=spec,
         figures=data.figures,
         classes=metrics.classify(data.figures, metric),
         geometries=geometries,
-        title=f"{settings.CITY_NAME} 区別の{spec.label}",
+        title=str(TITLES[data.level]) % {"city": settings.CITY_NAME, "metric": spec.label},
         date_text=date_text,
-        attribution=selectors.boundary_attribution(),
+        attribution=selectors.boundary_attribution(data.level),
         tiles_url=settings.MAP_TILES_URL,
         tiles_attribution=settings.MAP_TILES_ATTRIBUTION,
     )
@@ -82,7 +103,14 @@ def render(*, kind: str, data: selectors.WardMapData, metric: str, language: str
         return builders.build_map(map_input)
     if kind == "html":
         return builders.build_standalone_html(
-            map_input, context={"data": data, "metric": spec, "date_text": date_text, "language": language}
+            map_input,
+            context={
+                "data": data,
+                "metric": spec,
+                "level": data.level,
+                "date_text": date_text,
+                "language": language,
+            },
         )
     if kind == "png":
         return builders.build_png(map_input)

@@ -1,18 +1,23 @@
-"""The ward map page and its exports (standalone HTML, PNG), the time view and the target dashboard.
+"""The map page and its exports (standalone HTML, PNG), the time view and the target dashboard.
 
 Views parse the GET form, read the figures, and take the rendered map from the cache or have the
 render task make it. They import no map library: a cached page costs a few queries.
 
-Public mode: anonymous visitors, the exports and anyone who ticks 「公表用の表示」 get only the ward
-figures, with areas of fewer than PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS households withheld. Signed-in
-users with a scope also get the association layer (halls), which is built per request for their
-scope and never cached with the shared map.
+The map page draws wards, districts or associations (`level`; the latter two once their
+boundaries have been imported). Its choropleth and table are the published figures, the same for
+every visitor: areas of fewer than PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS households are withheld
+(api.publication.suppress), and the two are cached together per (level, survey date, metric,
+language). Signed-in users with a scope also get the association layer (halls with their rates)
+unless they tick 「公表用の表示」; it is built per request for their scope
+(policy.associations_on_map_for: ward staff see their ward's) and never cached with the shared
+map. Anonymous visitors and the exports always get the public map alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +25,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -40,38 +46,93 @@ PENDING_TIMEOUT = 120
 HALL_BANDS_TIMEOUT = 60 * 60
 
 
+@dataclass(frozen=True)
+class FiguresSection:
+    """What every visitor's map page shares for one (level, survey date, metric, language): the
+    rendered map (None without boundaries) and the figures table with the notes, as HTML.
+
+    Cached whole (cache.render_key kind "section"), so that a cached page computes no figures and
+    renders no table: at a nationwide size the 1,000-ward table alone took ~90 ms per request.
+    """
+
+    survey_date: dt.date | None
+    map: dict | None
+    attribution: str
+    figures_html: str
+
+
 def ward_map(request):
-    form = WardMapForm(request.GET or None, survey_dates=stats.survey_dates())
+    versions, records = map_cache.page_versions()
+    offered = [level for level in selectors.LEVELS if level == selectors.LEVEL or versions[level]]
+    form = WardMapForm(request.GET or None, survey_dates=stats.survey_dates(), levels=offered)
     context = {"form": form, "metrics": metrics.METRICS.values()}
     if form.is_bound and not form.is_valid():
         return render(request, "maps/ward_map.html", context, status=400)
-    survey_date, metric, public = _choices(form)
+    survey_date, metric, level, public = _choices(form)
     public = public or not request.user.is_authenticated
-    data = selectors.ward_map_data(survey_date=survey_date)
-    has_boundaries = selectors.has_boundaries()
-    map_parts, pending, hall_layer, queue_error = None, False, None, ""
-    if has_boundaries:
-        try:
-            map_parts, pending = _rendered("page", data=data, metric=metric)
-        except QueueUnavailable as e:  # no worker to draw it: the page keeps the table
-            queue_error = e.message
-    if map_parts and not public:
+    boundaries = versions[level]
+    section, pending, queue_error = _section(
+        level=level, survey_date=survey_date, metric=metric, boundaries=boundaries, records=records
+    )
+    hall_layer = None
+    if section.map and not public:
         hall_layer = _hall_layer(request.user, survey_date)
     context.update(
         {
-            "data": data,
+            "section": section,
+            "level": level,
             "metric": metrics.METRICS[metric],
-            "has_boundaries": has_boundaries,
-            "map": map_parts,
+            "has_boundaries": boundaries is not None,
+            "map": section.map,
             "pending": pending,
             "queue_error": queue_error,
-            "attribution": selectors.boundary_attribution() if has_boundaries else "",
+            "attribution": section.attribution,
             "export_query": request.GET.urlencode(),
             "public": public,
             "hall_layer": hall_layer,
         }
     )
     return render(request, "maps/ward_map.html", context)
+
+
+def _section(*, level: str, survey_date, metric: str, boundaries: str | None, records: str):
+    """(FiguresSection, pending, queue error): from the cache, else read, rendered and cached.
+
+    Not cached while the map is being rendered by a worker or cannot be (the queue is down): the
+    page then shows the table alone, and the next request looks again.
+    """
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = map_cache.render_key(
+        kind="section",
+        level=level,
+        survey_date=survey_date,
+        metric=metric,
+        language=language,
+        digest=records,
+        boundaries=boundaries,
+    )
+    section = cache.get(key)
+    if section is not None:
+        return section, False, ""
+    data = selectors.map_data(survey_date=survey_date, level=level)
+    map_parts, pending, queue_error = None, False, ""
+    if boundaries is not None:
+        try:
+            map_parts, pending = _rendered("page", data=data, metric=metric)
+        except QueueUnavailable as e:  # no worker to draw it: the page keeps the table
+            queue_error = e.message
+    figures_html = render_to_string(
+        "maps/_figures.html", {"data": data, "metric": metrics.METRICS[metric], "level": level}
+    )
+    section = FiguresSection(
+        survey_date=data.survey_date,
+        map=map_parts,
+        attribution=selectors.boundary_attribution(level) if map_parts else "",
+        figures_html=figures_html,
+    )
+    if not pending and not queue_error:
+        cache.set(key, section, map_cache.SECTION_TIMEOUT)
+    return section, pending, queue_error
 
 
 def _hall_layer(user, survey_date) -> str | None:
@@ -208,19 +269,25 @@ def ward_map_png(request):
 
 
 def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpResponse:
-    form = WardMapForm(request.GET or None, survey_dates=stats.survey_dates())
+    form = WardMapForm(request.GET or None, survey_dates=stats.survey_dates(), levels=selectors.LEVELS)
     if form.is_bound and not form.is_valid():
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _text(gettext("指定が正しくありません: %(errors)s") % {"errors": errors}, status=400)
-    if not selectors.has_boundaries():
+    survey_date, metric, level, _public = _choices(form)  # exports are always public
+    if not selectors.has_boundaries(level):
         return _text(
             gettext(
                 "区の境界が取り込まれていないため、地図を作成できません（manage.py import_boundaries FILE）。"
-            ),
+            )
+            if level == selectors.LEVEL
+            else gettext(
+                "この単位の境界が取り込まれていないため、地図を作成できません"
+                "（manage.py import_boundaries FILE --level %(level)s）。"
+            )
+            % {"level": level},
             status=404,
         )
-    survey_date, metric, _public = _choices(form)  # exports are always public
-    data = selectors.ward_map_data(survey_date=survey_date)
+    data = selectors.map_data(survey_date=survey_date, level=level)
     try:
         payload, pending = _rendered(kind, data=data, metric=metric)
     except QueueUnavailable as e:
@@ -235,14 +302,17 @@ def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpRespon
         return response
     response = HttpResponse(payload, content_type=content_type)
     day = survey_date.isoformat() if survey_date else "no-data"
-    response["Content-Disposition"] = f'attachment; filename="ward-map-{day}-{metric}.{suffix}"'
+    response["Content-Disposition"] = f'attachment; filename="{level}-map-{day}-{metric}.{suffix}"'
     return response
 
 
 def _choices(form: WardMapForm):
+    """(survey date, metric, level, public) from the form, or the defaults when nothing was sent."""
     if form.is_bound:
-        return form.cleaned_data["survey_date"], form.cleaned_data["metric"], form.cleaned_data["public"]
-    return (form.survey_dates[0] if form.survey_dates else None), metrics.DEFAULT_METRIC, False
+        data = form.cleaned_data
+        return data["survey_date"], data["metric"], data["level"], data["public"]
+    default_day = form.survey_dates[0] if form.survey_dates else None
+    return default_day, metrics.DEFAULT_METRIC, selectors.LEVEL, False
 
 
 def _rendered(kind: str, *, data: selectors.WardMapData, metric: str):
@@ -255,21 +325,19 @@ def _rendered(kind: str, *, data: selectors.WardMapData, metric: str):
     payload = cache.get(key)
     if payload is not None:
         return payload, False
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # What the task does, on the figures already read (the task would read them again).
+        _key, payload = tasks.render_and_cache(
+            kind=kind, survey_date=data.survey_date, metric=metric, language=language, data=data
+        )
+        return payload, False
     arguments = {
         "kind": kind,
         "survey_date": data.survey_date.isoformat() if data.survey_date else None,
         "metric": metric,
         "language": language,
-        "level": selectors.LEVEL,
+        "level": data.level,
     }
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        key = tasks.render_ward_map.delay(**arguments).get()
-        payload = cache.get(key)
-        if payload is None:  # a cache that keeps nothing (DummyCache): use the render itself
-            _key, payload = tasks.render_and_cache(
-                kind=kind, survey_date=data.survey_date, metric=metric, language=language
-            )
-        return payload, False
     if cache.add(pending_key(key), True, PENDING_TIMEOUT):
         try:
             enqueue(tasks.render_ward_map, **arguments)

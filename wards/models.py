@@ -100,3 +100,49 @@ class WardBoundary(models.Model):
 
     def __str__(self):
         return f"{self.ward} ({self.source_file})"
+
+
+class AreaBoundary(models.Model):
+    """The area of a まちづくりセンター district or of an association, from a boundary file.
+
+    Stored as WardBoundary is (GeoJSON text, full resolution and coverage-simplified), one row per
+    (level, code). `code` is the District's or the Association's code rather than a foreign key:
+    associations live in an app that depends on this one, and a boundary whose area has gone (a
+    dissolved association, a renumbered district) is simply not drawn, as a ward boundary whose
+    ward is gone is not. Re-importing a level replaces all of that level's rows in one transaction.
+    """
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("まちづくりセンター地区")
+        ASSOCIATION = "association", _("町内会")
+
+    level = models.CharField(_("区分"), max_length=20, choices=Level.choices)
+    code = models.CharField(_("コード"), max_length=20)
+    geometry = models.TextField(_("境界（GeoJSON、原寸）"))
+    simplified = models.TextField(_("境界（GeoJSON、Web表示用に簡略化）"))
+    source_file = models.CharField(_("取込元ファイル"), max_length=255)
+    feature_count = models.PositiveIntegerField(_("統合した地物数"), default=1)
+    attribution = models.CharField(_("出典表記"), max_length=500, blank=True)
+    imported_at = models.DateTimeField(_("取込日時"))
+
+    class Meta:
+        ordering = ["level", "code"]
+        verbose_name = _("地区・町内会の区域の境界")
+        verbose_name_plural = _("地区・町内会の区域の境界")
+        constraints = [
+            # Also the index of every read: one level's boundaries, in code order.
+            models.UniqueConstraint(fields=["level", "code"], name="area_boundary_unique_per_level"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=["district", "association"]), name="area_boundary_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(feature_count__gte=1), name="area_boundary_feature_count_positive"
+            ),
+        ]
+        indexes = [
+            # The maps' cache keys read the newest id of a level (every import writes new rows).
+            models.Index(fields=["level", "id"], name="area_boundary_level_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.code} ({self.source_file})"

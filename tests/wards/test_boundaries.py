@@ -201,9 +201,12 @@ def test_a_file_without_usable_features_is_refused(tmp_path, features, message):
 
 
 @pytest.mark.django_db
-def test_levels_other_than_ward_are_not_yet_supported(boundaries_file):
-    with pytest.raises(CommandError, match="まだ対応していません"):
-        run_import(boundaries_file, "--level", "district")
+def test_an_unknown_level_is_refused(boundaries_file):
+    with pytest.raises(CommandError, match="invalid choice: 'federation'"):
+        run_import(boundaries_file, "--level", "federation")
+
+    with pytest.raises(boundaries.BoundaryFileError, match="区分「federation」の境界は取り込めません"):
+        boundaries.import_boundaries(path=boundaries_file, level="federation")
 
 
 @pytest.mark.django_db

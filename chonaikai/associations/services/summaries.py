@@ -20,10 +20,15 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.dispatch import Signal
 
 from ..models import HouseholdCount, WardSummary
 
 Pair = tuple[int, dt.date]  # (ward id, survey date)
+
+# Sent after counts changed and their summaries were recomputed (every write of counts comes through
+# here); keyword argument `pairs` (None after a rebuild). Receivers only invalidate caches (maps).
+counts_changed = Signal()
 
 
 def _pairs_filter(pairs: list[Pair], *, ward_field: str) -> Q:
@@ -94,6 +99,7 @@ def summaries_refresh(pairs: Iterable[Pair]) -> int:
     if empty:
         # No counts left for the pair (demo data deleted): no row, as the GROUP BY would give none.
         WardSummary.objects.filter(_pairs_filter(empty, ward_field="ward_id")).delete()
+    counts_changed.send(sender=WardSummary, pairs=pairs)
     return len(pairs)
 
 
@@ -117,6 +123,7 @@ def summaries_rebuild() -> int:
         ),
         batch_size=2000,
     )
+    counts_changed.send(sender=WardSummary, pairs=None)
     return len(sums)
 
 

@@ -1,59 +1,128 @@
-"""manage.py import_boundaries FILE: replace the wards' boundary polygons with an official file's."""
+"""manage.py import_boundaries FILE [--level ward|district|association]: replace one level's boundaries."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from wards.boundaries import LEVELS, BoundaryFileError, import_ward_boundaries
+from wards.boundaries import CODE_FIELDS, LEVEL_LABELS, LEVELS, WARD, BoundaryFileError, import_boundaries
+
+# Lists longer than this (an association file's thousands of areas) are cut short unless -v 2.
+LISTED = 20
 
 
 class Command(BaseCommand):
-    help = (
-        "区の境界ファイル（GeoJSON、シェープファイル .zip/フォルダ、GeoPackage、国土数値情報 N03）を取り込み、"
-        "既存の境界をすべて置き換えます。"
-    )
+    @property
+    def help(self) -> str:  # a property: argparse needs a str, in the language active when it runs
+        return _(
+            "境界ファイル（GeoJSON、シェープファイル .zip/フォルダ、GeoPackage、国土数値情報 N03）を取り込み、"
+            "その区分（区・まちづくりセンター地区・町内会）の既存の境界をすべて置き換えます。"
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="境界ファイルのパス")
-        parser.add_argument("--level", default="ward", help=f"境界の区分（対応: {', '.join(LEVELS)}）")
-        parser.add_argument("--code-field", help="5桁の区コードの列（省略時は N03_007、なければ code）")
-        parser.add_argument("--name-field", help="区名の列（区コードの代わりに区名で照合します）")
-        parser.add_argument("--layer", help="複数のレイヤーを持つファイルで取り込むレイヤー名")
+        parser.add_argument("file", help=_("境界ファイルのパス"))
+        parser.add_argument(
+            "--level",
+            default=WARD,
+            choices=LEVELS,
+            help=_("境界の区分: ward（区）、district（まちづくりセンター地区）、association（町内会の区域）"),
+        )
+        fields = {level: _("、").join(CODE_FIELDS[level]) for level in LEVELS}
+        parser.add_argument(
+            "--code-field",
+            help=_(
+                "コードの列（区: 5桁の区コード、省略時は %(ward)s の順に探します。地区: 地区コード、省略時は "
+                "%(district)s。町内会: 町内会コード、省略時は %(association)s）"
+            )
+            % fields,
+        )
+        parser.add_argument("--name-field", help=_("名前の列（コードの代わりに名前で照合します）"))
+        parser.add_argument("--layer", help=_("複数のレイヤーを持つファイルで取り込むレイヤー名"))
 
     def handle(self, *args, file, level, code_field, name_field, layer, **options):
         if code_field and name_field:
-            raise CommandError("--code-field と --name-field はどちらか一方だけを指定してください。")
+            raise CommandError(_("--code-field と --name-field はどちらか一方だけを指定してください。"))
         try:
-            report = import_ward_boundaries(
+            report = import_boundaries(
                 path=file, level=level, code_field=code_field, name_field=name_field, layer=layer
             )
         except BoundaryFileError as exc:
-            raise CommandError(f"{exc}（境界は変更していません）") from exc
+            raise CommandError(_("%(error)s（境界は変更していません）") % {"error": exc}) from exc
 
+        everything = options.get("verbosity", 1) >= 2
+        label = LEVEL_LABELS[level]
         out = self.stdout
         out.write(
-            f"{report.source_file}: 地物 {report.features_read} 件（座標参照系 {report.crs}、照合列 {report.key_field}）"
+            _("%(file)s: 地物 %(n)s 件（座標参照系 %(crs)s、照合列 %(field)s）")
+            % {
+                "file": report.source_file,
+                "n": report.features_read,
+                "crs": report.crs,
+                "field": report.key_field,
+            }
         )
-        for code, name, pieces in report.matched:
-            merged = f"（{pieces} 件の地物を統合）" if pieces > 1 else ""
-            out.write(f"  取込 {code} {name}{merged}")
+        matched = report.matched if everything else report.matched[:LISTED]
+        for code, name, pieces in matched:
+            if pieces > 1:
+                out.write(
+                    _("  取込 %(code)s %(name)s（%(pieces)s 件の地物を統合）")
+                    % {"code": code, "name": name, "pieces": pieces}
+                )
+            else:
+                out.write(_("  取込 %(code)s %(name)s") % {"code": code, "name": name})
+        if len(matched) < len(report.matched):
+            out.write(
+                _("  ほか %(n)s 件を取込（すべて表示するには -v 2）")
+                % {"n": len(report.matched) - len(matched)}
+            )
         if report.unmatched:
-            out.write(f"  区に一致しない地物（無視）: {'、'.join(report.unmatched)}")
-        if report.missing_wards:
-            missing = "、".join(f"{code} {name}" for code, name in report.missing_wards)
-            out.write(self.style.WARNING(f"  境界のない区: {missing}"))
+            out.write(
+                _("  %(level)sに一致しない地物（無視）: %(values)s")
+                % {"level": label, "values": self._listing(report.unmatched, everything)}
+            )
+        if report.ambiguous:
+            out.write(
+                self.style.WARNING(
+                    _("  同じ名前の%(level)sが複数あるため照合できない地物（無視）: %(values)s")
+                    % {"level": label, "values": self._listing(report.ambiguous, everything)}
+                )
+            )
+        if report.missing:
+            missing = [f"{code} {name}" for code, name in report.missing]
+            out.write(
+                self.style.WARNING(
+                    _("  境界のない%(level)s: %(areas)s")
+                    % {"level": label, "areas": self._listing(missing, everything)}
+                )
+            )
         if report.repaired:
-            out.write(f"  不正なリングを修復した地物: {report.repaired} 件")
+            out.write(_("  不正なリングを修復した地物: %(n)s 件") % {"n": report.repaired})
         if report.empty:
-            out.write(f"  ジオメトリが空の地物（無視）: {report.empty} 件")
+            out.write(_("  ジオメトリが空の地物（無視）: %(n)s 件") % {"n": report.empty})
         if not report.coverage_is_valid:
             out.write(
                 self.style.WARNING(
-                    "  区の境界どうしに重なりまたは不一致があります。簡略化の結果を確認してください。"
+                    _(
+                        "  %(level)sの境界どうしに重なりまたは不一致があります。簡略化の結果を確認してください。"
+                    )
+                    % {"level": label}
                 )
             )
-        out.write(f"  出典表記: {report.attribution}")
+        out.write(_("  出典表記: %(text)s") % {"text": report.attribution or _("（なし）")})
+        n = len(report.matched)
         out.write(
             self.style.SUCCESS(
-                f"{len(report.matched)} 区の境界を取り込みました（原寸 {report.geometry_bytes / 1024:.0f} KB、"
-                f"Web 表示用 {report.simplified_bytes / 1024:.0f} KB）。"
+                _("%(n)s %(level)sの境界を取り込みました（原寸 %(full)s KB、Web 表示用 %(web)s KB）。")
+                % {
+                    "n": n,
+                    "level": label,
+                    "full": f"{report.geometry_bytes / 1024:.0f}",
+                    "web": f"{report.simplified_bytes / 1024:.0f}",
+                }
             )
         )
+
+    def _listing(self, values: list[str], everything: bool) -> str:
+        shown = values if everything else values[:LISTED]
+        text = _("、").join(shown)
+        if len(shown) < len(values):
+            text += _("ほか %(n)s 件") % {"n": len(values) - len(shown)}
+        return text
