@@ -14,11 +14,10 @@ from rest_framework import serializers
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import ApiToken
-from chonaikai.associations import importer, rules
+from chonaikai.associations import importer, publication, rules
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
 from wards.models import District, Ward
 
-from . import publication
 from .fields import (
     FormBooleanField,
     FormCodeField,

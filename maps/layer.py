@@ -21,8 +21,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from api import publication
-from chonaikai.associations import rules
+from chonaikai.associations import publication, rules
 
 from . import metrics
 

@@ -17,8 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from api import publication
-from chonaikai.associations import rules
+from chonaikai.associations import publication, rules
 
 NO_DATA_COLOUR = "#d4d4d4"  # grey, never black: folium's default for missing data is black
 OUTLINE_COLOUR = "#555555"

@@ -18,8 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from api import publication
-from chonaikai.associations import rules
+from chonaikai.associations import publication, rules
 
 from . import metrics
 

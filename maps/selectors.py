@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db.models import Subquery
 from django.utils.translation import gettext
 
-from api.publication import is_small
 from chonaikai.accounts import policy
 from chonaikai.associations import selectors as stats
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.associations.publication import is_small
 from chonaikai.associations.rules import TargetProgress
 from wards.boundaries import DEFAULT_ATTRIBUTION
 from wards.models import AreaBoundary, District, Ward, WardBoundary

@@ -6,7 +6,7 @@ render task make it. They import no map library: a cached page costs a few queri
 The map page draws wards, districts or associations (`level`; the latter two once their
 boundaries have been imported). Its choropleth and table are the published figures, the same for
 every visitor: areas of fewer than PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS households are withheld
-(api.publication.suppress), and the two are cached together per (level, survey date, metric,
+(chonaikai.associations.publication.suppress), and the two are cached together per (level, survey date, metric,
 language). Signed-in users with a scope also get the association layer (halls with their rates)
 unless they tick 「公表用の表示」; it is built per request for their scope
 (policy.associations_on_map_for: ward staff see their ward's) and never cached with the shared

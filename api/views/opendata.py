@@ -22,10 +22,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, selectors
+from chonaikai.associations import exporter, publication, selectors
 from chonaikai.associations.selectors import Level
 
-from .. import publication
 from .common import CSV_MEDIA_TYPE, CSVRenderer, csv_response
 
 # The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's

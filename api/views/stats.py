@@ -17,11 +17,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, rules, selectors
+from chonaikai.associations import exporter, publication, rules, selectors
 from chonaikai.associations.selectors import Level
 from wards.models import Ward
 
-from .. import publication
 from ..errors import ApiError
 from ..fields import SURVEY_DATE_SCHEMA
 from ..permissions import sees_small_areas

@@ -9,7 +9,7 @@ households than settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS has its figures repla
 - the city total when the suppressed wards' households add up to less than the threshold, since
   the city minus the published wards would give them back (complementary suppression).
 
-(A candidate for chonaikai.associations.rules once the rule is needed outside the API.)
+One rule for every published figure: the API, the open data and the maps all call it.
 """
 
 from __future__ import annotations
