@@ -155,7 +155,7 @@ def ward_figures(
     """Figures for every area (code, name, romaji: wards, districts or associations), with or without
     counts on the survey date.
 
-    Small areas are withheld by api.publication.suppress, the rule the API and open data apply: an
+    Small areas are withheld by chonaikai.associations.publication.suppress, the rule the API and open data apply: an
     area of fewer than `min_households` households gets no figures, and an area whose previous
     survey (`previous_households`: code → households) was that small gets no change. The gap shares
     are computed over every row, withheld or not, so that they still add up to the gap.

@@ -49,7 +49,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
     Wards: every ward. Districts and associations: those with an imported boundary (the areas the
     map draws; the table lists the same). Areas of fewer households than the publication threshold
     are withheld, and so is the change where the previous survey's area was that small
-    (api.publication.suppress, the rule the API and open data apply).
+    (chonaikai.associations.publication.suppress, the rule the API and open data apply).
     """
     areas = _areas(level)
     rows, previous_households = [], {}

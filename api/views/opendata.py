@@ -1,7 +1,7 @@
 """Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
 
 Anonymous and aggregated only: no association, no person, no area with fewer households than
-settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS (see api.publication, including the city total when it
+settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS (see chonaikai.associations.publication, including the city total when it
 would give a withheld ward away). The licence and the credit line travel with the data: JSON
 fields, and for the CSV `Link` (rel="license", rel="describedby") and `X-License` /
 `X-Attribution` headers, so that the CSV itself stays a plain table that any tool reads.
