@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 BOUNDARIES ?= $(wildcard ../shared/data/sapporo_wards.geojson)
 export BOUNDARIES
 
-.PHONY: install demo test lint lock messages clean bench bench-full bench-install
+.PHONY: install demo test lint lock messages clean bench bench-full bench-install load load-short
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,15 @@ bench: bench-install
 
 bench-full: bench-install
 	$(PY) -m bench.run full
+
+# Load test (bench/README.md): locust users against gunicorn (production settings) and PostgreSQL;
+# fails on any error, a read p95 over 300 ms, or a saved count missing from the database.
+# load: 50 users for 2 minutes (~4 minutes in all). load-short: 20 users for 20 s, < 1.5 minutes (CI).
+load: bench-install
+	$(PY) -m bench.load.run --users 50 --duration 120
+
+load-short: bench-install
+	$(PY) -m bench.load.run --users 20 --duration 20 --no-static --p95-slack 1.5
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -229,6 +229,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Redis down: the cache misses (and logs) instead of failing the page (chonaikai.cache).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "chonaikai.cache.RedisCache"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chonaikai@localhost")
