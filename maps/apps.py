@@ -15,15 +15,21 @@ class MapsConfig(AppConfig):
         from chonaikai.associations.services.summaries import counts_changed
         from wards.models import District, Ward, WardBoundary
 
-        from .cache import bump_data_version
+        from .cache import bump_data_version, bump_sections_version
 
         # Signals only invalidate cached maps (STYLE.md: side effects such as cache invalidation).
-        # Counts: one saved or deleted, or any number through services.summaries (imports, the entry
-        # grid, the demo data). Names, an association's district, the plan's targets and the ward
-        # boundaries are drawn too. District and association boundaries need no signal: their
+        # Counts (one saved or deleted, or any number through services.summaries: imports, the
+        # entry grid, the demo data) make the map pages stale but no rendered map: a map's key holds
+        # a fingerprint of the figures it draws, so only maps whose figures changed are drawn again.
+        # Names, an association's district, the plan's targets and the ward boundaries are drawn
+        # too and make every map stale. District and association boundaries need no signal: their
         # version is part of the cache keys (cache.boundaries_version).
-        counts_changed.connect(bump_data_version, dispatch_uid="maps-invalidate-counts-changed")
-        for model in (HouseholdCount, WardBoundary, Association, District, Ward, Target):
+        counts_changed.connect(bump_sections_version, dispatch_uid="maps-invalidate-counts-changed")
+        for model in (HouseholdCount,):
+            uid = f"maps-invalidate-{model._meta.label_lower}"
+            post_save.connect(bump_sections_version, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(bump_sections_version, sender=model, dispatch_uid=f"{uid}-delete")
+        for model in (WardBoundary, Association, District, Ward, Target):
             uid = f"maps-invalidate-{model._meta.label_lower}"
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"{uid}-delete")

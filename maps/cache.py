@@ -30,6 +30,7 @@ from chonaikai.associations.models import Association, HouseholdCount
 from wards.models import AreaBoundary, WardBoundary
 
 DATA_VERSION_KEY = "maps:data-version"
+SECTIONS_VERSION_KEY = "maps:sections-version"
 # Seconds a rendered map stays cached; keys change when the data does, so this only bounds memory.
 TIMEOUT = getattr(settings, "MAP_CACHE_TIMEOUT", 24 * 60 * 60)
 # Seconds a page's figures section stays cached. Its key has no fingerprint of the figures (computing
@@ -47,6 +48,26 @@ def data_version() -> str:
         cache.add(DATA_VERSION_KEY, time.time_ns(), None)
         version = cache.get(DATA_VERSION_KEY, 0)
     return str(version)
+
+
+def sections_version() -> str:
+    version = cache.get(SECTIONS_VERSION_KEY)
+    if version is None:
+        cache.add(SECTIONS_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(SECTIONS_VERSION_KEY, 0)
+    return str(version)
+
+
+def bump_sections_version(**_signal_kwargs) -> None:
+    """Signal receiver for saved counts: make every cached map PAGE stale, but no rendered map.
+
+    A page's figures are read again on its next request; the map itself is drawn again only when
+    the figures it draws changed (its key holds their fingerprint). While ward staff enter this
+    year's counts, the maps of every other survey date stay rendered. Bumped again after commit,
+    as bump_data_version.
+    """
+    cache.set(SECTIONS_VERSION_KEY, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(SECTIONS_VERSION_KEY, time.time_ns(), None))
 
 
 def bump_data_version(**_signal_kwargs) -> None:
@@ -125,9 +146,10 @@ def render_key(
     day = survey_date.isoformat() if survey_date else "none"
     if boundaries == "":
         boundaries = boundaries_version(level)
+    sections = f":s{sections_version()}" if kind == "section" else ""
     return (
         f"maps:{kind}:{level}:{day}:{metric}:{language}:"
-        f"b{boundaries or '-'}:d{data_version()}:{digest}:o{_options()}"
+        f"b{boundaries or '-'}:d{data_version()}{sections}:{digest}:o{_options()}"
     )
 
 

@@ -216,7 +216,7 @@ def test_a_rendered_map_is_served_from_the_cache(boundaries, counts, client, ren
 
 def test_saving_a_household_count_invalidates_the_cached_maps(boundaries, counts, client, renders):
     assert "加入率 61.00%" in tooltip(client.get(PAGE), "01101")
-    version = map_cache.data_version()
+    version = map_cache.sections_version()
 
     count = counts["01101"]
     count.member_households = 700
@@ -224,7 +224,24 @@ def test_saving_a_household_count_invalidates_the_cached_maps(boundaries, counts
     # What a service does after writing counts (services.summaries); the save's signal bumps the version.
     summaries_refresh([(count.association.ward_id, count.survey_date)])
 
-    assert map_cache.data_version() != version
+    assert map_cache.sections_version() != version
+    assert "加入率 70.00%" in tooltip(client.get(PAGE), "01101")
+    assert renders == ["page", "page"]
+
+
+def test_saving_a_count_redraws_no_map_whose_figures_it_leaves_alone(boundaries, counts, client, renders):
+    earlier = {"survey_date": D23.isoformat()}
+    client.get(PAGE, earlier)
+    assert renders == ["page"]
+
+    count = counts["01101"]  # a count of the latest survey: the earlier survey's figures stay
+    count.member_households = 700
+    count.save()
+    summaries_refresh([(count.association.ward_id, count.survey_date)])
+
+    response = client.get(PAGE, earlier)
+    assert response.status_code == 200
+    assert renders == ["page"]  # the page's figures were read again, the map came from the cache
     assert "加入率 70.00%" in tooltip(client.get(PAGE), "01101")
     assert renders == ["page", "page"]
 
