@@ -42,20 +42,33 @@ SECTION_TIMEOUT = getattr(settings, "MAP_SECTION_CACHE_TIMEOUT", 15 * 60)
 RENDER_VERSION = 2
 
 
-def data_version() -> str:
-    version = cache.get(DATA_VERSION_KEY)
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
-        cache.add(DATA_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(DATA_VERSION_KEY, 0)
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key, 0)
     return str(version)
+
+
+def _bump(key: str) -> None:
+    """A fresh value (not +1, which could meet an evicted older one), at once and again after the
+    transaction commits: a map rendered by another process between the save and the commit reads
+    the old rows and would otherwise be cached under the new version."""
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+
+
+def data_version() -> str:
+    return _version(DATA_VERSION_KEY)
 
 
 def sections_version() -> str:
-    version = cache.get(SECTIONS_VERSION_KEY)
-    if version is None:
-        cache.add(SECTIONS_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(SECTIONS_VERSION_KEY, 0)
-    return str(version)
+    return _version(SECTIONS_VERSION_KEY)
+
+
+def bump_data_version(**_signal_kwargs) -> None:
+    """Signal receiver: make every cached map stale (names, boundaries, targets changed)."""
+    _bump(DATA_VERSION_KEY)
 
 
 def bump_sections_version(**_signal_kwargs) -> None:
@@ -63,22 +76,9 @@ def bump_sections_version(**_signal_kwargs) -> None:
 
     A page's figures are read again on its next request; the map itself is drawn again only when
     the figures it draws changed (its key holds their fingerprint). While ward staff enter this
-    year's counts, the maps of every other survey date stay rendered. Bumped again after commit,
-    as bump_data_version.
+    year's counts, the maps of every other survey date stay rendered.
     """
-    cache.set(SECTIONS_VERSION_KEY, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(SECTIONS_VERSION_KEY, time.time_ns(), None))
-
-
-def bump_data_version(**_signal_kwargs) -> None:
-    """Signal receiver: make every cached map stale.
-
-    Bumped at once and again after the transaction commits: a map rendered by another process
-    between the save and the commit reads the old rows and would otherwise be cached under the
-    new version. A fresh value (not +1) cannot collide with an evicted older one.
-    """
-    cache.set(DATA_VERSION_KEY, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, time.time_ns(), None))
+    _bump(SECTIONS_VERSION_KEY)
 
 
 def boundaries_version(level: str = "ward") -> str | None:

@@ -71,22 +71,30 @@ class WardTotal(models.Model):
         return f"{self.ward} {self.survey_date:%Y-%m-%d}"
 
 
-class WardBoundary(models.Model):
-    """A ward's boundary from an official boundary file, as GeoJSON text in EPSG:4326.
+class Boundary(models.Model):
+    """An area's boundary from an official boundary file, as GeoJSON text in EPSG:4326.
 
     Text, not a spatial column, so the project needs no GIS system libraries. `geometry` keeps the
     file's full resolution for exports; `simplified` is computed once at import by topology-aware
-    coverage simplification (shared borders simplified once, so neighbouring wards never gap or
+    coverage simplification (shared borders simplified once, so neighbouring areas never gap or
     overlap) with coordinates rounded to 5 decimals, and is what web maps draw.
     """
 
-    ward = models.OneToOneField(Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("区"))
     geometry = models.TextField(_("境界（GeoJSON、原寸）"))
     simplified = models.TextField(_("境界（GeoJSON、Web表示用に簡略化）"))
     source_file = models.CharField(_("取込元ファイル"), max_length=255)
     feature_count = models.PositiveIntegerField(_("統合した地物数"), default=1)
     attribution = models.CharField(_("出典表記"), max_length=500, blank=True)
     imported_at = models.DateTimeField(_("取込日時"))
+
+    class Meta:
+        abstract = True
+
+
+class WardBoundary(Boundary):
+    """A ward's boundary (see Boundary)."""
+
+    ward = models.OneToOneField(Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("区"))
 
     class Meta:
         ordering = ["ward__code"]
@@ -102,11 +110,11 @@ class WardBoundary(models.Model):
         return f"{self.ward} ({self.source_file})"
 
 
-class AreaBoundary(models.Model):
+class AreaBoundary(Boundary):
     """The area of a まちづくりセンター district or of an association, from a boundary file.
 
-    Stored as WardBoundary is (GeoJSON text, full resolution and coverage-simplified), one row per
-    (level, code). `code` is the District's or the Association's code rather than a foreign key:
+    Stored as a ward's is (Boundary: GeoJSON text, full resolution and coverage-simplified), one
+    row per (level, code). `code` is the District's or the Association's code rather than a foreign key:
     associations live in an app that depends on this one, and a boundary whose area has gone (a
     dissolved association, a renumbered district) is simply not drawn, as a ward boundary whose
     ward is gone is not. Re-importing a level replaces all of that level's rows in one transaction.
@@ -118,12 +126,6 @@ class AreaBoundary(models.Model):
 
     level = models.CharField(_("区分"), max_length=20, choices=Level.choices)
     code = models.CharField(_("コード"), max_length=20)
-    geometry = models.TextField(_("境界（GeoJSON、原寸）"))
-    simplified = models.TextField(_("境界（GeoJSON、Web表示用に簡略化）"))
-    source_file = models.CharField(_("取込元ファイル"), max_length=255)
-    feature_count = models.PositiveIntegerField(_("統合した地物数"), default=1)
-    attribution = models.CharField(_("出典表記"), max_length=500, blank=True)
-    imported_at = models.DateTimeField(_("取込日時"))
 
     class Meta:
         ordering = ["level", "code"]
