@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -18,8 +20,33 @@ def audit_record(
     comment: str = "",
 ) -> AuditEvent:
     """Write one event. `actor` may be None for the system (commands run by the operator)."""
+    event = _event(actor=actor, action=action, subject=subject, before=before, after=after, comment=comment)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_records(
+    *,
+    actor,
+    action: str,
+    events: Iterable[tuple[models.Model, dict | None, dict | None]],
+    comment: str = "",
+) -> list[AuditEvent]:
+    """Write one event per (subject, before, after), as audit_record would, in one INSERT.
+
+    For a service that records many events of one action at once: the counts import writes one per
+    ward it changed, 1,000 wards nationwide, where a loop of audit_record took ~0.5 s.
+    """
+    rows = [
+        _event(actor=actor, action=action, subject=subject, before=before, after=after, comment=comment)
+        for subject, before, after in events
+    ]
+    return AuditEvent.objects.bulk_create(rows) if rows else []
+
+
+def _event(*, actor, action, subject, before, after, comment) -> AuditEvent:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_name=user.get_username() if user else "",
         action=action,

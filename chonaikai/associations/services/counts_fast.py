@@ -16,9 +16,9 @@ audit events, survey-round progress and ward summaries — only set-based:
    touched), and from its RETURNING the history rows (django-simple-history's table, INSERT …
    SELECT) and the per-ward figures for the audit events and summaries.
 
-All in one transaction: all or nothing. 300,000 rows take 9 s when the counts are new, 12–13 s when
-every one changes, with a peak of ~200 MB (bench/README.md); the preview → commit path takes ~30 s
-and several GB for the same file.
+All in one transaction: all or nothing. 300,000 rows take 8–10 s whether the counts are new or every
+one changes, with a peak of ~200 MB (bench/README.md, where the time goes is there too); the
+preview → commit path takes ~30 s and several GB for the same file.
 
 One difference in a race: the other path refuses the import when someone creates one of its counts
 between its check and its insert; here the upsert takes the newer row and updates it (the import is
@@ -42,7 +42,6 @@ from .summaries import summaries_refresh
 
 STAGE = "counts_import_stage"
 WORK_MEM = "256MB"  # per hash or sort of the import's statements (see _import)
-_HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
 # The columns written, checked against the models by a test: a new field must be added here too.
 COUNT_COLUMNS = (
     "association_id",
@@ -80,8 +79,12 @@ def counts_import_fast(
     ward: Ward | None = None,
     source: str = HouseholdCount.Source.IMPORT,
     progress=None,
+    reason: str = "",
 ):
     """Read, check and write one file on PostgreSQL; CountsImportResult, or CountsImportRejected.
+
+    `reason` as in services.counts_import_commit: it lets ward staff change an approved ward's counts
+    (RowChecker), and goes to the history rows' change reason and the audit events' comment.
 
     The result's preview has no rows (`rows=()`): its issues, and its figures in `totals`. A
     rejected file of no more rows than the async threshold is checked again by the preview path,
@@ -92,11 +95,13 @@ def counts_import_fast(
         CountsImportResult,
         audit_import_wards,
         counts_import_async_threshold,
+        history_reason,
     )
     from .rounds import ward_progress_mark_started
 
     report = progress or (lambda stage, done, total: None)
     name = PurePath(filename).name
+    reason = reason.strip()
     try:
         with transaction.atomic():
             per_ward, preview = _import(
@@ -107,6 +112,8 @@ def counts_import_fast(
                 ward=ward,
                 source=source,
                 report=report,
+                reason=reason,
+                change_reason=history_reason(source=source, filename=name, reason=reason),
             )
             if per_ward:
                 # As the other path: survey rounds' progress, then the ward summaries, then the events.
@@ -121,12 +128,13 @@ def counts_import_fast(
                     filename=name,
                     actor=actor,
                     source=source,
+                    reason=reason,
                 )
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
             detailed = importer.preview_file(
-                data, filename=filename, survey_date=survey_date, actor=actor, ward=ward
+                data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
             )
             if detailed.has_errors:
                 preview = detailed
@@ -138,8 +146,8 @@ def counts_import_fast(
     )
 
 
-def _import(*, actor, data, filename, survey_date, ward, source, report):
-    checker = importer.RowChecker(survey_date=survey_date, actor=actor, ward=ward)
+def _import(*, actor, data, filename, survey_date, ward, source, report, reason, change_reason):
+    checker = importer.RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     report("reading", 0, 0)
     with connection.cursor() as cursor:
         # The joins of 300,000 staged rows with the register and the write's RETURNING spill to disk
@@ -181,7 +189,7 @@ def _import(*, actor, data, filename, survey_date, ward, source, report):
         # Duplicate codes: every row of such a code gets the error naming all its places.
         if repeated:
             cursor.execute(
-                f"SELECT seq, sheet, row FROM {STAGE} WHERE seq = ANY(%s)",
+                f"SELECT seq, sheet, row FROM {STAGE} WHERE seq = ANY(%s::integer[])",
                 [[seq for seqs in repeated.values() for seq in seqs]],
             )
             places = {seq: (sheet, row) for seq, sheet, row in cursor.fetchall()}
@@ -210,7 +218,7 @@ def _import(*, actor, data, filename, survey_date, ward, source, report):
             raise _Rejected(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals), rows)
 
         report("writing", 0, rows)
-        per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, filename=filename)
+        per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, reason=change_reason)
         cursor.execute(f"DROP TABLE {STAGE}")
     created = sum(f["created"] for f in per_ward.values())
     updated = sum(f["updated"] for f in per_ward.values())
@@ -255,11 +263,14 @@ def _register_issues(cursor, checker: importer.RowChecker, *, survey_date: dt.da
         ).values_list("ward_id", flat=True)
     )
     association, count = Association._meta.db_table, HouseholdCount._meta.db_table
+    # The arrays are cast to the columns' types: psycopg sends small ids as smallint[], and
+    # PostgreSQL hashes `= ANY(array)` only when both sides hash alike, so an uncast list of 1,000
+    # ward ids was compared element by element on 300,000 rows (~1 s instead of ~0.1 s).
     if locked:
         # Approved wards' counts are compared with the file below: lock them first, as check_rows does.
         cursor.execute(
             f"SELECT c.id FROM {count} c JOIN {association} a ON a.id = c.association_id "
-            f"JOIN {STAGE} s ON s.code = a.code WHERE c.survey_date = %s AND a.ward_id = ANY(%s) "
+            f"JOIN {STAGE} s ON s.code = a.code WHERE c.survey_date = %s AND a.ward_id = ANY(%s::bigint[]) "
             "ORDER BY c.id FOR UPDATE OF c",
             [survey_date, locked],
         )
@@ -270,9 +281,9 @@ def _register_issues(cursor, checker: importer.RowChecker, *, survey_date: dt.da
         f"SELECT s.seq, s.sheet, s.row, s.code, s.name, s.households, s.members, s.note, "
         f"a.id, a.name, a.status, a.ended_on, a.ward_id, c.id, c.households, c.member_households, c.note, c.version "
         f"FROM {STAGE} s LEFT JOIN {association} a ON a.code = s.code "
-        f"LEFT JOIN {count} c ON c.association_id = a.id AND c.survey_date = %s AND a.ward_id = ANY(%s) "
-        "WHERE a.id IS NULL OR a.status <> %s OR NOT (a.ward_id = ANY(%s)) OR a.name <> s.name "
-        "OR a.ward_id = ANY(%s) ORDER BY s.seq",
+        f"LEFT JOIN {count} c ON c.association_id = a.id AND c.survey_date = %s AND a.ward_id = ANY(%s::bigint[]) "
+        "WHERE a.id IS NULL OR a.status <> %s OR NOT (a.ward_id = ANY(%s::bigint[])) OR a.name <> s.name "
+        "OR a.ward_id = ANY(%s::bigint[]) ORDER BY s.seq",
         [survey_date, locked, Association.Status.ACTIVE, clean, locked],
     )
     locked_set = set(locked)
@@ -306,7 +317,7 @@ def _status_totals(cursor, *, survey_date, rows, exclude, issues) -> importer.Su
         "AND c.member_households = s.members AND COALESCE(s.note, c.note) = c.note) "
         f"FROM {STAGE} s JOIN {Association._meta.db_table} a ON a.code = s.code "
         f"LEFT JOIN {HouseholdCount._meta.db_table} c ON c.association_id = a.id AND c.survey_date = %s "
-        "WHERE NOT (s.seq = ANY(%s))",
+        "WHERE NOT (s.seq = ANY(%s::integer[]))",
         [survey_date, exclude],
     )
     new, unchanged = cursor.fetchone()
@@ -322,7 +333,7 @@ def _status_totals(cursor, *, survey_date, rows, exclude, issues) -> importer.Su
     )
 
 
-def _write(cursor, *, actor, survey_date, source, filename) -> dict[str, dict]:
+def _write(cursor, *, actor, survey_date, source, reason) -> dict[str, dict]:
     """The upsert and its history rows, in one statement; ward code → {ward_id, created, updated}.
 
     A blank note in the file (NULL in staging) keeps the note recorded: the proposed row carries ''
@@ -333,7 +344,6 @@ def _write(cursor, *, actor, survey_date, source, filename) -> dict[str, dict]:
     """
     now = timezone.now()
     user_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    reason = f"ファイル取込 {filename}".strip() if source == HouseholdCount.Source.IMPORT else ""
     count, history = HouseholdCount._meta.db_table, HouseholdCount.history.model._meta.db_table
     association, ward = Association._meta.db_table, Ward._meta.db_table
     columns = ", ".join(COUNT_COLUMNS)
@@ -369,7 +379,7 @@ def _write(cursor, *, actor, survey_date, source, filename) -> dict[str, dict]:
             "source": source,
             "user": user_id,
             "now": now,
-            "reason": reason[:_HISTORY_REASON_MAX],
+            "reason": reason,
         },
     )
     return {
