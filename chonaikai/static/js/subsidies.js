@@ -91,7 +91,7 @@
         if (result.ok) {
           showBreakdown(result.data);
         } else {
-          showMessage(result.data.message || "入力内容を確認してください。");
+          showMessage(result.data.message || text("check", "入力内容を確認してください。"));
         }
       })
       .catch(function () {
