@@ -5,6 +5,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -33,7 +34,9 @@ def send_password_setup_email(*, user, site_url: str) -> None:
         "city_name": settings.CITY_NAME,
         "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = render_to_string("accounts/emails/password_setup_subject.txt", context)
-    subject = "".join(subject.splitlines())  # a newline in a subject breaks the header
-    body = render_to_string("accounts/emails/password_setup_email.txt", context)
+    # In the site's language: the new user is not the administrator whose request may send this.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/emails/password_setup_subject.txt", context)
+        subject = "".join(subject.splitlines())  # a newline in a subject breaks the header
+        body = render_to_string("accounts/emails/password_setup_email.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
 
 from .models import AuditEvent
 
@@ -52,11 +54,18 @@ def _event(*, actor, action, subject, before, after, comment) -> AuditEvent:
         action=action,
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
         subject_id=str(subject.pk),
-        subject_repr=str(subject)[:200],
+        subject_repr=_stored_text(subject),
         before=before,
         after=after,
         comment=comment,
     )
+
+
+def _stored_text(subject: models.Model) -> str:
+    """The subject's name as the record keeps it: in the site's language (Japanese), whatever
+    language the person acting reads the site in (some __str__ use translated labels)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(subject)[:200]
 
 
 def snapshot(instance: models.Model, fields: list[str]) -> dict:
