@@ -278,7 +278,9 @@ class MembershipStatsXLSXView(APIView):
     @extend_schema(
         summary=gettext_lazy("加入状況の集計（Excel）"),
         operation_id="stats_membership_xlsx",
-        description=gettext_lazy("加入状況の集計と同じ内容の Excel ファイル（見出しは日本語）。"),
+        description=gettext_lazy(
+            "加入状況の集計と同じ内容の Excel ファイル（見出しは選んだ言語、既定は日本語）。"
+        ),
         tags=TAGS,
         parameters=STATS_PARAMETERS,
         responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},

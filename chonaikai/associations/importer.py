@@ -393,6 +393,10 @@ def _fold(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+# C0 controls but tab, line feed and carriage return (a note typed in a cell may hold a line break).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value) -> str:
     """A text cell as written (only surrounding space removed, and our export escape undone)."""
     if value is None:
@@ -659,6 +663,12 @@ class RowStream:
                             column=Col.NOTE,
                         )
                     )
+                elif note is not None and _CONTROL_CHARACTERS.search(note):
+                    # NUL and other control characters: PostgreSQL refuses NUL, SQLite's JSON
+                    # functions cut the text at it; neither belongs in a note.
+                    row_issues.append(
+                        _error(_("備考に使えない制御文字が含まれています。"), **where, column=Col.NOTE)
+                    )
             yield ParsedRow(
                 code=code,
                 name=name,
@@ -712,7 +722,8 @@ def check_rows(
     Queries: one for the associations, one for the existing counts, plus whatever the policy
     needs for the actor (its role, cached on the user object) — never one per row.
     """
-    codes = {r.code for r in parsed.rows if r.code}
+    # Only well-formed codes can be registered ones (a malformed one is already its row's error).
+    codes = {r.code for r in parsed.rows if r.code and _CODE_RE.fullmatch(r.code)}
     associations = load_register(codes=codes, survey_date=survey_date)
     existing_qs = HouseholdCount.objects.filter(
         survey_date=survey_date, association_id__in=[a.id for a in associations.values()]

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
@@ -114,8 +115,15 @@ class Step:
 
     @property
     def display(self) -> str:
-        """The line in the active language."""
-        return describe(self.phrase) if self.phrase else self.text
+        """The line in the active language: in Japanese the stored text itself (the record as it
+        was computed, even if a sentence's wording changes later); in another language the phrase
+        written again, or the stored text where there is no phrase or it is no longer known."""
+        if not self.phrase or get_language() == settings.LANGUAGE_CODE:
+            return self.text
+        try:
+            return describe(self.phrase)
+        except (ValueError, KeyError):
+            return self.text
 
     def as_dict(self) -> dict:
         result = {"key": self.key, "text": self.text, "amount": self.amount, "data": dict(self.data)}

@@ -248,6 +248,7 @@ def test_the_fast_path_writes_what_the_commit_writes(register, city_admin, setti
             "source": "import",
             "created": 1,
             "updated": 1,
+            "after_approval": False,
         },
         "北区": {
             "survey_date": "2024-01-01",
@@ -255,6 +256,7 @@ def test_the_fast_path_writes_what_the_commit_writes(register, city_admin, setti
             "source": "import",
             "created": 1,
             "updated": 0,
+            "after_approval": False,
         },
     }
     assert summaries_mismatches() == []

@@ -318,6 +318,33 @@ def test_note_longer_than_the_field_is_an_error(chuo, city_admin):
     assert issue.column == Col.NOTE
 
 
+def test_a_control_character_in_a_note_is_an_error_and_nothing_is_written(chuo, city_admin):
+    data = csv_bytes(
+        [
+            ["01101-0001", "大通町内会", 10, 5, "前半\x00後半"],
+            ["01101-0002", "円山町内会", 20, 10, "改行\tタブ可"],
+        ]
+    )
+
+    (issue,) = preview(data, actor=city_admin, filename="counts.csv").errors
+    assert (issue.row, issue.column) == (2, Col.NOTE)
+    assert "制御文字" in str(issue)
+    with pytest.raises(services.CountsImportRejected):
+        services.counts_import_file(actor=city_admin, data=data, filename="counts.csv", survey_date=SURVEY)
+    assert HouseholdCount.objects.count() == 0
+
+
+def test_a_nul_in_a_code_or_name_is_refused_with_messages_not_a_database_error(chuo, city_admin):
+    data = csv_bytes(
+        [["01101-0001", "大通\x00町内会", 10, 5, ""], ["01101-\x000002", "円山町内会", 20, 10, ""]]
+    )
+
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        services.counts_import_file(actor=city_admin, data=data, filename="counts.csv", survey_date=SURVEY)
+    assert [issue.row for issue in rejected.value.preview.errors] == [3]
+    assert HouseholdCount.objects.count() == 0
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 def test_csv_in_each_encoding_previews_the_same(chuo, city_admin, encoding):
     data = csv_bytes(

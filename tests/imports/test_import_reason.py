@@ -60,6 +60,7 @@ def assert_written_with(reason: str, actor) -> None:
     event = AuditEvent.objects.get(action="counts.imported")
     assert event.subject_repr == "中央区" and event.comment == reason
     assert (event.after["created"], event.after["updated"]) == (1, 1)
+    assert event.after["after_approval"] is True  # the log shows approved counts were changed
     # A correction after approval does not reopen the ward.
     assert WardProgress.objects.get(ward__code="01101").status == WardProgress.Status.APPROVED
 

@@ -28,7 +28,7 @@ from chonaikai.queue import QueueUnavailable, enqueue
 from wards.models import Ward
 
 from .. import importer
-from ..models import HouseholdCount
+from ..models import HouseholdCount, WardProgress
 from .rounds import ward_progress_mark_started
 from .summaries import summaries_refresh
 
@@ -181,7 +181,8 @@ def _write_counts(preview: importer.Preview, *, actor, source: str, reason: str 
             version=(row.current_version or 0) + 1,
         )
         (creates if row.count_id is None else updates).append(count)
-    if connection.vendor == "sqlite":
+    # RETURNING (SQLite 3.35+) gives the new rows their ids; older SQLite takes Django's batches.
+    if connection.vendor == "sqlite" and connection.features.can_return_rows_from_bulk_insert:
         _write_counts_sqlite(creates, updates, history)
     else:
         _write_counts_bulk(creates, updates, history)
@@ -329,8 +330,17 @@ def audit_import_wards(
 ) -> None:
     """The import's events: one per ward code in `per_ward` ({"created": n, "updated": n}).
 
-    `reason` (the user's, for an approved ward) is the events' comment, as on the entry screen.
+    `reason` (the user's, for an approved ward) is the events' comment, as on the entry screen;
+    `after_approval` tells, as there, that the ward's counts for the date had been approved (a
+    city administrator needs no reason, so the comment alone would not show it).
     """
+    approved = set(
+        WardProgress.objects.filter(
+            survey_round__survey_date=survey_date,
+            ward__code__in=list(per_ward),
+            status=WardProgress.Status.APPROVED,
+        ).values_list("ward__code", flat=True)
+    )
     # One INSERT for all the wards (1,000 nationwide), not one each.
     audit_records(
         actor=actor,
@@ -344,6 +354,7 @@ def audit_import_wards(
                     "file": filename,
                     "source": source,
                     **per_ward[ward.code],
+                    "after_approval": ward.code in approved,
                 },
             )
             for ward in Ward.objects.filter(code__in=per_ward)

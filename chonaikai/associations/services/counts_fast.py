@@ -179,7 +179,16 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
                         if seen != rows:
                             repeated.setdefault(r.code, [seen]).append(rows)
                     copy.write_row(
-                        (rows, r.sheet, r.row, r.code, r.name, r.households, r.member_households, r.note)
+                        (
+                            rows,
+                            r.sheet,
+                            r.row,
+                            _stageable(r.code),
+                            _stageable(r.name),
+                            r.households,
+                            r.member_households,
+                            _stageable(r.note),
+                        )
                     )
         except importer.ImportFileError as e:
             raise _Rejected(_preview(survey_date, [e.issue], (), ward, filename, rows=0), 0) from e
@@ -232,6 +241,13 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
         warnings=warnings,
     )
     return per_ward, _preview(survey_date, issues, stream.issues, ward, filename, totals=totals)
+
+
+def _stageable(text: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL: one in a cell becomes U+FFFD in the staging table. The code
+    then matches no association and a note with one is already an error of its row (importer), so
+    nothing with it is written; the file is refused with messages instead of a database error."""
+    return text.replace("\x00", "\ufffd") if text and "\x00" in text else text
 
 
 def _preview(survey_date, issues, file_issues, ward, filename, *, totals=None, rows=None) -> importer.Preview:
