@@ -106,7 +106,11 @@ def page_versions() -> tuple[dict[str, str | None], str]:
     counts through the services, and every edit of an association, leaves a history row
     (django-simple-history), so this changes with them as seen from any process. The data version
     alone would not do where the cache is local to each process (no CACHE_URL, several web
-    processes): a bump is then seen only by the process that made it.
+    processes): a bump is then seen only by the process that made it. The history ids narrow that
+    gap but do not close it: ids are taken in insert order and seen in commit order, so a page read
+    between two overlapping imports' commits can be cached under the later id without the earlier
+    import's rows, and another process serves it until SECTION_TIMEOUT. With a shared cache
+    (CACHE_URL, as production runs) the after-commit bump closes it; the README says so.
 
     Each value is an index lookup; as scalar subqueries of one SELECT a cached page pays one query
     for all of them instead of five.
