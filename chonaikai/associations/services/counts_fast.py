@@ -70,6 +70,13 @@ class _Rejected(Exception):
         self.rows = rows
 
 
+class _Checked(Exception):
+    """A dry run got as far as the write: roll the staging back and hand out the preview."""
+
+    def __init__(self, preview: importer.Preview):
+        self.preview = preview
+
+
 def counts_import_fast(
     *,
     actor,
@@ -80,8 +87,12 @@ def counts_import_fast(
     source: str = HouseholdCount.Source.IMPORT,
     progress=None,
     reason: str = "",
+    dry_run: bool = False,
 ):
     """Read, check and write one file on PostgreSQL; CountsImportResult, or CountsImportRejected.
+
+    `dry_run`: read and check only (the preview of a large file): the result's figures say what the
+    write would do (new, changed, unchanged), and nothing is written.
 
     `reason` as in services.counts_import_commit: it lets ward staff change an approved ward's counts
     (RowChecker), and goes to the history rows' change reason and the audit events' comment.
@@ -114,6 +125,7 @@ def counts_import_fast(
                 report=report,
                 reason=reason,
                 change_reason=history_reason(source=source, filename=name, reason=reason),
+                dry_run=dry_run,
             )
             if per_ward:
                 # As the other path: survey rounds' progress, then the ward summaries, then the events.
@@ -130,6 +142,12 @@ def counts_import_fast(
                     source=source,
                     reason=reason,
                 )
+    except _Checked as e:
+        totals = e.preview.totals
+        report("done", totals.rows, totals.rows)
+        return CountsImportResult(
+            preview=e.preview, created=totals.new, updated=totals.changed, unchanged=totals.unchanged
+        )
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
@@ -146,7 +164,9 @@ def counts_import_fast(
     )
 
 
-def _import(*, actor, data, filename, survey_date, ward, source, report, reason, change_reason):
+def _import(
+    *, actor, data, filename, survey_date, ward, source, report, reason, change_reason, dry_run=False
+):
     checker = importer.RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     report("reading", 0, 0)
     with connection.cursor() as cursor:
@@ -225,6 +245,9 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
                 cursor, survey_date=survey_date, rows=rows, exclude=error_rows, issues=issues
             )
             raise _Rejected(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals), rows)
+        if dry_run:
+            totals = _status_totals(cursor, survey_date=survey_date, rows=rows, exclude=[], issues=issues)
+            raise _Checked(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals))
 
         report("writing", 0, rows)
         per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, reason=change_reason)
