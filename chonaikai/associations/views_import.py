@@ -29,9 +29,10 @@ from chonaikai.accounts import policy
 from chonaikai.queue import QueueUnavailable
 
 from . import exporter, importer, selectors, services
+from .forms_import import ColumnMappingForm
 from .forms_registry import CityExportForm, CountsUploadForm, ImportReasonForm, WardTemplateForm
 from .models import CountsUpload, SurveyRound
-from .services import uploads
+from .services import columns, uploads
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows after which the progress page stops listing issues one by one.
@@ -93,6 +94,8 @@ def import_preview(request, token: str):
 
     POST with action=reason keeps the reason for changing an approved ward's counts with the
     upload (ward staff); the preview is then checked with it, and the commit passes it on.
+    POST with action=columns keeps a column mapping (the file's header row was not understood);
+    the preview is made again through it, and it is remembered for the ward's next file.
     A large file's preview is made in the background: until it is done the page shows its progress.
     """
     upload = selectors.counts_upload_for(request.user, token)
@@ -100,8 +103,13 @@ def import_preview(request, token: str):
         return redirect("associations:import_result", token=token)
     rejected = False
     preview = None
-    reason_form = None
-    if request.method == "POST" and request.POST.get("action") == "reason":
+    reason_form = column_form = None
+    if request.method == "POST" and request.POST.get("action") == "columns":
+        column_form = _column_form(upload, request.POST)
+        if column_form.is_valid():
+            services.counts_upload_set_columns(actor=request.user, upload=upload, mapping=column_form.mapping)
+            return redirect("associations:import_preview", token=token)
+    elif request.method == "POST" and request.POST.get("action") == "reason":
         reason_form = ImportReasonForm(request.POST)
         if reason_form.is_valid():
             services.counts_upload_set_reason(
@@ -128,6 +136,10 @@ def import_preview(request, token: str):
         return _render_checking(request, upload)
     if reason_form is None and _needs_reason(request.user, preview):
         reason_form = ImportReasonForm(initial={"reason": upload.reason})
+    if column_form is None and columns.needs_mapping(preview):
+        column_form = _column_form(upload)
+    if column_form is not None and not column_form.fields:
+        column_form = None  # no heading to offer: the file itself must be fixed
     return render(
         request,
         "imports/preview.html",
@@ -135,6 +147,7 @@ def import_preview(request, token: str):
             "pending": upload,
             "preview": preview,
             "reason_form": reason_form,
+            "column_form": column_form,
             "summary": preview.summary,
             "file_issues": preview.parsed.issues,
             "rejected": rejected,
@@ -143,8 +156,16 @@ def import_preview(request, token: str):
             # A large file's preview has figures and issues but no rows: it can still be committed.
             "can_commit": not preview.has_errors and preview.summary.rows > 0,
         },
-        status=400 if reason_form is not None and reason_form.errors else 200,
+        status=400 if any(f is not None and f.errors for f in (reason_form, column_form)) else 200,
     )
+
+
+def _column_form(upload: CountsUpload, data=None) -> ColumnMappingForm:
+    headings = columns.header_candidates(uploads.read_upload(upload), upload.filename)
+    form = ColumnMappingForm(data, headings=headings, initial_columns=upload.columns)
+    if not headings:
+        form.fields.clear()
+    return form
 
 
 def _render_checking(request, upload: CountsUpload):

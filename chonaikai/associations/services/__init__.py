@@ -34,6 +34,7 @@ from .uploads import (
     counts_upload_discard,
     counts_upload_import,
     counts_upload_preview,
+    counts_upload_set_columns,
     counts_upload_set_reason,
     counts_uploads_purge,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "counts_upload_discard",
     "counts_upload_import",
     "counts_upload_preview",
+    "counts_upload_set_columns",
     "counts_upload_set_reason",
     "counts_uploads_purge",
     "round_open",

@@ -38,6 +38,8 @@ from wards.models import Ward
 
 from .. import importer
 from ..models import Association, HouseholdCount, WardProgress
+from .columns import mapped_tables
+from .columns import preview_file as mapped_preview_file
 from .summaries import summaries_refresh
 
 STAGE = "counts_import_stage"
@@ -88,6 +90,7 @@ def counts_import_fast(
     progress=None,
     reason: str = "",
     dry_run: bool = False,
+    columns: dict[str, str] | None = None,
 ):
     """Read, check and write one file on PostgreSQL; CountsImportResult, or CountsImportRejected.
 
@@ -126,6 +129,7 @@ def counts_import_fast(
                 reason=reason,
                 change_reason=history_reason(source=source, filename=name, reason=reason),
                 dry_run=dry_run,
+                columns=columns,
             )
             if per_ward:
                 # As the other path: survey rounds' progress, then the ward summaries, then the events.
@@ -151,8 +155,14 @@ def counts_import_fast(
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
-            detailed = importer.preview_file(
-                data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
+            detailed = mapped_preview_file(
+                data,
+                filename=filename,
+                survey_date=survey_date,
+                actor=actor,
+                ward=ward,
+                reason=reason,
+                columns=columns,
             )
             if detailed.has_errors:
                 preview = detailed
@@ -165,7 +175,18 @@ def counts_import_fast(
 
 
 def _import(
-    *, actor, data, filename, survey_date, ward, source, report, reason, change_reason, dry_run=False
+    *,
+    actor,
+    data,
+    filename,
+    survey_date,
+    ward,
+    source,
+    report,
+    reason,
+    change_reason,
+    dry_run=False,
+    columns=None,
 ):
     checker = importer.RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     report("reading", 0, 0)
@@ -181,7 +202,7 @@ def _import(
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(importer.iter_tables(data, filename))
+        stream = importer.RowStream(mapped_tables(data, filename, columns))
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.

@@ -40,6 +40,7 @@ from wards.models import Ward
 
 from .. import importer
 from ..models import CountsUpload
+from . import columns
 from .counts import (
     CountsImportRejected,
     CountsImportResult,
@@ -88,6 +89,8 @@ def counts_upload_create(
         survey_date=survey_date,
         filename=PurePath(filename).name[:255],
         reason=reason.strip(),
+        # The ward's remembered column mapping; a file with the template's headings is unaffected.
+        columns=columns.remembered(ward),
         expires_at=timezone.now() + counts_upload_retention(),
     )
     upload.file.save("upload", ContentFile(data), save=False)
@@ -138,13 +141,14 @@ def counts_upload_preview(*, actor, upload: CountsUpload) -> importer.Preview | 
                 raise QueueUnavailable()  # it could not be queued (see _start_background_preview)
             return None
         return preview_from_json(stored, upload=upload)
-    preview = importer.preview_file(
+    preview = columns.preview_file(
         data,
         filename=upload.filename,
         survey_date=upload.survey_date,
         actor=actor,
         ward=upload.ward,
         reason=upload.reason,
+        columns=upload.columns,
     )
     _record(upload, status=Status.PREVIEWED, result={"preview": preview_as_json(preview)})
     return preview
@@ -170,6 +174,7 @@ def counts_upload_check(*, upload_id, progress=None) -> importer.Preview:
                     ward=upload.ward,
                     progress=report,
                     reason=upload.reason,
+                    columns=upload.columns,
                     dry_run=True,
                 )
             except CountsImportRejected as e:
@@ -178,13 +183,14 @@ def counts_upload_check(*, upload_id, progress=None) -> importer.Preview:
                 preview = result.preview
         else:
             report("reading", 0, 0)
-            preview = importer.preview_file(
+            preview = columns.preview_file(
                 data,
                 filename=upload.filename,
                 survey_date=upload.survey_date,
                 actor=upload.owner,
                 ward=upload.ward,
                 reason=upload.reason,
+                columns=upload.columns,
             )
             total = preview.summary.rows
             report("done", total, total)
@@ -198,6 +204,21 @@ def counts_upload_set_reason(*, actor, upload: CountsUpload, reason: str) -> Cou
     """Keep the reason for changing an approved ward's counts; the preview is made again with it."""
     upload.reason = reason.strip()
     upload.save(update_fields=["reason", "updated_at"])
+    _record(upload, status=Status.UPLOADED, result=None)
+    return upload
+
+
+def counts_upload_set_columns(*, actor, upload: CountsUpload, mapping: dict[str, str]) -> CountsUpload:
+    """Read the upload through a column mapping (required column → heading), remembered for its ward.
+
+    The preview is made again with it; the ward's next file is read through it too.
+    """
+    mapping = {
+        column: text for column, text in mapping.items() if column in importer.REQUIRED_COLUMNS and text
+    }
+    upload.columns = mapping
+    upload.save(update_fields=["columns", "updated_at"])
+    columns.remember(ward=upload.ward, columns=mapping, actor=actor)
     _record(upload, status=Status.UPLOADED, result=None)
     return upload
 
@@ -248,8 +269,9 @@ def counts_upload_commit(
             survey_date=upload.survey_date,
             ward=upload.ward,
             reason=upload.reason,
+            columns=upload.columns,
         )
-        finish(upload, status=Status.IMPORTED, result=outcome_of(result))
+        finish(upload, status=Status.IMPORTED, result=outcome_of(result), rows=result.preview.summary.rows)
         return result
 
     from ..tasks import import_counts_task  # tasks import services
@@ -293,13 +315,14 @@ def counts_upload_import(*, upload_id, progress=None) -> CountsImportResult:
             ward=upload.ward,
             progress=report,
             reason=upload.reason,
+            columns=upload.columns,
         )
     except CountsImportRejected as e:
-        finish(upload, status=Status.FAILED, result=rejection_of(e.preview))
+        finish(upload, status=Status.FAILED, result=rejection_of(e.preview), rows=e.preview.summary.rows)
         raise
     finally:
         close()
-    finish(upload, status=Status.IMPORTED, result=outcome_of(result))
+    finish(upload, status=Status.IMPORTED, result=outcome_of(result), rows=result.preview.summary.rows)
     return result
 
 
@@ -411,9 +434,17 @@ def _record(upload: CountsUpload, **fields) -> None:
     CountsUpload.objects.filter(pk=upload.pk).update(updated_at=upload.updated_at, **fields)
 
 
-def finish(upload: CountsUpload, *, status: str, result: dict) -> None:
-    """The outcome first, then the file: a crash in between leaves a recorded outcome."""
-    _record(upload, status=status, stage="done" if status == Status.IMPORTED else "failed", result=result)
+def finish(upload: CountsUpload, *, status: str, result: dict, rows: int | None = None) -> None:
+    """The outcome first, then the file: a crash in between leaves a recorded outcome.
+
+    `rows`: the rows the import read, as its final progress (done = total). Written here, on the
+    request's own connection, whatever the progress written during the import could reach.
+    """
+    stage = "done" if status == Status.IMPORTED else "failed"
+    if rows is None:
+        _record(upload, status=status, stage=stage, result=result)
+    else:
+        _record(upload, status=status, stage=stage, result=result, done=rows, total=rows)
     if upload.file:
         name = upload.file.name
         _record(upload, file="")
