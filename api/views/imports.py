@@ -111,6 +111,8 @@ class CountImportView(APIView):
             preview = services.counts_upload_preview(actor=request.user, upload=record)
             if preview is None:
                 return _accepted(request, record.pk)
+            # Answered at once: nobody comes back to this upload (a commit sends the file again).
+            services.counts_upload_discard(upload=record)
             return Response(PreviewSerializer(preview).data)
         try:
             submission = services.counts_import_submit(

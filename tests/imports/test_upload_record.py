@@ -160,6 +160,13 @@ def test_a_large_dry_run_over_the_api_is_checked_in_the_background(
     assert not HouseholdCount.objects.filter(association__code="01101-0002").exists()
 
 
+def test_a_small_dry_run_over_the_api_answers_at_once_and_keeps_no_file(api_client, chuo, ward_staff_chuo):
+    response = api_post(api_client(ward_staff_chuo), dry_run=True)
+    assert response.status_code == 200 and response.json()["summary"]["new"] == 1
+    record = CountsUpload.objects.get()
+    assert record.status == CountsUpload.Status.DISCARDED and not record.file and not stored(record)
+
+
 def test_the_command_imports_through_an_upload_record(tmp_path, chuo, city_admin):
     path = tmp_path / "counts.csv"
     path.write_bytes(csv_bytes(ROWS))
