@@ -266,3 +266,35 @@ def test_the_purge_is_scheduled_with_celery_beat():
     entry = django_settings.CELERY_BEAT_SCHEDULE["purge-counts-uploads"]
     assert entry["task"] in app.tasks
     assert app.tasks[entry["task"]].name == tasks.purge_counts_uploads_task.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress seen from elsewhere while the PostgreSQL fast path is inside its transaction
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_progress_of_the_fast_path_is_visible_to_other_sessions_during_the_import(chuo, city_admin):
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    record = services.counts_upload_create(
+        actor=city_admin, data=csv_bytes(ROWS), filename="counts.csv", survey_date=SURVEY, preview=False
+    )
+    seen = {}
+    other = connections.create_connection(DEFAULT_DB_ALIAS)  # another session, as a web process is
+
+    def look(stage, done, total):
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT stage, done, total FROM associations_countsupload WHERE id = %s", [record.pk]
+            )
+            seen[stage] = cursor.fetchone()
+
+    try:
+        services.counts_upload_import(upload_id=record.pk, progress=look)
+    finally:
+        other.close()
+    assert seen["checked"] == ("checked", 2, 2)
+    assert seen["writing"] == ("writing", 0, 2)
+    assert CountsUpload.objects.get(pk=record.pk).status == CountsUpload.Status.IMPORTED

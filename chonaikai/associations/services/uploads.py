@@ -32,7 +32,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from chonaikai.queue import QueueUnavailable, enqueue
@@ -459,15 +459,23 @@ def _progress_writer(upload_id: uuid.UUID, also=None):
         nonlocal side
         now = timezone.now()
         if connection.vendor == "postgresql" and connection.in_atomic_block:
-            # Inside the import's transaction: write where others can see it now.
+            # Inside the import's transaction: write where others can see it now. Best effort: should
+            # the caller's own transaction hold the upload's row, the write gives up after a second
+            # (lock_timeout) instead of waiting for a commit that waits for it; the outcome is
+            # written on the caller's connection anyway (finish).
             if side is None:
                 side = connections.create_connection(DEFAULT_DB_ALIAS)
+                with side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '1s'")
             table = connection.ops.quote_name(CountsUpload._meta.db_table)
-            with side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET stage = %s, done = %s, total = %s, updated_at = %s WHERE id = %s",
-                    [stage, done, total, now, upload_id],
-                )
+            try:
+                with side.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {table} SET stage = %s, done = %s, total = %s, updated_at = %s WHERE id = %s",
+                        [stage, done, total, now, upload_id],
+                    )
+            except DatabaseError as e:
+                logger.warning("counts upload %s: progress not written (%s)", upload_id, e)
         else:
             CountsUpload.objects.filter(pk=upload_id).update(
                 stage=stage, done=done, total=total, updated_at=now
