@@ -471,7 +471,7 @@ class ImportDeferredSerializer(serializers.Serializer):
 
 class ImportProgressSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(
-        choices=["reading", "checked", "writing", "done", "failed"], read_only=True
+        choices=["queued", "reading", "checked", "writing", "done", "failed"], read_only=True
     )
     done = serializers.IntegerField(read_only=True)
     total = serializers.IntegerField(read_only=True)

@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.measure --database-url URL --size sapporo|nationwide [--out FILE]
     .venv/bin/python -m bench.measure --database-url URL import-child FILE YYYY-MM-DD  (one import; its peak memory)
+    .venv/bin/python -m bench.measure --database-url URL import-command-child FILE YYYY-MM-DD  (the same through
+        `manage.py import_counts`, the page's path: upload record, stored file, services)
 
 Prints (or writes to --out) one JSON object per figure: key, label, value, unit, target, and where a
 baseline was measured in the same run its name and ratio. Times are medians of several runs taken
@@ -428,7 +430,7 @@ def measure_imports_sapporo() -> None:
     _clear()
 
 
-def _child(database_url: str, path: Path, day: dt.date) -> dict:
+def _child(database_url: str, path: Path, day: dt.date, command: str = "import-child") -> dict:
     """One import in a new process: its time and its peak memory (VmHWM)."""
     out = subprocess.run(
         [
@@ -437,7 +439,7 @@ def _child(database_url: str, path: Path, day: dt.date) -> dict:
             "bench.measure",
             "--database-url",
             database_url,
-            "import-child",
+            command,
             str(path),
             day.isoformat(),
         ],
@@ -445,6 +447,8 @@ def _child(database_url: str, path: Path, day: dt.date) -> dict:
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
+        # The command stores the upload in the default storage: next to the file, not in media/.
+        env={**os.environ, "MEDIA_ROOT": str(path.parent / "media")},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -490,6 +494,47 @@ def import_child(path: Path, day: dt.date) -> None:
     )
 
 
+def import_command_child(path: Path, day: dt.date) -> None:
+    """`manage.py import_counts FILE --survey-date DAY --user <city administrator>`: time and peak memory.
+
+    The command records the upload, stores the file and imports it through services.uploads — the
+    page's path (on PostgreSQL the fast path for a file this size), in this process.
+    """
+    from django.core.management import call_command
+
+    from chonaikai.associations.models import CountsUpload
+
+    actor = _admin()
+    start = time.perf_counter()
+    call_command(
+        "import_counts",
+        str(path),
+        "--survey-date",
+        day.isoformat(),
+        "--user",
+        actor.get_username(),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    elapsed = time.perf_counter() - start
+    record = CountsUpload.objects.order_by("-created_at").first()
+    status = Path("/proc/self/status").read_text()
+    peak = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
+    result = record.result or {}
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_mb": peak / 1024,
+                "created": result.get("created"),
+                "updated": result.get("updated"),
+                "unchanged": result.get("unchanged"),
+                "status": record.status,
+            }
+        )
+    )
+
+
 def _bare_copy_upsert(rows, *, bump) -> float:
     """The floor: COPY the figures into a staging table and upsert them — no check, no history."""
     from django.db import connection, transaction
@@ -526,8 +571,10 @@ def measure_imports_nationwide(database_url: str) -> None:
     with tempfile.TemporaryDirectory(prefix="chonaikai-bench-") as tmp:
         tmp = Path(tmp)
         new, changed, xlsx = tmp / "counts-new.csv", tmp / "counts-changed.csv", tmp / "counts-changed.xlsx"
+        by_command = tmp / "counts-command.csv"
         new.write_bytes(csv_file(rows))
         changed.write_bytes(csv_file(rows, bump=1))
+        by_command.write_bytes(csv_file(rows, bump=4))
         start = time.perf_counter()
         xlsx.write_bytes(workbook(rows, bump=2))
         write_xlsx = time.perf_counter() - start
@@ -538,10 +585,12 @@ def measure_imports_nationwide(database_url: str) -> None:
         assert second["updated"] == len(rows), second
         third = _child(database_url, xlsx, NEW_DATE)
         assert third["updated"] == len(rows), third
+        command = _child(database_url, by_command, NEW_DATE, command="import-command-child")
+        assert command["updated"] == len(rows), command
         bare = _bare_copy_upsert(rows, bump=3)
         csv_mb = new.stat().st_size / 1e6
         _clear()
-    print(f"  imports: {first} / {second} / {third}; bare {bare:.1f} s", file=sys.stderr)
+    print(f"  imports: {first} / {second} / {third} / {command}; bare {bare:.1f} s", file=sys.stderr)
     n = f"{len(rows):,}"
     figure(
         "import_300k_csv_new",
@@ -560,6 +609,31 @@ def measure_imports_nationwide(database_url: str) -> None:
         baseline="of bare COPY + upsert",
         ratio=second["seconds"] / bare,
         note=f"bare COPY + upsert (no check, no history): {bare:.1f} s; {_phases(second)}",
+    )
+    figure(
+        "import_300k_command",
+        f"manage.py import_counts, {n} rows .csv, every count changed",
+        command["seconds"],
+        "s",
+        12,
+        baseline="of bare COPY + upsert",
+        ratio=command["seconds"] / bare,
+        note=f"peak {command['peak_mb']:.0f} MB; the page's path (upload record, stored file, fast path)",
+    )
+    figure(
+        "import_300k_command_vs_bare",
+        f"manage.py import_counts, {n} rows: time as a multiple of bare COPY + upsert (same run)",
+        command["seconds"] / bare,
+        "×",
+        2,
+        note=f"bare COPY + upsert (no check, no history): {bare:.1f} s",
+    )
+    figure(
+        "import_300k_command_peak",
+        f"manage.py import_counts, {n} rows: peak memory of the process (VmHWM)",
+        command["peak_mb"],
+        "MB",
+        1024,
     )
     figure(
         "import_300k_peak",
@@ -588,6 +662,9 @@ def main(argv=None) -> None:
     setup(args.database_url)
     if args.command[:1] == ["import-child"]:
         import_child(Path(args.command[1]), dt.date.fromisoformat(args.command[2]))
+        return
+    if args.command[:1] == ["import-command-child"]:
+        import_command_child(Path(args.command[1]), dt.date.fromisoformat(args.command[2]))
         return
     from django.db import connection
 

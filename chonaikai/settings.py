@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chonaikai.associations.tasks.plan_round_reminders_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Counts uploads (file and record) older than COUNTS_UPLOAD_RETENTION_HOURS.
+    "purge-counts-uploads": {
+        "task": "chonaikai.associations.tasks.purge_counts_uploads_task",
+        "schedule": crontab(minute=15),
+    },
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -239,6 +244,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chonaikai@localhost")
 # Domain settings.
 # Web uploads of more rows than this are checked and committed by a Celery task with visible progress.
 COUNTS_IMPORT_ASYNC_THRESHOLD = env.int("COUNTS_IMPORT_ASYNC_THRESHOLD", default=2000)
+# Hours a counts upload (its file and its record: preview, progress, outcome) is kept after it was
+# uploaded; then the purge (hourly by Celery beat, or `manage.py purge_counts_uploads`) removes it.
+COUNTS_UPLOAD_RETENTION_HOURS = env.int("COUNTS_UPLOAD_RETENTION_HOURS", default=72)
 # Largest counts upload accepted by the import page.
 COUNTS_IMPORT_MAX_UPLOAD_BYTES = env.int("COUNTS_IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # Published aggregates hide any area with fewer households than this (personal-data protection).

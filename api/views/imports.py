@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import importer, services, tasks
+from chonaikai.associations import selectors, services
+from chonaikai.associations.services import uploads
 
 from ..errors import ApiError
 from ..permissions import CanEditSomeCounts
@@ -96,14 +98,20 @@ class CountImportView(APIView):
         content = upload.read()
         dry_run = values["dry_run"] or _query_flag(request, "dry_run")
         if dry_run:
-            preview = importer.preview_file(
-                content,
+            # The same record and path as the page: a large file is checked in the background.
+            record = services.counts_upload_create(
+                actor=request.user,
+                data=content,
                 filename=upload.name,
                 survey_date=values["survey_date"],
-                actor=request.user,
                 ward=ward,
                 reason=values["reason"],
             )
+            preview = services.counts_upload_preview(actor=request.user, upload=record)
+            if preview is None:
+                return _accepted(request, record.pk)
+            # Answered at once: nobody comes back to this upload (a commit sends the file again).
+            services.counts_upload_discard(upload=record)
             return Response(PreviewSerializer(preview).data)
         try:
             submission = services.counts_import_submit(
@@ -124,12 +132,7 @@ class CountImportView(APIView):
                 },
             ) from e
         if submission.deferred:
-            url = reverse("api:counts-import-progress", kwargs={"task_id": submission.task_id})
-            return Response(
-                {"task_id": submission.task_id, "progress_url": request.build_absolute_uri(url)},
-                status=status.HTTP_202_ACCEPTED,
-                headers={"Location": url},
-            )
+            return _accepted(request, submission.task_id)
         result = submission.result
         body = {
             "survey_date": result.preview.survey_date,
@@ -139,6 +142,15 @@ class CountImportView(APIView):
             "warnings": result.preview.warnings,
         }
         return Response(ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def _accepted(request, upload_id) -> Response:
+    url = reverse("api:counts-import-progress", kwargs={"task_id": upload_id})
+    return Response(
+        {"task_id": str(upload_id), "progress_url": request.build_absolute_uri(url)},
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": url},
+    )
 
 
 class CountImportProgressView(APIView):
@@ -155,9 +167,11 @@ class CountImportProgressView(APIView):
         responses=ImportProgressSerializer,
     )
     def get(self, request, task_id: str):
-        progress = tasks.import_progress(str(task_id))
-        if progress is None:
+        # Only the uploader, while they may still import for its ward: 404 for anyone else.
+        try:
+            record = selectors.counts_upload_for(request.user, task_id)
+        except Http404:
             raise ApiError(
                 _("この取込は見つかりません（終了から時間が経ったか、IDが誤っています）。"), status_code=404
-            )
-        return Response(ImportProgressSerializer(progress).data)
+            ) from None
+        return Response(ImportProgressSerializer(uploads.progress_of(record)).data)

@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Association, Federation, HouseholdCount, RoundReminder, SurveyRound, Target, WardProgress
+from .models import (
+    Association,
+    CountsUpload,
+    Federation,
+    HouseholdCount,
+    RoundReminder,
+    SurveyRound,
+    Target,
+    WardColumnMapping,
+    WardProgress,
+)
 
 
 @admin.register(Federation)
@@ -80,3 +90,20 @@ class SurveyRoundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class RoundReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["survey_round", "ward", "kind", "created_at", "sent_at"]
     list_filter = ["kind"]
+
+
+@admin.register(CountsUpload)
+class CountsUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Uploads change only through services.uploads (and go with the purge); the admin shows them."""
+
+    list_display = ["filename", "survey_date", "ward", "owner", "status", "rows", "created_at", "expires_at"]
+    list_filter = ["status", "ward"]
+    search_fields = ["filename", "owner__username"]
+    list_select_related = ["ward", "owner"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(WardColumnMapping)
+class WardColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ["ward", "updated_at", "updated_by"]
+    list_select_related = ["ward", "updated_by"]

@@ -10,6 +10,7 @@ District, federation and association figures are summed from the counts on the f
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from django.db.models import Count, Sum
 from wards.models import Ward, WardTotal
 
 from . import rules
-from .models import Association, HouseholdCount, Target, WardProgress, WardSummary
+from .models import Association, CountsUpload, HouseholdCount, Target, WardProgress, WardSummary
 
 
 class Level:
@@ -511,3 +512,30 @@ def count_entry_grid(*, ward: Ward, survey_date: dt.date) -> EntryGrid | None:
             for a in associations
         ],
     )
+
+
+def counts_upload_for(user, upload_id) -> CountsUpload:
+    """The counts upload with this id if `user` may reach it; Http404 whatever the reason it cannot.
+
+    Only its owner may (CountsUpload.objects.visible_to), and only while they may still import for
+    its ward (for a city-wide upload: while they may import at all). The page, its progress JSON and
+    the API all come through here, so a stranger's id, a malformed one, a discarded upload and one
+    of a ward the owner has since lost all answer the same 404.
+    """
+    from django.http import Http404
+
+    from chonaikai.accounts import policy
+
+    try:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        raise Http404 from None
+    upload = CountsUpload.objects.visible_to(user).select_related("ward").filter(pk=key).first()
+    if upload is None:
+        raise Http404
+    wards = policy.wards_editable_by(user)
+    if upload.ward_id is not None:
+        wards = wards.filter(pk=upload.ward_id)
+    if not wards.exists():
+        raise Http404
+    return upload

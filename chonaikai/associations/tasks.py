@@ -8,86 +8,56 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.core.files.storage import default_storage
-
-from wards.models import Ward
 
 from . import services
-
-# Progress lives in the cache (CACHE_URL): in production that must be a shared cache (Redis) for
-# web processes to see what the worker writes. It is also sent to Celery's result backend.
-PROGRESS_KEY = "chonaikai:counts-import:{task_id}"
-PROGRESS_TIMEOUT = 24 * 60 * 60
+from .models import CountsUpload
+from .services import uploads
 
 
-def import_progress(task_id: str) -> dict | None:
-    """{"stage": reading|checked|writing|done|failed, "done": n, "total": n, "result": {...}} or None."""
-    return cache.get(PROGRESS_KEY.format(task_id=task_id))
+def import_progress(upload_id: str) -> dict | None:
+    """{"stage": queued|reading|checked|writing|done|failed, "done", "total", "result"} or None.
+
+    Unscoped: for code that already holds the id it made (tests, the command). Views and the API
+    reach an upload through selectors.counts_upload_for(user, id) and uploads.progress_of.
+    """
+    upload = CountsUpload.objects.filter(pk=upload_id).first()
+    return uploads.progress_of(upload) if upload is not None else None
 
 
-@shared_task(bind=True)
-def import_counts_task(
-    self,
-    *,
-    storage_name: str,
-    filename: str,
-    survey_date: str,
-    actor_id: int | None = None,
-    ward_code: str | None = None,
-    reason: str = "",
-) -> dict:
-    """Import a stored upload (services.counts_import_submit saved it); return the outcome as JSON.
+@shared_task
+def import_counts_task(upload_id: str) -> dict | None:
+    """Import a stored upload (services.uploads.counts_upload_commit queued it); return its outcome.
 
     {"ok": true, "created": …, "updated": …, "unchanged": …, "warnings": […]} or
     {"ok": false, "errors": […], "warnings": […]}: rejected files are an outcome, not a failure.
-    The stored upload is deleted once an outcome is known; on an unexpected exception it is kept,
-    so that the task can be run again.
+    Delivered again after a crash once the outcome is recorded: the recorded outcome is returned.
+    An upload purged meanwhile: None.
     """
-    key = PROGRESS_KEY.format(task_id=self.request.id)
-    rows = {"total": 0}
-
-    def report(stage: str, done: int, total: int, result: dict | None = None) -> None:
-        rows["total"] = total
-        meta = {"stage": stage, "done": done, "total": total, "result": result}
-        cache.set(key, meta, PROGRESS_TIMEOUT)
-        self.update_state(state="PROGRESS", meta=meta)
-
-    if not default_storage.exists(storage_name):
-        # Redelivered after a crash between recording the outcome and deleting the upload: the
-        # work is done, so answer with the recorded outcome instead of failing.
-        finished = cache.get(key)
-        if finished and finished.get("stage") in ("done", "failed"):
-            return finished["result"]
-    actor = get_user_model()._default_manager.get(pk=actor_id) if actor_id is not None else None
-    ward = Ward.objects.get(code=ward_code) if ward_code else None
-    with default_storage.open(storage_name, "rb") as f:
-        data = f.read()
+    upload = CountsUpload.objects.filter(pk=upload_id).only("status", "result").first()
+    if upload is None:
+        return None
+    if upload.finished:
+        return upload.result
     try:
-        result = services.counts_import_file(
-            actor=actor,
-            data=data,
-            filename=filename,
-            survey_date=dt.date.fromisoformat(survey_date),
-            ward=ward,
-            progress=report,
-            reason=reason,
-        )
-    except services.CountsImportRejected as e:
-        outcome = {
-            "ok": False,
-            "errors": [i.as_dict() for i in e.preview.errors],
-            "warnings": [i.as_dict() for i in e.preview.warnings],
-        }
-        stage = "failed"
-    else:
-        outcome = {"ok": True, **result.as_dict()}
-        stage = "done"
-    # Outcome first, then the upload: a crash in between leaves a recorded outcome (see above).
-    report(stage, rows["total"], rows["total"], result=outcome)
-    default_storage.delete(storage_name)
-    return outcome
+        services.counts_upload_import(upload_id=upload_id)
+    except services.CountsImportRejected:
+        pass
+    return CountsUpload.objects.values_list("result", flat=True).get(pk=upload_id)
+
+
+@shared_task
+def preview_counts_upload_task(upload_id: str) -> dict | None:
+    """Check a large stored upload without writing (the preview); its figures are recorded on it."""
+    if not CountsUpload.objects.filter(pk=upload_id, status=CountsUpload.Status.PREVIEWING).exists():
+        return None  # purged, or committed or changed since the check was queued
+    preview = services.counts_upload_check(upload_id=upload_id)
+    return uploads.preview_as_json(preview)["summary"]
+
+
+@shared_task
+def purge_counts_uploads_task() -> int:
+    """Remove counts uploads past COUNTS_UPLOAD_RETENTION_HOURS (run hourly by Celery beat)."""
+    return services.counts_uploads_purge()
 
 
 # ---------------------------------------------------------------------------------------------

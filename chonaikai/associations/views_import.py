@@ -1,27 +1,23 @@
 """Counts import (upload → preview → commit → result) and workbook downloads, for ward offices.
 
-The uploaded file is kept in the default storage under a random token in a folder of the user who
-uploaded it (PendingUpload). The preview and the commit both read that stored file, so the data
-committed is exactly the data previewed and nothing of it travels through form fields. Another
-user cannot reach someone's upload: the folder comes from request.user, the token is unguessable,
-and a wrong token answers 404. The commit checks every row again inside its transaction
-(services.counts_import_commit), so the preview is never trusted either.
+The uploaded file is kept in the default storage with a record of it (models.CountsUpload,
+services.uploads). The preview and the commit both read that stored file, so the data committed is
+exactly the data previewed and nothing of it travels through form fields. Another user cannot reach
+someone's upload: every view starts from selectors.counts_upload_for (the owner only, while they may
+still import for its ward), and anything else answers 404. The commit checks every row again inside
+its transaction (services.counts_import_commit), so the preview is never trusted either.
+
+A file of more rows than COUNTS_IMPORT_ASYNC_THRESHOLD is checked (the preview) and imported (the
+commit) in the background; the page shows the progress until each is done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import re
-import secrets
-from dataclasses import asdict, dataclass
-from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,15 +27,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chonaikai.accounts import policy
 from chonaikai.queue import QueueUnavailable
-from wards.models import Ward
 
-from . import exporter, importer, selectors, services, tasks
+from . import exporter, importer, selectors, services
+from .forms_import import ColumnMappingForm
 from .forms_registry import CityExportForm, CountsUploadForm, ImportReasonForm, WardTemplateForm
-from .models import SurveyRound
+from .models import CountsUpload, SurveyRound
+from .services import columns, uploads
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PENDING_DIR = "imports/pending"
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 # Rows after which the progress page stops listing issues one by one.
 MAX_ISSUES_SHOWN = 200
 
@@ -54,89 +49,6 @@ def _require_some_ward(user) -> None:
     # Deny by default: a user who may import for no ward sees no import page at all.
     if not policy.wards_editable_by(user).exists():
         raise Http404
-
-
-# ---------------------------------------------------------------------------------------------
-# The stored upload
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PendingUpload:
-    """An upload between preview and commit, and what became of it (task id or result)."""
-
-    token: str
-    user_id: int
-    filename: str
-    survey_date: dt.date
-    ward_code: str | None
-    uploaded_at: str = ""
-    task_id: str | None = None
-    result: dict | None = None
-    # Why the upload changes an approved ward's counts (ward staff give it on the preview page).
-    reason: str = ""
-
-    @staticmethod
-    def _folder(user_id: int, token: str) -> str:
-        return f"{PENDING_DIR}/{user_id}/{token}"
-
-    @property
-    def folder(self) -> str:
-        return self._folder(self.user_id, self.token)
-
-    @classmethod
-    def create(cls, *, user, data: bytes, filename: str, survey_date: dt.date, ward: Ward | None):
-        pending = cls(
-            token=secrets.token_urlsafe(24),
-            user_id=user.pk,
-            filename=PurePath(filename).name,
-            survey_date=survey_date,
-            ward_code=ward.code if ward is not None else None,
-            uploaded_at=timezone.now().isoformat(),
-        )
-        default_storage.save(f"{pending.folder}/upload", ContentFile(data))
-        pending.save_meta()
-        return pending
-
-    @classmethod
-    def load(cls, *, user, token: str) -> PendingUpload:
-        """The user's upload with this token; Http404 for anything else."""
-        if not _TOKEN_RE.fullmatch(token):
-            raise Http404
-        name = f"{cls._folder(user.pk, token)}/meta.json"
-        if not default_storage.exists(name):
-            raise Http404
-        with default_storage.open(name, "rb") as f:
-            meta = json.loads(f.read().decode())
-        if meta.get("user_id") != user.pk or meta.get("token") != token:
-            raise Http404
-        meta["survey_date"] = dt.date.fromisoformat(meta["survey_date"])
-        return cls(**meta)
-
-    def save_meta(self) -> None:
-        meta = asdict(self)
-        meta["survey_date"] = self.survey_date.isoformat()
-        name = f"{self.folder}/meta.json"
-        default_storage.delete(name)
-        default_storage.save(name, ContentFile(json.dumps(meta, ensure_ascii=False).encode()))
-
-    def read(self) -> bytes:
-        name = f"{self.folder}/upload"
-        if not default_storage.exists(name):
-            raise Http404
-        with default_storage.open(name, "rb") as f:
-            return f.read()
-
-    def discard_data(self) -> None:
-        default_storage.delete(f"{self.folder}/upload")
-
-    @property
-    def submitted(self) -> bool:
-        return self.task_id is not None or self.result is not None
-
-    def ward_for(self, user) -> Ward | None:
-        """The ward the upload is restricted to, if the user may still import for it (else 404)."""
-        return policy.get_ward_for_edit(user, self.ward_code) if self.ward_code else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,14 +70,16 @@ def import_upload(request):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        pending = PendingUpload.create(
-            user=request.user,
+        # A large file's check starts in the background now (if the queue is down, it is tried
+        # again when the preview is opened, which then says so).
+        upload = services.counts_upload_create(
+            actor=request.user,
             data=form.file_data,
             filename=form.cleaned_data["file"].name,
             survey_date=form.cleaned_data["survey_date"],
             ward=form.cleaned_data["ward"],
         )
-        return redirect("associations:import_preview", token=pending.token)
+        return redirect("associations:import_preview", token=upload.pk)
     return render(
         request,
         "imports/upload.html",
@@ -180,70 +94,91 @@ def import_preview(request, token: str):
 
     POST with action=reason keeps the reason for changing an approved ward's counts with the
     upload (ward staff); the preview is then checked with it, and the commit passes it on.
+    POST with action=columns keeps a column mapping (the file's header row was not understood);
+    the preview is made again through it, and it is remembered for the ward's next file.
+    A large file's preview is made in the background: until it is done the page shows its progress.
     """
-    pending = PendingUpload.load(user=request.user, token=token)
-    if pending.submitted:
+    upload = selectors.counts_upload_for(request.user, token)
+    if upload.submitted:
         return redirect("associations:import_result", token=token)
-    ward = pending.ward_for(request.user)
-    data = pending.read()
     rejected = False
     preview = None
-    reason_form = None
-    if request.method == "POST" and request.POST.get("action") == "reason":
+    reason_form = column_form = None
+    if request.method == "POST" and request.POST.get("action") == "columns":
+        column_form = _column_form(upload, request.POST)
+        if column_form.is_valid():
+            services.counts_upload_set_columns(actor=request.user, upload=upload, mapping=column_form.mapping)
+            return redirect("associations:import_preview", token=token)
+    elif request.method == "POST" and request.POST.get("action") == "reason":
         reason_form = ImportReasonForm(request.POST)
         if reason_form.is_valid():
-            pending.reason = reason_form.cleaned_data["reason"]
-            pending.save_meta()
+            services.counts_upload_set_reason(
+                actor=request.user, upload=upload, reason=reason_form.cleaned_data["reason"]
+            )
             return redirect("associations:import_preview", token=token)
     elif request.method == "POST":
         try:
-            submission = services.counts_import_submit(
-                actor=request.user,
-                data=data,
-                filename=pending.filename,
-                survey_date=pending.survey_date,
-                ward=ward,
-                reason=pending.reason,
-            )
+            services.counts_upload_commit(actor=request.user, upload=upload)
         except services.CountsImportRejected as e:
             preview, rejected = e.preview, True
         except QueueUnavailable as e:
             # Nothing was imported; the upload is kept here so the user can commit again later.
             messages.error(request, e.message)
         else:
-            if submission.deferred:
-                pending.task_id = submission.task_id
-            else:
-                pending.result = {"ok": True, **submission.result.as_dict()}
-            pending.save_meta()
-            pending.discard_data()  # the task keeps its own copy
             return redirect("associations:import_result", token=token)
     if preview is None:
-        preview = importer.preview_file(
-            data,
-            filename=pending.filename,
-            survey_date=pending.survey_date,
-            actor=request.user,
-            ward=ward,
-            reason=pending.reason,
-        )
+        try:
+            preview = services.counts_upload_preview(actor=request.user, upload=upload)
+        except QueueUnavailable as e:
+            messages.error(request, e.message)
+            preview = None
+    if preview is None:
+        return _render_checking(request, upload)
     if reason_form is None and _needs_reason(request.user, preview):
-        reason_form = ImportReasonForm(initial={"reason": pending.reason})
+        reason_form = ImportReasonForm(initial={"reason": upload.reason})
+    if column_form is None and columns.needs_mapping(preview):
+        column_form = _column_form(upload)
+    if column_form is not None and not column_form.fields:
+        column_form = None  # no heading to offer: the file itself must be fixed
     return render(
         request,
         "imports/preview.html",
         {
-            "pending": pending,
+            "pending": upload,
             "preview": preview,
             "reason_form": reason_form,
+            "column_form": column_form,
             "summary": preview.summary,
             "file_issues": preview.parsed.issues,
             "rejected": rejected,
-            "reupload_url": _reupload_url(pending),
-            "deferred": importer.count_rows(data, pending.filename)
-            > services.counts_import_async_threshold(),
+            "reupload_url": _reupload_url(upload),
+            "deferred": uploads.is_large(upload),
+            # A large file's preview has figures and issues but no rows: it can still be committed.
+            "can_commit": not preview.has_errors and preview.summary.rows > 0,
         },
-        status=400 if reason_form is not None and reason_form.errors else 200,
+        status=400 if any(f is not None and f.errors for f in (reason_form, column_form)) else 200,
+    )
+
+
+def _column_form(upload: CountsUpload, data=None) -> ColumnMappingForm:
+    headings = columns.header_candidates(uploads.read_upload(upload), upload.filename)
+    form = ColumnMappingForm(data, headings=headings, initial_columns=upload.columns)
+    if not headings:
+        form.fields.clear()
+    return form
+
+
+def _render_checking(request, upload: CountsUpload):
+    """The preview page while the background check of a large file is at work."""
+    return render(
+        request,
+        "imports/checking.html",
+        {
+            "pending": upload,
+            "progress": uploads.progress_of(upload),
+            "reupload_url": _reupload_url(upload),
+            "progress_url": reverse("associations:import_progress", kwargs={"token": upload.pk}),
+        },
     )
 
 
@@ -252,29 +187,21 @@ def _needs_reason(user, preview: importer.Preview) -> bool:
     return not policy.is_city_admin(user) and any(i.code == importer.APPROVED for i in preview.issues)
 
 
-def _reupload_url(pending: PendingUpload) -> str:
-    query = {"survey_date": pending.survey_date.isoformat()}
-    if pending.ward_code:
-        query["ward"] = pending.ward_code
+def _reupload_url(upload: CountsUpload) -> str:
+    query = {"survey_date": upload.survey_date.isoformat()}
+    if upload.ward_id:
+        query["ward"] = upload.ward.code
     return f"{reverse('associations:import')}?{urlencode(query)}"
-
-
-def _outcome(pending: PendingUpload) -> tuple[dict | None, dict | None]:
-    """(progress, outcome): the task's progress (None before it starts) and the final result."""
-    if pending.result is not None:
-        return None, pending.result
-    progress = tasks.import_progress(pending.task_id)
-    return progress, (progress or {}).get("result")
 
 
 @login_required
 @require_GET
 def import_result(request, token: str):
     """The outcome of a commit; for a background import, its progress until it is done."""
-    pending = PendingUpload.load(user=request.user, token=token)
-    if not pending.submitted:
+    upload = selectors.counts_upload_for(request.user, token)
+    if not upload.submitted:
         return redirect("associations:import_preview", token=token)
-    progress, outcome = _outcome(pending)
+    outcome = upload.result if upload.finished else None
     errors = warnings = []
     if outcome is not None:
         errors = [importer.Issue(**i) for i in outcome.get("errors", [])]
@@ -283,14 +210,14 @@ def import_result(request, token: str):
         request,
         "imports/result.html",
         {
-            "pending": pending,
-            "progress": progress,
+            "pending": upload,
+            "progress": None if upload.stage in ("", "queued") else uploads.progress_of(upload),
             "outcome": outcome,
             "finished": outcome is not None,
             "errors": errors[:MAX_ISSUES_SHOWN],
             "warnings": warnings[:MAX_ISSUES_SHOWN],
             "more_issues": max(len(errors), len(warnings)) > MAX_ISSUES_SHOWN,
-            "reupload_url": _reupload_url(pending),
+            "reupload_url": _reupload_url(upload),
             "progress_url": reverse("associations:import_progress", kwargs={"token": token}),
         },
     )
@@ -299,18 +226,21 @@ def import_result(request, token: str):
 @login_required
 @require_GET
 def import_progress(request, token: str):
-    """JSON for the progress page's script: {"stage", "done", "total", "finished"}."""
-    pending = PendingUpload.load(user=request.user, token=token)
-    if not pending.submitted:
+    """JSON for the progress page's script: {"stage", "done", "total", "finished"}.
+
+    For the background preview of a large file as for the background import: `finished` once the
+    page has something new to show (the preview, or the import's outcome).
+    """
+    upload = selectors.counts_upload_for(request.user, token)
+    if upload.status == CountsUpload.Status.UPLOADED:
         raise Http404
-    progress, outcome = _outcome(pending)
-    progress = progress or {}
+    progress = uploads.progress_of(upload)
     return JsonResponse(
         {
-            "stage": progress.get("stage", "done" if outcome is not None else "queued"),
-            "done": progress.get("done", 0),
-            "total": progress.get("total", 0),
-            "finished": outcome is not None,
+            "stage": progress["stage"],
+            "done": progress["done"],
+            "total": progress["total"],
+            "finished": progress["result"] is not None,
         },
         headers={"Cache-Control": "no-store"},
     )

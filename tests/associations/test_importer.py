@@ -11,8 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chonaikai.associations import importer, services, tasks
 from chonaikai.associations.importer import Col, RowStatus
-from chonaikai.associations.models import Association, HouseholdCount
-from chonaikai.associations.services import counts as counts_services
+from chonaikai.associations.models import Association, CountsUpload, HouseholdCount
 from tests.factories import AssociationFactory, HouseholdCountFactory, UserFactory, ward
 from wards.models import Ward
 
@@ -635,51 +634,44 @@ def test_large_upload_is_imported_by_the_task_with_progress(
         assert submission.deferred and not HouseholdCount.objects.exists()  # queued after commit only
 
     # The task is queued once, after commit (other on-commit work, such as maps' cache, may follow).
-    assert [cb.__qualname__ for cb in callbacks].count("counts_import_submit.<locals>.send") == 1
+    assert [cb.__qualname__ for cb in callbacks].count("counts_upload_commit.<locals>.send") == 1
     progress = tasks.import_progress(submission.task_id)
     assert progress["stage"] == "done" and progress["done"] == progress["total"] == 2
     assert progress["result"]["ok"] is True and progress["result"]["created"] == 2
     assert HouseholdCount.objects.filter(entered_by=city_admin).count() == 2
-    assert not default_storage.exists(
-        f"{counts_services.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/c.xlsx"
-    )
+    assert not default_storage.exists(f"imports/uploads/{submission.task_id}/upload")
+    assert not CountsUpload.objects.get(pk=submission.task_id).file
 
 
 def test_task_reports_errors_as_its_outcome_and_writes_nothing(chuo, ward_staff_kita):
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
-    name = default_storage.save(
-        "imports/counts/test/c.xlsx", ContentFile(xlsx([["01101-0001", "大通町内会", 1, 1]]))
+    upload = services.counts_upload_create(
+        actor=ward_staff_kita,
+        data=xlsx([["01101-0001", "大通町内会", 1, 1]]),
+        filename="c.xlsx",
+        survey_date=SURVEY,
+        preview=False,
     )
-    outcome = tasks.import_counts_task.apply(
-        kwargs={
-            "storage_name": name,
-            "filename": "c.xlsx",
-            "survey_date": "2024-01-01",
-            "actor_id": ward_staff_kita.pk,
-        }
-    ).get()
+    outcome = tasks.import_counts_task.apply(args=[str(upload.pk)]).get()
     assert outcome["ok"] is False
     assert outcome["errors"][0]["row"] == 2 and "権限がありません" in outcome["errors"][0]["message"]
     assert not HouseholdCount.objects.exists()
+    upload.refresh_from_db()
+    assert upload.status == CountsUpload.Status.FAILED and upload.result == outcome
 
 
 def test_a_task_redelivered_after_its_upload_was_deleted_answers_with_the_recorded_outcome(chuo, city_admin):
-    from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    name = default_storage.save(
-        "imports/counts/redelivered/c.xlsx", ContentFile(xlsx([["01101-0001", "大通町内会", 10, 5]]))
+    upload = services.counts_upload_create(
+        actor=city_admin,
+        data=xlsx([["01101-0001", "大通町内会", 10, 5]]),
+        filename="c.xlsx",
+        survey_date=SURVEY,
+        preview=False,
     )
-    kwargs = {
-        "storage_name": name,
-        "filename": "c.xlsx",
-        "survey_date": "2024-01-01",
-        "actor_id": city_admin.pk,
-    }
-    first = tasks.import_counts_task.apply(kwargs=kwargs, task_id="redelivered").get()
+    name = upload.file.name
+    first = tasks.import_counts_task.apply(args=[str(upload.pk)], task_id=str(upload.pk)).get()
     assert first["ok"] is True and not default_storage.exists(name)
-    again = tasks.import_counts_task.apply(kwargs=kwargs, task_id="redelivered").get()
+    again = tasks.import_counts_task.apply(args=[str(upload.pk)], task_id=str(upload.pk)).get()
     assert again == first
     assert HouseholdCount.objects.count() == 1

@@ -9,8 +9,7 @@ import pytest
 import time_machine
 from django.core.files.storage import default_storage
 
-from chonaikai.associations.models import HouseholdCount, SurveyRound
-from chonaikai.associations.views_import import PENDING_DIR, PendingUpload
+from chonaikai.associations.models import CountsUpload, HouseholdCount, SurveyRound
 from tests.factories import UserFactory
 from tests.imports.conftest import SURVEY, csv_bytes, upload, xlsx
 
@@ -106,7 +105,9 @@ def test_commit_writes_the_previewed_file_and_shows_the_result(client, chuo, war
     html = client.get(response["Location"]).content.decode()
     assert "取り込みました。新規 1件、更新 1件、変更なし 0件です。" in html
     # The upload itself is gone; the commit cannot be replayed.
-    assert not default_storage.exists(f"{PENDING_DIR}/{ward_staff_chuo.pk}/{token}/upload")
+    record = CountsUpload.objects.get(pk=token)
+    assert record.status == CountsUpload.Status.IMPORTED and not record.file
+    assert not default_storage.exists(f"imports/uploads/{token}/upload")
     assert client.get(f"/import/{token}/").status_code == 302
 
 
@@ -239,13 +240,13 @@ def test_oversized_files_are_refused_before_reading(client, chuo, ward_staff_chu
     client.force_login(ward_staff_chuo)
     html = post_upload(client, b"a" * 2048, "counts.csv").content.decode()
     assert "ファイルが大きすぎます" in html and "以下のファイルにしてください" in html
-    assert not default_storage.exists(f"{PENDING_DIR}/{ward_staff_chuo.pk}")
+    assert not CountsUpload.objects.exists() and not default_storage.exists("imports/uploads")
 
 
 def test_nothing_is_stored_for_a_refused_file(client, chuo, ward_staff_chuo):
     client.force_login(ward_staff_chuo)
     post_upload(client, b"not a workbook", "counts.xlsx")
-    assert not default_storage.exists(f"{PENDING_DIR}/{ward_staff_chuo.pk}")
+    assert not CountsUpload.objects.exists() and not default_storage.exists("imports/uploads")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,16 +259,24 @@ def test_large_file_is_committed_by_the_task_and_the_page_shows_progress_then_th
 ):
     settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 2
     client.force_login(ward_staff_chuo)
-    token = token_of(post_upload(client, xlsx(GOOD_ROWS)))
+    # The preview of a large file is made in the background too: the page shows its progress.
+    with django_capture_on_commit_callbacks(execute=False) as checks:
+        token = token_of(post_upload(client, xlsx(GOOD_ROWS)))
+    assert len(checks) == 1
+    html = client.get(f"/import/{token}/").content.decode()
+    assert "ファイルを確認しています" in html and "<progress" in html
+    assert client.get(f"/import/{token}/progress/").json()["finished"] is False
+    checks[0]()  # the worker checks the file
+    assert client.get(f"/import/{token}/progress/").json()["finished"] is True
     preview = client.get(f"/import/{token}/").content.decode()
-    assert "バックグラウンドで取り込みます" in preview
+    assert "バックグラウンドで取り込みます" in preview and "取り込みを確定する" in preview
+    assert ("01101-0002", SURVEY) not in counts()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(f"/import/{token}/")
     assert response["Location"] == f"/import/{token}/result/"
     assert len(callbacks) == 1
-    pending = PendingUpload.load(user=ward_staff_chuo, token=token)
-    assert pending.task_id
+    assert CountsUpload.objects.get(pk=token).status == CountsUpload.Status.IMPORTING
 
     # Queued, not run yet: the page polls.
     html = client.get(f"/import/{token}/result/").content.decode()
@@ -323,7 +332,7 @@ def test_when_the_queue_is_down_the_commit_says_so_and_keeps_the_upload(
     client.force_login(ward_staff_chuo)
     token = token_of(post_upload(client, xlsx(GOOD_ROWS)))
     before = counts()
-    monkeypatch.setattr(services, "counts_import_submit", queue_down)
+    monkeypatch.setattr(services, "counts_upload_commit", queue_down)
     response = client.post(f"/import/{token}/")
     assert response.status_code == 200
     assert "待ち行列" in response.content.decode()

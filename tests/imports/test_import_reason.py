@@ -15,8 +15,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from chonaikai.associations import importer, services, tasks
-from chonaikai.associations.models import HouseholdCount, WardProgress
-from chonaikai.associations.views_import import PendingUpload
+from chonaikai.associations.models import CountsUpload, HouseholdCount, WardProgress
 from chonaikai.audit.models import AuditEvent
 from tests.imports.conftest import SURVEY, csv_bytes, upload
 
@@ -220,7 +219,7 @@ def test_the_reason_is_kept_with_the_users_upload_only(client, approved, ward_st
     url = upload_for_preview(client)
     client.post(url, {"action": "reason", "reason": REASON})
     token = re.fullmatch(r"/import/([A-Za-z0-9_-]+)/", url).group(1)
-    assert PendingUpload.load(user=ward_staff_chuo, token=token).reason == REASON
+    assert CountsUpload.objects.get(pk=token, owner=ward_staff_chuo).reason == REASON
 
 
 def test_page_asks_a_city_admin_for_no_reason(client, approved, city_admin):

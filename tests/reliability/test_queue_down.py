@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from chonaikai.accounts.services import account_invite
 from chonaikai.accounts.tasks import send_password_setup_email_task
 from chonaikai.associations import services
-from chonaikai.associations.models import HouseholdCount
+from chonaikai.associations.models import CountsUpload, HouseholdCount
 from chonaikai.queue import QueueUnavailable, enqueue
 from tests.factories import AssociationFactory, UserFactory, ward
 
@@ -88,7 +88,9 @@ def test_a_large_import_is_refused_and_its_stored_upload_removed(
     with pytest.raises(QueueUnavailable), django_capture_on_commit_callbacks(execute=True):
         services.counts_import_submit(actor=city_admin, data=data, filename="counts.csv", survey_date=SURVEY)
 
-    assert stored_files(services.counts.COUNTS_IMPORT_UPLOAD_DIR) == []
+    upload = CountsUpload.objects.get()  # the record stays (purged later), its file is gone
+    assert upload.status == CountsUpload.Status.DISCARDED and not upload.file
+    assert stored_files(f"imports/uploads/{upload.pk}") == []
     assert not HouseholdCount.objects.exists()
 
 

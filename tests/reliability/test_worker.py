@@ -79,9 +79,7 @@ def test_a_large_counts_import_is_done_by_the_worker_with_history_and_audit(work
     assert set(counts.values_list("entered_by__username", flat=True)) == {"city_admin"}
     assert HouseholdCount.history.filter(survey_date=SURVEY, history_type="+").count() == 30
     assert AuditEvent.objects.filter(action="counts.imported").count() == 2  # one per ward
-    assert not default_storage.exists(
-        f"{services.counts.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/counts.csv"
-    )
+    assert not default_storage.exists(f"imports/uploads/{submission.task_id}/upload")
 
 
 # (b) ---------------------------------------------------------------------------------------------
@@ -136,7 +134,7 @@ def test_a_worker_killed_mid_import_leaves_all_or_nothing_and_the_redelivered_ta
     submission = services.counts_import_submit(
         actor=city_admin, data=csv_file(associations), filename="counts.csv", survey_date=SURVEY
     )
-    stored = f"{services.counts.COUNTS_IMPORT_UPLOAD_DIR}/{submission.task_id}/counts.csv"
+    stored = f"imports/uploads/{submission.task_id}/upload"
 
     # Kill the worker (SIGKILL, every process) once it has checked the file and is writing.
     wait_for(

@@ -27,6 +27,17 @@ from .rounds import (
     ward_progress_send_back,
     ward_progress_submit,
 )
+from .uploads import (
+    counts_upload_check,
+    counts_upload_commit,
+    counts_upload_create,
+    counts_upload_discard,
+    counts_upload_import,
+    counts_upload_preview,
+    counts_upload_set_columns,
+    counts_upload_set_reason,
+    counts_uploads_purge,
+)
 
 __all__ = [
     "CountChange",
@@ -42,6 +53,15 @@ __all__ = [
     "counts_import_commit",
     "counts_import_file",
     "counts_import_submit",
+    "counts_upload_check",
+    "counts_upload_commit",
+    "counts_upload_create",
+    "counts_upload_discard",
+    "counts_upload_import",
+    "counts_upload_preview",
+    "counts_upload_set_columns",
+    "counts_upload_set_reason",
+    "counts_uploads_purge",
     "round_open",
     "round_reminder_deliver",
     "round_reminders_plan",

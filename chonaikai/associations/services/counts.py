@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models.fields import AutoFieldMixin
@@ -24,7 +20,6 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.audit.services import audit_records
-from chonaikai.queue import QueueUnavailable, enqueue
 from wards.models import Ward
 
 from .. import importer
@@ -34,8 +29,6 @@ from .summaries import summaries_refresh
 
 # Uploads with more rows than this are imported by a Celery task (tasks.import_counts_task).
 DEFAULT_COUNTS_IMPORT_ASYNC_THRESHOLD = 2000
-# Where deferred uploads wait for the task, in the default storage.
-COUNTS_IMPORT_UPLOAD_DIR = "imports/counts"
 # What an import writes on a count that already exists.
 _UPDATED_FIELDS = ["households", "member_households", "note", "source", "entered_by", "entered_at", "version"]
 _HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
@@ -373,10 +366,11 @@ def counts_import_file(
     source: str = HouseholdCount.Source.IMPORT,
     progress: Progress | None = None,
     reason: str = "",
+    columns: dict[str, str] | None = None,
 ) -> CountsImportResult:
     """Read, check and commit one file (what the task does). CountsImportRejected on any error.
 
-    `reason` as in counts_import_commit.
+    `reason` as in counts_import_commit; `columns` a column mapping (services.columns).
 
     On PostgreSQL the file is streamed, checked and written set-based (services.counts_fast): the
     same checks, messages and writes, 300,000 rows in 9–13 s and ~200 MB, where the preview → commit
@@ -394,11 +388,20 @@ def counts_import_file(
             source=source,
             progress=progress,
             reason=reason,
+            columns=columns,
         )
+    from .columns import preview_file
+
     report = progress or (lambda stage, done, total: None)
     report("reading", 0, 0)
-    preview = importer.preview_file(
-        data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
+    preview = preview_file(
+        data,
+        filename=filename,
+        survey_date=survey_date,
+        actor=actor,
+        ward=ward,
+        reason=reason,
+        columns=columns,
     )
     total = len(preview.rows)
     report("checked", total, total)
@@ -437,40 +440,31 @@ def counts_import_submit(
     ward: Ward | None = None,
     reason: str = "",
 ) -> CountsImportSubmission:
-    """Import an upload now, or — above COUNTS_IMPORT_ASYNC_THRESHOLD rows — through the Celery task.
+    """Record an upload and import it: now, or — above COUNTS_IMPORT_ASYNC_THRESHOLD rows — by the task.
 
-    A deferred upload is saved to the default storage and the task is queued after the current
-    transaction commits; its progress is read with tasks.import_progress(task_id). Raises
-    CountsImportRejected when an immediate import has errors, and chonaikai.queue.QueueUnavailable
-    (the stored upload removed again) when a deferred one cannot be queued. `reason` as in
-    counts_import_commit (the task is given it too).
+    services.uploads in one call (counts_upload_create, then counts_upload_commit), for the API's
+    commit. A deferred import's `task_id` is the upload's id; its progress is on the record
+    (tasks.import_progress). Raises CountsImportRejected when an immediate import has errors, and
+    chonaikai.queue.QueueUnavailable when a deferred one cannot be queued (nothing is written; the
+    upload stays previewed until purged). `reason` as in counts_import_commit.
     """
-    if importer.count_rows(data, filename) <= counts_import_async_threshold():
-        result = counts_import_file(
-            actor=actor, data=data, filename=filename, survey_date=survey_date, ward=ward, reason=reason
-        )
-        return CountsImportSubmission(result=result)
+    from .uploads import Status, counts_upload_commit, counts_upload_create, finish, rejection_of
 
-    from ..tasks import import_counts_task  # tasks import this module
-
-    task_id = str(uuid.uuid4())
-    name = PurePath(filename).name
-    storage_name = default_storage.save(f"{COUNTS_IMPORT_UPLOAD_DIR}/{task_id}/{name}", ContentFile(data))
-    kwargs = {
-        "storage_name": storage_name,
-        "filename": name,
-        "survey_date": survey_date.isoformat(),
-        "actor_id": actor.pk if actor is not None else None,
-        "ward_code": ward.code if ward is not None else None,
-        "reason": reason,
-    }
-
-    def send() -> None:
-        try:
-            enqueue(import_counts_task, task_id=task_id, **kwargs)
-        except QueueUnavailable:
-            default_storage.delete(storage_name)  # nothing will read it: the user uploads again
-            raise
-
-    transaction.on_commit(send)
-    return CountsImportSubmission(task_id=task_id)
+    upload = counts_upload_create(
+        actor=actor,
+        data=data,
+        filename=filename,
+        survey_date=survey_date,
+        ward=ward,
+        reason=reason,
+        preview=False,
+    )
+    try:
+        result = counts_upload_commit(actor=actor, upload=upload, keep_if_unqueued=False)
+    except CountsImportRejected as e:
+        # No page to come back to: the outcome is recorded and the file removed at once.
+        finish(upload, status=Status.FAILED, result=rejection_of(e.preview))
+        raise
+    if result is None:
+        return CountsImportSubmission(task_id=str(upload.pk))
+    return CountsImportSubmission(result=result)

@@ -38,6 +38,8 @@ from wards.models import Ward
 
 from .. import importer
 from ..models import Association, HouseholdCount, WardProgress
+from .columns import mapped_tables
+from .columns import preview_file as mapped_preview_file
 from .summaries import summaries_refresh
 
 STAGE = "counts_import_stage"
@@ -70,6 +72,13 @@ class _Rejected(Exception):
         self.rows = rows
 
 
+class _Checked(Exception):
+    """A dry run got as far as the write: roll the staging back and hand out the preview."""
+
+    def __init__(self, preview: importer.Preview):
+        self.preview = preview
+
+
 def counts_import_fast(
     *,
     actor,
@@ -80,8 +89,13 @@ def counts_import_fast(
     source: str = HouseholdCount.Source.IMPORT,
     progress=None,
     reason: str = "",
+    dry_run: bool = False,
+    columns: dict[str, str] | None = None,
 ):
     """Read, check and write one file on PostgreSQL; CountsImportResult, or CountsImportRejected.
+
+    `dry_run`: read and check only (the preview of a large file): the result's figures say what the
+    write would do (new, changed, unchanged), and nothing is written.
 
     `reason` as in services.counts_import_commit: it lets ward staff change an approved ward's counts
     (RowChecker), and goes to the history rows' change reason and the audit events' comment.
@@ -114,6 +128,8 @@ def counts_import_fast(
                 report=report,
                 reason=reason,
                 change_reason=history_reason(source=source, filename=name, reason=reason),
+                dry_run=dry_run,
+                columns=columns,
             )
             if per_ward:
                 # As the other path: survey rounds' progress, then the ward summaries, then the events.
@@ -130,11 +146,23 @@ def counts_import_fast(
                     source=source,
                     reason=reason,
                 )
+    except _Checked as e:
+        totals = e.preview.totals
+        report("done", totals.rows, totals.rows)
+        return CountsImportResult(
+            preview=e.preview, created=totals.new, updated=totals.changed, unchanged=totals.unchanged
+        )
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
-            detailed = importer.preview_file(
-                data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
+            detailed = mapped_preview_file(
+                data,
+                filename=filename,
+                survey_date=survey_date,
+                actor=actor,
+                ward=ward,
+                reason=reason,
+                columns=columns,
             )
             if detailed.has_errors:
                 preview = detailed
@@ -146,7 +174,20 @@ def counts_import_fast(
     )
 
 
-def _import(*, actor, data, filename, survey_date, ward, source, report, reason, change_reason):
+def _import(
+    *,
+    actor,
+    data,
+    filename,
+    survey_date,
+    ward,
+    source,
+    report,
+    reason,
+    change_reason,
+    dry_run=False,
+    columns=None,
+):
     checker = importer.RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     report("reading", 0, 0)
     with connection.cursor() as cursor:
@@ -161,7 +202,7 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(importer.iter_tables(data, filename))
+        stream = importer.RowStream(mapped_tables(data, filename, columns))
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.
@@ -225,6 +266,9 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
                 cursor, survey_date=survey_date, rows=rows, exclude=error_rows, issues=issues
             )
             raise _Rejected(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals), rows)
+        if dry_run:
+            totals = _status_totals(cursor, survey_date=survey_date, rows=rows, exclude=[], issues=issues)
+            raise _Checked(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals))
 
         report("writing", 0, rows)
         per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, reason=change_reason)

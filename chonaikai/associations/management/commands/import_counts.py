@@ -10,8 +10,12 @@ applies (a ward's staff can import only their ward). --reason: why counts of a w
 approved for the survey date are changed — required for a ward's staff, optional for a city
 administrator and the system; it goes to the history rows and the audit events.
 
-The command always imports in its own process; COUNTS_IMPORT_ASYNC_THRESHOLD (hand large files
-to the Celery task) applies to uploads through the web.
+The command takes the page's path (services.uploads): the file is recorded as an upload, checked
+and written by the same services — on PostgreSQL a file of more rows than
+COUNTS_IMPORT_ASYNC_THRESHOLD by the fast path (COPY, set-based checks, one upsert) — but always in
+this process, never handed to the Celery task. Without --dry-run or -v 2 the file is checked once,
+inside the import's transaction (the checks before the write are the import's own); --dry-run
+and -v 2 check it first, as the page's preview does.
 """
 
 import datetime as dt
@@ -79,29 +83,43 @@ class Command(BaseCommand):
                 _("ファイル「%(file)s」を読めません（%(error)s）。") % {"file": file, "error": e.strerror}
             ) from e
 
-        preview = importer.preview_file(
-            data, filename=path.name, survey_date=day, actor=actor, ward=ward_obj, reason=reason or ""
+        upload = services.counts_upload_create(
+            actor=actor,
+            data=data,
+            filename=path.name,
+            survey_date=day,
+            ward=ward_obj,
+            reason=reason or "",
+            preview=False,
         )
-        self._issues(preview)
-        if options["verbosity"] >= 2:
-            self._rows(preview)
-        self._summary(preview)
-        if preview.has_errors:
-            raise CommandError(
-                _("エラーが%(n)d件あるため、取り込みませんでした。") % {"n": len(preview.errors)}
-            )
-        if dry_run:
-            self.stdout.write(_("確認のみ（--dry-run）: 何も書き込んでいません。"))
-            return
+        checked = dry_run or options["verbosity"] >= 2
+        if checked:
+            preview = services.counts_upload_check(upload_id=upload.pk)
+            self._issues(preview)
+            if options["verbosity"] >= 2:
+                self._rows(preview)
+            self._summary(preview)
+            if preview.has_errors or dry_run:
+                services.counts_upload_discard(upload=upload)  # nobody comes back to it
+            if preview.has_errors:
+                raise CommandError(
+                    _("エラーが%(n)d件あるため、取り込みませんでした。") % {"n": len(preview.errors)}
+                )
+            if dry_run:
+                self.stdout.write(_("確認のみ（--dry-run）: 何も書き込んでいません。"))
+                return
         try:
-            result = services.counts_import_commit(
-                actor=actor, survey_date=day, preview=preview, reason=reason or ""
-            )
+            result = services.counts_upload_import(upload_id=upload.pk)
         except services.CountsImportRejected as e:
-            self._issues(e.preview, warnings=False)
+            self._issues(e.preview, warnings=not checked)
+            if not checked:
+                self._summary(e.preview)
             raise CommandError(
                 _("エラーが%(n)d件あるため、取り込みませんでした。") % {"n": len(e.preview.errors)}
             ) from e
+        if not checked:
+            self._issues(result.preview)
+            self._summary(result.preview)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
