@@ -2,9 +2,10 @@
 
 Three steps, each usable on its own:
 
-1. `read_tables(data, filename)`: the cells of every sheet. .xlsx/.xlsm/.xls/.ods through
-   python-calamine (about 10× faster than openpyxl and it never evaluates anything); .csv in UTF-8,
-   UTF-8 with BOM or Shift_JIS (CP932), detected here.
+1. `read_tables(data, filename)`: the cells of every sheet. .xlsx/.xlsm through python-calamine
+   (about 10× faster than openpyxl and it never evaluates anything), after spreadsheet.check_workbook
+   has bounded what it will allocate (no file can take the process down); .csv in UTF-8, UTF-8 with
+   BOM or Shift_JIS (CP932), detected here, with csv's own errors as row messages.
 2. `parse_tables(tables)`: find the header row (in the first 10 rows of each sheet, columns in any
    order) and turn each row into a ParsedRow: the code, name, counts and note, with problems of
    the cells themselves (not a number, negative, 12.5 …). No database.
@@ -40,6 +41,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import PurePath
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -47,6 +49,7 @@ from django.utils.translation import pgettext
 from chonaikai.accounts import policy
 from wards.models import Ward
 
+from . import spreadsheet
 from .models import Association, HouseholdCount, WardProgress
 from .rules import members_exceed_households, normalize_for_search
 
@@ -64,11 +67,15 @@ class Col:
 REQUIRED_COLUMNS = (Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS)
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, Col.NOTE)
 HEADER_SEARCH_ROWS = 10
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Only Office Open XML workbooks: spreadsheet.check_workbook can bound what a reader of them
+# allocates; .xls and .ods are refused as formats (save them as .xlsx).
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
 NOTE_MAX_LENGTH = HouseholdCount._meta.get_field("note").max_length
 # PositiveIntegerField's ceiling on every database Django supports.
 COUNT_MAX = 2_147_483_647
+# Longer count text is not read as a number at all (2,147,483,647 with separators and a sign is 14).
+_COUNT_TEXT_MAX = 40
 # A row whose code or name cell says one of these is the sheet's total: skipped, with a warning.
 TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})  # i18n: data
 _TOTAL_MARK = "計"  # i18n: data
@@ -132,11 +139,15 @@ def _warning(message: str, **where) -> Issue:
 
 
 class ImportFileError(Exception):
-    """The file cannot be read at all (format, encoding, damage)."""
+    """The file cannot be read at all (format, encoding, damage, a reader's limits), or not past a
+    row (`row`: the row as numbered in messages, when known)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, **where):
         super().__init__(message)
-        self.issue = _error(message)
+        self.issue = _error(message, **where)
+
+    def __str__(self) -> str:
+        return str(self.issue)
 
 
 @dataclass(frozen=True)
@@ -294,6 +305,48 @@ class Preview:
 # ---------------------------------------------------------------------------------------------
 
 
+def max_upload_bytes() -> int:
+    """The one size limit of an uploaded counts file, for the page and the API alike."""
+    return settings.COUNTS_IMPORT_MAX_UPLOAD_BYTES
+
+
+def check_upload_size(size: int) -> None:
+    """ImportFileError if an upload of `size` bytes is over COUNTS_IMPORT_MAX_UPLOAD_BYTES."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ImportFileError(
+            _("ファイルが大きすぎます（%(size)s）。%(limit)s 以下のファイルにしてください。")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_file(data: bytes, filename: str) -> None:
+    """What reading checks before any reader allocates, on its own: the format by name, a workbook's
+    archive and sheet extents (spreadsheet.check_workbook), a CSV's encoding. (NUL and other
+    control characters in a CSV are the cells' problems: row and column messages when parsed.)
+
+    iter_tables (so read_tables, preview_file, count_rows and the fast import) always does this
+    first; the upload form calls it to refuse a file at once. Raises ImportFileError.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        try:
+            spreadsheet.check_workbook(data)
+        except spreadsheet.FileRefused as e:
+            raise ImportFileError(str(e)) from e
+    elif suffix in CSV_SUFFIXES:
+        decode_text(data)
+    else:
+        raise ImportFileError(
+            _("「%(name)s」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。")
+            % {"name": PurePath(filename).name}
+        )
+
+
 def read_tables(data: bytes, filename: str) -> list[Table]:
     """Every sheet's cells. Raises ImportFileError for a format or encoding it cannot read."""
     return [Table(sheet=sheet, rows=list(rows)) for sheet, rows in iter_tables(data, filename)]
@@ -303,18 +356,36 @@ def iter_tables(data: bytes, filename: str) -> Iterator[tuple[str, Iterator[list
     """(sheet name, its rows) for every sheet, the rows read lazily: what read_tables holds, streamed.
 
     The fast import (services.counts_fast) reads 300,000-row files this way without ever holding
-    their cells as Python lists. ImportFileError may be raised while iterating.
+    their cells as Python lists. ImportFileError may be raised while iterating. Nothing is handed
+    to a reader before check_file has passed.
     """
     suffix = PurePath(filename).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
+        check_file(data, filename)
         yield from _iter_spreadsheet(data)
     elif suffix in CSV_SUFFIXES:
-        yield "", csv.reader(io.StringIO(decode_text(data)))
+        yield "", _csv_rows(decode_text(data))
     else:
-        raise ImportFileError(
-            _("「%(name)s」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。")
-            % {"name": PurePath(filename).name}
-        )
+        check_file(data, filename)
+
+
+def _csv_rows(text: str) -> Iterator[list]:
+    """csv.reader's rows; its errors (a field over csv.field_size_limit() …) as ImportFileError
+    naming the row, numbered as the rows are everywhere else (records, from 1)."""
+    reader = csv.reader(io.StringIO(text))
+    number = 0
+    try:
+        for number, cells in enumerate(reader, 1):  # noqa: B007 (number is read after the loop)
+            yield cells
+    except csv.Error as e:
+        limit = csv.field_size_limit()
+        if "field limit" in str(e):
+            message = _(
+                "1つのセルの文字数が多すぎます（%(limit)s文字まで）。セルの内容を確かめてください。"
+            ) % {"limit": f"{limit:,}"}
+        else:
+            message = _("CSV として読めない行があります（%(error)s）。") % {"error": e}
+        raise ImportFileError(message, row=number + 1) from e
 
 
 def _iter_spreadsheet(data: bytes) -> Iterator[tuple[str, Iterator[list]]]:
@@ -357,18 +428,22 @@ def decode_text(data: bytes) -> str:
 
     UTF-8 is tried first: CP932 text is almost never valid UTF-8, while the reverse is often
     "valid" CP932 mojibake. CP932 is Microsoft's superset of Shift_JIS (①, ㈱, NEC extensions).
+    A file that is neither is refused naming the line where the better of the two failed.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        utf8_failed_at = e.start
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as e:
+        # The encoding that read further is the one the file was meant to be in: name its bad line.
+        at = max(utf8_failed_at, e.start)
         raise ImportFileError(
-            _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。")
+            _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。"),
+            row=data.count(b"\n", 0, at) + 1,
         ) from e
 
 
@@ -453,6 +528,10 @@ def parse_count(value) -> int | None:
 
 
 def _parse_count_text(text: str, *, original: str) -> int:
+    if len(text) > _COUNT_TEXT_MAX:  # int() refuses 4,300 digits and more; no count is this long
+        if _INTEGER_RE.fullmatch(text.lstrip("-−△▲").strip()):  # i18n: data
+            raise _CellError(_("数が大きすぎます（%(value)s）。") % {"value": _quoted(original)})
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": _quoted(original)})
     if text.isdigit() and text.isascii():  # the common case, as the pattern below would read it
         return int(text)
     sign = ""
@@ -460,11 +539,18 @@ def _parse_count_text(text: str, *, original: str) -> int:
         sign, text = "-", text[1:].strip()
     match = _INTEGER_RE.fullmatch(text)
     if not match:
-        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": original})
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": _quoted(original)})
     whole, fraction = match.groups()
     if fraction and fraction.strip("0"):
-        raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": original})
+        raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": _quoted(original)})
     return int(sign + whole.replace(",", ""))
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A cell's text as quoted in a message: at most `limit` characters, so that a 100,000-character
+    cell gives a message of a line, not of 100 KB."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int | None:
@@ -628,7 +714,7 @@ class RowStream:
                             "町内会コード「%(code)s」の形式が正しくありません"
                             "（「区コード5桁-番号4桁」、例: 01101-0001）。"
                         )
-                        % {"code": _text(raw_code)},
+                        % {"code": _quoted(_text(raw_code))},
                         **where,
                         column=Col.CODE,
                     )
@@ -927,7 +1013,7 @@ def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit)
                     "町内会名「%(name)s」が登録されている名前「%(registered)s」と一致しません。"
                     "町内会コードで取り込みます。"
                 )
-                % {"name": r.name, "registered": association.name},
+                % {"name": _quoted(r.name), "registered": association.name},
                 **r.where(Col.NAME),
             )
         )
