@@ -36,7 +36,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import PurePath
 from typing import NamedTuple
@@ -818,23 +818,32 @@ def check_rows(
         existing_qs = existing_qs.select_for_update()
     existing = {association_id: rest for association_id, *rest in existing_qs} if associations else {}
 
-    positions = defaultdict(list)
+    # Duplicate codes in linear time: one error per code, on its first row (its first places and
+    # the total); each later row of the code gets a short issue of its own, kept off the file's list.
+    positions: dict[str, list[ParsedRow]] = {}
     for r in parsed.rows:
         if r.code:
-            positions[r.code].append(r)
+            positions.setdefault(r.code, []).append(r)
 
     checker = RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     preview_rows = []
     issues = list(parsed.issues)
     for r in parsed.rows:
         row_issues = list(r.issues)
+        repeat = None
         association = associations.get(r.code)
         duplicates = positions.get(r.code, ())
         if len(duplicates) > 1:
-            row_issues.append(duplicate_issue(r, duplicates))
+            if duplicates[0] is r:
+                row_issues.append(duplicate_issue(r, duplicates))
+            else:
+                repeat = duplicate_repeat_issue(r, duplicates[0])
         current = existing.get(association.id) if association is not None else None
-        row_issues.extend(checker.issues(r, association, current))
+        checked = checker.issues(r, association, current)
+        row_issues.extend(checked)
         issues.extend(row_issues)
+        if repeat is not None:
+            row_issues = [*r.issues, repeat, *checked]
         preview_rows.append(_preview_row(r, association, current, row_issues))
     return Preview(
         survey_date=survey_date,
@@ -881,12 +890,32 @@ def load_register(*, codes, survey_date: dt.date) -> dict[str, Registered]:
     return register
 
 
-def duplicate_issue(r: ParsedRow, duplicates) -> Issue:
-    """The error of a row whose code is on other rows too (`duplicates`: all of them, in order)."""
-    places = _list_separator().join(_place(d) for d in duplicates)
+# Places a duplicate code's error lists; the rest are counted.
+DUPLICATES_LISTED = 5
+
+
+def duplicate_issue(r: ParsedRow, duplicates: Sequence[ParsedRow], total: int | None = None) -> Issue:
+    """The one error of a code that is on several rows, on its first row `r`.
+
+    `duplicates`: the code's rows in order (at least the first DUPLICATES_LISTED); `total`: how many
+    there are (default len(duplicates)). The message lists the first DUPLICATES_LISTED places and
+    the total, so it stays a line long however often the code repeats.
+    """
+    total = len(duplicates) if total is None else total
+    places = _list_separator().join(_place(d) for d in duplicates[:DUPLICATES_LISTED])
+    if total > DUPLICATES_LISTED:
+        places += _("ほか%(more)s行") % {"more": f"{total - DUPLICATES_LISTED:,}"}
     return _error(
-        _("町内会コード %(code)s が複数の行にあります（%(places)s）。1行にまとめてください。")
-        % {"code": r.code, "places": places},
+        _("町内会コード %(code)s が%(total)s行にあります（%(places)s）。1行にまとめてください。")
+        % {"code": r.code, "total": f"{total:,}", "places": places},
+        **r.where(Col.CODE),
+    )
+
+
+def duplicate_repeat_issue(r: ParsedRow, first: ParsedRow) -> Issue:
+    """A later row of a duplicate code: its own short error (the preview row's), naming the first."""
+    return _error(
+        _("町内会コード %(code)s は%(first)sと重複しています。") % {"code": r.code, "first": _place(first)},
         **r.where(Col.CODE),
     )
 

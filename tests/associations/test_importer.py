@@ -267,7 +267,7 @@ def test_dissolved_or_merged_association_is_an_error(chuo, city_admin, status, l
     assert f"「{label}」です（2023-03-31）" in issue.message
 
 
-def test_duplicate_rows_for_one_code_name_both_rows(chuo, city_admin):
+def test_a_duplicate_code_is_one_error_on_its_first_row_naming_every_row(chuo, city_admin):
     p = preview(
         xlsx(
             [
@@ -278,8 +278,26 @@ def test_duplicate_rows_for_one_code_name_both_rows(chuo, city_admin):
         ),
         actor=city_admin,
     )
-    assert [i.row for i in p.errors] == [2, 4]
-    assert all("シート「中央区」2行目、シート「中央区」4行目" in i.message for i in p.errors)
+    (error,) = p.errors
+    assert (error.row, error.column) == (2, Col.CODE)
+    assert "01101-0001 が2行にあります（シート「中央区」2行目、シート「中央区」4行目）" in error.message
+    # The later row is an error row too, with a short issue of its own naming the first.
+    later = p.rows[2]
+    assert later.status == RowStatus.ERROR
+    assert later.issues[0].message == "町内会コード 01101-0001 はシート「中央区」2行目と重複しています。"
+
+
+def test_4000_copies_of_a_row_give_one_short_error_listing_five_rows_and_the_total(chuo, city_admin):
+    data = csv_bytes([["01101-0001", "大通町内会", 100, 80, ""]] * 4_000)
+    p = preview(data, actor=city_admin, filename="counts.csv")
+    (error,) = p.errors
+    assert error.message == (
+        "町内会コード 01101-0001 が4,000行にあります（2行目、3行目、4行目、5行目、6行目ほか3,995行）。"
+        "1行にまとめてください。"
+    )
+    assert p.summary.errors == 1 and p.summary.new == 0
+    assert {r.status for r in p.rows} == {RowStatus.ERROR}
+    assert sum(len(i.message) for r in p.rows for i in r.issues) < 4_000 * 60
 
 
 @pytest.mark.parametrize(

@@ -191,3 +191,71 @@ def test_the_api_takes_the_pages_upload_limit(chuo, ward_staff_chuo, settings):
     )
     assert response.status_code == 400
     assert "ファイルが大きすぎます" in response.json()["message"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4,000 copies of one row: one error, a line long, on every route (time: bench/bench_hostile.py)
+# ---------------------------------------------------------------------------------------------
+
+DUPLICATE = "町内会コード 01101-0001 が4,000行にあります（2行目、3行目、4行目、5行目、6行目ほか3,995行）"
+
+
+def test_the_api_answers_4000_duplicates_with_one_short_error(chuo, ward_staff_chuo, settings):
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 10_000  # answered at once, not by the background task
+    client = APIClient()
+    client.force_login(ward_staff_chuo)
+    response = client.post(
+        "/api/v1/counts/import/",
+        {"file": upload(hostile.duplicates_csv(), "counts.csv"), "survey_date": SURVEY.isoformat()},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    errors = response.json()["extra"]["errors"]
+    assert len(errors) == 1 and DUPLICATE in errors[0]["message"]
+    assert len(response.content) < 2_000
+
+    response = client.post(
+        "/api/v1/counts/import/",
+        {"file": upload(hostile.duplicates_csv(), "counts.csv"), "survey_date": SURVEY.isoformat()},
+        QUERY_STRING="dry_run=1",
+        format="multipart",
+    )
+    body = response.json()
+    assert len(body["errors"]) == 1 and len(body["rows"]) == 4_000
+
+
+def test_the_page_and_the_command_answer_4000_duplicates_with_one_error(
+    client, chuo, ward_staff_chuo, tmp_path
+):
+    client.force_login(ward_staff_chuo)
+    response = client.post(
+        "/import/",
+        {"file": upload(hostile.duplicates_csv(), "counts.csv"), "survey_date": SURVEY.isoformat()},
+        follow=True,
+    )
+    html = response.content.decode()
+    # Once in the file's errors, once on its first row; never once per copy.
+    assert response.status_code == 200 and 1 <= html.count(DUPLICATE) <= 2
+
+    path = tmp_path / "counts.csv"
+    path.write_bytes(hostile.duplicates_csv())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="エラーが1件"):
+        call_command(
+            "import_counts", str(path), "--survey-date", SURVEY.isoformat(), stdout=io.StringIO(), stderr=err
+        )
+    assert err.getvalue().count("エラー:") == 1 and DUPLICATE in err.getvalue()
+
+
+@pytest.mark.postgres
+def test_the_fast_path_gives_the_same_one_duplicate_error(chuo, settings):
+    from chonaikai.associations import services
+
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 1  # the fast path's own preview, not the detailed one
+    data = hostile.duplicates_csv()
+    expected = importer.preview_file(data, filename="counts.csv", survey_date=SURVEY, actor=None)
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        services.counts_import_file(actor=None, data=data, filename="counts.csv", survey_date=SURVEY)
+    got = rejected.value.preview
+    assert got.issues == expected.issues and len(got.errors) == 1
+    assert got.summary == expected.summary
