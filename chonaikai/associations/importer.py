@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chonaikai.accounts import policy
+from chonaikai.codes import ASSOCIATION_CODE_RE, normalize_association_code
 from wards.models import Ward
 
 from . import spreadsheet
@@ -84,9 +85,7 @@ _TOTAL_MARK = "計"  # i18n: data
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_START = tuple("'" + s for s in FORMULA_STARTS)
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－ｰ", "-"))  # i18n: data
-# [0-9], not \d: \d would also take Arabic-Indic and other digits that NFKC leaves alone.
-_CODE_RE = re.compile(r"[0-9]{5}-[0-9]{4}")
+_CODE_RE = ASSOCIATION_CODE_RE
 _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 
 
@@ -489,8 +488,9 @@ def _header_key(value) -> str:
 
 
 def normalize_code(value) -> str:
-    """「０１１０１－０００１」, 「 01101ー0001 」 → 01101-0001."""
-    return "".join(_fold(_text(value)).translate(_DASHES).split())
+    """A code cell → 01101-0001 (chonaikai.codes, shared with boundary files): 「０１１０１－０００１」,
+    「 01101ー0001 」, 011010001 …; a number cell 11010001.0 is read as 11010001."""
+    return normalize_association_code(_text(value))
 
 
 def parse_count(value) -> int | None:
