@@ -52,7 +52,7 @@ from wards.models import Ward
 
 from . import spreadsheet
 from .models import Association, HouseholdCount, WardProgress
-from .rules import members_exceed_households, normalize_for_search
+from .rules import ERAS, japanese_date, members_exceed_households, normalize_for_search
 
 
 class Col:
@@ -80,6 +80,9 @@ _COUNT_TEXT_MAX = 40
 # A row whose code or name cell says one of these is the sheet's total: skipped, with a warning.
 TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})  # i18n: data
 _TOTAL_MARK = "計"  # i18n: data
+_BRACKETS = "()[]{}<>（）［］｛｝〈〉《》「」『』【】〔〕"  # i18n: data
+# A count cell holding only a dash is 0 in published tables ("-", "－", "―" …; after NFKC).
+ZERO_MARKS = frozenset("-‐‑‒–—―−ー")  # i18n: data
 # Text starting with these would be a formula in Excel, LibreOffice or Google Sheets (CSV/DDE
 # injection). Exports prefix such text with an apostrophe (exporter.excel_safe); reading a text
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
@@ -183,6 +186,9 @@ class ParsedFile:
     rows: tuple[ParsedRow, ...]
     # About the file or a sheet as a whole, and about rows that were skipped.
     issues: tuple[Issue, ...] = ()
+    # Each sheet's heading row, for a column mapping where required columns were not found (the
+    # issues with code MISSING_COLUMNS); see RowStream.
+    header_candidates: tuple[HeaderCandidates, ...] = ()
 
 
 class RowStatus:
@@ -565,41 +571,264 @@ def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int |
     return number
 
 
-def _find_header(table: Table) -> tuple[int, dict[str, int], list[Issue]] | None:
-    """(row index, column → cell index, issues) of the first row naming 町内会コード, or None."""
-    for index, cells in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
-        keys = [_header_key(c) for c in cells]
-        if Col.CODE not in keys:
+# Headings as ward offices write them (folded by _header_key: width, spaces) → the column. 世帯数
+# alone is households only where it is unambiguous (see _Header); two-row headings are combined
+# (世帯数 over 区域内 / 加入 → 区域内世帯数 / 加入世帯数).
+_SYNONYMS = {
+    Col.CODE: "町内会コード 町内会・自治会コード 町内会自治会コード 自治会コード 団体コード 町内会番号 団体番号 コード",  # i18n: data
+    Col.NAME: "町内会名 町内会・自治会名 町内会自治会名 自治会名 団体名 名称 町内会名称 町内会 町内会・自治会 町内会等名 単位町内会名",  # i18n: data
+    Col.HOUSEHOLDS: "区域内世帯数 区域内世帯 区域世帯数 区域内総世帯数 総世帯数 全世帯数 区域内の世帯数",  # i18n: data
+    Col.MEMBERS: "加入世帯数 加入世帯 加入数 会員世帯数 会員数",  # i18n: data
+    Col.NOTE: "備考 摘要 備考欄",  # i18n: data
+}
+HEADER_SYNONYMS: dict[str, str] = {key: column for column, keys in _SYNONYMS.items() for key in keys.split()}
+_HOUSEHOLDS_ALONE = "世帯数"  # i18n: data
+
+
+@dataclass(frozen=True)
+class HeaderCandidates:
+    """A sheet's heading row as found, for a column-mapping screen (see parse_tables).
+
+    `row`: the row number (from 1) of the heading row, the lower one of a two-row heading; data rows
+    follow it. `headers`: (0-based column index, heading text as written) of each non-blank
+    heading, a two-row heading's texts joined by a space. `found`: the columns recognised
+    (Col.* → 0-based index).
+    """
+
+    sheet: str
+    row: int
+    headers: tuple[tuple[int, str], ...]
+    found: dict[str, int]
+
+
+# Issue.code of the errors that required columns were not found (or a given mapping is wrong): a
+# caller may offer a column mapping built from ParsedFile.header_candidates instead.
+MISSING_COLUMNS = "missing_columns"
+
+
+@dataclass
+class _Header:
+    index: int  # 0-based index of the (last) heading row
+    columns: dict[str, int]
+    issues: list[Issue]
+    candidates: HeaderCandidates
+
+
+def _match_keys(keys: list[str]) -> tuple[dict[str, list[int]], list[int]]:
+    """Column → the positions whose heading names it; and the positions headed 世帯数 alone."""
+    found: dict[str, list[int]] = {}
+    alone = []
+    for position, key in enumerate(keys):
+        column = HEADER_SYNONYMS.get(key)
+        if column is not None:
+            found.setdefault(column, []).append(position)
+        elif key == _HOUSEHOLDS_ALONE:
+            alone.append(position)
+    return found, alone
+
+
+def _two_row_keys(upper: list, lower: list) -> tuple[list[str], list[str]]:
+    """Keys of a two-row heading, and its texts as written. A merged upper cell (世帯数 over two
+    columns) is read only in its first column, so a lower heading takes the nearest upper one to its
+    left; each lower heading is tried alone, then with the upper one after and before it."""
+    width = max(len(upper), len(lower))
+    keys, texts = [], []
+    parent = parent_text = ""
+    for position in range(width):
+        top = upper[position] if position < len(upper) else None
+        bottom = lower[position] if position < len(lower) else None
+        top_key, bottom_key = _header_key(top), _header_key(bottom)
+        if top_key:
+            parent, parent_text = top_key, _text(top)
+        if not bottom_key:
+            keys.append(top_key)
+            texts.append(_text(top))
+            parent = parent if top_key else ""  # a blank under a blank ends the merged heading
             continue
-        columns: dict[str, int] = {}
-        issues = []
-        for position, key in enumerate(keys):
-            if key not in KNOWN_COLUMNS:
-                continue
-            if key in columns:
-                issues.append(
-                    _error(
-                        _(
-                            "「%(column)s」列が2つあります。どちらを読むか決められないため、1つにしてください。"
-                        )
-                        % {"column": key},
-                        sheet=table.sheet,
-                        row=index + 1,
-                        column=key,
-                    )
-                )
-            columns.setdefault(key, position)
-        for missing in (c for c in REQUIRED_COLUMNS if c not in columns):
+        for key in (bottom_key, bottom_key + parent, parent + bottom_key, parent):
+            if key in HEADER_SYNONYMS:
+                break
+        else:
+            key = bottom_key
+        keys.append(key)
+        texts.append(" ".join(t for t in (parent_text, _text(bottom)) if t))
+    return keys, texts
+
+
+def _find_header(table: Table) -> _Header | None:
+    """The first heading row (or pair of rows) of the table's first HEADER_SEARCH_ROWS rows: a row
+    naming the code column, or any two known columns. None if there is none."""
+    rows = table.rows[:HEADER_SEARCH_ROWS]
+    for index, cells in enumerate(rows):
+        keys = [_header_key(c) for c in cells]
+        found, alone = _match_keys(keys)
+        if Col.CODE not in found and len(found) + bool(alone) < 2:
+            continue
+        texts = [_text(c) for c in cells]
+        last = index
+        if index + 1 < len(rows) and not (Col.HOUSEHOLDS in found and Col.MEMBERS in found):
+            # A two-row heading, if the next row's headings complete this one.
+            lower = rows[index + 1]
+            keys2, texts2 = _two_row_keys(cells, lower)
+            found2, alone2 = _match_keys(keys2)
+            if any(_header_key(c) for c in lower) and len(found2) > len(found):
+                keys, texts, found, alone, last = keys2, texts2, found2, alone2, index + 1
+        if Col.HOUSEHOLDS not in found and Col.MEMBERS in found and len(alone) == 1:
+            found[Col.HOUSEHOLDS] = alone  # 世帯数 next to 加入世帯数: the area's households
+        return _header(table.sheet, last, found, texts)
+    return None
+
+
+def _header(sheet: str, index: int, found: dict[str, list[int]], texts: list[str]) -> _Header:
+    issues = []
+    for column, positions in found.items():
+        if len(positions) > 1:
             issues.append(
                 _error(
-                    _("必須の列「%(column)s」がありません。見出し行に「%(column)s」の列を加えてください。")
-                    % {"column": missing},
-                    sheet=table.sheet,
+                    _("「%(column)s」列が2つあります。どちらを読むか決められないため、1つにしてください。")
+                    % {"column": column},
+                    sheet=sheet,
                     row=index + 1,
-                    column=missing,
+                    column=column,
                 )
             )
-        return index, columns, issues
+    columns = {column: positions[0] for column, positions in found.items()}
+    candidates = HeaderCandidates(
+        sheet=sheet,
+        row=index + 1,
+        headers=tuple((position, text) for position, text in enumerate(texts) if text),
+        found=dict(columns),
+    )
+    issues.extend(_missing_columns(sheet, index + 1, columns))
+    return _Header(index, columns, issues, candidates)
+
+
+def _missing_columns(sheet: str, row: int, columns: dict[str, int]) -> list[Issue]:
+    return [
+        _error(
+            _(
+                "必須の列「%(column)s」が見つかりません。見出しの名前を「%(column)s」にするか、"
+                "どの列が「%(column)s」かを指定してください。"
+            )
+            % {"column": missing},
+            sheet=sheet,
+            row=row,
+            column=missing,
+            code=MISSING_COLUMNS,
+        )
+        for missing in REQUIRED_COLUMNS
+        if missing not in columns
+    ]
+
+
+def _likeliest_header(table: Table) -> HeaderCandidates | None:
+    """Where no heading is recognised: the row of the most text cells, as candidates for a mapping."""
+    best = None
+    for index, cells in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        texts = [(position, _text(c)) for position, c in enumerate(cells) if isinstance(c, str) and _text(c)]
+        if texts and (best is None or len(texts) > len(best[1])):
+            best = (index, texts)
+    if best is None:
+        return None
+    return HeaderCandidates(sheet=table.sheet, row=best[0] + 1, headers=tuple(best[1]), found={})
+
+
+def _given_header(table: Table, columns: dict[str, int], header_row: int | None) -> _Header:
+    """The heading of a sheet read with a column mapping given by the user."""
+    issues = []
+    if header_row is None:
+        found = _find_header(table)
+        likeliest = found.candidates if found is not None else _likeliest_header(table)
+        header_row = likeliest.row if likeliest is not None else 0
+    for column, position in columns.items():
+        if column not in KNOWN_COLUMNS or not isinstance(position, int) or position < 0:
+            issues.append(
+                _error(
+                    _("列の指定「%(column)s」→%(position)s は使えません。")
+                    % {"column": _quoted(column), "position": _quoted(position)},
+                    sheet=table.sheet,
+                    code=MISSING_COLUMNS,
+                )
+            )
+    if len(set(columns.values())) < len(columns):
+        issues.append(
+            _error(
+                _("列の指定で、同じ列が2つの項目に割り当てられています。"),
+                sheet=table.sheet,
+                code=MISSING_COLUMNS,
+            )
+        )
+    issues.extend(_missing_columns(table.sheet, header_row, columns))
+    index = header_row - 1
+    texts = [_text(c) for c in table.rows[index]] if 0 <= index < len(table.rows) else []
+    candidates = HeaderCandidates(
+        sheet=table.sheet,
+        row=header_row,
+        headers=tuple((position, text) for position, text in enumerate(texts) if text),
+        found=dict(columns),
+    )
+    return _Header(index, dict(columns), issues, candidates)
+
+
+# A date in a title row: 令和８年１月１日現在, 2026年1月1日現在, R8.1.1現在 (after NFKC). Only in a
+# cell that says 現在, 基準 or 時点, so that 作成日 and the like are not taken for the survey date.
+_ERA_DATE_RE = re.compile(r"(令和|平成|昭和)\s*(元|[0-9]{1,2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日")  # i18n: data  # fmt: skip
+_ERA_SHORT_RE = re.compile(r"(?<![A-Za-z])([RHSrhs])\s*(元|[0-9]{1,2})[./年]([0-9]{1,2})[./月]([0-9]{1,2})")  # i18n: data  # fmt: skip
+_WESTERN_DATE_RE = re.compile(r"([0-9]{4})\s*(?:年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|[./-]([0-9]{1,2})[./-]([0-9]{1,2}))")  # i18n: data  # fmt: skip
+_FIRST_YEAR = "元"  # i18n: data (元年: the first year of an era)
+_AS_OF_WORDS = ("現在", "基準", "時点")  # i18n: data
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}  # i18n: data
+
+
+def date_in_text(text: str) -> dt.date | None:
+    """The date a title cell states (令和８年１月１日現在 → 2026-01-01), or None.
+
+    Japanese eras through rules.ERAS; 元年 is year 1. Only text that says 現在, 基準 or 時点.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if not any(word in text for word in _AS_OF_WORDS):
+        return None
+    starts = {era.name: era.start.year for era in ERAS}
+    match = _ERA_DATE_RE.search(text)
+    if match is None:
+        match = _ERA_SHORT_RE.search(text)
+        if match is not None:
+            match = (_ERA_LETTERS[match.group(1).upper()], *match.groups()[1:])
+    else:
+        match = match.groups()
+    try:
+        if match is not None:
+            era, year, month, day = match
+            first = year == _FIRST_YEAR
+            return dt.date(starts[era] + (1 if first else int(year)) - 1, int(month), int(day))
+        western = _WESTERN_DATE_RE.search(text)
+        if western is not None:
+            year, month, day = (
+                western.group(1),
+                western.group(2) or western.group(4),
+                western.group(3) or western.group(5),
+            )
+            return dt.date(int(year), int(month), int(day))
+    except ValueError:  # 2月30日
+        return None
+    return None
+
+
+def _title_date(rows: list[list]) -> tuple[int, dt.date] | None:
+    """(row number, date) of the first title row above the heading that states the survey date."""
+    for index, cells in enumerate(rows):
+        for c in cells:
+            if isinstance(c, str) and c:
+                day = date_in_text(c)
+                if day is not None:
+                    return index + 1, day
+        # A date cell beside a text saying 現在 / 基準 / 時点 (「調査基準日」|2026-01-01).
+        if any(isinstance(c, str) and any(w in c for w in _AS_OF_WORDS) for c in cells):
+            for c in cells:
+                if isinstance(c, dt.datetime):
+                    return index + 1, c.date()
+                if isinstance(c, dt.date):
+                    return index + 1, c
     return None
 
 
@@ -607,24 +836,60 @@ def _has_content(table: Table) -> bool:
     return any(_fold(c) for cells in table.rows for c in cells)
 
 
-def parse_tables(tables: list[Table]) -> ParsedFile:
-    """The rows of every sheet that has a header row. No database."""
-    stream = RowStream((table.sheet, table.rows) for table in tables)
+def parse_tables(
+    tables: list[Table],
+    *,
+    survey_date: dt.date | None = None,
+    columns: dict[str, int] | None = None,
+    header_row: int | None = None,
+) -> ParsedFile:
+    """The rows of every sheet that has a header row. No database. See RowStream for the arguments."""
+    stream = RowStream(
+        ((table.sheet, table.rows) for table in tables),
+        survey_date=survey_date,
+        columns=columns,
+        header_row=header_row,
+    )
     rows = tuple(stream)
-    return ParsedFile(rows=rows, issues=tuple(stream.issues))
+    return ParsedFile(rows=rows, issues=tuple(stream.issues), header_candidates=tuple(stream.candidates))
 
 
 class RowStream:
     """Parse sheets row by row: iterating gives the ParsedRows; file and sheet issues gather in `issues`.
 
-    `issues` is complete once the iteration has ended. parse_tables (every row in memory, for the
-    preview) and the fast import (services.counts_fast, which never holds the rows) both parse with
-    this, so a file gets the same rows and the same messages on either path.
+    `issues` (and `candidates`) are complete once the iteration has ended. parse_tables (every row in
+    memory, for the preview) and the fast import (services.counts_fast, which never holds the rows)
+    both parse with this, so a file gets the same rows and the same messages on either path.
+
+    Layouts read: title rows above the heading; a heading in one row or two (a merged 世帯数 over
+    区域内世帯数 / 加入世帯数); headings by their usual names (HEADER_SYNONYMS); total and subtotal
+    rows (計, 小計, 合計, 「厚別区　計」, 「（○○連合町内会　小計）」) skipped with one warning per
+    sheet; "-", "－", "―" in a count read as 0 with one warning per sheet.
+
+    `survey_date`: a title row stating another date (令和８年１月１日現在) is an error naming both.
+
+    `columns` (Col.* → 0-based column index, for every sheet) replaces the recognised headings, for a
+    file whose headings are not recognised; `header_row` (from 1; 0 for none) is then the row after
+    which data rows start (default: the recognised heading row, else the row of the most text
+    cells). Without `columns`, a sheet whose required columns are not found gets errors with
+    Issue.code MISSING_COLUMNS, and `candidates` holds each sheet's heading row (HeaderCandidates)
+    so that a caller can offer a mapping and parse again with `columns`.
     """
 
-    def __init__(self, tables: Iterable[tuple[str, Iterable[list]]]):
+    def __init__(
+        self,
+        tables: Iterable[tuple[str, Iterable[list]]],
+        *,
+        survey_date: dt.date | None = None,
+        columns: dict[str, int] | None = None,
+        header_row: int | None = None,
+    ):
         self._tables = tables
+        self._survey_date = survey_date
+        self._columns = columns
+        self._header_row = header_row
         self.issues: list[Issue] = []
+        self.candidates: list[HeaderCandidates] = []
 
     def __iter__(self) -> Iterator[ParsedRow]:
         found_header = False
@@ -635,28 +900,42 @@ class RowStream:
                 first_sheet = sheet
             sheet_rows = iter(sheet_rows)
             head = Table(sheet=sheet, rows=list(itertools.islice(sheet_rows, HEADER_SEARCH_ROWS)))
-            header = _find_header(head)
+            if self._columns is not None:
+                if not _has_content(head):
+                    continue
+                header = _given_header(head, self._columns, self._header_row)
+            else:
+                header = _find_header(head)
             if header is None:
+                likeliest = _likeliest_header(head)
+                if likeliest is not None:
+                    self.candidates.append(likeliest)
                 if _has_content(head) or any(_fold(c) for cells in sheet_rows for c in cells):
                     headless.append(sheet)
                 continue
             found_header = True
-            index, columns, header_issues = header
-            self.issues.extend(header_issues)
-            if header_issues:
+            self.candidates.append(header.candidates)
+            self.issues.extend(header.issues)
+            self._check_title_date(sheet, head.rows[: max(header.index, 0)])
+            if header.issues:
                 continue
+            start = header.index + 1
             yield from self._sheet(
-                sheet, itertools.chain(head.rows[index + 1 :], sheet_rows), index + 1, columns
+                sheet, itertools.chain(head.rows[start:], sheet_rows), start, header.columns
             )
         if not found_header:
             names = "・".join(REQUIRED_COLUMNS)  # i18n: data
             self.issues.insert(
                 0,
                 _error(
-                    _("見出し行が見つかりません。先頭%(rows)s行以内に「%(names)s」の見出しを置いてください。")
+                    _(
+                        "見出し行が見つかりません。先頭%(rows)s行以内に「%(names)s」の見出しを置くか、"
+                        "どの列が何かを指定してください。"
+                    )
                     % {"rows": HEADER_SEARCH_ROWS, "names": names},
                     sheet=first_sheet or "",
                     column=Col.CODE,
+                    code=MISSING_COLUMNS,
                 ),
             )
         else:
@@ -667,10 +946,30 @@ class RowStream:
                 for name in headless
             )
 
+    def _check_title_date(self, sheet: str, title_rows: list[list]) -> None:
+        found = _title_date(title_rows)
+        if found is None or self._survey_date is None:
+            return
+        row, day = found
+        if day != self._survey_date:
+            self.issues.append(
+                _error(
+                    _(
+                        "表題の日付（%(title)s）が調査基準日（%(survey)s）と違います。"
+                        "ファイルか調査基準日を確かめてください。"
+                    )
+                    % {"title": _both(day), "survey": _both(self._survey_date)},
+                    sheet=sheet,
+                    row=row,
+                )
+            )
+
     def _sheet(self, sheet: str, rows: Iterable[list], first_index: int, columns: dict[str, int]):
         """The data rows of one sheet; `first_index` is the 0-based index of the first of `rows`."""
         issues = self.issues
         blank_count_rows = []
+        total_rows = []
+        dash_cells = []  # the row of each count cell read as 0 from a dash
         positions = list(columns.values())
         code_at, name_at = columns[Col.CODE], columns[Col.NAME]
         households_at, members_at = columns[Col.HOUSEHOLDS], columns[Col.MEMBERS]
@@ -693,16 +992,20 @@ class RowStream:
                 else normalize_code(raw_code)
             )
             name = _text(cells[name_at] if name_at < size else None)
-            # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
-            # this over all of Unicode): a name without it is not a total, and need not be folded.
-            if code in TOTAL_LABELS or (_TOTAL_MARK in name and _header_key(name) in TOTAL_LABELS):
-                issues.append(_warning(_("合計の行とみなして読み飛ばしました。"), **where))
+            if _is_total(code, name):
+                total_rows.append(number)
                 continue
             raw_households = cells[households_at] if households_at < size else None
             raw_members = cells[members_at] if members_at < size else None
             if not _fold(raw_households) and not _fold(raw_members):
                 blank_count_rows.append(number)  # a template row nobody filled in
                 continue
+            if type(raw_households) is str and _fold(raw_households) in ZERO_MARKS:
+                raw_households = 0
+                dash_cells.append(number)
+            if type(raw_members) is str and _fold(raw_members) in ZERO_MARKS:
+                raw_members = 0
+                dash_cells.append(number)
 
             row_issues = []
             if not code:
@@ -765,10 +1068,24 @@ class RowStream:
                 row=number,
                 issues=tuple(row_issues),
             )
-        if blank_count_rows:
-            shown = _list_separator().join(str(n) for n in blank_count_rows[:10]) + (
-                "…" if len(blank_count_rows) > 10 else ""
+        if total_rows:
+            issues.append(
+                _warning(
+                    _("合計・小計の%(n)s行は取り込みません（%(rows)s行目）。")
+                    % {"n": len(total_rows), "rows": _row_list(total_rows)},
+                    sheet=sheet,
+                )
             )
+        if dash_cells:
+            issues.append(
+                _warning(
+                    _("「-」の%(n)sか所を 0 として読みました（%(rows)s行目）。0 でよいか確かめてください。")
+                    % {"n": len(dash_cells), "rows": _row_list(sorted(set(dash_cells)))},
+                    sheet=sheet,
+                )
+            )
+        if blank_count_rows:
+            shown = _row_list(blank_count_rows)
             issues.append(
                 _warning(
                     _("区域内世帯数と加入世帯数がどちらも空欄の%(n)s行は取り込みません（%(rows)s行目）。")
@@ -997,6 +1314,31 @@ def _place(row: ParsedRow) -> str:
     return _("%(row)s行目") % {"row": row.row}
 
 
+def _row_list(numbers: list[int], limit: int = 10) -> str:
+    return _list_separator().join(str(n) for n in numbers[:limit]) + ("…" if len(numbers) > limit else "")
+
+
+def _both(day: dt.date) -> str:
+    """令和8年1月1日（2026-01-01）: as a title writes it and as the survey date is chosen."""
+    return f"{japanese_date(day)}（{day:%Y-%m-%d}）"  # i18n: data
+
+
+def _is_total(code: str, name: str) -> bool:
+    """A total or subtotal row: its code or name is a total label (合計, 計, 小計 …), or it has no code
+    (or a code cell saying so) and its label ends in 計: 「厚別区　計」, 「（○○連合町内会　小計）」."""
+    if _TOTAL_MARK not in code and _TOTAL_MARK not in name:
+        # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
+        # this over all of Unicode): a row without it is not a total, and need not be folded.
+        return False
+    if code and _CODE_RE.fullmatch(code):
+        return False
+    code_label = _header_key(code).strip(_BRACKETS)
+    name_label = _header_key(name).strip(_BRACKETS)
+    if code_label in TOTAL_LABELS or name_label in TOTAL_LABELS:
+        return True
+    return code_label.endswith(_TOTAL_MARK) or (not code and name_label.endswith(_TOTAL_MARK))
+
+
 def _list_separator() -> str:
     return pgettext("list separator", "、")
 
@@ -1092,17 +1434,21 @@ def preview_file(
     actor,
     ward: Ward | None = None,
     reason: str = "",
+    columns: dict[str, int] | None = None,
+    header_row: int | None = None,
 ) -> Preview:
     """Read, parse and check a file. A file that cannot be read gives a Preview with one error.
 
-    `reason` (for changing an approved ward's counts) as in check_rows.
+    `reason` (for changing an approved ward's counts) as in check_rows. `columns` and `header_row`
+    (a column mapping chosen by the user) as in RowStream; a title row's date is checked against
+    `survey_date`.
     """
     try:
         tables = read_tables(data, filename)
     except ImportFileError as e:
         parsed = ParsedFile(rows=(), issues=(e.issue,))
     else:
-        parsed = parse_tables(tables)
+        parsed = parse_tables(tables, survey_date=survey_date, columns=columns, header_row=header_row)
     return check_rows(
         parsed,
         survey_date=survey_date,

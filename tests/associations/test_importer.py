@@ -176,8 +176,8 @@ def test_a_missing_required_column_is_an_error_naming_sheet_row_and_column():
     (issue,) = importer.parse_tables(tables).issues
     assert (issue.level, issue.sheet, issue.row, issue.column) == ("error", "中央区", 2, Col.MEMBERS)
     assert (
-        str(issue)
-        == "シート「中央区」 2行目 「加入世帯数」列: 必須の列「加入世帯数」がありません。見出し行に「加入世帯数」の列を加えてください。"
+        str(issue) == "シート「中央区」 2行目 「加入世帯数」列: 必須の列「加入世帯数」が見つかりません。"
+        "見出しの名前を「加入世帯数」にするか、どの列が「加入世帯数」かを指定してください。"
     )
 
 
@@ -197,7 +197,7 @@ def test_empty_rows_are_skipped_and_total_and_unfilled_rows_are_skipped_with_a_w
     parsed = importer.parse_tables(tables)
     assert [r.code for r in parsed.rows] == ["01101-0001"]
     assert [i.level for i in parsed.issues] == ["warning", "warning"]
-    assert "合計" in parsed.issues[0].message and parsed.issues[0].row == 6
+    assert parsed.issues[0].message == "合計・小計の1行は取り込みません（6行目）。"
     assert "1行は取り込みません（5行目）" in parsed.issues[1].message
 
 

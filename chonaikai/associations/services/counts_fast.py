@@ -161,7 +161,7 @@ def _import(*, actor, data, filename, survey_date, ward, source, report, reason,
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(importer.iter_tables(data, filename))
+        stream = importer.RowStream(importer.iter_tables(data, filename), survey_date=survey_date)
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.
