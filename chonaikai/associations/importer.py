@@ -777,40 +777,40 @@ _ERA_SHORT_RE = re.compile(r"(?<![A-Za-z])([RHSrhs])\s*(元|[0-9]{1,2})[./年]([
 _WESTERN_DATE_RE = re.compile(r"([0-9]{4})\s*(?:年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|[./-]([0-9]{1,2})[./-]([0-9]{1,2}))")  # i18n: data  # fmt: skip
 _FIRST_YEAR = "元"  # i18n: data (元年: the first year of an era)
 _AS_OF_WORDS = ("現在", "基準", "時点")  # i18n: data
-_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}  # i18n: data
+_ERA_NAMES = {"R": "令和", "H": "平成", "S": "昭和"}  # i18n: data
+_ERA_STARTS = {era.name: era.start.year for era in ERAS}
+# 現在 / 時点 right after the date (a closing bracket or spaces between), or 基準日 right before it.
+_AS_OF_AFTER_RE = re.compile(r"[\s)）]*(?:現在|時点)")  # i18n: data
+_AS_OF_BEFORE_RE = re.compile(r"基準日\s*[:：は]?\s*[(（]?\s*$")  # i18n: data
 
 
 def date_in_text(text: str) -> dt.date | None:
-    """The date a title cell states (令和８年１月１日現在 → 2026-01-01), or None.
+    """The survey date a title cell states (令和８年１月１日現在 → 2026-01-01), or None.
 
-    Japanese eras through rules.ERAS; 元年 is year 1. Only text that says 現在, 基準 or 時点.
+    A date counts only where the text says it is the date of the figures: followed by 現在 or 時点
+    (令和8年1月1日現在, 2026年1月1日 時点), or after 基準日 (調査基準日: 令和8年1月1日). Other dates
+    (作成日, 前回（令和7年1月1日）の値) are not taken for it. Eras through rules.ERAS; 元年 is year 1.
     """
     text = unicodedata.normalize("NFKC", text)
     if not any(word in text for word in _AS_OF_WORDS):
         return None
-    starts = {era.name: era.start.year for era in ERAS}
-    match = _ERA_DATE_RE.search(text)
-    if match is None:
-        match = _ERA_SHORT_RE.search(text)
-        if match is not None:
-            match = (_ERA_LETTERS[match.group(1).upper()], *match.groups()[1:])
-    else:
-        match = match.groups()
-    try:
-        if match is not None:
-            era, year, month, day = match
-            first = year == _FIRST_YEAR
-            return dt.date(starts[era] + (1 if first else int(year)) - 1, int(month), int(day))
-        western = _WESTERN_DATE_RE.search(text)
-        if western is not None:
-            year, month, day = (
-                western.group(1),
-                western.group(2) or western.group(4),
-                western.group(3) or western.group(5),
-            )
-            return dt.date(int(year), int(month), int(day))
-    except ValueError:  # 2月30日
-        return None
+    found = [
+        (m.start(), m.end(), _ERA_NAMES.get(m.group(1).upper(), m.group(1)), *m.groups()[1:])
+        for pattern in (_ERA_DATE_RE, _ERA_SHORT_RE)
+        for m in pattern.finditer(text)
+    ]
+    found += [
+        (m.start(), m.end(), "", m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5))
+        for m in _WESTERN_DATE_RE.finditer(text)
+    ]
+    for start, end, era, year, month, day in sorted(found):
+        if not (_AS_OF_AFTER_RE.match(text, end) or _AS_OF_BEFORE_RE.search(text[:start])):
+            continue
+        number = 1 if year == _FIRST_YEAR else int(year)
+        try:
+            return dt.date(_ERA_STARTS[era] + number - 1 if era else number, int(month), int(day))
+        except (ValueError, KeyError):  # 2月30日, an era before 昭和
+            return None
     return None
 
 

@@ -25,8 +25,10 @@ the API, the command and the background task all give the same message.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+import threading
 import zipfile
 import zlib
 
@@ -79,9 +81,30 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):,.0f} MB"
 
 
-def check_workbook(data: bytes, name: str = "") -> None:
+def check_workbook(data: bytes) -> None:
     """Refuse (FileRefused) an .xlsx/.xlsm that is not a zip, unpacks past the limit, or holds a
-    sheet whose grid passes the cell limit. Reads the archive once, a megabyte at a time."""
+    sheet whose grid passes the cell limit. Reads the archive once, a megabyte at a time.
+
+    An upload is read several times on its way (the form, the row count, the preview, the commit):
+    a file that passed is remembered by its digest and the limits, so the check runs once.
+    """
+    key = (hashlib.blake2b(data, digest_size=16).digest(), max_unpacked_bytes(), max_sheet_cells())
+    with _passed_lock:
+        if key in _passed:
+            return
+    _check_workbook(data)
+    with _passed_lock:
+        _passed[key] = None
+        while len(_passed) > _PASSED_KEPT:
+            _passed.pop(next(iter(_passed)))
+
+
+_PASSED_KEPT = 16
+_passed: dict[tuple, None] = {}  # insertion-ordered: the oldest is dropped first
+_passed_lock = threading.Lock()
+
+
+def _check_workbook(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()

@@ -202,3 +202,32 @@ def test_a_wrong_mapping_is_an_error_not_a_crash():
     assert parsed.rows == ()
     assert {i.code for i in parsed.issues} == {MISSING_COLUMNS}
     assert any("同じ列" in i.message for i in parsed.issues)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "調査基準日: 取込時に指定。「区域内世帯数」の列に記入してください（前回（令和7年1月1日）の値は参考）。",
+        "令和8年2月15日作成（基準日は別紙）",
+    ],
+)
+def test_other_dates_in_a_title_are_not_the_survey_date(text):
+    assert importer.date_in_text(text) is None
+
+
+def test_the_entry_template_states_its_own_survey_date():
+    text = "調査基準日: 令和8年1月1日。「区域内世帯数」の列に記入してください（前回（令和7年1月1日）の値は参考）。"
+    assert importer.date_in_text(text) == dt.date(2026, 1, 1)
+
+
+def test_an_entry_template_for_one_survey_imported_for_another_is_refused(db):
+    from chonaikai.associations import exporter
+
+    AssociationFactory(ward=ward("01101"), code="01101-0001", name="大通町内会")
+    wb = exporter.ward_template(ward=ward("01101"), actor=None, survey_date=SURVEY)
+    wb.active["E5"], wb.active["F5"] = 10, 5
+    out = io.BytesIO()
+    wb.save(out)
+    assert preview(out.getvalue()).errors == []
+    (error,) = preview(out.getvalue(), survey_date=dt.date(2025, 1, 1)).errors
+    assert "2026-01-01" in error.message and "2025-01-01" in error.message
