@@ -72,6 +72,8 @@ HEADER_SEARCH_ROWS = 10
 # allocates; .xls and .ods are refused as formats (save them as .xlsx).
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
+# Excel's own limit (XFD); a CSV row with more fields is not a counts table.
+CSV_MAX_COLUMNS = 16_384
 NOTE_MAX_LENGTH = HouseholdCount._meta.get_field("note").max_length
 # PositiveIntegerField's ceiling on every database Django supports.
 COUNT_MAX = 2_147_483_647
@@ -379,8 +381,22 @@ def _csv_rows(text: str) -> Iterator[list]:
     naming the row, numbered as the rows are everywhere else (records, from 1)."""
     reader = csv.reader(io.StringIO(text))
     number = 0
+    budget = spreadsheet.max_sheet_cells()  # the cells a workbook's sheet may hold, for a CSV too
     try:
-        for number, cells in enumerate(reader, 1):  # noqa: B007 (number is read after the loop)
+        for number, cells in enumerate(reader, 1):
+            if len(cells) > CSV_MAX_COLUMNS:
+                raise ImportFileError(
+                    _("列が多すぎます（%(n)s列。%(max)s列まで）。区切りの「,」を確かめてください。")
+                    % {"n": f"{len(cells):,}", "max": f"{CSV_MAX_COLUMNS:,}"},
+                    row=number,
+                )
+            budget -= len(cells)
+            if budget < 0:
+                raise ImportFileError(
+                    _("セルが多すぎるため読み込めません（%(max)s セルまで）。")
+                    % {"max": f"{spreadsheet.max_sheet_cells():,}"},
+                    row=number,
+                )
             yield cells
     except csv.Error as e:
         limit = csv.field_size_limit()

@@ -136,3 +136,8 @@ def huge_cells_csv() -> bytes:
 def duplicates_csv(copies: int = 4_000) -> bytes:
     """One row `copies` times: about 72 KB for 4,000."""
     return csv_text(*["01101-0001,大通町内会,100,80,"] * copies)
+
+
+def wide_csv() -> bytes:
+    """2 MB of one row with a million fields: the heading search would fold every one of them."""
+    return csv_text("01101-0001,大通町内会,10,5," + "1," * 1_000_000)

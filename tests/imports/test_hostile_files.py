@@ -104,6 +104,22 @@ def test_broken_encoding_names_the_line(chuo, city_admin):
     assert ENCODING in error.message and error.row == 3
 
 
+def test_a_csv_row_of_a_million_fields_is_refused_naming_the_row(chuo, city_admin):
+    preview = importer.preview_file(
+        hostile.wide_csv(), filename="counts.csv", survey_date=SURVEY, actor=city_admin
+    )
+    (error,) = preview.errors
+    assert "列が多すぎます（1,000,005列。16,384列まで）" in error.message and error.row == 2
+
+
+def test_a_csv_of_more_cells_than_a_sheet_may_hold_is_refused(chuo, city_admin, settings):
+    settings.COUNTS_IMPORT_MAX_SHEET_CELLS = 20
+    data = hostile.csv_text(*[f"01101-0001,大通町内会,{n},1," for n in range(10)])
+    preview = importer.preview_file(data, filename="counts.csv", survey_date=SURVEY, actor=city_admin)
+    (error,) = preview.errors
+    assert "セルが多すぎる" in error.message and error.row == 5  # 5 fields a row: 25 > 20
+
+
 def test_huge_cells_get_row_and_column_messages_that_do_not_repeat_them(chuo, city_admin):
     preview = importer.preview_file(
         hostile.huge_cells_csv(), filename="counts.csv", survey_date=SURVEY, actor=city_admin
