@@ -247,8 +247,13 @@ COUNTS_IMPORT_ASYNC_THRESHOLD = env.int("COUNTS_IMPORT_ASYNC_THRESHOLD", default
 # Hours a counts upload (its file and its record: preview, progress, outcome) is kept after it was
 # uploaded; then the purge (hourly by Celery beat, or `manage.py purge_counts_uploads`) removes it.
 COUNTS_UPLOAD_RETENTION_HOURS = env.int("COUNTS_UPLOAD_RETENTION_HOURS", default=72)
-# Largest counts upload accepted by the import page.
+# Largest counts upload accepted by the import page and the API (one limit for both).
 COUNTS_IMPORT_MAX_UPLOAD_BYTES = env.int("COUNTS_IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# What a counts workbook (.xlsx) may unpack to, and the cells a sheet's grid may span (last row ×
+# last column, from A1), checked before any reader allocates (associations/spreadsheet.py). The
+# 300,000-row benchmark workbook unpacks to about 70 MB and spans 1.5 million cells.
+COUNTS_IMPORT_MAX_UNPACKED_BYTES = env.int("COUNTS_IMPORT_MAX_UNPACKED_BYTES", default=128 * 1024 * 1024)
+COUNTS_IMPORT_MAX_SHEET_CELLS = env.int("COUNTS_IMPORT_MAX_SHEET_CELLS", default=4_000_000)
 # Published aggregates hide any area with fewer households than this (personal-data protection).
 PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = env.int("PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS", default=20)
 # Largest file accepted as a subsidy application attachment (PDF, JPEG, PNG, XLSX), in bytes.

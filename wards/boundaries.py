@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.codes import normalize_association_code
+
 from .models import AreaBoundary, District, Ward, WardBoundary
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
@@ -75,8 +77,6 @@ _CODE_EXAMPLES = {
 _ZIP_PREFERENCE = (".geojson", ".json", ".gpkg", ".shp")
 # Reading a whole GeoJSON a second time just for its `attribution` member is only worth it when small.
 _ATTRIBUTION_MAX_BYTES = 64 * 1024 * 1024
-# Hyphens and dashes people type in association codes (01101－0001, 01101−0001 …).
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ｰ"), "-")
 
 
 class BoundaryFileError(Exception):
@@ -455,9 +455,7 @@ def normalise_area_code(value, *, level: str) -> str | None:
     if not text:
         return None
     if level == ASSOCIATION:
-        text = text.translate(_DASHES)
-        if len(text) == 9 and text.isdigit():
-            text = f"{text[:5]}-{text[5:]}"
+        text = normalize_association_code(text)  # the counts importer's, so both read codes alike
     return text
 
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import selectors, services
+from chonaikai.associations import importer, selectors, services
 from chonaikai.associations.services import uploads
 
 from ..errors import ApiError
@@ -29,8 +29,6 @@ from ..serializers import (
     SummarySerializer,
 )
 
-# The city's whole file (about 2,200 rows) is well under 1 MB; this only stops accidents.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False}
 
 
@@ -90,11 +88,10 @@ class CountImportView(APIView):
         values = data.validated_data
         ward = policy.get_ward_for_edit(request.user, values["ward"]) if values.get("ward") else None
         upload = values["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ApiError(
-                _("ファイルが大きすぎます（%(max)d MB まで）。") % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)},
-                extra={"fields": {"file": [_("ファイルが大きすぎます。")]}},
-            )
+        try:  # the page's limit (COUNTS_IMPORT_MAX_UPLOAD_BYTES)
+            importer.check_upload_size(upload.size)
+        except importer.ImportFileError as e:
+            raise ApiError(str(e), extra={"fields": {"file": [str(e)]}}) from e
         content = upload.read()
         dry_run = values["dry_run"] or _query_flag(request, "dry_run")
         if dry_run:

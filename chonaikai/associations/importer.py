@@ -2,9 +2,10 @@
 
 Three steps, each usable on its own:
 
-1. `read_tables(data, filename)`: the cells of every sheet. .xlsx/.xlsm/.xls/.ods through
-   python-calamine (about 10× faster than openpyxl and it never evaluates anything); .csv in UTF-8,
-   UTF-8 with BOM or Shift_JIS (CP932), detected here.
+1. `read_tables(data, filename)`: the cells of every sheet. .xlsx/.xlsm through python-calamine
+   (about 10× faster than openpyxl and it never evaluates anything), after spreadsheet.check_workbook
+   has bounded what it will allocate (no file can take the process down); .csv in UTF-8, UTF-8 with
+   BOM or Shift_JIS (CP932), detected here, with csv's own errors as row messages.
 2. `parse_tables(tables)`: find the header row (in the first 10 rows of each sheet, columns in any
    order) and turn each row into a ParsedRow: the code, name, counts and note, with problems of
    the cells themselves (not a number, negative, 12.5 …). No database.
@@ -35,20 +36,23 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import PurePath
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chonaikai.accounts import policy
+from chonaikai.codes import ASSOCIATION_CODE_RE, normalize_association_code
 from wards.models import Ward
 
+from . import spreadsheet
 from .models import Association, HouseholdCount, WardProgress
-from .rules import members_exceed_households, normalize_for_search
+from .rules import ERAS, japanese_date, members_exceed_households, normalize_for_search
 
 
 class Col:
@@ -64,22 +68,29 @@ class Col:
 REQUIRED_COLUMNS = (Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS)
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, Col.NOTE)
 HEADER_SEARCH_ROWS = 10
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Only Office Open XML workbooks: spreadsheet.check_workbook can bound what a reader of them
+# allocates; .xls and .ods are refused as formats (save them as .xlsx).
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
+# Excel's own limit (XFD); a CSV row with more fields is not a counts table.
+CSV_MAX_COLUMNS = 16_384
 NOTE_MAX_LENGTH = HouseholdCount._meta.get_field("note").max_length
 # PositiveIntegerField's ceiling on every database Django supports.
 COUNT_MAX = 2_147_483_647
+# Longer count text is not read as a number at all (2,147,483,647 with separators and a sign is 14).
+_COUNT_TEXT_MAX = 40
 # A row whose code or name cell says one of these is the sheet's total: skipped, with a warning.
 TOTAL_LABELS = frozenset({"合計", "計", "小計", "総計", "区計"})  # i18n: data
 _TOTAL_MARK = "計"  # i18n: data
+_BRACKETS = "()[]{}<>（）［］｛｝〈〉《》「」『』【】〔〕"  # i18n: data
+# A count cell holding only a dash is 0 in published tables ("-", "－", "―" …; after NFKC).
+ZERO_MARKS = frozenset("-‐‑‒–—―−ー")  # i18n: data
 # Text starting with these would be a formula in Excel, LibreOffice or Google Sheets (CSV/DDE
 # injection). Exports prefix such text with an apostrophe (exporter.excel_safe); reading a text
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_START = tuple("'" + s for s in FORMULA_STARTS)
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－ｰ", "-"))  # i18n: data
-# [0-9], not \d: \d would also take Arabic-Indic and other digits that NFKC leaves alone.
-_CODE_RE = re.compile(r"[0-9]{5}-[0-9]{4}")
+_CODE_RE = ASSOCIATION_CODE_RE
 _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 
 
@@ -132,11 +143,15 @@ def _warning(message: str, **where) -> Issue:
 
 
 class ImportFileError(Exception):
-    """The file cannot be read at all (format, encoding, damage)."""
+    """The file cannot be read at all (format, encoding, damage, a reader's limits), or not past a
+    row (`row`: the row as numbered in messages, when known)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, **where):
         super().__init__(message)
-        self.issue = _error(message)
+        self.issue = _error(message, **where)
+
+    def __str__(self) -> str:
+        return str(self.issue)
 
 
 @dataclass(frozen=True)
@@ -173,6 +188,9 @@ class ParsedFile:
     rows: tuple[ParsedRow, ...]
     # About the file or a sheet as a whole, and about rows that were skipped.
     issues: tuple[Issue, ...] = ()
+    # Each sheet's heading row, for a column mapping where required columns were not found (the
+    # issues with code MISSING_COLUMNS); see RowStream.
+    header_candidates: tuple[HeaderCandidates, ...] = ()
 
 
 class RowStatus:
@@ -294,6 +312,48 @@ class Preview:
 # ---------------------------------------------------------------------------------------------
 
 
+def max_upload_bytes() -> int:
+    """The one size limit of an uploaded counts file, for the page and the API alike."""
+    return settings.COUNTS_IMPORT_MAX_UPLOAD_BYTES
+
+
+def check_upload_size(size: int) -> None:
+    """ImportFileError if an upload of `size` bytes is over COUNTS_IMPORT_MAX_UPLOAD_BYTES."""
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ImportFileError(
+            _("ファイルが大きすぎます（%(size)s）。%(limit)s 以下のファイルにしてください。")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_file(data: bytes, filename: str) -> None:
+    """What reading checks before any reader allocates, on its own: the format by name, a workbook's
+    archive and sheet extents (spreadsheet.check_workbook), a CSV's encoding. (NUL and other
+    control characters in a CSV are the cells' problems: row and column messages when parsed.)
+
+    iter_tables (so read_tables, preview_file, count_rows and the fast import) always does this
+    first; the upload form calls it to refuse a file at once. Raises ImportFileError.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        try:
+            spreadsheet.check_workbook(data)
+        except spreadsheet.FileRefused as e:
+            raise ImportFileError(str(e)) from e
+    elif suffix in CSV_SUFFIXES:
+        decode_text(data)
+    else:
+        raise ImportFileError(
+            _("「%(name)s」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。")
+            % {"name": PurePath(filename).name}
+        )
+
+
 def read_tables(data: bytes, filename: str) -> list[Table]:
     """Every sheet's cells. Raises ImportFileError for a format or encoding it cannot read."""
     return [Table(sheet=sheet, rows=list(rows)) for sheet, rows in iter_tables(data, filename)]
@@ -303,18 +363,50 @@ def iter_tables(data: bytes, filename: str) -> Iterator[tuple[str, Iterator[list
     """(sheet name, its rows) for every sheet, the rows read lazily: what read_tables holds, streamed.
 
     The fast import (services.counts_fast) reads 300,000-row files this way without ever holding
-    their cells as Python lists. ImportFileError may be raised while iterating.
+    their cells as Python lists. ImportFileError may be raised while iterating. Nothing is handed
+    to a reader before check_file has passed.
     """
     suffix = PurePath(filename).suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
+        check_file(data, filename)
         yield from _iter_spreadsheet(data)
     elif suffix in CSV_SUFFIXES:
-        yield "", csv.reader(io.StringIO(decode_text(data)))
+        yield "", _csv_rows(decode_text(data))
     else:
-        raise ImportFileError(
-            _("「%(name)s」は読み込めない形式です。Excel（.xlsx）か CSV（.csv）のファイルを選んでください。")
-            % {"name": PurePath(filename).name}
-        )
+        check_file(data, filename)
+
+
+def _csv_rows(text: str) -> Iterator[list]:
+    """csv.reader's rows; its errors (a field over csv.field_size_limit() …) as ImportFileError
+    naming the row, numbered as the rows are everywhere else (records, from 1)."""
+    reader = csv.reader(io.StringIO(text))
+    number = 0
+    budget = spreadsheet.max_sheet_cells()  # the cells a workbook's sheet may hold, for a CSV too
+    try:
+        for number, cells in enumerate(reader, 1):
+            if len(cells) > CSV_MAX_COLUMNS:
+                raise ImportFileError(
+                    _("列が多すぎます（%(n)s列。%(max)s列まで）。区切りの「,」を確かめてください。")
+                    % {"n": f"{len(cells):,}", "max": f"{CSV_MAX_COLUMNS:,}"},
+                    row=number,
+                )
+            budget -= len(cells)
+            if budget < 0:
+                raise ImportFileError(
+                    _("セルが多すぎるため読み込めません（%(max)s セルまで）。")
+                    % {"max": f"{spreadsheet.max_sheet_cells():,}"},
+                    row=number,
+                )
+            yield cells
+    except csv.Error as e:
+        limit = csv.field_size_limit()
+        if "field limit" in str(e):
+            message = _(
+                "1つのセルの文字数が多すぎます（%(limit)s文字まで）。セルの内容を確かめてください。"
+            ) % {"limit": f"{limit:,}"}
+        else:
+            message = _("CSV として読めない行があります（%(error)s）。") % {"error": e}
+        raise ImportFileError(message, row=number + 1) from e
 
 
 def _iter_spreadsheet(data: bytes) -> Iterator[tuple[str, Iterator[list]]]:
@@ -357,18 +449,22 @@ def decode_text(data: bytes) -> str:
 
     UTF-8 is tried first: CP932 text is almost never valid UTF-8, while the reverse is often
     "valid" CP932 mojibake. CP932 is Microsoft's superset of Shift_JIS (①, ㈱, NEC extensions).
+    A file that is neither is refused naming the line where the better of the two failed.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        utf8_failed_at = e.start
     try:
         return data.decode("cp932")
     except UnicodeDecodeError as e:
+        # The encoding that read further is the one the file was meant to be in: name its bad line.
+        at = max(utf8_failed_at, e.start)
         raise ImportFileError(
-            _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。")
+            _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。"),
+            row=data.count(b"\n", 0, at) + 1,
         ) from e
 
 
@@ -414,8 +510,9 @@ def _header_key(value) -> str:
 
 
 def normalize_code(value) -> str:
-    """「０１１０１－０００１」, 「 01101ー0001 」 → 01101-0001."""
-    return "".join(_fold(_text(value)).translate(_DASHES).split())
+    """A code cell → 01101-0001 (chonaikai.codes, shared with boundary files): 「０１１０１－０００１」,
+    「 01101ー0001 」, 011010001 …; a number cell 11010001.0 is read as 11010001."""
+    return normalize_association_code(_text(value))
 
 
 def parse_count(value) -> int | None:
@@ -453,6 +550,10 @@ def parse_count(value) -> int | None:
 
 
 def _parse_count_text(text: str, *, original: str) -> int:
+    if len(text) > _COUNT_TEXT_MAX:  # int() refuses 4,300 digits and more; no count is this long
+        if _INTEGER_RE.fullmatch(text.lstrip("-−△▲").strip()):  # i18n: data
+            raise _CellError(_("数が大きすぎます（%(value)s）。") % {"value": _quoted(original)})
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": _quoted(original)})
     if text.isdigit() and text.isascii():  # the common case, as the pattern below would read it
         return int(text)
     sign = ""
@@ -460,11 +561,18 @@ def _parse_count_text(text: str, *, original: str) -> int:
         sign, text = "-", text[1:].strip()
     match = _INTEGER_RE.fullmatch(text)
     if not match:
-        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": original})
+        raise _CellError(_("数値ではありません（「%(value)s」）。") % {"value": _quoted(original)})
     whole, fraction = match.groups()
     if fraction and fraction.strip("0"):
-        raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": original})
+        raise _CellError(_("世帯数は整数で入力してください（%(value)s）。") % {"value": _quoted(original)})
     return int(sign + whole.replace(",", ""))
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """A cell's text as quoted in a message: at most `limit` characters, so that a 100,000-character
+    cell gives a message of a line, not of 100 KB."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int | None:
@@ -479,41 +587,264 @@ def _count_cell(raw, column: str, row_issues: list[Issue], where: dict) -> int |
     return number
 
 
-def _find_header(table: Table) -> tuple[int, dict[str, int], list[Issue]] | None:
-    """(row index, column → cell index, issues) of the first row naming 町内会コード, or None."""
-    for index, cells in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
-        keys = [_header_key(c) for c in cells]
-        if Col.CODE not in keys:
+# Headings as ward offices write them (folded by _header_key: width, spaces) → the column. 世帯数
+# alone is households only where it is unambiguous (see _Header); two-row headings are combined
+# (世帯数 over 区域内 / 加入 → 区域内世帯数 / 加入世帯数).
+_SYNONYMS = {
+    Col.CODE: "町内会コード 町内会・自治会コード 町内会自治会コード 自治会コード 団体コード 町内会番号 団体番号 コード",  # i18n: data
+    Col.NAME: "町内会名 町内会・自治会名 町内会自治会名 自治会名 団体名 名称 町内会名称 町内会 町内会・自治会 町内会等名 単位町内会名",  # i18n: data
+    Col.HOUSEHOLDS: "区域内世帯数 区域内世帯 区域世帯数 区域内総世帯数 総世帯数 全世帯数 区域内の世帯数",  # i18n: data
+    Col.MEMBERS: "加入世帯数 加入世帯 加入数 会員世帯数 会員数",  # i18n: data
+    Col.NOTE: "備考 摘要 備考欄",  # i18n: data
+}
+HEADER_SYNONYMS: dict[str, str] = {key: column for column, keys in _SYNONYMS.items() for key in keys.split()}
+_HOUSEHOLDS_ALONE = "世帯数"  # i18n: data
+
+
+@dataclass(frozen=True)
+class HeaderCandidates:
+    """A sheet's heading row as found, for a column-mapping screen (see parse_tables).
+
+    `row`: the row number (from 1) of the heading row, the lower one of a two-row heading; data rows
+    follow it. `headers`: (0-based column index, heading text as written) of each non-blank
+    heading, a two-row heading's texts joined by a space. `found`: the columns recognised
+    (Col.* → 0-based index).
+    """
+
+    sheet: str
+    row: int
+    headers: tuple[tuple[int, str], ...]
+    found: dict[str, int]
+
+
+# Issue.code of the errors that required columns were not found (or a given mapping is wrong): a
+# caller may offer a column mapping built from ParsedFile.header_candidates instead.
+MISSING_COLUMNS = "missing_columns"
+
+
+@dataclass
+class _Header:
+    index: int  # 0-based index of the (last) heading row
+    columns: dict[str, int]
+    issues: list[Issue]
+    candidates: HeaderCandidates
+
+
+def _match_keys(keys: list[str]) -> tuple[dict[str, list[int]], list[int]]:
+    """Column → the positions whose heading names it; and the positions headed 世帯数 alone."""
+    found: dict[str, list[int]] = {}
+    alone = []
+    for position, key in enumerate(keys):
+        column = HEADER_SYNONYMS.get(key)
+        if column is not None:
+            found.setdefault(column, []).append(position)
+        elif key == _HOUSEHOLDS_ALONE:
+            alone.append(position)
+    return found, alone
+
+
+def _two_row_keys(upper: list, lower: list) -> tuple[list[str], list[str]]:
+    """Keys of a two-row heading, and its texts as written. A merged upper cell (世帯数 over two
+    columns) is read only in its first column, so a lower heading takes the nearest upper one to its
+    left; each lower heading is tried alone, then with the upper one after and before it."""
+    width = max(len(upper), len(lower))
+    keys, texts = [], []
+    parent = parent_text = ""
+    for position in range(width):
+        top = upper[position] if position < len(upper) else None
+        bottom = lower[position] if position < len(lower) else None
+        top_key, bottom_key = _header_key(top), _header_key(bottom)
+        if top_key:
+            parent, parent_text = top_key, _text(top)
+        if not bottom_key:
+            keys.append(top_key)
+            texts.append(_text(top))
+            parent = parent if top_key else ""  # a blank under a blank ends the merged heading
             continue
-        columns: dict[str, int] = {}
-        issues = []
-        for position, key in enumerate(keys):
-            if key not in KNOWN_COLUMNS:
-                continue
-            if key in columns:
-                issues.append(
-                    _error(
-                        _(
-                            "「%(column)s」列が2つあります。どちらを読むか決められないため、1つにしてください。"
-                        )
-                        % {"column": key},
-                        sheet=table.sheet,
-                        row=index + 1,
-                        column=key,
-                    )
-                )
-            columns.setdefault(key, position)
-        for missing in (c for c in REQUIRED_COLUMNS if c not in columns):
+        for key in (bottom_key, bottom_key + parent, parent + bottom_key, parent):
+            if key in HEADER_SYNONYMS:
+                break
+        else:
+            key = bottom_key
+        keys.append(key)
+        texts.append(" ".join(t for t in (parent_text, _text(bottom)) if t))
+    return keys, texts
+
+
+def _find_header(table: Table) -> _Header | None:
+    """The first heading row (or pair of rows) of the table's first HEADER_SEARCH_ROWS rows: a row
+    naming the code column, or any two known columns. None if there is none."""
+    rows = table.rows[:HEADER_SEARCH_ROWS]
+    for index, cells in enumerate(rows):
+        keys = [_header_key(c) for c in cells]
+        found, alone = _match_keys(keys)
+        if Col.CODE not in found and len(found) + bool(alone) < 2:
+            continue
+        texts = [_text(c) for c in cells]
+        last = index
+        if index + 1 < len(rows) and not (Col.HOUSEHOLDS in found and Col.MEMBERS in found):
+            # A two-row heading, if the next row's headings complete this one.
+            lower = rows[index + 1]
+            keys2, texts2 = _two_row_keys(cells, lower)
+            found2, alone2 = _match_keys(keys2)
+            if any(_header_key(c) for c in lower) and len(found2) > len(found):
+                keys, texts, found, alone, last = keys2, texts2, found2, alone2, index + 1
+        if Col.HOUSEHOLDS not in found and Col.MEMBERS in found and len(alone) == 1:
+            found[Col.HOUSEHOLDS] = alone  # 世帯数 next to 加入世帯数: the area's households
+        return _header(table.sheet, last, found, texts)
+    return None
+
+
+def _header(sheet: str, index: int, found: dict[str, list[int]], texts: list[str]) -> _Header:
+    issues = []
+    for column, positions in found.items():
+        if len(positions) > 1:
             issues.append(
                 _error(
-                    _("必須の列「%(column)s」がありません。見出し行に「%(column)s」の列を加えてください。")
-                    % {"column": missing},
-                    sheet=table.sheet,
+                    _("「%(column)s」列が2つあります。どちらを読むか決められないため、1つにしてください。")
+                    % {"column": column},
+                    sheet=sheet,
                     row=index + 1,
-                    column=missing,
+                    column=column,
                 )
             )
-        return index, columns, issues
+    columns = {column: positions[0] for column, positions in found.items()}
+    candidates = HeaderCandidates(
+        sheet=sheet,
+        row=index + 1,
+        headers=tuple((position, text) for position, text in enumerate(texts) if text),
+        found=dict(columns),
+    )
+    issues.extend(_missing_columns(sheet, index + 1, columns))
+    return _Header(index, columns, issues, candidates)
+
+
+def _missing_columns(sheet: str, row: int, columns: dict[str, int]) -> list[Issue]:
+    return [
+        _error(
+            _(
+                "必須の列「%(column)s」が見つかりません。見出しの名前を「%(column)s」にするか、"
+                "どの列が「%(column)s」かを指定してください。"
+            )
+            % {"column": missing},
+            sheet=sheet,
+            row=row,
+            column=missing,
+            code=MISSING_COLUMNS,
+        )
+        for missing in REQUIRED_COLUMNS
+        if missing not in columns
+    ]
+
+
+def _likeliest_header(table: Table) -> HeaderCandidates | None:
+    """Where no heading is recognised: the row of the most text cells, as candidates for a mapping."""
+    best = None
+    for index, cells in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        texts = [(position, _text(c)) for position, c in enumerate(cells) if isinstance(c, str) and _text(c)]
+        if texts and (best is None or len(texts) > len(best[1])):
+            best = (index, texts)
+    if best is None:
+        return None
+    return HeaderCandidates(sheet=table.sheet, row=best[0] + 1, headers=tuple(best[1]), found={})
+
+
+def _given_header(table: Table, columns: dict[str, int], header_row: int | None) -> _Header:
+    """The heading of a sheet read with a column mapping given by the user."""
+    issues = []
+    if header_row is None:
+        found = _find_header(table)
+        likeliest = found.candidates if found is not None else _likeliest_header(table)
+        header_row = likeliest.row if likeliest is not None else 0
+    for column, position in columns.items():
+        if column not in KNOWN_COLUMNS or not isinstance(position, int) or position < 0:
+            issues.append(
+                _error(
+                    _("列の指定「%(column)s」→%(position)s は使えません。")
+                    % {"column": _quoted(column), "position": _quoted(position)},
+                    sheet=table.sheet,
+                    code=MISSING_COLUMNS,
+                )
+            )
+    if len(set(columns.values())) < len(columns):
+        issues.append(
+            _error(
+                _("列の指定で、同じ列が2つの項目に割り当てられています。"),
+                sheet=table.sheet,
+                code=MISSING_COLUMNS,
+            )
+        )
+    issues.extend(_missing_columns(table.sheet, header_row, columns))
+    index = header_row - 1
+    texts = [_text(c) for c in table.rows[index]] if 0 <= index < len(table.rows) else []
+    candidates = HeaderCandidates(
+        sheet=table.sheet,
+        row=header_row,
+        headers=tuple((position, text) for position, text in enumerate(texts) if text),
+        found=dict(columns),
+    )
+    return _Header(index, dict(columns), issues, candidates)
+
+
+# A date in a title row: 令和８年１月１日現在, 2026年1月1日現在, R8.1.1現在 (after NFKC). Only in a
+# cell that says 現在, 基準 or 時点, so that 作成日 and the like are not taken for the survey date.
+_ERA_DATE_RE = re.compile(r"(令和|平成|昭和)\s*(元|[0-9]{1,2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日")  # i18n: data  # fmt: skip
+_ERA_SHORT_RE = re.compile(r"(?<![A-Za-z])([RHSrhs])\s*(元|[0-9]{1,2})[./年]([0-9]{1,2})[./月]([0-9]{1,2})")  # i18n: data  # fmt: skip
+_WESTERN_DATE_RE = re.compile(r"([0-9]{4})\s*(?:年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|[./-]([0-9]{1,2})[./-]([0-9]{1,2}))")  # i18n: data  # fmt: skip
+_FIRST_YEAR = "元"  # i18n: data (元年: the first year of an era)
+_AS_OF_WORDS = ("現在", "基準", "時点")  # i18n: data
+_ERA_NAMES = {"R": "令和", "H": "平成", "S": "昭和"}  # i18n: data
+_ERA_STARTS = {era.name: era.start.year for era in ERAS}
+# 現在 / 時点 right after the date (a closing bracket or spaces between), or 基準日 right before it.
+_AS_OF_AFTER_RE = re.compile(r"[\s)）]*(?:現在|時点)")  # i18n: data
+_AS_OF_BEFORE_RE = re.compile(r"基準日\s*[:：は]?\s*[(（]?\s*$")  # i18n: data
+
+
+def date_in_text(text: str) -> dt.date | None:
+    """The survey date a title cell states (令和８年１月１日現在 → 2026-01-01), or None.
+
+    A date counts only where the text says it is the date of the figures: followed by 現在 or 時点
+    (令和8年1月1日現在, 2026年1月1日 時点), or after 基準日 (調査基準日: 令和8年1月1日). Other dates
+    (作成日, 前回（令和7年1月1日）の値) are not taken for it. Eras through rules.ERAS; 元年 is year 1.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if not any(word in text for word in _AS_OF_WORDS):
+        return None
+    found = [
+        (m.start(), m.end(), _ERA_NAMES.get(m.group(1).upper(), m.group(1)), *m.groups()[1:])
+        for pattern in (_ERA_DATE_RE, _ERA_SHORT_RE)
+        for m in pattern.finditer(text)
+    ]
+    found += [
+        (m.start(), m.end(), "", m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5))
+        for m in _WESTERN_DATE_RE.finditer(text)
+    ]
+    for start, end, era, year, month, day in sorted(found):
+        if not (_AS_OF_AFTER_RE.match(text, end) or _AS_OF_BEFORE_RE.search(text[:start])):
+            continue
+        number = 1 if year == _FIRST_YEAR else int(year)
+        try:
+            return dt.date(_ERA_STARTS[era] + number - 1 if era else number, int(month), int(day))
+        except (ValueError, KeyError):  # 2月30日, an era before 昭和
+            return None
+    return None
+
+
+def _title_date(rows: list[list]) -> tuple[int, dt.date] | None:
+    """(row number, date) of the first title row above the heading that states the survey date."""
+    for index, cells in enumerate(rows):
+        for c in cells:
+            if isinstance(c, str) and c:
+                day = date_in_text(c)
+                if day is not None:
+                    return index + 1, day
+        # A date cell beside a text saying 現在 / 基準 / 時点 (「調査基準日」|2026-01-01).
+        if any(isinstance(c, str) and any(w in c for w in _AS_OF_WORDS) for c in cells):
+            for c in cells:
+                if isinstance(c, dt.datetime):
+                    return index + 1, c.date()
+                if isinstance(c, dt.date):
+                    return index + 1, c
     return None
 
 
@@ -521,24 +852,60 @@ def _has_content(table: Table) -> bool:
     return any(_fold(c) for cells in table.rows for c in cells)
 
 
-def parse_tables(tables: list[Table]) -> ParsedFile:
-    """The rows of every sheet that has a header row. No database."""
-    stream = RowStream((table.sheet, table.rows) for table in tables)
+def parse_tables(
+    tables: list[Table],
+    *,
+    survey_date: dt.date | None = None,
+    columns: dict[str, int] | None = None,
+    header_row: int | None = None,
+) -> ParsedFile:
+    """The rows of every sheet that has a header row. No database. See RowStream for the arguments."""
+    stream = RowStream(
+        ((table.sheet, table.rows) for table in tables),
+        survey_date=survey_date,
+        columns=columns,
+        header_row=header_row,
+    )
     rows = tuple(stream)
-    return ParsedFile(rows=rows, issues=tuple(stream.issues))
+    return ParsedFile(rows=rows, issues=tuple(stream.issues), header_candidates=tuple(stream.candidates))
 
 
 class RowStream:
     """Parse sheets row by row: iterating gives the ParsedRows; file and sheet issues gather in `issues`.
 
-    `issues` is complete once the iteration has ended. parse_tables (every row in memory, for the
-    preview) and the fast import (services.counts_fast, which never holds the rows) both parse with
-    this, so a file gets the same rows and the same messages on either path.
+    `issues` (and `candidates`) are complete once the iteration has ended. parse_tables (every row in
+    memory, for the preview) and the fast import (services.counts_fast, which never holds the rows)
+    both parse with this, so a file gets the same rows and the same messages on either path.
+
+    Layouts read: title rows above the heading; a heading in one row or two (a merged 世帯数 over
+    区域内世帯数 / 加入世帯数); headings by their usual names (HEADER_SYNONYMS); total and subtotal
+    rows (計, 小計, 合計, 「厚別区　計」, 「（○○連合町内会　小計）」) skipped with one warning per
+    sheet; "-", "－", "―" in a count read as 0 with one warning per sheet.
+
+    `survey_date`: a title row stating another date (令和８年１月１日現在) is an error naming both.
+
+    `columns` (Col.* → 0-based column index, for every sheet) replaces the recognised headings, for a
+    file whose headings are not recognised; `header_row` (from 1; 0 for none) is then the row after
+    which data rows start (default: the recognised heading row, else the row of the most text
+    cells). Without `columns`, a sheet whose required columns are not found gets errors with
+    Issue.code MISSING_COLUMNS, and `candidates` holds each sheet's heading row (HeaderCandidates)
+    so that a caller can offer a mapping and parse again with `columns`.
     """
 
-    def __init__(self, tables: Iterable[tuple[str, Iterable[list]]]):
+    def __init__(
+        self,
+        tables: Iterable[tuple[str, Iterable[list]]],
+        *,
+        survey_date: dt.date | None = None,
+        columns: dict[str, int] | None = None,
+        header_row: int | None = None,
+    ):
         self._tables = tables
+        self._survey_date = survey_date
+        self._columns = columns
+        self._header_row = header_row
         self.issues: list[Issue] = []
+        self.candidates: list[HeaderCandidates] = []
 
     def __iter__(self) -> Iterator[ParsedRow]:
         found_header = False
@@ -549,28 +916,42 @@ class RowStream:
                 first_sheet = sheet
             sheet_rows = iter(sheet_rows)
             head = Table(sheet=sheet, rows=list(itertools.islice(sheet_rows, HEADER_SEARCH_ROWS)))
-            header = _find_header(head)
+            if self._columns is not None:
+                if not _has_content(head):
+                    continue
+                header = _given_header(head, self._columns, self._header_row)
+            else:
+                header = _find_header(head)
             if header is None:
+                likeliest = _likeliest_header(head)
+                if likeliest is not None:
+                    self.candidates.append(likeliest)
                 if _has_content(head) or any(_fold(c) for cells in sheet_rows for c in cells):
                     headless.append(sheet)
                 continue
             found_header = True
-            index, columns, header_issues = header
-            self.issues.extend(header_issues)
-            if header_issues:
+            self.candidates.append(header.candidates)
+            self.issues.extend(header.issues)
+            self._check_title_date(sheet, head.rows[: max(header.index, 0)])
+            if header.issues:
                 continue
+            start = header.index + 1
             yield from self._sheet(
-                sheet, itertools.chain(head.rows[index + 1 :], sheet_rows), index + 1, columns
+                sheet, itertools.chain(head.rows[start:], sheet_rows), start, header.columns
             )
         if not found_header:
             names = "・".join(REQUIRED_COLUMNS)  # i18n: data
             self.issues.insert(
                 0,
                 _error(
-                    _("見出し行が見つかりません。先頭%(rows)s行以内に「%(names)s」の見出しを置いてください。")
+                    _(
+                        "見出し行が見つかりません。先頭%(rows)s行以内に「%(names)s」の見出しを置くか、"
+                        "どの列が何かを指定してください。"
+                    )
                     % {"rows": HEADER_SEARCH_ROWS, "names": names},
                     sheet=first_sheet or "",
                     column=Col.CODE,
+                    code=MISSING_COLUMNS,
                 ),
             )
         else:
@@ -581,10 +962,30 @@ class RowStream:
                 for name in headless
             )
 
+    def _check_title_date(self, sheet: str, title_rows: list[list]) -> None:
+        found = _title_date(title_rows)
+        if found is None or self._survey_date is None:
+            return
+        row, day = found
+        if day != self._survey_date:
+            self.issues.append(
+                _error(
+                    _(
+                        "表題の日付（%(title)s）が調査基準日（%(survey)s）と違います。"
+                        "ファイルか調査基準日を確かめてください。"
+                    )
+                    % {"title": _both(day), "survey": _both(self._survey_date)},
+                    sheet=sheet,
+                    row=row,
+                )
+            )
+
     def _sheet(self, sheet: str, rows: Iterable[list], first_index: int, columns: dict[str, int]):
         """The data rows of one sheet; `first_index` is the 0-based index of the first of `rows`."""
         issues = self.issues
         blank_count_rows = []
+        total_rows = []
+        dash_cells = []  # the row of each count cell read as 0 from a dash
         positions = list(columns.values())
         code_at, name_at = columns[Col.CODE], columns[Col.NAME]
         households_at, members_at = columns[Col.HOUSEHOLDS], columns[Col.MEMBERS]
@@ -607,16 +1008,20 @@ class RowStream:
                 else normalize_code(raw_code)
             )
             name = _text(cells[name_at] if name_at < size else None)
-            # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
-            # this over all of Unicode): a name without it is not a total, and need not be folded.
-            if code in TOTAL_LABELS or (_TOTAL_MARK in name and _header_key(name) in TOTAL_LABELS):
-                issues.append(_warning(_("合計の行とみなして読み飛ばしました。"), **where))
+            if _is_total(code, name):
+                total_rows.append(number)
                 continue
             raw_households = cells[households_at] if households_at < size else None
             raw_members = cells[members_at] if members_at < size else None
             if not _fold(raw_households) and not _fold(raw_members):
                 blank_count_rows.append(number)  # a template row nobody filled in
                 continue
+            if type(raw_households) is str and _fold(raw_households) in ZERO_MARKS:
+                raw_households = 0
+                dash_cells.append(number)
+            if type(raw_members) is str and _fold(raw_members) in ZERO_MARKS:
+                raw_members = 0
+                dash_cells.append(number)
 
             row_issues = []
             if not code:
@@ -628,7 +1033,7 @@ class RowStream:
                             "町内会コード「%(code)s」の形式が正しくありません"
                             "（「区コード5桁-番号4桁」、例: 01101-0001）。"
                         )
-                        % {"code": _text(raw_code)},
+                        % {"code": _quoted(_text(raw_code))},
                         **where,
                         column=Col.CODE,
                     )
@@ -679,10 +1084,24 @@ class RowStream:
                 row=number,
                 issues=tuple(row_issues),
             )
-        if blank_count_rows:
-            shown = _list_separator().join(str(n) for n in blank_count_rows[:10]) + (
-                "…" if len(blank_count_rows) > 10 else ""
+        if total_rows:
+            issues.append(
+                _warning(
+                    _("合計・小計の%(n)s行は取り込みません（%(rows)s行目）。")
+                    % {"n": len(total_rows), "rows": _row_list(total_rows)},
+                    sheet=sheet,
+                )
             )
+        if dash_cells:
+            issues.append(
+                _warning(
+                    _("「-」の%(n)sか所を 0 として読みました（%(rows)s行目）。0 でよいか確かめてください。")
+                    % {"n": len(dash_cells), "rows": _row_list(sorted(set(dash_cells)))},
+                    sheet=sheet,
+                )
+            )
+        if blank_count_rows:
+            shown = _row_list(blank_count_rows)
             issues.append(
                 _warning(
                     _("区域内世帯数と加入世帯数がどちらも空欄の%(n)s行は取り込みません（%(rows)s行目）。")
@@ -732,23 +1151,32 @@ def check_rows(
         existing_qs = existing_qs.select_for_update()
     existing = {association_id: rest for association_id, *rest in existing_qs} if associations else {}
 
-    positions = defaultdict(list)
+    # Duplicate codes in linear time: one error per code, on its first row (its first places and
+    # the total); each later row of the code gets a short issue of its own, kept off the file's list.
+    positions: dict[str, list[ParsedRow]] = {}
     for r in parsed.rows:
         if r.code:
-            positions[r.code].append(r)
+            positions.setdefault(r.code, []).append(r)
 
     checker = RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     preview_rows = []
     issues = list(parsed.issues)
     for r in parsed.rows:
         row_issues = list(r.issues)
+        repeat = None
         association = associations.get(r.code)
         duplicates = positions.get(r.code, ())
         if len(duplicates) > 1:
-            row_issues.append(duplicate_issue(r, duplicates))
+            if duplicates[0] is r:
+                row_issues.append(duplicate_issue(r, duplicates))
+            else:
+                repeat = duplicate_repeat_issue(r, duplicates[0])
         current = existing.get(association.id) if association is not None else None
-        row_issues.extend(checker.issues(r, association, current))
+        checked = checker.issues(r, association, current)
+        row_issues.extend(checked)
         issues.extend(row_issues)
+        if repeat is not None:
+            row_issues = [*r.issues, repeat, *checked]
         preview_rows.append(_preview_row(r, association, current, row_issues))
     return Preview(
         survey_date=survey_date,
@@ -795,12 +1223,32 @@ def load_register(*, codes, survey_date: dt.date) -> dict[str, Registered]:
     return register
 
 
-def duplicate_issue(r: ParsedRow, duplicates) -> Issue:
-    """The error of a row whose code is on other rows too (`duplicates`: all of them, in order)."""
-    places = _list_separator().join(_place(d) for d in duplicates)
+# Places a duplicate code's error lists; the rest are counted.
+DUPLICATES_LISTED = 5
+
+
+def duplicate_issue(r: ParsedRow, duplicates: Sequence[ParsedRow], total: int | None = None) -> Issue:
+    """The one error of a code that is on several rows, on its first row `r`.
+
+    `duplicates`: the code's rows in order (at least the first DUPLICATES_LISTED); `total`: how many
+    there are (default len(duplicates)). The message lists the first DUPLICATES_LISTED places and
+    the total, so it stays a line long however often the code repeats.
+    """
+    total = len(duplicates) if total is None else total
+    places = _list_separator().join(_place(d) for d in duplicates[:DUPLICATES_LISTED])
+    if total > DUPLICATES_LISTED:
+        places += _("ほか%(more)s行") % {"more": f"{total - DUPLICATES_LISTED:,}"}
     return _error(
-        _("町内会コード %(code)s が複数の行にあります（%(places)s）。1行にまとめてください。")
-        % {"code": r.code, "places": places},
+        _("町内会コード %(code)s が%(total)s行にあります（%(places)s）。1行にまとめてください。")
+        % {"code": r.code, "total": f"{total:,}", "places": places},
+        **r.where(Col.CODE),
+    )
+
+
+def duplicate_repeat_issue(r: ParsedRow, first: ParsedRow) -> Issue:
+    """A later row of a duplicate code: its own short error (the preview row's), naming the first."""
+    return _error(
+        _("町内会コード %(code)s は%(first)sと重複しています。") % {"code": r.code, "first": _place(first)},
         **r.where(Col.CODE),
     )
 
@@ -882,6 +1330,31 @@ def _place(row: ParsedRow) -> str:
     return _("%(row)s行目") % {"row": row.row}
 
 
+def _row_list(numbers: list[int], limit: int = 10) -> str:
+    return _list_separator().join(str(n) for n in numbers[:limit]) + ("…" if len(numbers) > limit else "")
+
+
+def _both(day: dt.date) -> str:
+    """令和8年1月1日（2026-01-01）: as a title writes it and as the survey date is chosen."""
+    return f"{japanese_date(day)}（{day:%Y-%m-%d}）"  # i18n: data
+
+
+def _is_total(code: str, name: str) -> bool:
+    """A total or subtotal row: its code or name is a total label (合計, 計, 小計 …), or it has no code
+    (or a code cell saying so) and its label ends in 計: 「厚別区　計」, 「（○○連合町内会　小計）」."""
+    if _TOTAL_MARK not in code and _TOTAL_MARK not in name:
+        # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
+        # this over all of Unicode): a row without it is not a total, and need not be folded.
+        return False
+    if code and _CODE_RE.fullmatch(code):
+        return False
+    code_label = _header_key(code).strip(_BRACKETS)
+    name_label = _header_key(name).strip(_BRACKETS)
+    if code_label in TOTAL_LABELS or name_label in TOTAL_LABELS:
+        return True
+    return code_label.endswith(_TOTAL_MARK) or (not code and name_label.endswith(_TOTAL_MARK))
+
+
 def _list_separator() -> str:
     return pgettext("list separator", "、")
 
@@ -927,7 +1400,7 @@ def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit)
                     "町内会名「%(name)s」が登録されている名前「%(registered)s」と一致しません。"
                     "町内会コードで取り込みます。"
                 )
-                % {"name": r.name, "registered": association.name},
+                % {"name": _quoted(r.name), "registered": association.name},
                 **r.where(Col.NAME),
             )
         )
@@ -977,17 +1450,21 @@ def preview_file(
     actor,
     ward: Ward | None = None,
     reason: str = "",
+    columns: dict[str, int] | None = None,
+    header_row: int | None = None,
 ) -> Preview:
     """Read, parse and check a file. A file that cannot be read gives a Preview with one error.
 
-    `reason` (for changing an approved ward's counts) as in check_rows.
+    `reason` (for changing an approved ward's counts) as in check_rows. `columns` and `header_row`
+    (a column mapping chosen by the user) as in RowStream; a title row's date is checked against
+    `survey_date`.
     """
     try:
         tables = read_tables(data, filename)
     except ImportFileError as e:
         parsed = ParsedFile(rows=(), issues=(e.issue,))
     else:
-        parsed = parse_tables(tables)
+        parsed = parse_tables(tables, survey_date=survey_date, columns=columns, header_row=header_row)
     return check_rows(
         parsed,
         survey_date=survey_date,

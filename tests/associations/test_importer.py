@@ -175,8 +175,8 @@ def test_a_missing_required_column_is_an_error_naming_sheet_row_and_column():
     (issue,) = importer.parse_tables(tables).issues
     assert (issue.level, issue.sheet, issue.row, issue.column) == ("error", "中央区", 2, Col.MEMBERS)
     assert (
-        str(issue)
-        == "シート「中央区」 2行目 「加入世帯数」列: 必須の列「加入世帯数」がありません。見出し行に「加入世帯数」の列を加えてください。"
+        str(issue) == "シート「中央区」 2行目 「加入世帯数」列: 必須の列「加入世帯数」が見つかりません。"
+        "見出しの名前を「加入世帯数」にするか、どの列が「加入世帯数」かを指定してください。"
     )
 
 
@@ -196,7 +196,7 @@ def test_empty_rows_are_skipped_and_total_and_unfilled_rows_are_skipped_with_a_w
     parsed = importer.parse_tables(tables)
     assert [r.code for r in parsed.rows] == ["01101-0001"]
     assert [i.level for i in parsed.issues] == ["warning", "warning"]
-    assert "合計" in parsed.issues[0].message and parsed.issues[0].row == 6
+    assert parsed.issues[0].message == "合計・小計の1行は取り込みません（6行目）。"
     assert "1行は取り込みません（5行目）" in parsed.issues[1].message
 
 
@@ -266,7 +266,7 @@ def test_dissolved_or_merged_association_is_an_error(chuo, city_admin, status, l
     assert f"「{label}」です（2023-03-31）" in issue.message
 
 
-def test_duplicate_rows_for_one_code_name_both_rows(chuo, city_admin):
+def test_a_duplicate_code_is_one_error_on_its_first_row_naming_every_row(chuo, city_admin):
     p = preview(
         xlsx(
             [
@@ -277,8 +277,26 @@ def test_duplicate_rows_for_one_code_name_both_rows(chuo, city_admin):
         ),
         actor=city_admin,
     )
-    assert [i.row for i in p.errors] == [2, 4]
-    assert all("シート「中央区」2行目、シート「中央区」4行目" in i.message for i in p.errors)
+    (error,) = p.errors
+    assert (error.row, error.column) == (2, Col.CODE)
+    assert "01101-0001 が2行にあります（シート「中央区」2行目、シート「中央区」4行目）" in error.message
+    # The later row is an error row too, with a short issue of its own naming the first.
+    later = p.rows[2]
+    assert later.status == RowStatus.ERROR
+    assert later.issues[0].message == "町内会コード 01101-0001 はシート「中央区」2行目と重複しています。"
+
+
+def test_4000_copies_of_a_row_give_one_short_error_listing_five_rows_and_the_total(chuo, city_admin):
+    data = csv_bytes([["01101-0001", "大通町内会", 100, 80, ""]] * 4_000)
+    p = preview(data, actor=city_admin, filename="counts.csv")
+    (error,) = p.errors
+    assert error.message == (
+        "町内会コード 01101-0001 が4,000行にあります（2行目、3行目、4行目、5行目、6行目ほか3,995行）。"
+        "1行にまとめてください。"
+    )
+    assert p.summary.errors == 1 and p.summary.new == 0
+    assert {r.status for r in p.rows} == {RowStatus.ERROR}
+    assert sum(len(i.message) for r in p.rows for i in r.issues) < 4_000 * 60
 
 
 @pytest.mark.parametrize(

@@ -202,7 +202,7 @@ def _import(
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(mapped_tables(data, filename, columns))
+        stream = importer.RowStream(mapped_tables(data, filename, columns), survey_date=survey_date)
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.
@@ -236,11 +236,12 @@ def _import(
         del first
         report("checked", rows, rows)
 
-        # Duplicate codes: every row of such a code gets the error naming all its places.
+        # Duplicate codes: one error per code, on its first row, naming its first places and the total.
         if repeated:
+            listed = importer.DUPLICATES_LISTED
             cursor.execute(
                 f"SELECT seq, sheet, row FROM {STAGE} WHERE seq = ANY(%s::integer[])",
-                [[seq for seqs in repeated.values() for seq in seqs]],
+                [[seq for seqs in repeated.values() for seq in seqs[:listed]]],
             )
             places = {seq: (sheet, row) for seq, sheet, row in cursor.fetchall()}
             for code, seqs in repeated.items():
@@ -252,16 +253,19 @@ def _import(
                         sheet=places[n][0],
                         row=places[n][1],
                     )
-                    for n in seqs
+                    for n in seqs[:listed]
                 ]
-                for seq, r in zip(seqs, duplicates, strict=True):
-                    row_issues.append((seq, 1, importer.duplicate_issue(r, duplicates)))
+                issue = importer.duplicate_issue(duplicates[0], duplicates, total=len(seqs))
+                row_issues.append((seqs[0], 1, issue))
 
         row_issues.extend(_register_issues(cursor, checker, survey_date=survey_date, ward=ward))
         row_issues.sort(key=lambda item: (item[0], item[1]))
         issues = [*stream.issues, *(issue for _seq, _phase, issue in row_issues)]
         if any(i.is_error for i in issues):
-            error_rows = sorted({seq for seq, _phase, issue in row_issues if issue.is_error})
+            error_rows = sorted(
+                {seq for seq, _phase, issue in row_issues if issue.is_error}
+                | {seq for seqs in repeated.values() for seq in seqs[1:]}  # later rows of a duplicate
+            )
             totals = _status_totals(
                 cursor, survey_date=survey_date, rows=rows, exclude=error_rows, issues=issues
             )
