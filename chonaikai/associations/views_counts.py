@@ -192,6 +192,17 @@ class GridLine:
     def row_error_id(self) -> str:
         return f"{self.form.prefix}-row-errors"
 
+    @property
+    def flagged(self) -> bool:
+        """Whether the row needs a look: the grid's 「要確認」 filter shows these."""
+        return bool(self.row_errors or (self.form.is_bound and self.form.errors))
+
+    @property
+    def search_text(self) -> str:
+        """What the grid's filter box matches: code, name and kana."""
+        a = self.association
+        return " ".join(filter(None, [a.code, a.name, a.kana]))
+
 
 def _row_form(row: selectors.EntryGridRow, data=None) -> CountRowForm:
     aid = row.association.pk
@@ -330,6 +341,9 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,
+            "federations": sorted(
+                {line.association.federation.name for line in lines if line.association.federation_id}
+            ),
         },
         status=status,
     )
