@@ -23,7 +23,7 @@
 
   function text(name, values) {
     var template = form.getAttribute("data-text-" + name) || "";
-    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) {
       return String(values[key]);
     });
   }
