@@ -95,6 +95,8 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
         page.evaluate("document.activeElement.name")
         == f"a{rows.nth(1).get_attribute('data-row')[1:]}-households"
     )
+    page.keyboard.press("Shift+Enter")  # and back up
+    assert page.evaluate("document.activeElement.name") == f"a{a1.pk}-households"
     page.locator(f'[name="a{a1.pk}-member_households"]').fill(str(m1))
     for association, households, members in ((a2, h2, m2), (a3, h3, m3)):
         field = page.locator(f'[name="a{association.pk}-households"]')
@@ -152,6 +154,10 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
 
     # The filter: by name, by "not entered yet".
     page.get_by_label("町内会名・よみがな・コード").fill(a2.name)
+    expect(page.locator("tr[data-row]:visible")).to_have_count(1)
+    page.get_by_label("町内会名・よみがな・コード").press("Enter")  # filters; never submits the form
+    page.wait_for_timeout(500)
+    expect(page.locator(".flash-messages")).to_contain_text("保存しました")
     expect(page.locator("tr[data-row]:visible")).to_have_count(1)
     page.get_by_label("町内会名・よみがな・コード").fill("")
     page.get_by_label("未入力の町内会だけ").check()

@@ -298,7 +298,9 @@ def test_query_count_of_grid_get_and_post_is_constant(client, ward_staff_chuo, s
 # ---------------------------------------------------------------------------------------------
 
 
-def test_each_row_carries_what_the_filter_matches_and_its_full_name_as_a_title(grid, counted_a, chuo):
+def test_each_row_carries_what_the_filter_matches_and_its_full_name_as_a_title(
+    grid, counted_a, chuo, ward_staff_chuo
+):
     from chonaikai.associations.models import Federation
 
     federation = Federation.objects.create(
@@ -314,7 +316,8 @@ def test_each_row_carries_what_the_filter_matches_and_its_full_name_as_a_title(g
     assert "data-flagged" not in row
     assert 'title="中央テストA町内会"' in page
     assert '<option value="中央テスト連合町内会">中央テスト連合町内会</option>' in page
-    assert f'data-draft-key="count-grid:01101:{SURVEY.isoformat()}"' in page
+    # Typed values are kept in the browser per user, ward and round.
+    assert f'data-draft-key="count-grid:{ward_staff_chuo.pk}:01101:{SURVEY.isoformat()}"' in page
 
 
 def test_rows_refused_on_saving_are_marked_for_the_flagged_filter(grid, counted_a, counted_b):
