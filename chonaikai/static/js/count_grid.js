@@ -48,9 +48,17 @@
     values.version = version ? version.value : "0";
     return values;
   }
+  // As the server compares them: a count with full-width digits, commas or spaces is the number
+  // (１，２３４ is 1234), a note without its surrounding spaces.
+  function normal(name, value) {
+    var text = (value || "").trim();
+    if (name === "note") return text;
+    text = text.normalize("NFKC").replace(/[,\s]/g, "");
+    return /^\d+$/.test(text) ? String(parseInt(text, 10)) : text;
+  }
   function same(a, b) {
     return FIELDS.every(function (name) {
-      return (a[name] || "") === (b[name] || "");
+      return normal(name, a[name]) === normal(name, b[name]);
     });
   }
   function changed(prefix) {
