@@ -178,7 +178,7 @@ class GridLine:
     """One association's line: what the grid selector read, its form, and what to show beside it."""
 
     data: selectors.EntryGridRow
-    form: CountRowForm
+    form: CountRowForm | None  # None: a row not posted (unchanged), until the grid is shown again
     changed: bool = False
     newer: object = None  # the count someone else saved meanwhile (stale save refused)
     row_errors: list[str] = field(default_factory=list)
@@ -248,9 +248,15 @@ def count_entry(request, ward_code: str, survey_date: str):
         return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors)
 
     data = request.POST.copy()  # mutable: a refused stale row takes the newer version
-    lines = [GridLine(data=row, form=_row_form(row, data)) for row in grid.rows]
-    for line in lines:
-        line.changed = line.form.user_changed()
+    # The page's script posts only the rows that changed (each with its version and loaded values);
+    # a row that was not posted at all is unchanged, and its form is only made if the grid is shown
+    # again. Without the script every row is posted and compared with the values it was loaded with.
+    lines = []
+    for row in grid.rows:
+        posted = f"a{row.association.pk}-version" in data
+        line = GridLine(data=row, form=_row_form(row, data) if posted else None)
+        line.changed = posted and line.form.user_changed()
+        lines.append(line)
     changed = [line for line in lines if line.changed]
     reason_form = GridReasonForm(data)
     parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
