@@ -110,8 +110,12 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
         field.press("Tab")
         page.keyboard.type(str(members))
     expect(page.locator("#grid-unsaved")).to_contain_text("3")
-    # The last row's inputs are on screen, above the sticky save bar, which is still visible.
+    # The last row's inputs are on screen, above the sticky save bar, which is still visible; the
+    # column headings stayed at the top of the window.
     assert in_viewport(page, save_button)
+    assert abs(page.locator(".count-grid thead th").first.bounding_box()["y"]) < 2
+    last = page.locator(f'[name="a{a3.pk}-member_households"]').bounding_box()
+    assert last["y"] + last["height"] <= save_button.bounding_box()["y"]
     journey.step("typed-three-rows", full_page=False)
 
     # The save fails (the server answers 500): nothing is stored, nothing typed is lost.
