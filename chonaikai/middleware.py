@@ -24,3 +24,44 @@ class ChosenLanguageMiddleware(MiddlewareMixin):
         response.headers.setdefault("Content-Language", translation.get_language())
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+class DatabaseBusyMiddleware:
+    """SQLite's "database is locked" (a write that waited the whole busy timeout) answers 409, not 500.
+
+    Settings make SQLite writers queue for the lock (WAL, IMMEDIATE transactions, a busy timeout), so
+    this is the net for a wait that ran out: nothing was written, and the same request sent again
+    will do. The API answers in its own shape; pages with a short Japanese page that says so (the
+    entry grid keeps what was typed in the browser, so going back loses nothing).
+    """
+
+    LOCKED = ("database is locked", "database table is locked")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+
+        if not isinstance(exception, OperationalError) or not any(
+            text in str(exception) for text in self.LOCKED
+        ):
+            return None
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        message = _(
+            "ほかの保存と重なったため、保存できませんでした。何も保存されていません。もう一度保存してください。"
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"message": message, "extra": {}}, status=409, json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = render(request, "database_busy.html", {"message": message}, status=409)
+        response["Retry-After"] = "1"
+        return response

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Redis down: an action that needs the task queue answers 503 with the reason, not 500.
     "chonaikai.operations.middleware.QueueUnavailableMiddleware",
+    # SQLite's "database is locked" after the busy timeout: 409 "save again", not 500.
+    "chonaikai.middleware.DatabaseBusyMiddleware",
     # Last, so that it sees the lockout raised by the login of any view (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -91,6 +93,27 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite under concurrent saves (the default database of development and small installations).
+    # WAL lets readers go on while one connection writes; transactions begin IMMEDIATE, so a writer
+    # takes the write lock when its transaction starts and waits up to `timeout` seconds for it.
+    # With DEFERRED transactions a reader that later wants to write cannot wait (SQLite answers
+    # "database is locked" at once, whatever the timeout). What still times out becomes a 409
+    # with "try again" (chonaikai.middleware.DatabaseBusyMiddleware), never a 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+        }
+    )
+# The entry grid posts every row of a ward without JavaScript: 7 fields a row (the three inputs,
+# their loaded values and the version) plus the confirmation box, i.e. 8 at most. The sample data's
+# largest ward has 298 associations and Sapporo has about 2,200 in all ten wards, so 1,500 rows is a
+# generous ceiling for one ward. The limit exists to bound the work of parsing a hostile request;
+# 12,100 fields parse in a few milliseconds. (With JavaScript the grid posts only the changed rows.)
+COUNT_GRID_MAX_ROWS = 1_500
+DATA_UPLOAD_MAX_NUMBER_FIELDS = COUNT_GRID_MAX_ROWS * 8 + 100
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -489,7 +489,8 @@ def count_entry_grid(*, ward: Ward, survey_date: dt.date) -> EntryGrid | None:
     associations = list(
         Association.objects.active()
         .in_ward(ward)
-        .only("id", "code", "name", "kana", "ward_id", "is_sample")
+        .select_related("federation")  # the grid's federation filter
+        .only("id", "code", "name", "kana", "ward_id", "is_sample", "federation", "federation__name")
         .order_by("code")
     )
     previous_day = previous_survey_date(survey_date)

@@ -40,6 +40,9 @@ _ACTIONS = {
 }
 
 
+SAMPLE_SUFFIX = "（サンプル）"  # i18n: data (seed_demo's names carry it already)
+
+
 def _survey_date_or_404(text: str):
     day = parse_survey_date(text)
     if day is None:
@@ -175,7 +178,7 @@ class GridLine:
     """One association's line: what the grid selector read, its form, and what to show beside it."""
 
     data: selectors.EntryGridRow
-    form: CountRowForm
+    form: CountRowForm | None  # None: a row not posted (unchanged), until the grid is shown again
     changed: bool = False
     newer: object = None  # the count someone else saved meanwhile (stale save refused)
     row_errors: list[str] = field(default_factory=list)
@@ -191,6 +194,28 @@ class GridLine:
     @property
     def row_error_id(self) -> str:
         return f"{self.form.prefix}-row-errors"
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the row needs a look: the grid's 「要確認」 filter shows these."""
+        return bool(self.row_errors or (self.form.is_bound and self.form.errors))
+
+    @property
+    def sample_mark(self) -> bool:
+        """Show 「（サンプル）」 after the name (includes/sample_mark.html's rule, inlined for 300 rows)."""
+        a = self.association
+        return a.is_sample and SAMPLE_SUFFIX not in a.name
+
+    @property
+    def federation_name(self) -> str:
+        federation = self.association.federation if self.association.federation_id else None
+        return federation.name if federation else ""
+
+    @property
+    def search_text(self) -> str:
+        """What the grid's filter box matches: code, name and kana."""
+        a = self.association
+        return " ".join(filter(None, [a.code, a.name, a.kana]))
 
 
 def _row_form(row: selectors.EntryGridRow, data=None) -> CountRowForm:
@@ -223,9 +248,15 @@ def count_entry(request, ward_code: str, survey_date: str):
         return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors)
 
     data = request.POST.copy()  # mutable: a refused stale row takes the newer version
-    lines = [GridLine(data=row, form=_row_form(row, data)) for row in grid.rows]
-    for line in lines:
-        line.changed = line.form.user_changed()
+    # The page's script posts only the rows that changed (each with its version and loaded values);
+    # a row that was not posted at all is unchanged, and its form is only made if the grid is shown
+    # again. Without the script every row is posted and compared with the values it was loaded with.
+    lines = []
+    for row in grid.rows:
+        posted = f"a{row.association.pk}-version" in data
+        line = GridLine(data=row, form=_row_form(row, data) if posted else None)
+        line.changed = posted and line.form.user_changed()
+        lines.append(line)
     changed = [line for line in lines if line.changed]
     reason_form = GridReasonForm(data)
     parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
@@ -330,6 +361,9 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,
+            "federations": sorted(
+                {line.association.federation.name for line in lines if line.association.federation_id}
+            ),
         },
         status=status,
     )

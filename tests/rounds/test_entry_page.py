@@ -291,3 +291,49 @@ def test_query_count_of_grid_get_and_post_is_constant(client, ward_staff_chuo, s
     assert response.status_code == 302
     assert get_few == get_many
     assert post_few == post_many
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page's script works from (filter, drafts): present without the script too
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_row_carries_what_the_filter_matches_and_its_full_name_as_a_title(
+    grid, counted_a, chuo, ward_staff_chuo
+):
+    from chonaikai.associations.models import Federation
+
+    federation = Federation.objects.create(
+        code="F-01101-T", name="中央テスト連合町内会", ward=chuo
+    )  # i18n: data
+    counted_a.kana = "ちゅうおうてすとえー"  # i18n: data
+    counted_a.federation = federation
+    counted_a.save()
+    page = text(grid.get(URL))
+    row = re.search(rf'<tr class="count-grid__row"[^>]*data-row="{key(counted_a)}"[^>]*>', page).group(0)
+    assert f'data-search="{counted_a.code} 中央テストA町内会 ちゅうおうてすとえー"' in row
+    assert 'data-federation="中央テスト連合町内会"' in row
+    assert "data-flagged" not in row
+    assert 'title="中央テストA町内会"' in page
+    assert '<option value="中央テスト連合町内会">中央テスト連合町内会</option>' in page
+    # Typed values are kept in the browser per user, ward and round.
+    assert f'data-draft-key="count-grid:{ward_staff_chuo.pk}:01101:{SURVEY.isoformat()}"' in page
+
+
+def test_rows_refused_on_saving_are_marked_for_the_flagged_filter(grid, counted_a, counted_b):
+    data = form_data(grid.get(URL))
+    response = post(grid, data, **{f"{key(counted_a)}_households": "abc"})
+    assert response.status_code == 400
+    page = text(response)
+    flagged = re.findall(
+        r'<tr class="count-grid__row count-grid__row--error"[^>]*data-row="(a\d+)"[^>]*data-flagged', page
+    )
+    assert flagged == [key(counted_a)]
+
+
+def test_the_sample_label_is_shown_once(grid, chuo):
+    made = AssociationFactory(ward=chuo, name="見本町内会", is_sample=True)  # i18n: data
+    labelled = AssociationFactory(ward=chuo, name="見本二町内会（サンプル）", is_sample=True)  # i18n: data
+    page = text(grid.get(URL))
+    assert f'{made.name}<span class="sample-mark">（サンプル）</span>' in page
+    assert f"{labelled.name}<span" not in page
