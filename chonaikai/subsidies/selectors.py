@@ -307,6 +307,109 @@ def breakdown_of(application: Application, *, actual: bool = False) -> rules.Bre
     return rules.Breakdown.from_dict(data) if data else None
 
 
+# The domain events shown in an application's history besides its state changes.
+_VERIFIED = "subsidy_application.verified"
+_ATTACHMENT_ADDED = "subsidy_application.attachment_added"
+_ATTACHMENT_DELETED = "subsidy_application.attachment_deleted"
+_TRANSITION_EVENTS = {f"subsidy_application.{action}": action for action in workflow.Action.values}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an application's history (これまでの経過)."""
+
+    at: dt.datetime
+    what: str  # the action, e.g. 「提出」「添付書類の追加」
+    actor_name: str
+    from_status: str = ""  # for state changes
+    to_status: str = ""
+    detail: str = ""  # the comment, or which file
+
+    @property
+    def status_text(self) -> str:
+        if not self.to_status:
+            return ""
+        return f"{Status(self.from_status).label} → {Status(self.to_status).label}"
+
+
+def application_history(application: Application) -> list[HistoryEntry]:
+    """State changes, second-person checks and attachment changes, oldest first (two queries).
+
+    The services write an audit event with every one of them in the same transaction, so the events
+    give one order. Transition rows without an event (sample data written straight to the tables)
+    are added by their time.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from chonaikai.audit.models import AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Application),
+            subject_id=str(application.pk),
+            action__in=[*_TRANSITION_EVENTS, _VERIFIED, _ATTACHMENT_ADDED, _ATTACHMENT_DELETED],
+        ).order_by("at", "id")
+    )
+    entries = [_history_entry(e) for e in events]
+    recorded: dict[str, int] = {}
+    for event in events:
+        action = _TRANSITION_EVENTS.get(event.action)
+        if action is not None:
+            recorded[action] = recorded.get(action, 0) + 1
+    transitions = sorted(application.transitions.all(), key=lambda t: (t.at, t.id))
+    unrecorded = []
+    for t in transitions:
+        if recorded.get(t.action, 0) > 0:
+            recorded[t.action] -= 1
+            continue
+        unrecorded.append(
+            HistoryEntry(
+                at=t.at,
+                what=str(workflow.Action(t.action).label),
+                actor_name=t.actor_name,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                detail=t.comment,
+            )
+        )
+    if not unrecorded:
+        return entries
+    return sorted(unrecorded + entries, key=lambda entry: entry.at)  # stable: events keep their order
+
+
+def _history_entry(event) -> HistoryEntry:
+    before, after = event.before or {}, event.after or {}
+    action = _TRANSITION_EVENTS.get(event.action)
+    if action is not None:
+        return HistoryEntry(
+            at=event.at,
+            what=str(workflow.Action(action).label),
+            actor_name=event.actor_name,
+            from_status=before.get("status", ""),
+            to_status=after.get("status", ""),
+            detail=event.comment,
+        )
+    if event.action == _VERIFIED:
+        return HistoryEntry(
+            at=event.at, what=_("入力内容の確認"), actor_name=event.actor_name, detail=event.comment
+        )
+    added = event.action == _ATTACHMENT_ADDED
+    file = after if added else before
+    kinds = dict(Attachment.Kind.choices)
+    detail = _("「%(name)s」（%(kind)s）") % {
+        "name": file.get("name", ""),
+        "kind": kinds.get(file.get("kind"), file.get("kind", "")),
+    }
+    if before.get("verified_by") is not None and after.get("verified_by") is None:
+        detail += _("。紙の申請の入力内容の確認をやり直す必要があります。")
+    return HistoryEntry(
+        at=event.at,
+        what=_("添付書類の追加") if added else _("添付書類の削除"),
+        actor_name=event.actor_name,
+        detail=detail,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Meeting halls
 # ---------------------------------------------------------------------------------------------

@@ -201,14 +201,24 @@ def _save_content(app: Application, *, actor, fields: Sequence[str] = ()) -> Non
     breakdown = _compute(app)
     app.computed_amount = breakdown.amount
     app.breakdown = breakdown.as_dict()
+    _save_changed(app, actor=actor, fields=[*fields, "computed_amount", "breakdown"])
+
+
+def _save_changed(app: Application, *, actor, fields: Sequence[str] = ()) -> dict:
+    """Save a change to what was submitted (content or attachments): the actor becomes the last
+    editor, and an earlier second-person check of a paper entry is undone, since it checked
+    something else. Returns the check as it was, for the audit event ({"verified_by": id or None}).
+    """
+    before = {"verified_by": app.verified_by_id}
     app.prepared_by = _user(actor)
-    update = [*fields, "computed_amount", "breakdown", "prepared_by", "updated_at"]
+    update = [*fields, "prepared_by", "updated_at"]
     if app.verified_by_id is not None:
         app.verified_by = None
         app.verified_at = None
         update += ["verified_by", "verified_at"]
     app._history_user = _user(actor)
     app.save(update_fields=update)
+    return before
 
 
 def _store_attachment(app: Application, file, *, kind: str, actor) -> Attachment:
@@ -571,34 +581,68 @@ def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.K
             _("「%(status)s」の申請には書類を添付できません。") % {"status": Status(app.status).label}
         )
     attachment = _store_attachment(app, file, kind=kind, actor=actor)
+    # Before the decision an attachment is part of what is checked; after it (receipts for the
+    # completion report) the paper entry's check stays as the record of the check that was made.
+    check = (
+        _save_changed(app, actor=actor)
+        if app.status in workflow.EDITABLE_STATES
+        else {"verified_by": app.verified_by_id}
+    )
     audit_record(
         actor=_user(actor),
         action="subsidy_application.attachment_added",
         subject=app,
-        after={"attachment": attachment.pk, "kind": kind, "name": attachment.original_name},
+        before=check,
+        after={
+            "attachment": attachment.pk,
+            "kind": kind,
+            "name": attachment.original_name,
+            "verified_by": app.verified_by_id,
+        },
     )
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, actor, attachment_id: int) -> None:
-    """Remove an attachment while the application is editable; the file goes after commit."""
+    """Remove an attachment of a draft or returned application; the file goes after commit.
+
+    Never from 交付決定 on, for anyone: what the decision, the completion report and the payment
+    rest on stays (IllegalTransition), files included. A deletion undoes a paper entry's check.
+    """
     attachment = get_object_or_404(
         Attachment.objects.filter(application__in=policy.applications_visible_to(actor)), pk=attachment_id
     )
     app = _locked(actor, attachment.application_id)
     if not policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請の書類を削除する権限がありません。"))
-    if app.status not in _ATTACHABLE_STATES:
+    if app.status not in workflow.EDITABLE_STATES:
+        if app.status in workflow.GRANTED_STATES:
+            raise IllegalTransition(
+                _(
+                    "「%(status)s」の申請の書類は削除できません。交付決定の後は、書類を追加できますが、"
+                    "削除や差し替えはできません（記録として残します）。"
+                )
+                % {"status": Status(app.status).label},
+                extra={"status": app.status},
+            )
         raise IllegalTransition(
-            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label}
+            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label},
+            extra={"status": app.status},
         )
     name = attachment.file.name
+    check = _save_changed(app, actor=actor)
     audit_record(
         actor=_user(actor),
         action="subsidy_application.attachment_deleted",
         subject=app,
-        before={"attachment": attachment.pk, "kind": attachment.kind, "name": attachment.original_name},
+        before={
+            "attachment": attachment.pk,
+            "kind": attachment.kind,
+            "name": attachment.original_name,
+            **check,
+        },
+        after={"verified_by": app.verified_by_id},
     )
     attachment.delete()
     transaction.on_commit(lambda: default_storage.delete(name))

@@ -440,13 +440,16 @@ def edit_attachments(request, app):
 @require_POST
 def attachment_delete(request, pk):
     attachment = selectors.attachment_for(user=request.user, attachment_id=pk)
+    app = attachment.application
     try:
         services.attachment_delete(actor=request.user, attachment_id=attachment.pk)
     except (SubsidyError, PermissionDenied) as e:
         messages.error(request, message_of(e))
+        if not policy.can_edit_application(request.user, app):  # decided, or not theirs to change
+            return redirect("subsidies:detail", app.pk)
     else:
         messages.success(request, _("「%(name)s」を削除しました。") % {"name": attachment.original_name})
-    return redirect(step_url(attachment.application, "attachments"))
+    return redirect(step_url(app, "attachments"))
 
 
 @editable

@@ -267,6 +267,7 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
             ],
             "actual_breakdown": selectors.breakdown_of(app, actual=True),
             "transitions": list(app.transitions.all()),
+            "history": selectors.application_history(app),
             "own_entry_waiting": own_entry_waiting,
             "is_staff_view": who in (CITY, WARD),
             "error_summary": error_summary(*bound.values()),
