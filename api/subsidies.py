@@ -10,6 +10,8 @@ with its message (in the request's language, Japanese by default): 409 for an ac
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -45,7 +47,7 @@ PROGRAMME_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"
 ASSOCIATION_CODE_REGEX = r"^[0-9]{5}-[0-9]{4}$"
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 2000, 2100
 MAX_YEN = 10_000_000_000  # 100億円: far above any grant, well inside the database's integers
-LINE_KINDS = ("service", "goods")
+KIND_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"  # an ExpenseKindRule.code; which ones: the programme's rule
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,11 +285,53 @@ class ApplicationSerializer(serializers.Serializer):
 
 
 class LineInputSerializer(serializers.Serializer):
+    """An expense line. Its kind is checked against the rule of the application's programme and
+    category (context["rule"], a rules.CategoryRule): the kinds are data, never a list here."""
+
     description = StrictCharField(max_length=200, help_text=gettext_lazy("経費の内容"))
-    kind = serializers.ChoiceField(
-        choices=LINE_KINDS, help_text=gettext_lazy("service（報償費・役務費等）または goods（物品）")
+    kind = StrictRegexField(
+        KIND_CODE_REGEX,
+        help_text=gettext_lazy(
+            "経費の種類コード。申請の制度・区分の算定基準にある種類（/api/v1/subsidy-programmes/ の "
+            "rules[].kinds[].code、例: デジタル活用促進補助金は service・goods、市民集会施設建築費補助金は works・"
+            "ineligible）"
+        ),
     )
     amount = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text=gettext_lazy("金額（円）"))
+
+    def validate_kind(self, value):
+        rule = self.context.get("rule")
+        if rule is not None and rule.kind(value) is None:
+            allowed = _("、").join(f"{k.code}（{k.name}）" for k in rule.kinds) or _("なし")
+            raise serializers.ValidationError(
+                _("経費の種類「%(kind)s」はこの申請の制度・区分では使えません。使える種類: %(allowed)s")
+                % {"kind": value, "allowed": allowed}
+            )
+        return value
+
+
+def _rule_of(programme: Programme, category) -> rules.CategoryRule | None:
+    """The category's rule, to check the lines' kinds; None when there is no such category (the
+    service then refuses the application with the categories it has)."""
+    if not isinstance(category, str):
+        return None
+    try:
+        return selectors.rule_for(programme, category)
+    except SubsidyError:
+        return None
+
+
+def _rule_named_by(body) -> rules.CategoryRule | None:
+    """The rule a creation body names (programme, fiscal_year, category), or None if it names none."""
+    if not isinstance(body, dict):
+        return None
+    code, year = body.get("programme"), body.get("fiscal_year")
+    if not isinstance(code, str) or not re.fullmatch(PROGRAMME_CODE_REGEX, code):
+        return None
+    if isinstance(year, bool) or not isinstance(year, int) or not FISCAL_YEAR_MIN <= year <= FISCAL_YEAR_MAX:
+        return None
+    programme = selectors.programme_for(code=code, fiscal_year=year)
+    return None if programme is None else _rule_of(programme, body.get("category", ""))
 
 
 def _line_inputs(rows) -> list[services.LineInput]:
@@ -642,7 +686,7 @@ def _detail_queryset(user):
             gettext_lazy(
                 "町内会の役員がその町内会の申請を下書きとして作ります。programme（制度コード）と fiscal_year"
                 "（年度）で制度を、association（町内会コード）で町内会を指定します。区分のある制度では category"
-                "が必要です。経費（lines）の kind は service（報償費・役務費等）か goods（物品）、amount は円。"
+                "が必要です。経費（lines）の kind はその制度・区分の算定基準にある経費の種類コード（補助制度の rules[].kinds[].code）、amount は円。"
                 "算定額と内訳を計算して返します。制度の規則に合わない内容は 400（message に日本語の理由）、"
                 "役員でない町内会の申請は 403。"
             )
@@ -720,7 +764,9 @@ class ApplicationViewSet(
         return Response(ApplicationSerializer(app, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request):
-        data = ApplicationCreateInputSerializer(data=request.data)
+        data = ApplicationCreateInputSerializer(
+            data=request.data, context={"rule": _rule_named_by(request.data)}
+        )
         data.is_valid(raise_exception=True)
         values = data.validated_data
         programme = selectors.programme_for(code=values["programme"], fiscal_year=values["fiscal_year"])
@@ -761,8 +807,13 @@ class ApplicationViewSet(
         return self._answer(app.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        app = get_object_or_404(policy.applications_visible_to(request.user), pk=pk)  # 404 out of scope
-        data = ApplicationUpdateInputSerializer(data=request.data)
+        app = get_object_or_404(
+            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+        )  # 404 out of scope
+        category = request.data.get("category", app.category) if isinstance(request.data, dict) else None
+        data = ApplicationUpdateInputSerializer(
+            data=request.data, context={"rule": _rule_of(app.programme, category)}
+        )
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         lines = values.pop("lines", None)
@@ -779,17 +830,20 @@ class ApplicationViewSet(
             raise subsidy_error(e) from e
         return self._answer(app.pk)
 
-    def _check_access(self, request, pk, action: str | None) -> None:
+    def _check_access(self, request, pk, action: str | None) -> Application:
         """Scope before the body: 404 outside the user's scope, 403 for an action the role never takes.
 
         Reading the body first would answer 400 to users who may not even know the application exists.
         """
-        app = get_object_or_404(policy.applications_visible_to(request.user), pk=pk)
+        app = get_object_or_404(
+            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+        )
         if action is not None and not policy.can_take_application_action(request.user, app, action):
             label = Action(action).label
             raise exceptions.PermissionDenied(
                 _("この申請を「%(action)s」する権限がありません。") % {"action": label}
             )
+        return app
 
     def _transition(self, request, pk, input_serializer, call, action: str | None) -> Response:
         self._check_access(request, pk, action)
@@ -914,8 +968,10 @@ class ApplicationViewSet(
     )
     @action(detail=True, methods=["post"], url_path="report-completion")
     def report_completion(self, request, pk=None):
-        self._check_access(request, pk, Action.REPORT_COMPLETION)
-        data = ReportCompletionInputSerializer(data=request.data)
+        app = self._check_access(request, pk, Action.REPORT_COMPLETION)
+        data = ReportCompletionInputSerializer(
+            data=request.data, context={"rule": _rule_of(app.programme, app.category)}
+        )
         data.is_valid(raise_exception=True)
         try:
             app = services.application_report_completion(
