@@ -229,7 +229,12 @@ class ApplicationSerializer(serializers.Serializer):
     """An application with its amount and the arithmetic behind it (breakdown)."""
 
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text=gettext_lazy("申請番号（年度-制度コード-番号）"))
+    number = serializers.CharField(
+        source="key", help_text=gettext_lazy("申請番号のキー（年度-制度コード-番号、変わらない識別子）")
+    )
+    number_text = serializers.CharField(
+        source="number", help_text=gettext_lazy("人が読む申請番号（例: 令和8年度 デジタル 第12号）")
+    )
     programme = serializers.CharField(source="programme.code")
     programme_name = serializers.CharField(source="programme.name")
     fiscal_year = serializers.IntegerField(source="programme.fiscal_year")
@@ -302,7 +307,10 @@ class LineInputSerializer(serializers.Serializer):
     def validate_kind(self, value):
         rule = self.context.get("rule")
         if rule is not None and rule.kind(value) is None:
-            allowed = _("、").join(f"{k.code}（{k.name}）" for k in rule.kinds) or _("なし")
+            allowed = _("、").join(
+                _("%(code)s（%(name)s）") % {"code": k.code, "name": k.name} for k in rule.kinds
+            )
+            allowed = allowed or _("なし")
             raise serializers.ValidationError(
                 _("経費の種類「%(kind)s」はこの申請の制度・区分では使えません。使える種類: %(allowed)s")
                 % {"kind": value, "allowed": allowed}
@@ -570,6 +578,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
     value={
         "id": 12,
         "number": "2026-digital-00012",
+        "number_text": "令和8年度 デジタル 第12号",  # i18n: data
         "programme": "digital",
         "programme_name": "町内会デジタル化推進補助金",  # i18n: data
         "fiscal_year": 2026,

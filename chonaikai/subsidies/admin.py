@@ -35,7 +35,7 @@ class ProgrammeRuleInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    list_display = ["fiscal_year", "code", "name", "kind", "budget", "opens_on", "closes_on"]
+    list_display = ["fiscal_year", "code", "name", "short_name", "kind", "budget", "opens_on", "closes_on"]
     list_filter = ["fiscal_year", "code", "kind"]
     search_fields = ["code", "name"]
     inlines = [ProgrammeRuleInline]

@@ -92,10 +92,8 @@ def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
     """The category's rule; InvalidApplication naming the categories when there is no such category."""
     row = programme.rules.prefetch_related("kinds").filter(category=category).first()
     if row is None:
-        names = _("、").join(
-            _("%(name)s（%(code)s）") % {"name": r.name, "code": r.category}
-            for r in programme.rules.exclude(category="")
-        )
+        # Names only: the codes are for the API and the admin, never for the people applying.
+        names = _("、").join(r.name for r in programme.rules.exclude(category=""))
         if names:
             raise InvalidApplication(
                 _("%(programme)sの区分を選んでください（%(categories)s）。")
@@ -301,10 +299,22 @@ def attachment_for(*, user, attachment_id: int) -> Attachment:
     )
 
 
-def breakdown_of(application: Application, *, actual: bool = False) -> rules.Breakdown | None:
-    """The stored breakdown (planned, or actual once reported) as a rules.Breakdown."""
+def breakdown_of(application: Application, *, user, actual: bool = False) -> rules.Breakdown | None:
+    """The stored breakdown (planned, or actual once reported) as `user` is shown it.
+
+    Staff who review the application (the ward, the city) see the 「要綱で要確認」 note of a rule
+    still to be confirmed; the association's people see the figures without it.
+    """
     data = application.actual_breakdown if actual else application.breakdown
-    return rules.Breakdown.from_dict(data) if data else None
+    if not data:
+        return None
+    breakdown = rules.Breakdown.from_dict(data)
+    return breakdown if sees_rule_notes(user, application) else breakdown.for_applicants()
+
+
+def sees_rule_notes(user, application: Application) -> bool:
+    """Whether `user` is shown that a rule is still 「要綱で要確認」: reviewing staff, not applicants."""
+    return policy.can_review_application(user, application)
 
 
 # The domain events shown in an application's history besides its state changes.

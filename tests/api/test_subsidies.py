@@ -293,6 +293,15 @@ def test_a_completion_report_with_a_kind_outside_the_rule_is_a_field_error(
     assert Application.objects.get(pk=app.pk).status == Status.APPROVED
 
 
+def test_the_number_stays_the_stable_key_and_the_words_come_beside_it(
+    client_for, leader_a, association_a, digital
+):
+    app = make_application(association_a, programme=digital)
+    body = client_for(leader_a).get(url(app)).json()
+    assert body["number"] == f"2026-digital-{app.pk:05d}"
+    assert body["number_text"] == f"令和8年度 デジタル 第{app.pk}号"
+
+
 def test_a_draft_is_edited_with_patch(client_for, leader_a, association_a, digital):
     app = make_application(association_a, programme=digital)
     response = client_for(leader_a).patch(
