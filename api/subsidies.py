@@ -28,13 +28,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
-from chonaikai.subsidies.models import Application, ExpenseLine, Programme, Transition
+from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Programme, Transition
 from chonaikai.subsidies.workflow import Action, Status
 
 from .errors import ApiError
@@ -215,6 +216,18 @@ class LineSerializer(serializers.Serializer):
     amount = serializers.IntegerField(help_text=gettext_lazy("円"))
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A file attached to an application (the file itself is downloaded from the application's page)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    name = serializers.CharField(source="original_name", help_text=gettext_lazy("添付したときのファイル名"))
+    content_type = serializers.CharField(help_text=gettext_lazy("中身から判定した形式"))
+    size = serializers.IntegerField(help_text=gettext_lazy("バイト"))
+    uploaded_at = serializers.DateTimeField()
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.CharField()
     action_label = serializers.CharField(source="get_action_display")
@@ -265,6 +278,11 @@ class ApplicationSerializer(serializers.Serializer):
     lines = serializers.SerializerMethodField()
     actual_lines = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(
+        many=True,
+        source="attachments.all",
+        help_text=gettext_lazy("添付書類（交付決定の後は追加だけができ、削除はできません）"),
+    )
     transitions = TransitionSerializer(many=True, source="transitions.all")
 
     @extend_schema_field(LineSerializer(many=True))
@@ -344,6 +362,15 @@ def _rule_named_by(body) -> rules.CategoryRule | None:
 
 def _line_inputs(rows) -> list[services.LineInput]:
     return [services.LineInput(row["kind"], row["description"], row["amount"]) for row in rows]
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices, help_text=gettext_lazy("書類の種類"))
+    file = serializers.FileField(
+        help_text=gettext_lazy(
+            "PDF・JPEG・PNG・Excel（.xlsx）。形式は中身で判定し、拡張子と一致する必要があります。"
+        )
+    )
 
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
@@ -620,6 +647,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
         "lines": LINES_EXAMPLE,
         "actual_lines": [],
         "actions": ["submit", "withdraw"],
+        "attachments": [],
         "transitions": [],
     },
     response_only=True,
@@ -657,6 +685,7 @@ def _detail_queryset(user):
         .prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
             Prefetch("transitions", queryset=Transition.objects.order_by("at", "id")),
+            "attachments",
         )
     )
 
@@ -766,6 +795,7 @@ class ApplicationViewSet(
         ).prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
             Prefetch("transitions", queryset=Transition.objects.order_by("at", "id")),
+            "attachments",
         )
 
     def _answer(self, application_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -970,7 +1000,7 @@ class ApplicationViewSet(
         gettext_lazy("実績を報告"),
         gettext_lazy(
             "交付決定した申請の実績の経費（lines、これまでの報告を置き換え）を報告します（町内会の役員）。"
-            "領収書が添付されている必要があります（画面から添付）。"
+            "領収書が添付されている必要があります（attachments で kind=receipt を添付、または画面から）。"
         ),
         ReportCompletionInputSerializer,
         {"lines": LINES_EXAMPLE, "comment": ""},
@@ -1035,6 +1065,39 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         return self._transition(request, pk, PayInputSerializer, services.application_pay, Action.PAY)
+
+    @extend_schema(
+        summary=gettext_lazy("書類を添付"),
+        description=gettext_lazy(
+            "申請に書類（見積書・領収書・写真など）を添付します（町内会の役員。紙の申請はその区の職員も）。"
+            "下書きと差戻しの申請、交付決定の後（実績報告の領収書など）に添付できます。形式は中身で判定し、"
+            "受け付けない形式・拡張子の不一致・大きすぎるファイルは 400。紙の申請では、別の職員による"
+            "入力内容の確認をやり直す必要があります。添付した書類を API から削除することはできません"
+            "（交付決定の後は画面からも削除できません）。担当外の申請は 404、役割上できない操作は 403、"
+            "今の状態ではできない操作は 409。"
+        ),
+        tags=APPLICATION_TAGS,
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: ApplicationSerializer, 409: STATE_CONFLICT},
+        examples=[APPLICATION_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="attachments")
+    def attachments(self, request, pk=None):
+        app = self._check_access(request, pk, None)
+        if not policy.can_act_for_association(request.user, app):
+            raise exceptions.PermissionDenied(_("この申請に書類を添付する権限がありません。"))
+        data = AttachmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.attachment_add(
+                actor=request.user,
+                application_id=app.pk,
+                file=data.validated_data["file"],
+                kind=data.validated_data["kind"],
+            )
+        except SubsidyError as e:
+            raise subsidy_error(e) from e
+        return self._answer(app.pk, status.HTTP_201_CREATED)
 
     @_transition_schema(
         gettext_lazy("紙の申請の入力内容を確認"),

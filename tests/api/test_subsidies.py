@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chonaikai.subsidies import services
-from chonaikai.subsidies.models import DIGITAL, MEETING_HALL, Application, Hall, Programme
+from chonaikai.subsidies.models import DIGITAL, MEETING_HALL, Application, Attachment, Hall, Programme
 from chonaikai.subsidies.workflow import Status
 from tests.api.conftest import error, is_japanese
 from tests.factories import UserFactory
-from tests.subsidies.helpers import make_application, pdf_file
+from tests.subsidies.helpers import make_application, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -201,9 +201,10 @@ def test_a_meeting_hall_application_is_created_submitted_decided_reported_and_pa
         assert response.status_code == 200, (action, response.content)
         assert response.json()["status"] == expected
 
-    services.attachment_add(
-        actor=leader_a, application_id=app_id, file=pdf_file("領収書.pdf"), kind="receipt"
+    uploaded = leader.post(
+        url(app_id, "attachments"), {"kind": "receipt", "file": pdf_file("領収書.pdf")}, format="multipart"
     )
+    assert uploaded.status_code == 201, uploaded.content
     reported = leader.post(
         url(app_id, "report-completion"),
         {"lines": [{"description": "屋根の葺き替え（実績）", "kind": "works", "amount": 2_400_000}]},
@@ -390,6 +391,103 @@ def test_approving_above_the_computed_amount_is_refused(client_for, city_admin, 
     app = make_application(association_a, programme=digital, status=Status.FORWARDED)
     body = error(client_for(city_admin).post(url(app, "approve"), {"amount": 80_000}, format="json"), 400)
     assert "交付決定額" in body["message"] and body["extra"]["computed_amount"] == 70_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments: added through the API, never deleted there
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_leader_attaches_a_file_and_the_application_lists_it(client_for, leader_a, association_a, digital):
+    app = make_application(association_a, programme=digital)
+    response = client_for(leader_a).post(
+        url(app, "attachments"), {"kind": "estimate", "file": pdf_file("見積書.pdf")}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    [attachment] = response.json()["attachments"]
+    assert (attachment["kind"], attachment["kind_label"], attachment["name"]) == (
+        "estimate",
+        "見積書",
+        "見積書.pdf",
+    )
+    assert attachment["content_type"] == "application/pdf" and attachment["size"] > 0
+    assert Attachment.objects.get().uploaded_by == leader_a
+
+
+def test_an_upload_whose_content_is_refused_is_a_japanese_400_and_nothing_is_stored(
+    client_for, leader_a, association_a, digital
+):
+    app = make_application(association_a, programme=digital)
+    body = error(
+        client_for(leader_a).post(
+            url(app, "attachments"), {"kind": "receipt", "file": png_file("receipt.pdf")}, format="multipart"
+        ),
+        400,
+    )
+    assert "中身はPNG画像ですが" in body["message"] and body["extra"]["code"] == "attachment_rejected"
+    assert not Attachment.objects.exists()
+
+
+def test_attaching_is_refused_while_the_ward_reviews_and_outside_the_users_scope(
+    client_for, leader_a, viewer, ward_staff_kita, association_a, digital_many
+):
+    app = make_application(association_a, programme=digital_many, status=Status.UNDER_REVIEW)
+    body = error(
+        client_for(leader_a).post(
+            url(app, "attachments"), {"kind": "other", "file": pdf_file()}, format="multipart"
+        ),
+        409,
+    )
+    assert body["extra"]["code"] == "illegal_transition"
+    draft = make_application(association_a, programme=digital_many)
+    error(client_for(ward_staff_kita).post(url(draft, "attachments"), {}, format="multipart"), 404)
+    # Not a paper entry: its ward's staff see it but do not act for the association.
+    error(client_for(viewer).post(url(draft, "attachments"), {}, format="multipart"), 404)
+    assert not Attachment.objects.exists()
+
+
+def test_staff_of_the_ward_may_not_attach_to_an_associations_own_application(
+    client_for, ward_staff_chuo, association_a, digital
+):
+    draft = make_application(association_a, programme=digital)
+    body = error(
+        client_for(ward_staff_chuo).post(url(draft, "attachments"), {"kind": "other"}, format="multipart"),
+        403,
+    )
+    assert is_japanese(body["message"])
+
+
+def test_a_returned_paper_entry_changed_through_the_api_needs_a_new_check(
+    client_for, ward_staff_chuo, association_a, digital, city_admin
+):
+    app = make_application(
+        association_a,
+        programme=digital,
+        status=Status.RETURNED,
+        entered_by_staff=True,
+        entered_by=ward_staff_chuo,
+    )
+    Application.objects.filter(pk=app.pk).update(verified_by=city_admin)
+    response = client_for(ward_staff_chuo).post(
+        url(app, "attachments"), {"kind": "scanned_form", "file": pdf_file("scan-2.pdf")}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["needs_verification"] is True
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.APPROVED])
+def test_the_api_has_no_way_to_delete_an_attachment(
+    client_for, leader_a, city_admin, association_a, digital, status
+):
+    app = make_application(association_a, programme=digital, status=status)
+    attachment = services.attachment_add(
+        actor=city_admin, application_id=app.pk, file=pdf_file(), kind="estimate"
+    )
+    for client in (client_for(leader_a), client_for(city_admin)):
+        assert client.delete(url(app, "attachments")).status_code == 405
+        assert client.delete(f"{url(app, 'attachments')}{attachment.pk}/").status_code == 404
+        assert client.delete(url(app)).status_code == 405
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 # ---------------------------------------------------------------------------------------------
