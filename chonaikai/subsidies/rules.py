@@ -325,9 +325,12 @@ def _check_lines(rule: CategoryRule, lines: Sequence[Line]) -> None:
             )
         if rule.kind(line.kind) is None:
             names = _("、").join(k.name for k in rule.kinds) or _("なし")
+            # Named by what the applicant typed: the kind's code is for programs (extra), not people.
             raise InvalidApplication(
-                _("経費の種類「%(kind)s」は%(programme)sでは使えません（使える種類: %(kinds)s）。")
-                % {"kind": line.kind, "programme": rule.name or _("この制度"), "kinds": names},
+                _(
+                    "経費「%(description)s」の種類は%(programme)sでは使えません。使える種類（%(kinds)s）から選び直してください。"
+                )
+                % {"description": line.description, "programme": rule.name or _("この制度"), "kinds": names},
                 extra={"kind": line.kind},
             )
 

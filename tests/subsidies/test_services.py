@@ -80,7 +80,7 @@ def test_a_line_of_a_kind_the_programme_does_not_have_is_refused_and_nothing_is_
     leader_a, association_a, digital
 ):
     app = create_digital(leader_a, association_a, digital)
-    with pytest.raises(InvalidApplication, match="経費の種類「travel」"):
+    with pytest.raises(InvalidApplication, match="経費「旅費」の種類は"):
         services.expense_line_add(
             actor=leader_a, application_id=app.pk, kind="travel", description="旅費", amount=1
         )

@@ -198,3 +198,24 @@ def test_the_programme_page_tells_leaders_the_city_is_confirming_and_staff_what_
     assert not [word for word in (*PLACEHOLDER, "仮に", "未確認") if word in leader_page]
     staff_page = text(as_user(ward_staff_chuo).get(url))
     assert "要綱で要確認" in staff_page and "未確認" in staff_page
+
+
+def test_a_line_of_a_kind_the_new_category_lacks_is_named_by_what_was_typed_not_by_its_code(
+    as_user, leader_a, association_a, meeting_hall
+):
+    hall = Hall.objects.create(association=association_a, name="A会館", floor_area_m2=100)
+    app = services.application_create(
+        actor=leader_a,
+        association_id=association_a.pk,
+        programme_id=meeting_hall.pk,
+        purpose="改築",
+        category="extension_rebuild",
+        hall_id=hall.pk,
+        lines=[services.LineInput("works", "屋根の葺き替え", 3_000_000)],
+    )
+    with pytest.raises(InvalidApplication) as refused:
+        services.application_update(actor=leader_a, application_id=app.pk, category="demolition")
+    message = refused.value.message
+    assert "屋根の葺き替え" in message and "解体工事費" in message and "解体" in message
+    assert "works" not in message and "demolition" not in message
+    assert refused.value.extra["kind"] == "works"  # the code stays for programs reading it
