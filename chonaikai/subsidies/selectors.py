@@ -319,6 +319,7 @@ def sees_rule_notes(user, application: Application) -> bool:
 
 # The domain events shown in an application's history besides its state changes.
 _VERIFIED = "subsidy_application.verified"
+_VERIFICATION_UNDONE = "subsidy_application.verification_undone"
 _ATTACHMENT_ADDED = "subsidy_application.attachment_added"
 _ATTACHMENT_DELETED = "subsidy_application.attachment_deleted"
 _TRANSITION_EVENTS = {f"subsidy_application.{action}": action for action in workflow.Action.values}
@@ -357,7 +358,13 @@ def application_history(application: Application) -> list[HistoryEntry]:
         AuditEvent.objects.filter(
             subject_type=ContentType.objects.get_for_model(Application),
             subject_id=str(application.pk),
-            action__in=[*_TRANSITION_EVENTS, _VERIFIED, _ATTACHMENT_ADDED, _ATTACHMENT_DELETED],
+            action__in=[
+                *_TRANSITION_EVENTS,
+                _VERIFIED,
+                _VERIFICATION_UNDONE,
+                _ATTACHMENT_ADDED,
+                _ATTACHMENT_DELETED,
+            ],
         ).order_by("at", "id")
     )
     entries = [_history_entry(e) for e in events]
@@ -402,6 +409,14 @@ def _history_entry(event) -> HistoryEntry:
     if event.action == _VERIFIED:
         return HistoryEntry(
             at=event.at, what=_("入力内容の確認"), actor_name=event.actor_name, detail=event.comment
+        )
+    if event.action == _VERIFICATION_UNDONE:
+        return HistoryEntry(
+            at=event.at,
+            what=_("入力内容の確認の取消し"),
+            actor_name=event.actor_name,
+            detail=_("%(name)sの確認の後に内容か添付書類が変わったため、別の職員がもう一度確認します。")
+            % {"name": before.get("verified_by_name") or _("職員")},
         )
     added = event.action == _ATTACHMENT_ADDED
     file = after if added else before

@@ -95,6 +95,21 @@ def test_adding_or_deleting_any_attachment_undoes_the_check_and_the_audit_says_s
     assert event.after["verified_by"] is None
 
 
+def test_every_undone_check_is_an_audit_event_of_its_own_whatever_changed(
+    paper, ward_staff_chuo, ward_staff_chuo_2
+):
+    _verified_then_returned(paper, ward_staff_chuo, ward_staff_chuo_2)
+    services.expense_line_add(
+        actor=ward_staff_chuo, application_id=paper.pk, kind="goods", description="PC", amount=3
+    )
+    [event] = AuditEvent.objects.filter(action="subsidy_application.verification_undone")
+    assert event.actor == ward_staff_chuo and event.subject_id == str(paper.pk)
+    assert event.before["verified_by"] == ward_staff_chuo_2.pk and event.after == {"verified_by": None}
+    # Nothing left to undo: no second event.
+    services.attachment_add(actor=ward_staff_chuo, application_id=paper.pk, file=pdf_file(), kind="other")
+    assert AuditEvent.objects.filter(action="subsidy_application.verification_undone").count() == 1
+
+
 def test_the_leader_changing_an_attachment_of_a_paper_entry_undoes_the_check_too(
     paper, ward_staff_chuo, ward_staff_chuo_2, leader_a
 ):
@@ -167,9 +182,11 @@ def test_the_history_lists_state_changes_and_attachment_changes_in_order(
         "入力内容の確認",
         "審査開始",
         "差戻し",
+        "入力内容の確認の取消し",
         "添付書類の削除",
         "添付書類の追加",
     ]
+    assert "ward_staff_chuo_2" in history[4].detail  # whose check was undone
     deleted, added = history[-2:]
     assert "scan.pdf" in deleted.detail and "紙の申請書（スキャン）" in deleted.detail
     assert "scan2.pdf" in added.detail

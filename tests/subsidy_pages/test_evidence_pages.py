@@ -78,7 +78,15 @@ def test_the_history_on_the_page_shows_attachment_changes_and_state_changes(
     )
     page = text(as_user(ward_staff_chuo_2).get(reverse("subsidies:detail", args=[app.pk])))
     history = page[page.index("これまでの経過") :]
-    order = ["提出", "入力内容の確認", "審査開始", "差戻し", "添付書類の削除", "添付書類の追加"]
+    order = [
+        "提出",
+        "入力内容の確認",
+        "審査開始",
+        "差戻し",
+        "入力内容の確認の取消し",
+        "添付書類の削除",
+        "添付書類の追加",
+    ]
     positions = [history.index(f"<td>{label}</td>") for label in order]
     assert positions == sorted(positions)
     assert "「scan.pdf」（紙の申請書（スキャン））" in history and "「scan-2.pdf」" in history

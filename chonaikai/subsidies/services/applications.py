@@ -212,12 +212,27 @@ def _save_changed(app: Application, *, actor, fields: Sequence[str] = ()) -> dic
     before = {"verified_by": app.verified_by_id}
     app.prepared_by = _user(actor)
     update = [*fields, "prepared_by", "updated_at"]
+    undone = None
     if app.verified_by_id is not None:
+        verifier = app.verified_by
+        undone = {
+            "verified_by": app.verified_by_id,
+            "verified_by_name": verifier.get_username() if verifier else "",
+            "verified_at": app.verified_at.isoformat() if app.verified_at else None,
+        }
         app.verified_by = None
         app.verified_at = None
         update += ["verified_by", "verified_at"]
     app._history_user = _user(actor)
     app.save(update_fields=update)
+    if undone is not None:
+        audit_record(
+            actor=_user(actor),
+            action="subsidy_application.verification_undone",
+            subject=app,
+            before=undone,
+            after={"verified_by": None},
+        )
     return before
 
 
