@@ -52,8 +52,13 @@ def programme_for(*, code: str, fiscal_year: int) -> Programme | None:
 
 
 def open_programmes(*, day: dt.date) -> list[Programme]:
-    """Programmes taking applications on `day` (application programmes whose window contains it)."""
-    candidates = Programme.objects.filter(kind=Programme.Kind.APPLICATION)
+    """Programmes taking applications on `day`: application programmes whose window contains it and
+    with at least one rule confirmed from the 要綱 (a placeholder rule is not open to applicants)."""
+    candidates = (
+        Programme.objects.filter(kind=Programme.Kind.APPLICATION)
+        .filter(rules__needs_confirmation=False)
+        .distinct()
+    )
     return [p for p in candidates if application_window(p)[0] <= day <= application_window(p)[1]]
 
 
@@ -104,6 +109,11 @@ def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
             _("%(programme)sの算定基準が登録されていません。") % {"programme": programme}
         )
     return _as_rule(row)
+
+
+def open_categories(programme: Programme) -> list[ProgrammeRule]:
+    """The categories applicants may choose: those whose rule is confirmed (not 「要綱で要確認」)."""
+    return [row for row in programme_categories(programme) if not row.needs_confirmation]
 
 
 def programme_categories(programme: Programme) -> list[ProgrammeRule]:

@@ -133,6 +133,20 @@ def _check_content(app: Application) -> rules.CategoryRule:
     return rule
 
 
+def _check_open_to_applicants(app: Application, rule: rules.CategoryRule) -> None:
+    """A category whose rule is still 「要綱で要確認」 takes no applications (its rates and cap are
+    placeholders); the applicant is told in plain words, the staff's programme page says why."""
+    if rule.needs_confirmation:
+        raise RuleNotConfirmed(
+            _(
+                "%(programme)sの「%(category)s」は、まだ申請を受け付けていません（市が補助率・上限額を確認しています）。"
+                "ほかの区分を選ぶか、区役所にお問い合わせください。"
+            )
+            % {"programme": app.programme.name, "category": rule.name or app.programme.name},
+            extra={"category": app.category},
+        )
+
+
 def _check_one_per_year(app: Application) -> None:
     """A programme that allows one application per association and year: name the existing one."""
     if not app.programme.one_application_per_year:
@@ -425,6 +439,7 @@ def _create(
         status_changed_at=timezone.now(),
     )
     rule = _check_content(app)
+    _check_open_to_applicants(app, rule)
     checked = _check_lines(rule, lines)
     _check_one_per_year(app)
     app._history_user = user
@@ -471,7 +486,9 @@ def application_update(*, actor, application_id: int, **changes) -> Application:
             app.category = value or ""
         else:
             setattr(app, field, value)
-    _check_content(app)
+    rule = _check_content(app)
+    if "category" in changes:
+        _check_open_to_applicants(app, rule)
     fields = [("hall" if f == "hall_id" else f) for f in changes]
     _save_content(app, actor=actor, fields=fields)
     audit_record(
@@ -712,6 +729,7 @@ def application_submit(*, actor, application_id: int, comment: str = "") -> Appl
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.SUBMIT)
     rule = _check_content(app)
+    _check_open_to_applicants(app, rule)
     _required_text(app.purpose, _("事業の目的・内容を入力してください。"))
     if rule.method == rules.Method.RATE and not app.lines.filter(phase=ExpenseLine.Phase.PLANNED).exists():
         raise InvalidApplication(_("経費を1行以上入力してください。"))

@@ -269,7 +269,7 @@ def _categories(programme) -> list[tuple[str, str]]:
 
 @editable
 def edit_programme(request, app):
-    categories = _categories(app.programme)
+    categories = [(r.category, r.name) for r in selectors.open_categories(app.programme)]
     halls = selectors.halls_for(user=request.user, association=app.association)
     form = ProgrammeStepForm(request.POST or None, application=app, categories=categories, halls=halls)
     status = 200
