@@ -10,6 +10,8 @@ with its message (in the request's language, Japanese by default): 409 for an ac
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -26,13 +28,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
-from chonaikai.subsidies.models import Application, ExpenseLine, Programme, Transition
+from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Programme, Transition
 from chonaikai.subsidies.workflow import Action, Status
 
 from .errors import ApiError
@@ -45,7 +48,7 @@ PROGRAMME_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"
 ASSOCIATION_CODE_REGEX = r"^[0-9]{5}-[0-9]{4}$"
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 2000, 2100
 MAX_YEN = 10_000_000_000  # 100億円: far above any grant, well inside the database's integers
-LINE_KINDS = ("service", "goods")
+KIND_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"  # an ExpenseKindRule.code; which ones: the programme's rule
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +216,18 @@ class LineSerializer(serializers.Serializer):
     amount = serializers.IntegerField(help_text=gettext_lazy("円"))
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A file attached to an application (the file itself is downloaded from the application's page)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    name = serializers.CharField(source="original_name", help_text=gettext_lazy("添付したときのファイル名"))
+    content_type = serializers.CharField(help_text=gettext_lazy("中身から判定した形式"))
+    size = serializers.IntegerField(help_text=gettext_lazy("バイト"))
+    uploaded_at = serializers.DateTimeField()
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.CharField()
     action_label = serializers.CharField(source="get_action_display")
@@ -227,7 +242,12 @@ class ApplicationSerializer(serializers.Serializer):
     """An application with its amount and the arithmetic behind it (breakdown)."""
 
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text=gettext_lazy("申請番号（年度-制度コード-番号）"))
+    number = serializers.CharField(
+        source="key", help_text=gettext_lazy("申請番号のキー（年度-制度コード-番号、変わらない識別子）")
+    )
+    number_text = serializers.CharField(
+        source="number", help_text=gettext_lazy("人が読む申請番号（例: 令和8年度 デジタル 第12号）")
+    )
     programme = serializers.CharField(source="programme.code")
     programme_name = serializers.CharField(source="programme.name")
     fiscal_year = serializers.IntegerField(source="programme.fiscal_year")
@@ -258,6 +278,11 @@ class ApplicationSerializer(serializers.Serializer):
     lines = serializers.SerializerMethodField()
     actual_lines = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(
+        many=True,
+        source="attachments.all",
+        help_text=gettext_lazy("添付書類（交付決定の後は追加だけができ、削除はできません）"),
+    )
     transitions = TransitionSerializer(many=True, source="transitions.all")
 
     @extend_schema_field(LineSerializer(many=True))
@@ -283,15 +308,69 @@ class ApplicationSerializer(serializers.Serializer):
 
 
 class LineInputSerializer(serializers.Serializer):
+    """An expense line. Its kind is checked against the rule of the application's programme and
+    category (context["rule"], a rules.CategoryRule): the kinds are data, never a list here."""
+
     description = StrictCharField(max_length=200, help_text=gettext_lazy("経費の内容"))
-    kind = serializers.ChoiceField(
-        choices=LINE_KINDS, help_text=gettext_lazy("service（報償費・役務費等）または goods（物品）")
+    kind = StrictRegexField(
+        KIND_CODE_REGEX,
+        help_text=gettext_lazy(
+            "経費の種類コード。申請の制度・区分の算定基準にある種類（/api/v1/subsidy-programmes/ の "
+            "rules[].kinds[].code、例: デジタル活用促進補助金は service・goods、市民集会施設建築費補助金は works・"
+            "ineligible）"
+        ),
     )
     amount = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text=gettext_lazy("金額（円）"))
+
+    def validate_kind(self, value):
+        rule = self.context.get("rule")
+        if rule is not None and rule.kind(value) is None:
+            allowed = _("、").join(
+                _("%(code)s（%(name)s）") % {"code": k.code, "name": k.name} for k in rule.kinds
+            )
+            allowed = allowed or _("なし")
+            raise serializers.ValidationError(
+                _("経費の種類「%(kind)s」はこの申請の制度・区分では使えません。使える種類: %(allowed)s")
+                % {"kind": value, "allowed": allowed}
+            )
+        return value
+
+
+def _rule_of(programme: Programme, category) -> rules.CategoryRule | None:
+    """The category's rule, to check the lines' kinds; None when there is no such category (the
+    service then refuses the application with the categories it has)."""
+    if not isinstance(category, str):
+        return None
+    try:
+        return selectors.rule_for(programme, category)
+    except SubsidyError:
+        return None
+
+
+def _rule_named_by(body) -> rules.CategoryRule | None:
+    """The rule a creation body names (programme, fiscal_year, category), or None if it names none."""
+    if not isinstance(body, dict):
+        return None
+    code, year = body.get("programme"), body.get("fiscal_year")
+    if not isinstance(code, str) or not re.fullmatch(PROGRAMME_CODE_REGEX, code):
+        return None
+    if isinstance(year, bool) or not isinstance(year, int) or not FISCAL_YEAR_MIN <= year <= FISCAL_YEAR_MAX:
+        return None
+    programme = selectors.programme_for(code=code, fiscal_year=year)
+    return None if programme is None else _rule_of(programme, body.get("category", ""))
 
 
 def _line_inputs(rows) -> list[services.LineInput]:
     return [services.LineInput(row["kind"], row["description"], row["amount"]) for row in rows]
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices, help_text=gettext_lazy("書類の種類"))
+    file = serializers.FileField(
+        help_text=gettext_lazy(
+            "PDF・JPEG・PNG・Excel（.xlsx）。形式は中身で判定し、拡張子と一致する必要があります。"
+        )
+    )
 
 
 class ApplicationCreateInputSerializer(serializers.Serializer):
@@ -526,6 +605,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
     value={
         "id": 12,
         "number": "2026-digital-00012",
+        "number_text": "令和8年度 デジタル 第12号",  # i18n: data
         "programme": "digital",
         "programme_name": "町内会デジタル化推進補助金",  # i18n: data
         "fiscal_year": 2026,
@@ -567,6 +647,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
         "lines": LINES_EXAMPLE,
         "actual_lines": [],
         "actions": ["submit", "withdraw"],
+        "attachments": [],
         "transitions": [],
     },
     response_only=True,
@@ -604,6 +685,7 @@ def _detail_queryset(user):
         .prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
             Prefetch("transitions", queryset=Transition.objects.order_by("at", "id")),
+            "attachments",
         )
     )
 
@@ -642,7 +724,7 @@ def _detail_queryset(user):
             gettext_lazy(
                 "町内会の役員がその町内会の申請を下書きとして作ります。programme（制度コード）と fiscal_year"
                 "（年度）で制度を、association（町内会コード）で町内会を指定します。区分のある制度では category"
-                "が必要です。経費（lines）の kind は service（報償費・役務費等）か goods（物品）、amount は円。"
+                "が必要です。経費（lines）の kind はその制度・区分の算定基準にある経費の種類コード（補助制度の rules[].kinds[].code）、amount は円。"
                 "算定額と内訳を計算して返します。制度の規則に合わない内容は 400（message に日本語の理由）、"
                 "役員でない町内会の申請は 403。"
             )
@@ -713,6 +795,7 @@ class ApplicationViewSet(
         ).prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
             Prefetch("transitions", queryset=Transition.objects.order_by("at", "id")),
+            "attachments",
         )
 
     def _answer(self, application_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -720,7 +803,9 @@ class ApplicationViewSet(
         return Response(ApplicationSerializer(app, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request):
-        data = ApplicationCreateInputSerializer(data=request.data)
+        data = ApplicationCreateInputSerializer(
+            data=request.data, context={"rule": _rule_named_by(request.data)}
+        )
         data.is_valid(raise_exception=True)
         values = data.validated_data
         programme = selectors.programme_for(code=values["programme"], fiscal_year=values["fiscal_year"])
@@ -761,8 +846,13 @@ class ApplicationViewSet(
         return self._answer(app.pk, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        app = get_object_or_404(policy.applications_visible_to(request.user), pk=pk)  # 404 out of scope
-        data = ApplicationUpdateInputSerializer(data=request.data)
+        app = get_object_or_404(
+            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+        )  # 404 out of scope
+        category = request.data.get("category", app.category) if isinstance(request.data, dict) else None
+        data = ApplicationUpdateInputSerializer(
+            data=request.data, context={"rule": _rule_of(app.programme, category)}
+        )
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         lines = values.pop("lines", None)
@@ -779,17 +869,20 @@ class ApplicationViewSet(
             raise subsidy_error(e) from e
         return self._answer(app.pk)
 
-    def _check_access(self, request, pk, action: str | None) -> None:
+    def _check_access(self, request, pk, action: str | None) -> Application:
         """Scope before the body: 404 outside the user's scope, 403 for an action the role never takes.
 
         Reading the body first would answer 400 to users who may not even know the application exists.
         """
-        app = get_object_or_404(policy.applications_visible_to(request.user), pk=pk)
+        app = get_object_or_404(
+            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+        )
         if action is not None and not policy.can_take_application_action(request.user, app, action):
             label = Action(action).label
             raise exceptions.PermissionDenied(
                 _("この申請を「%(action)s」する権限がありません。") % {"action": label}
             )
+        return app
 
     def _transition(self, request, pk, input_serializer, call, action: str | None) -> Response:
         self._check_access(request, pk, action)
@@ -907,15 +1000,17 @@ class ApplicationViewSet(
         gettext_lazy("実績を報告"),
         gettext_lazy(
             "交付決定した申請の実績の経費（lines、これまでの報告を置き換え）を報告します（町内会の役員）。"
-            "領収書が添付されている必要があります（画面から添付）。"
+            "領収書が添付されている必要があります（attachments で kind=receipt を添付、または画面から）。"
         ),
         ReportCompletionInputSerializer,
         {"lines": LINES_EXAMPLE, "comment": ""},
     )
     @action(detail=True, methods=["post"], url_path="report-completion")
     def report_completion(self, request, pk=None):
-        self._check_access(request, pk, Action.REPORT_COMPLETION)
-        data = ReportCompletionInputSerializer(data=request.data)
+        app = self._check_access(request, pk, Action.REPORT_COMPLETION)
+        data = ReportCompletionInputSerializer(
+            data=request.data, context={"rule": _rule_of(app.programme, app.category)}
+        )
         data.is_valid(raise_exception=True)
         try:
             app = services.application_report_completion(
@@ -970,6 +1065,39 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         return self._transition(request, pk, PayInputSerializer, services.application_pay, Action.PAY)
+
+    @extend_schema(
+        summary=gettext_lazy("書類を添付"),
+        description=gettext_lazy(
+            "申請に書類（見積書・領収書・写真など）を添付します（町内会の役員。紙の申請はその区の職員も）。"
+            "下書きと差戻しの申請、交付決定の後（実績報告の領収書など）に添付できます。形式は中身で判定し、"
+            "受け付けない形式・拡張子の不一致・大きすぎるファイルは 400。紙の申請では、別の職員による"
+            "入力内容の確認をやり直す必要があります。添付した書類を API から削除することはできません"
+            "（交付決定の後は画面からも削除できません）。担当外の申請は 404、役割上できない操作は 403、"
+            "今の状態ではできない操作は 409。"
+        ),
+        tags=APPLICATION_TAGS,
+        request={"multipart/form-data": AttachmentInputSerializer},
+        responses={201: ApplicationSerializer, 409: STATE_CONFLICT},
+        examples=[APPLICATION_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="attachments")
+    def attachments(self, request, pk=None):
+        app = self._check_access(request, pk, None)
+        if not policy.can_act_for_association(request.user, app):
+            raise exceptions.PermissionDenied(_("この申請に書類を添付する権限がありません。"))
+        data = AttachmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.attachment_add(
+                actor=request.user,
+                application_id=app.pk,
+                file=data.validated_data["file"],
+                kind=data.validated_data["kind"],
+            )
+        except SubsidyError as e:
+            raise subsidy_error(e) from e
+        return self._answer(app.pk, status.HTTP_201_CREATED)
 
     @_transition_schema(
         gettext_lazy("紙の申請の入力内容を確認"),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import services, workflow
 from .errors import SubsidyError
 from .models import (
     Application,
@@ -35,7 +35,7 @@ class ProgrammeRuleInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    list_display = ["fiscal_year", "code", "name", "kind", "budget", "opens_on", "closes_on"]
+    list_display = ["fiscal_year", "code", "name", "short_name", "kind", "budget", "opens_on", "closes_on"]
     list_filter = ["fiscal_year", "code", "kind"]
     search_fields = ["code", "name"]
     inlines = [ProgrammeRuleInline]
@@ -147,6 +147,17 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # applications are created through the services (one per year, amounts)
+
+    def has_delete_permission(self, request, obj=None):
+        # From 交付決定 on an application and its evidence (attachments) are kept, whoever asks.
+        if obj is not None and obj.status in workflow.GRANTED_STATES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # the bulk deletion would not look at each state
+        return actions
 
 
 class HallRepairInline(admin.TabularInline):

@@ -124,11 +124,12 @@ class HallChoiceField(forms.ModelChoiceField):
 
 
 def category_choices(programmes) -> list[tuple[str, str]]:
-    """The categories of the programmes that have some (市民集会施設建築費補助金), once each, in order."""
+    """The categories of the programmes that have some (市民集会施設建築費補助金), once each, in order;
+    only those open to applicants (a rule still 「要綱で要確認」 takes no applications)."""
     seen: dict[str, str] = {}
     for programme in programmes:
         for rule in programme.rules.all():
-            if rule.category and rule.category not in seen:
+            if rule.category and not rule.needs_confirmation and rule.category not in seen:
                 seen[rule.category] = rule.name
     return list(seen.items())
 

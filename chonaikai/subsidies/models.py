@@ -44,6 +44,12 @@ class Programme(models.Model):
     code = models.CharField(_("制度コード"), max_length=40, validators=[code_validator])
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("制度名"), max_length=120)
+    short_name = models.CharField(
+        _("略称"),
+        max_length=20,
+        blank=True,
+        help_text=_("申請番号に使う短い名前（例: 令和8年度 デジタル 第16号 の「デジタル」）。空なら制度名。"),
+    )
     kind = models.CharField(_("種別"), max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
     budget = models.PositiveBigIntegerField(
         _("予算額（円）"), null=True, blank=True, help_text=_("未登録の間は交付決定できません。")
@@ -442,7 +448,17 @@ class Application(models.Model):
 
     @property
     def number(self) -> str:
-        """申請番号: fiscal year, programme code and the id, e.g. 2026-digital-00012."""
+        """申請番号 as people say it: 「令和8年度 デジタル 第16号」 (the programme's short name is data)."""
+        programme = self.programme
+        return gettext("%(fiscal_year)s %(programme)s 第%(serial)s号") % {
+            "fiscal_year": rules.fiscal_year_text(programme.fiscal_year),
+            "programme": programme.short_name or programme.name,
+            "serial": self.pk or 0,
+        }
+
+    @property
+    def key(self) -> str:
+        """The stable internal key (API, exports for machines): 2026-digital-00016."""
         return f"{self.programme.fiscal_year}-{self.programme.code}-{self.pk or 0:05d}"
 
     @property

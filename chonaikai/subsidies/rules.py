@@ -28,7 +28,7 @@ reader's language (「小計 30,000円 + 40,000円 = 70,000円」 / "Subtotal ¥
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
@@ -153,6 +153,11 @@ class Breakdown:
     def lines(self) -> list[str]:
         """The breakdown in the active language, e.g. 「報償費・役務費・委託費 30,000円 × 10/10 = 30,000円」."""
         return [step.display for step in self.steps]
+
+    def for_applicants(self) -> Breakdown:
+        """The breakdown without the 「要綱で要確認」 note: whether the city still has to confirm a rule
+        is the staff's marker, not a sentence for the people applying. The figures stay."""
+        return replace(self, steps=tuple(step for step in self.steps if step.key != "note"))
 
     def as_dict(self) -> dict:
         """For storing: the lines in Japanese (the record) and the steps with their phrases."""
@@ -320,9 +325,12 @@ def _check_lines(rule: CategoryRule, lines: Sequence[Line]) -> None:
             )
         if rule.kind(line.kind) is None:
             names = _("、").join(k.name for k in rule.kinds) or _("なし")
+            # Named by what the applicant typed: the kind's code is for programs (extra), not people.
             raise InvalidApplication(
-                _("経費の種類「%(kind)s」は%(programme)sでは使えません（使える種類: %(kinds)s）。")
-                % {"kind": line.kind, "programme": rule.name or _("この制度"), "kinds": names},
+                _(
+                    "経費「%(description)s」の種類は%(programme)sでは使えません。使える種類（%(kinds)s）から選び直してください。"
+                )
+                % {"description": line.description, "programme": rule.name or _("この制度"), "kinds": names},
                 extra={"kind": line.kind},
             )
 

@@ -52,8 +52,13 @@ def programme_for(*, code: str, fiscal_year: int) -> Programme | None:
 
 
 def open_programmes(*, day: dt.date) -> list[Programme]:
-    """Programmes taking applications on `day` (application programmes whose window contains it)."""
-    candidates = Programme.objects.filter(kind=Programme.Kind.APPLICATION)
+    """Programmes taking applications on `day`: application programmes whose window contains it and
+    with at least one rule confirmed from the 要綱 (a placeholder rule is not open to applicants)."""
+    candidates = (
+        Programme.objects.filter(kind=Programme.Kind.APPLICATION)
+        .filter(rules__needs_confirmation=False)
+        .distinct()
+    )
     return [p for p in candidates if application_window(p)[0] <= day <= application_window(p)[1]]
 
 
@@ -92,10 +97,8 @@ def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
     """The category's rule; InvalidApplication naming the categories when there is no such category."""
     row = programme.rules.prefetch_related("kinds").filter(category=category).first()
     if row is None:
-        names = _("、").join(
-            _("%(name)s（%(code)s）") % {"name": r.name, "code": r.category}
-            for r in programme.rules.exclude(category="")
-        )
+        # Names only: the codes are for the API and the admin, never for the people applying.
+        names = _("、").join(r.name for r in programme.rules.exclude(category=""))
         if names:
             raise InvalidApplication(
                 _("%(programme)sの区分を選んでください（%(categories)s）。")
@@ -106,6 +109,11 @@ def rule_for(programme: Programme, category: str = "") -> rules.CategoryRule:
             _("%(programme)sの算定基準が登録されていません。") % {"programme": programme}
         )
     return _as_rule(row)
+
+
+def open_categories(programme: Programme) -> list[ProgrammeRule]:
+    """The categories applicants may choose: those whose rule is confirmed (not 「要綱で要確認」)."""
+    return [row for row in programme_categories(programme) if not row.needs_confirmation]
 
 
 def programme_categories(programme: Programme) -> list[ProgrammeRule]:
@@ -301,10 +309,140 @@ def attachment_for(*, user, attachment_id: int) -> Attachment:
     )
 
 
-def breakdown_of(application: Application, *, actual: bool = False) -> rules.Breakdown | None:
-    """The stored breakdown (planned, or actual once reported) as a rules.Breakdown."""
+def breakdown_of(application: Application, *, user, actual: bool = False) -> rules.Breakdown | None:
+    """The stored breakdown (planned, or actual once reported) as `user` is shown it.
+
+    Staff who review the application (the ward, the city) see the 「要綱で要確認」 note of a rule
+    still to be confirmed; the association's people see the figures without it.
+    """
     data = application.actual_breakdown if actual else application.breakdown
-    return rules.Breakdown.from_dict(data) if data else None
+    if not data:
+        return None
+    breakdown = rules.Breakdown.from_dict(data)
+    return breakdown if sees_rule_notes(user, application) else breakdown.for_applicants()
+
+
+def sees_rule_notes(user, application: Application) -> bool:
+    """Whether `user` is shown that a rule is still 「要綱で要確認」: reviewing staff, not applicants."""
+    return policy.can_review_application(user, application)
+
+
+# The domain events shown in an application's history besides its state changes.
+_VERIFIED = "subsidy_application.verified"
+_VERIFICATION_UNDONE = "subsidy_application.verification_undone"
+_ATTACHMENT_ADDED = "subsidy_application.attachment_added"
+_ATTACHMENT_DELETED = "subsidy_application.attachment_deleted"
+_TRANSITION_EVENTS = {f"subsidy_application.{action}": action for action in workflow.Action.values}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an application's history (これまでの経過)."""
+
+    at: dt.datetime
+    what: str  # the action, e.g. 「提出」「添付書類の追加」
+    actor_name: str
+    from_status: str = ""  # for state changes
+    to_status: str = ""
+    detail: str = ""  # the comment, or which file
+
+    @property
+    def status_text(self) -> str:
+        if not self.to_status:
+            return ""
+        return f"{Status(self.from_status).label} → {Status(self.to_status).label}"
+
+
+def application_history(application: Application) -> list[HistoryEntry]:
+    """State changes, second-person checks and attachment changes, oldest first (two queries).
+
+    The services write an audit event with every one of them in the same transaction, so the events
+    give one order. Transition rows without an event (sample data written straight to the tables)
+    are added by their time.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from chonaikai.audit.models import AuditEvent
+
+    events = list(
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Application),
+            subject_id=str(application.pk),
+            action__in=[
+                *_TRANSITION_EVENTS,
+                _VERIFIED,
+                _VERIFICATION_UNDONE,
+                _ATTACHMENT_ADDED,
+                _ATTACHMENT_DELETED,
+            ],
+        ).order_by("at", "id")
+    )
+    entries = [_history_entry(e) for e in events]
+    recorded: dict[str, int] = {}
+    for event in events:
+        action = _TRANSITION_EVENTS.get(event.action)
+        if action is not None:
+            recorded[action] = recorded.get(action, 0) + 1
+    transitions = sorted(application.transitions.all(), key=lambda t: (t.at, t.id))
+    unrecorded = []
+    for t in transitions:
+        if recorded.get(t.action, 0) > 0:
+            recorded[t.action] -= 1
+            continue
+        unrecorded.append(
+            HistoryEntry(
+                at=t.at,
+                what=str(workflow.Action(t.action).label),
+                actor_name=t.actor_name,
+                from_status=t.from_status,
+                to_status=t.to_status,
+                detail=t.comment,
+            )
+        )
+    if not unrecorded:
+        return entries
+    return sorted(unrecorded + entries, key=lambda entry: entry.at)  # stable: events keep their order
+
+
+def _history_entry(event) -> HistoryEntry:
+    before, after = event.before or {}, event.after or {}
+    action = _TRANSITION_EVENTS.get(event.action)
+    if action is not None:
+        return HistoryEntry(
+            at=event.at,
+            what=str(workflow.Action(action).label),
+            actor_name=event.actor_name,
+            from_status=before.get("status", ""),
+            to_status=after.get("status", ""),
+            detail=event.comment,
+        )
+    if event.action == _VERIFIED:
+        return HistoryEntry(
+            at=event.at, what=_("入力内容の確認"), actor_name=event.actor_name, detail=event.comment
+        )
+    if event.action == _VERIFICATION_UNDONE:
+        return HistoryEntry(
+            at=event.at,
+            what=_("入力内容の確認の取消し"),
+            actor_name=event.actor_name,
+            detail=_("%(name)sの確認の後に内容か添付書類が変わったため、別の職員がもう一度確認します。")
+            % {"name": before.get("verified_by_name") or _("職員")},
+        )
+    added = event.action == _ATTACHMENT_ADDED
+    file = after if added else before
+    kinds = dict(Attachment.Kind.choices)
+    detail = _("「%(name)s」（%(kind)s）") % {
+        "name": file.get("name", ""),
+        "kind": kinds.get(file.get("kind"), file.get("kind", "")),
+    }
+    if before.get("verified_by") is not None and after.get("verified_by") is None:
+        detail += _("。紙の申請の入力内容の確認をやり直す必要があります。")
+    return HistoryEntry(
+        at=event.at,
+        what=_("添付書類の追加") if added else _("添付書類の削除"),
+        actor_name=event.actor_name,
+        detail=detail,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

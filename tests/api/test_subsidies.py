@@ -8,11 +8,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chonaikai.subsidies.models import DIGITAL, Application, Programme
+from chonaikai.subsidies import services
+from chonaikai.subsidies.models import DIGITAL, MEETING_HALL, Application, Attachment, Hall, Programme
 from chonaikai.subsidies.workflow import Status
 from tests.api.conftest import error, is_japanese
 from tests.factories import UserFactory
-from tests.subsidies.helpers import make_application
+from tests.subsidies.helpers import make_application, pdf_file, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,169 @@ def test_create_submit_review_forward_approve(
     ]
 
 
+@pytest.fixture
+def meeting_hall(db):
+    """The meeting-hall programme with a budget (the city enters it before deciding)."""
+    programme = Programme.objects.get(code=MEETING_HALL, fiscal_year=2026)
+    programme.budget = 20_000_000
+    programme.save(update_fields=["budget"])
+    return programme
+
+
+@pytest.fixture
+def hall_a(association_a):
+    return Hall.objects.create(
+        association=association_a, name="中央A会館", floor_area_m2=120, year_built=1985
+    )
+
+
+HALL_LINES = [
+    {"description": "屋根の葺き替え", "kind": "works", "amount": 3_000_000},
+    {"description": "記念式典", "kind": "ineligible", "amount": 200_000},
+]
+
+
+def hall_body(association, hall, **overrides):
+    values = {
+        "programme": MEETING_HALL,
+        "category": "extension_rebuild",
+        "hall": hall.pk,
+        "purpose": "会館の改築",
+        "lines": HALL_LINES,
+        **overrides,
+    }
+    return new_body(association, **values)
+
+
+def test_a_meeting_hall_application_is_created_submitted_decided_reported_and_paid(
+    client_for, leader_a, ward_staff_chuo, city_admin, association_a, meeting_hall, hall_a
+):
+    leader, staff, admin = client_for(leader_a), client_for(ward_staff_chuo), client_for(city_admin)
+
+    created = leader.post(APPS, hall_body(association_a, hall_a), format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["programme"], body["category"], body["hall"]) == (
+        MEETING_HALL,
+        "extension_rebuild",
+        hall_a.pk,
+    )
+    assert body["computed_amount"] == 1_000_000  # works 3,000,000 × 1/3; the ineligible line adds nothing
+    assert [line["kind"] for line in body["lines"]] == ["works", "ineligible"]
+    app_id = body["id"]
+
+    for client, action, data, expected in [
+        (leader, "submit", {}, "submitted"),
+        (staff, "start-review", {}, "under_review"),
+        (staff, "forward", {}, "forwarded"),
+        (admin, "approve", {"amount": 900_000}, "approved"),
+    ]:
+        response = client.post(url(app_id, action), data, format="json")
+        assert response.status_code == 200, (action, response.content)
+        assert response.json()["status"] == expected
+
+    uploaded = leader.post(
+        url(app_id, "attachments"), {"kind": "receipt", "file": pdf_file("領収書.pdf")}, format="multipart"
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    reported = leader.post(
+        url(app_id, "report-completion"),
+        {"lines": [{"description": "屋根の葺き替え（実績）", "kind": "works", "amount": 2_400_000}]},
+        format="json",
+    )
+    assert reported.status_code == 200, reported.content
+    assert reported.json()["status"] == "completion_reported"
+    assert reported.json()["actual_breakdown"]["amount"] == 800_000
+    assert [line["kind"] for line in reported.json()["actual_lines"]] == ["works"]
+
+    confirmed = admin.post(url(app_id, "confirm"), {}, format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["confirmed_amount"] == 800_000
+    paid = admin.post(url(app_id, "pay"), {"paid_on": "2027-03-15"}, format="json")
+    assert paid.status_code == 200, paid.content
+    assert (paid.json()["status"], paid.json()["paid_amount"]) == ("paid", 800_000)
+    assert [t["action"] for t in paid.json()["transitions"]] == [
+        "submit",
+        "start_review",
+        "forward",
+        "approve",
+        "report_completion",
+        "confirm",
+        "pay",
+    ]
+
+
+def test_a_meeting_hall_draft_takes_its_kinds_in_patch(
+    client_for, leader_a, association_a, meeting_hall, hall_a
+):
+    client = client_for(leader_a)
+    app_id = client.post(APPS, hall_body(association_a, hall_a, lines=[]), format="json").json()["id"]
+    response = client.patch(
+        url(app_id), {"lines": [{"description": "外壁", "kind": "works", "amount": 600_000}]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["computed_amount"] == 200_000
+
+
+def test_kinds_are_checked_against_the_programmes_rule_and_the_allowed_ones_are_named(
+    client_for, leader_a, association_a, meeting_hall, hall_a, digital
+):
+    client = client_for(leader_a)
+    # A digital kind on a hall application, and a hall kind on a digital one: both refused.
+    body = error(
+        client.post(
+            APPS,
+            hall_body(association_a, hall_a, lines=[{"description": "PC", "kind": "goods", "amount": 1}]),
+            format="json",
+        ),
+        400,
+    )
+    [message] = body["extra"]["fields"]["lines"]["0"]["kind"]
+    assert "goods" in message and "works" in message and "工事費・購入費等（補助対象経費）" in message
+    body = error(
+        client.post(
+            APPS,
+            new_body(association_a, lines=[{"description": "屋根", "kind": "works", "amount": 1}]),
+            format="json",
+        ),
+        400,
+    )
+    assert "service" in body["extra"]["fields"]["lines"]["0"]["kind"][0]
+    assert not Application.objects.exists()
+
+
+def test_a_completion_report_with_a_kind_outside_the_rule_is_a_field_error(
+    client_for, leader_a, association_a, meeting_hall, hall_a
+):
+    app = make_application(
+        association_a,
+        programme=meeting_hall,
+        category="extension_rebuild",
+        hall=hall_a,
+        lines=[("works", "屋根", 300_000)],
+        status=Status.APPROVED,
+    )
+    body = error(
+        client_for(leader_a).post(
+            url(app, "report-completion"),
+            {"lines": [{"description": "謝礼", "kind": "service", "amount": 1}]},
+            format="json",
+        ),
+        400,
+    )
+    assert "kind" in body["extra"]["fields"]["lines"]["0"]
+    assert Application.objects.get(pk=app.pk).status == Status.APPROVED
+
+
+def test_the_number_stays_the_stable_key_and_the_words_come_beside_it(
+    client_for, leader_a, association_a, digital
+):
+    app = make_application(association_a, programme=digital)
+    body = client_for(leader_a).get(url(app)).json()
+    assert body["number"] == f"2026-digital-{app.pk:05d}"
+    assert body["number_text"] == f"令和8年度 デジタル 第{app.pk}号"
+
+
 def test_a_draft_is_edited_with_patch(client_for, leader_a, association_a, digital):
     app = make_application(association_a, programme=digital)
     response = client_for(leader_a).patch(
@@ -227,6 +391,103 @@ def test_approving_above_the_computed_amount_is_refused(client_for, city_admin, 
     app = make_application(association_a, programme=digital, status=Status.FORWARDED)
     body = error(client_for(city_admin).post(url(app, "approve"), {"amount": 80_000}, format="json"), 400)
     assert "交付決定額" in body["message"] and body["extra"]["computed_amount"] == 70_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments: added through the API, never deleted there
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_leader_attaches_a_file_and_the_application_lists_it(client_for, leader_a, association_a, digital):
+    app = make_application(association_a, programme=digital)
+    response = client_for(leader_a).post(
+        url(app, "attachments"), {"kind": "estimate", "file": pdf_file("見積書.pdf")}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    [attachment] = response.json()["attachments"]
+    assert (attachment["kind"], attachment["kind_label"], attachment["name"]) == (
+        "estimate",
+        "見積書",
+        "見積書.pdf",
+    )
+    assert attachment["content_type"] == "application/pdf" and attachment["size"] > 0
+    assert Attachment.objects.get().uploaded_by == leader_a
+
+
+def test_an_upload_whose_content_is_refused_is_a_japanese_400_and_nothing_is_stored(
+    client_for, leader_a, association_a, digital
+):
+    app = make_application(association_a, programme=digital)
+    body = error(
+        client_for(leader_a).post(
+            url(app, "attachments"), {"kind": "receipt", "file": png_file("receipt.pdf")}, format="multipart"
+        ),
+        400,
+    )
+    assert "中身はPNG画像ですが" in body["message"] and body["extra"]["code"] == "attachment_rejected"
+    assert not Attachment.objects.exists()
+
+
+def test_attaching_is_refused_while_the_ward_reviews_and_outside_the_users_scope(
+    client_for, leader_a, viewer, ward_staff_kita, association_a, digital_many
+):
+    app = make_application(association_a, programme=digital_many, status=Status.UNDER_REVIEW)
+    body = error(
+        client_for(leader_a).post(
+            url(app, "attachments"), {"kind": "other", "file": pdf_file()}, format="multipart"
+        ),
+        409,
+    )
+    assert body["extra"]["code"] == "illegal_transition"
+    draft = make_application(association_a, programme=digital_many)
+    error(client_for(ward_staff_kita).post(url(draft, "attachments"), {}, format="multipart"), 404)
+    # Not a paper entry: its ward's staff see it but do not act for the association.
+    error(client_for(viewer).post(url(draft, "attachments"), {}, format="multipart"), 404)
+    assert not Attachment.objects.exists()
+
+
+def test_staff_of_the_ward_may_not_attach_to_an_associations_own_application(
+    client_for, ward_staff_chuo, association_a, digital
+):
+    draft = make_application(association_a, programme=digital)
+    body = error(
+        client_for(ward_staff_chuo).post(url(draft, "attachments"), {"kind": "other"}, format="multipart"),
+        403,
+    )
+    assert is_japanese(body["message"])
+
+
+def test_a_returned_paper_entry_changed_through_the_api_needs_a_new_check(
+    client_for, ward_staff_chuo, association_a, digital, city_admin
+):
+    app = make_application(
+        association_a,
+        programme=digital,
+        status=Status.RETURNED,
+        entered_by_staff=True,
+        entered_by=ward_staff_chuo,
+    )
+    Application.objects.filter(pk=app.pk).update(verified_by=city_admin)
+    response = client_for(ward_staff_chuo).post(
+        url(app, "attachments"), {"kind": "scanned_form", "file": pdf_file("scan-2.pdf")}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["needs_verification"] is True
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.APPROVED])
+def test_the_api_has_no_way_to_delete_an_attachment(
+    client_for, leader_a, city_admin, association_a, digital, status
+):
+    app = make_application(association_a, programme=digital, status=status)
+    attachment = services.attachment_add(
+        actor=city_admin, application_id=app.pk, file=pdf_file(), kind="estimate"
+    )
+    for client in (client_for(leader_a), client_for(city_admin)):
+        assert client.delete(url(app, "attachments")).status_code == 405
+        assert client.delete(f"{url(app, 'attachments')}{attachment.pk}/").status_code == 404
+        assert client.delete(url(app)).status_code == 405
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -164,6 +164,11 @@ MATRIX = {
         "/api/v1/subsidy-applications/{app}/approve/",
         (401, 404, 403, 404, 403, 409),
     ),
+    "api:subsidy-application-attachments": (
+        "post",
+        "/api/v1/subsidy-applications/{app}/attachments/",
+        (401, 404, 415, 404, 403, 415),  # a JSON body to a multipart upload: 415 once allowed to act
+    ),
     "api:subsidy-application-confirm": (
         "post",
         "/api/v1/subsidy-applications/{app}/confirm/",

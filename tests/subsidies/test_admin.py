@@ -50,3 +50,20 @@ def test_the_confirm_action_confirms_rules_through_the_service(admin_client, mee
     assert not ProgrammeRule.objects.filter(pk__in=ids, needs_confirmation=True).exists()
     assert Programme.objects.filter(pk=meeting_hall.pk).exists()
     assert Application.objects.count() == 0
+
+
+def test_the_admin_cannot_delete_an_application_from_the_decision_on(
+    admin_client, association_a, association_b, make_app
+):
+    draft = make_app(association_b)
+    approved = make_app(association_a, status=Status.APPROVED)
+    assert (
+        admin_client.get(reverse("admin:subsidies_application_delete", args=[approved.pk])).status_code == 403
+    )
+    admin_client.post(reverse("admin:subsidies_application_delete", args=[approved.pk]), {"post": "yes"})
+    assert Application.objects.filter(pk=approved.pk).exists()
+    # No bulk deletion either; a draft may still be deleted one at a time.
+    changelist = admin_client.get(reverse("admin:subsidies_application_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    admin_client.post(reverse("admin:subsidies_application_delete", args=[draft.pk]), {"post": "yes"})
+    assert not Application.objects.filter(pk=draft.pk).exists()

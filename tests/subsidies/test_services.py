@@ -80,7 +80,7 @@ def test_a_line_of_a_kind_the_programme_does_not_have_is_refused_and_nothing_is_
     leader_a, association_a, digital
 ):
     app = create_digital(leader_a, association_a, digital)
-    with pytest.raises(InvalidApplication, match="経費の種類「travel」"):
+    with pytest.raises(InvalidApplication, match="経費「旅費」の種類は"):
         services.expense_line_add(
             actor=leader_a, application_id=app.pk, kind="travel", description="旅費", amount=1
         )
@@ -167,6 +167,8 @@ def test_another_years_programme_is_another_slot(leader_a, association_a, digita
     next_year = services.programme_copy_to_fiscal_year(
         actor=city_admin, programme_id=digital.pk, fiscal_year=2027
     )
+    # A copied year's rules are assumed until the city confirms them; then the year is open.
+    services.rule_confirm(actor=city_admin, rule_id=next_year.rules.get().pk)
     assert create_digital(leader_a, association_a, next_year).programme.fiscal_year == 2027
 
 
@@ -206,20 +208,26 @@ def test_a_paper_entry_is_checked_against_the_window_on_the_day_it_was_received(
         services.application_submit(actor=ward_staff_chuo, application_id=app.pk)
 
 
-def test_changing_the_category_recomputes_with_that_categorys_rule(leader_a, association_a, meeting_hall):
+def test_changing_the_category_recomputes_with_that_categorys_rule(
+    leader_a, city_admin, association_a, meeting_hall
+):
     hall = services.hall_create(actor=leader_a, association_id=association_a.pk, name="A会館")
     app = services.application_create(
         actor=leader_a,
         association_id=association_a.pk,
         programme_id=meeting_hall.pk,
         purpose="修繕",
-        category="repair",
+        category="extension_rebuild",
         hall_id=hall.pk,
         lines=[LineInput("works", "工事", 3_000_000)],
     )
-    assert app.breakdown["needs_confirmation"] and app.computed_amount == 1_000_000
-    app = services.application_update(actor=leader_a, application_id=app.pk, category="extension_rebuild")
-    assert not app.breakdown["needs_confirmation"] and app.computed_amount == 1_000_000
+    assert app.computed_amount == 1_000_000  # 1/3
+    # The city confirms 修繕 at 1/2 (the rate is data): switching to it recomputes with its rule.
+    repair = ProgrammeRule.objects.get(programme=meeting_hall, category="repair")
+    repair.kinds.filter(code="works").update(rate_numerator=1, rate_denominator=2)
+    services.rule_confirm(actor=city_admin, rule_id=repair.pk)
+    app = services.application_update(actor=leader_a, application_id=app.pk, category="repair")
+    assert not app.breakdown["needs_confirmation"] and app.computed_amount == 1_500_000
     with pytest.raises(InvalidApplication, match="区分を選んでください"):
         services.application_update(actor=leader_a, application_id=app.pk, category="garden")
 
@@ -259,7 +267,7 @@ def hall(association_a):
     return Hall.objects.create(association=association_a, name="中央A会館", floor_area_m2=Decimal("120.00"))
 
 
-def hall_application(leader_a, association_a, meeting_hall, hall, category="repair"):
+def hall_application(leader_a, association_a, meeting_hall, hall, category="extension_rebuild"):
     return services.application_create(
         actor=leader_a,
         association_id=association_a.pk,

@@ -57,6 +57,7 @@ def data_strings(*extra: str) -> list[str]:
     """Japanese that is data, not interface: names from the database and what people typed."""
     values = [
         *Programme.objects.values_list("name", flat=True),
+        *Programme.objects.values_list("short_name", flat=True),
         *ProgrammeRule.objects.values_list("name", flat=True),
         *ExpenseKindRule.objects.values_list("name", flat=True),
         *Hall.objects.values_list("name", flat=True),

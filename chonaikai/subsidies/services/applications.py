@@ -133,6 +133,20 @@ def _check_content(app: Application) -> rules.CategoryRule:
     return rule
 
 
+def _check_open_to_applicants(app: Application, rule: rules.CategoryRule) -> None:
+    """A category whose rule is still 「要綱で要確認」 takes no applications (its rates and cap are
+    placeholders); the applicant is told in plain words, the staff's programme page says why."""
+    if rule.needs_confirmation:
+        raise RuleNotConfirmed(
+            _(
+                "%(programme)sの「%(category)s」は、まだ申請を受け付けていません（市が補助率・上限額を確認しています）。"
+                "ほかの区分を選ぶか、区役所にお問い合わせください。"
+            )
+            % {"programme": app.programme.name, "category": rule.name or app.programme.name},
+            extra={"category": app.category},
+        )
+
+
 def _check_one_per_year(app: Application) -> None:
     """A programme that allows one application per association and year: name the existing one."""
     if not app.programme.one_application_per_year:
@@ -201,14 +215,39 @@ def _save_content(app: Application, *, actor, fields: Sequence[str] = ()) -> Non
     breakdown = _compute(app)
     app.computed_amount = breakdown.amount
     app.breakdown = breakdown.as_dict()
+    _save_changed(app, actor=actor, fields=[*fields, "computed_amount", "breakdown"])
+
+
+def _save_changed(app: Application, *, actor, fields: Sequence[str] = ()) -> dict:
+    """Save a change to what was submitted (content or attachments): the actor becomes the last
+    editor, and an earlier second-person check of a paper entry is undone, since it checked
+    something else. Returns the check as it was, for the audit event ({"verified_by": id or None}).
+    """
+    before = {"verified_by": app.verified_by_id}
     app.prepared_by = _user(actor)
-    update = [*fields, "computed_amount", "breakdown", "prepared_by", "updated_at"]
+    update = [*fields, "prepared_by", "updated_at"]
+    undone = None
     if app.verified_by_id is not None:
+        verifier = app.verified_by
+        undone = {
+            "verified_by": app.verified_by_id,
+            "verified_by_name": verifier.get_username() if verifier else "",
+            "verified_at": app.verified_at.isoformat() if app.verified_at else None,
+        }
         app.verified_by = None
         app.verified_at = None
         update += ["verified_by", "verified_at"]
     app._history_user = _user(actor)
     app.save(update_fields=update)
+    if undone is not None:
+        audit_record(
+            actor=_user(actor),
+            action="subsidy_application.verification_undone",
+            subject=app,
+            before=undone,
+            after={"verified_by": None},
+        )
+    return before
 
 
 def _store_attachment(app: Application, file, *, kind: str, actor) -> Attachment:
@@ -400,6 +439,7 @@ def _create(
         status_changed_at=timezone.now(),
     )
     rule = _check_content(app)
+    _check_open_to_applicants(app, rule)
     checked = _check_lines(rule, lines)
     _check_one_per_year(app)
     app._history_user = user
@@ -446,7 +486,9 @@ def application_update(*, actor, application_id: int, **changes) -> Application:
             app.category = value or ""
         else:
             setattr(app, field, value)
-    _check_content(app)
+    rule = _check_content(app)
+    if "category" in changes:
+        _check_open_to_applicants(app, rule)
     fields = [("hall" if f == "hall_id" else f) for f in changes]
     _save_content(app, actor=actor, fields=fields)
     audit_record(
@@ -571,34 +613,68 @@ def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.K
             _("「%(status)s」の申請には書類を添付できません。") % {"status": Status(app.status).label}
         )
     attachment = _store_attachment(app, file, kind=kind, actor=actor)
+    # Before the decision an attachment is part of what is checked; after it (receipts for the
+    # completion report) the paper entry's check stays as the record of the check that was made.
+    check = (
+        _save_changed(app, actor=actor)
+        if app.status in workflow.EDITABLE_STATES
+        else {"verified_by": app.verified_by_id}
+    )
     audit_record(
         actor=_user(actor),
         action="subsidy_application.attachment_added",
         subject=app,
-        after={"attachment": attachment.pk, "kind": kind, "name": attachment.original_name},
+        before=check,
+        after={
+            "attachment": attachment.pk,
+            "kind": kind,
+            "name": attachment.original_name,
+            "verified_by": app.verified_by_id,
+        },
     )
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, actor, attachment_id: int) -> None:
-    """Remove an attachment while the application is editable; the file goes after commit."""
+    """Remove an attachment of a draft or returned application; the file goes after commit.
+
+    Never from 交付決定 on, for anyone: what the decision, the completion report and the payment
+    rest on stays (IllegalTransition), files included. A deletion undoes a paper entry's check.
+    """
     attachment = get_object_or_404(
         Attachment.objects.filter(application__in=policy.applications_visible_to(actor)), pk=attachment_id
     )
     app = _locked(actor, attachment.application_id)
     if not policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請の書類を削除する権限がありません。"))
-    if app.status not in _ATTACHABLE_STATES:
+    if app.status not in workflow.EDITABLE_STATES:
+        if app.status in workflow.GRANTED_STATES:
+            raise IllegalTransition(
+                _(
+                    "「%(status)s」の申請の書類は削除できません。交付決定の後は、書類を追加できますが、"
+                    "削除や差し替えはできません（記録として残します）。"
+                )
+                % {"status": Status(app.status).label},
+                extra={"status": app.status},
+            )
         raise IllegalTransition(
-            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label}
+            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label},
+            extra={"status": app.status},
         )
     name = attachment.file.name
+    check = _save_changed(app, actor=actor)
     audit_record(
         actor=_user(actor),
         action="subsidy_application.attachment_deleted",
         subject=app,
-        before={"attachment": attachment.pk, "kind": attachment.kind, "name": attachment.original_name},
+        before={
+            "attachment": attachment.pk,
+            "kind": attachment.kind,
+            "name": attachment.original_name,
+            **check,
+        },
+        after={"verified_by": app.verified_by_id},
     )
     attachment.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
@@ -653,6 +729,7 @@ def application_submit(*, actor, application_id: int, comment: str = "") -> Appl
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.SUBMIT)
     rule = _check_content(app)
+    _check_open_to_applicants(app, rule)
     _required_text(app.purpose, _("事業の目的・内容を入力してください。"))
     if rule.method == rules.Method.RATE and not app.lines.filter(phase=ExpenseLine.Phase.PLANNED).exists():
         raise InvalidApplication(_("経費を1行以上入力してください。"))

@@ -88,6 +88,7 @@ def programme_copy_to_fiscal_year(
         code=source.code,
         fiscal_year=fiscal_year,
         name=source.name,
+        short_name=source.short_name,
         kind=source.kind,
         budget=budget,
         opens_on=_shift(source.opens_on, years),

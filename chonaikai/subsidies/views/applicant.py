@@ -75,11 +75,25 @@ def home(request):
     if association is None:
         raise Http404("no association")
     applications = list(selectors.application_queue(user=request.user).order_by("-created_at", "-id"))
-    live = {a.programme_id for a in applications if a.status not in CLOSED_WITHOUT_GRANT}
-    programmes = [
-        {"programme": p, "applied": p.one_application_per_year and p.pk in live}
-        for p in selectors.open_programmes(day=timezone.localdate())
-    ]
+    # A programme allowing one application a year is 「申請済み」 once one has been submitted; while
+    # the year's application is still a draft the page leads back to the draft instead.
+    submitted = {
+        a.programme_id
+        for a in applications
+        if a.status not in CLOSED_WITHOUT_GRANT and a.status != Status.DRAFT
+    }
+    drafts = {a.programme_id: a for a in reversed(applications) if a.status == Status.DRAFT}
+    programmes = []
+    for p in selectors.open_programmes(day=timezone.localdate()):
+        draft = drafts.get(p.pk) if p.one_application_per_year and p.pk not in submitted else None
+        programmes.append(
+            {
+                "programme": p,
+                "applied": p.one_application_per_year and p.pk in submitted,
+                "draft": draft,
+                "draft_url": step_url(draft, "purpose") if draft is not None else "",
+            }
+        )
     rows = [
         {"app": a, "help": STATUS_HELP[a.status], "next": _next_step(request.user, a)} for a in applications
     ]
@@ -255,7 +269,7 @@ def _categories(programme) -> list[tuple[str, str]]:
 
 @editable
 def edit_programme(request, app):
-    categories = _categories(app.programme)
+    categories = [(r.category, r.name) for r in selectors.open_categories(app.programme)]
     halls = selectors.halls_for(user=request.user, association=app.association)
     form = ProgrammeStepForm(request.POST or None, application=app, categories=categories, halls=halls)
     status = 200
@@ -356,7 +370,7 @@ def edit_lines(request, app):
             app,
             "lines",
             formset=formset,
-            breakdown=selectors.breakdown_of(app),
+            breakdown=selectors.breakdown_of(app, user=request.user),
             error_summary=error_summary(formset, extra=page_errors),
             saved_lines=selectors.planned_lines(app),
         ),
@@ -385,6 +399,8 @@ def breakdown_json(request, pk):
         breakdown = selectors.amount_for(app, formset.lines())
     except SubsidyError as e:
         return JsonResponse({"message": e.message, "extra": e.extra}, status=400)
+    if not selectors.sees_rule_notes(request.user, app):
+        breakdown = breakdown.for_applicants()
     return JsonResponse(
         {
             "amount": breakdown.amount,
@@ -440,13 +456,16 @@ def edit_attachments(request, app):
 @require_POST
 def attachment_delete(request, pk):
     attachment = selectors.attachment_for(user=request.user, attachment_id=pk)
+    app = attachment.application
     try:
         services.attachment_delete(actor=request.user, attachment_id=attachment.pk)
     except (SubsidyError, PermissionDenied) as e:
         messages.error(request, message_of(e))
+        if not policy.can_edit_application(request.user, app):  # decided, or not theirs to change
+            return redirect("subsidies:detail", app.pk)
     else:
         messages.success(request, _("「%(name)s」を削除しました。") % {"name": attachment.original_name})
-    return redirect(step_url(attachment.application, "attachments"))
+    return redirect(step_url(app, "attachments"))
 
 
 @editable
@@ -497,7 +516,7 @@ def sheet_context(user, app) -> dict:
         "app": app,
         "line_rows": [{"line": x, "kind_name": kinds.get(x.kind, x.kind)} for x in lines],
         "cost": sum(x.amount for x in lines),
-        "breakdown": selectors.breakdown_of(app),
+        "breakdown": selectors.breakdown_of(app, user=user),
         "attachments": list(app.attachments.all()),
         "show_representative": policy.can_view_personal_data(user, app.association),
         "category_name": dict(_categories(app.programme)).get(app.category, ""),

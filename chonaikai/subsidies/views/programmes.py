@@ -26,7 +26,7 @@ from .. import exports, rules, selectors, services
 from ..errors import SubsidyError
 from ..forms import AccountingExportForm, GrantComputeForm, RuleConfirmForm
 from ..models import Programme
-from .common import CITY, attach_error, audience, error_summary, message_of, status_of
+from .common import CITY, WARD, attach_error, audience, error_summary, message_of, status_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GRANTS_PER_PAGE = 100
@@ -86,6 +86,8 @@ def _render_programme(request, programme, *, confirm_forms=None, compute_form=No
         "can_manage": can_manage,
         "can_export": policy.can_export_subsidies(user),
         "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
+        # Rule markers and sources are for the staff; applicants read that the city is confirming.
+        "staff_view": audience(user) in (CITY, WARD),
         "error_summary": error_summary(compute_form, *confirm_forms.values()),
     }
     if programme.kind == Programme.Kind.COMPUTED:

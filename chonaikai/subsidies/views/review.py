@@ -265,8 +265,9 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
                 {"line": x, "kind_name": sheet["kinds"].get(x.kind, x.kind)}
                 for x in selectors.actual_lines(app)
             ],
-            "actual_breakdown": selectors.breakdown_of(app, actual=True),
+            "actual_breakdown": selectors.breakdown_of(app, user=user, actual=True),
             "transitions": list(app.transitions.all()),
+            "history": selectors.application_history(app),
             "own_entry_waiting": own_entry_waiting,
             "is_staff_view": who in (CITY, WARD),
             "error_summary": error_summary(*bound.values()),
