@@ -1,0 +1,42 @@
+"""Figures and plausibility flags as the counts pages show them (the preview, the approval view, the grid)."""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from .. import flags
+
+register = template.Library()
+
+
+@register.filter
+def count_or_dash(value, empty: str = "—"):
+    """1,234; `empty` (default "—") for no value — never Python's None."""
+    return empty if value is None or value == "" else intcomma(value)
+
+
+@register.filter
+def signed_count(value):
+    """+1,234 / −12 / 0; "—" for no value."""
+    if value is None or value == "":
+        return "—"
+    return f"+{intcomma(value)}" if value > 0 else intcomma(value)
+
+
+@register.filter
+def signed_percent(value):
+    """+25.0% / −20.0%; "—" for no value (no previous count, or a previous count of 0)."""
+    if value is None or value == "":
+        return "—"
+    return f"{value:+}%"
+
+
+@register.filter
+def flag_label(code: str) -> str:
+    return flags.flag_label(code)
+
+
+@register.simple_tag
+def flag_message(flag, check) -> str:
+    return flags.flag_message(flag, check)
