@@ -96,3 +96,22 @@ def test_the_commit_checks_again_whatever_the_preview_said(typo, ward_staff_chuo
             actor=ward_staff_chuo, data=xlsx([TYPO_ROW]), filename="f.xlsx", survey_date=SURVEY
         )
     assert ("01101-0002", SURVEY) not in counts()
+
+
+def test_the_import_result_leads_on_to_submitting(client, chuo, ward_staff_chuo):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    client.force_login(ward_staff_chuo)
+    token = token_of(post_upload(client, xlsx([["01101-0002", "円山町内会", 200, 150, ""]])))
+    result = client.get(client.post(f"/import/{token}/")["Location"]).content.decode()
+    assert "提出へ進む" not in result  # no round for the survey date: nothing to submit to
+
+    services.round_open(actor=None, survey_date=SURVEY, deadline=dt.date(2025, 2, 28))
+    token = token_of(post_upload(client, xlsx([["01101-0002", "円山町内会", 201, 150, ""]])))
+    result = client.get(client.post(f"/import/{token}/")["Location"]).content.decode()
+    submission = reverse(
+        "associations:count_submission", kwargs={"survey_date": SURVEY.isoformat(), "ward_code": "01101"}
+    )
+    assert "提出へ進む" in result and submission in result

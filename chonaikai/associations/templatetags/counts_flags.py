@@ -40,3 +40,19 @@ def flag_label(code: str) -> str:
 @register.simple_tag
 def flag_message(flag, check) -> str:
     return flags.flag_message(flag, check)
+
+
+@register.simple_tag
+def submission_url(survey_date, ward_code) -> str:
+    """The ward's submission summary for the survey (「提出へ進む」); the round's overview for a
+    city-wide import; "" when no round is open for the date."""
+    from django.urls import reverse
+
+    from ..models import SurveyRound
+
+    if survey_date is None or not SurveyRound.objects.filter(survey_date=survey_date).exists():
+        return ""
+    day = survey_date.isoformat()
+    if ward_code:
+        return reverse("associations:count_submission", kwargs={"survey_date": day, "ward_code": ward_code})
+    return reverse("associations:count_round", kwargs={"survey_date": day})
