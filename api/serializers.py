@@ -431,7 +431,18 @@ class PreviewRowSerializer(serializers.Serializer):
     current_member_households = serializers.IntegerField(read_only=True, allow_null=True)
     households_change = serializers.IntegerField(read_only=True, allow_null=True)
     member_households_change = serializers.IntegerField(read_only=True, allow_null=True)
+    previous_households = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("前回の調査の区域内世帯数")
+    )
+    previous_member_households = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("前回の調査の加入世帯数")
+    )
+    flags = serializers.SerializerMethodField(help_text=_("確認事項（入力画面・取込・承認画面と同じ規則）"))
     issues = IssueSerializer(many=True, read_only=True)
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, row) -> list:
+        return FlagSerializer(row.check.flags if row.check else (), many=True).data
 
 
 class SummarySerializer(serializers.Serializer):

@@ -107,3 +107,22 @@ def test_members_above_households_is_refused_by_the_preview_and_the_grid(
         previous=(100, 70),
     )
     assert [i.code for i in issues] == [rules.MEMBERS_OVER]
+
+
+def test_the_api_s_import_preview_gives_the_same_flags_and_the_previous_survey(associations, ward_staff_chuo):
+    file_rows = [[code, associations[code].name, h, m, note] for code, (_b, (h, m), note, _f) in ROWS.items()]
+    api = APIClient()
+    api.force_authenticate(ward_staff_chuo)
+    response = api.post(
+        "/api/v1/counts/import/",
+        {"file": upload(xlsx(file_rows)), "survey_date": SURVEY.isoformat(), "dry_run": "true"},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content[:500]
+    rows = response.json()["rows"]
+    assert {r["code"]: {f["code"] for f in r["flags"]} for r in rows} == {
+        code: flags for code, (_b, _n, _note, flags) in ROWS.items()
+    }
+    first = next(r for r in rows if r["code"] == "01101-0101")
+    assert (first["previous_households"], first["households"]) == (93, 930)
+    assert first["flags"][0]["explained"] is True
