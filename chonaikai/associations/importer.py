@@ -764,9 +764,9 @@ def check_rows(
             row_issues.append(duplicate_issue(r, duplicates))
         current = existing.get(association.id) if association is not None else None
         before = previous.get(association.id) if association is not None else None
-        row_issues.extend(checker.issues(r, association, current, previous=before))
-        issues.extend(row_issues)
         check = checker.row_check(r, current, before) if association is not None else None
+        row_issues.extend(checker.issues(r, association, current, previous=before, check=check))
+        issues.extend(row_issues)
         preview_rows.append(_preview_row(r, association, current, row_issues, previous=before, check=check))
     return Preview(
         survey_date=survey_date,
@@ -870,7 +870,9 @@ class RowChecker:
             self._editable[w.pk] = self.actor is None or policy.can_edit_counts(self.actor, w)
         return self._editable[w.pk]
 
-    def issues(self, r: ParsedRow, association: Registered | None, current, previous=None) -> list[Issue]:
+    def issues(
+        self, r: ParsedRow, association: Registered | None, current, previous=None, *, check=None
+    ) -> list[Issue]:
         """`current`: the count held (id, households, members, note, version), or None.
 
         `previous`: the previous survey's (households, members), or None; only check_rows passes it
@@ -888,7 +890,7 @@ class RowChecker:
         issues = _check_association(r, association, ward=self.ward, may_edit=self.may_edit)
         if association.ward_submitted and self.actor is not None and _would_change(r, current):
             issues.append(_submitted_issue(r, association, survey_date=self.survey_date))
-        issues.extend(self.plausibility_issues(r, current, previous))
+        issues.extend(self.plausibility_issues(r, current, previous, check=check))
         if association.ward_locked and _would_change(r, current):
             issues.append(
                 _locked_issue(
@@ -910,8 +912,9 @@ class RowChecker:
             reason=note or self.reason,
         )
 
-    def plausibility_issues(self, r: ParsedRow, current, previous) -> list[Issue]:
-        check = self.row_check(r, current, previous)
+    def plausibility_issues(self, r: ParsedRow, current, previous, *, check=None) -> list[Issue]:
+        """The rule's flags as issues; `check`: the row's row_check, if the caller has it already."""
+        check = check or self.row_check(r, current, previous)
         if check is None:
             return []
         # As on the grid: only figures that change are held to the rule; the others are told.
