@@ -283,6 +283,12 @@ class GridLine:
         return self.data.association
 
     @property
+    def check(self):
+        """The plausibility flags of the count held (rules.check_count), as the preview and the
+        approval view show them: render with {% include "counts/_flags.html" with check=line.check %}."""
+        return selectors_rounds.check_stored(self.data.current, self.data.previous)
+
+    @property
     def show_confirm(self) -> bool:
         return CONFIRM in self.form.errors or bool(self.form.is_bound and self.form[CONFIRM].value())
 

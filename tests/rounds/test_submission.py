@@ -228,3 +228,24 @@ def test_a_count_without_a_previous_survey_shows_a_dash_not_none(
     client.force_login(city_admin)
     page = client.get(url("review", "01102")).content.decode()
     assert "None" not in page and "0世帯" in page
+
+
+def test_the_submission_is_read_in_a_constant_number_of_queries(ward_staff_chuo, half_entered):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chonaikai.associations.selectors_rounds import ward_submission
+    from tests.factories import AssociationFactory, ward
+
+    chuo = ward("01101")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            submission = ward_submission(ward=chuo, survey_date=SURVEY)
+            _ = (submission.flagged, submission.missing, submission.households, submission.rate_change)
+        return len(ctx)
+
+    few = queries()
+    for _i in range(20):
+        HouseholdCountFactory(association=AssociationFactory(ward=chuo), survey_date=SURVEY)
+    assert queries() == few == 4  # progress, previous survey date, associations, counts
