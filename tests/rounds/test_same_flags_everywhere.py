@@ -74,6 +74,10 @@ def test_the_preview_the_grid_and_the_approval_view_show_the_same_flags(
     api.force_authenticate(ward_staff_chuo)
     grid = api.get(f"/api/v1/wards/01101/counts/{SURVEY.isoformat()}/").json()
     assert {r["association"]: {f["code"] for f in r["flags"]} for r in grid["rows"]} == expected
+    page = client.get(
+        reverse("associations:count_entry", kwargs={"ward_code": "01101", "survey_date": SURVEY})
+    )
+    assert flags_by_association(page.content.decode()) == expected
     for code, ((ph, pm), (h, m), _note, flags) in ROWS.items():
         issues = entry_row_issues(change(associations[code], h, m), current=None, previous=(ph, pm))
         assert {i.code for i in issues} == flags & {rules.LARGE_CHANGE_CODE}, code
