@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from .. import flags
 
@@ -56,3 +58,32 @@ def submission_url(survey_date, ward_code) -> str:
     if ward_code:
         return reverse("associations:count_submission", kwargs={"survey_date": day, "ward_code": ward_code})
     return reverse("associations:count_round", kwargs={"survey_date": day})
+
+
+@register.simple_tag
+def count_flags(check) -> str:
+    """The flags of one count (a rules.CountCheck, or None) as a list of badges, each with its
+    sentence as a tooltip and, when explained, the reason. Written in Python rather than as an
+    include: the grid shows it on each of 300 rows, where an include costs ~0.5 ms a row."""
+    if check is None or not check.flags:
+        return format_html('<span class="visually-hidden">{}</span>', _("なし"))
+    items = format_html_join(
+        "",
+        '<li class="flag flag--{}{}" data-flag="{}"><span title="{}">{}</span>{}</li>',
+        (
+            (
+                flag.severity,
+                " flag--explained" if flag.explained else "",
+                flag.code,
+                flags.flag_message(flag, check),
+                flags.flag_label(flag.code),
+                format_html(
+                    ' <span class="cell-note">{}</span>', _("理由: %(reason)s") % {"reason": check.reason}
+                )
+                if flag.explained
+                else "",
+            )
+            for flag in check.flags
+        ),
+    )
+    return format_html('<ul class="flag-list plain-list">{}</ul>', items)
