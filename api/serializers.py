@@ -15,7 +15,9 @@ from rest_framework import serializers
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import ApiToken
 from chonaikai.associations import importer, publication, rules
+from chonaikai.associations.flags import flag_label
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
+from chonaikai.associations.selectors_rounds import check_stored
 from wards.models import District, Ward
 
 from .fields import (
@@ -341,12 +343,34 @@ class GridPreviousSerializer(serializers.Serializer):
     member_households = serializers.IntegerField(read_only=True)
 
 
+class FlagSerializer(serializers.Serializer):
+    """One plausibility flag of a count (rules.check_count), as every screen shows it."""
+
+    code = serializers.ChoiceField(choices=list(rules.FLAG_ORDER), read_only=True)
+    severity = serializers.ChoiceField(
+        choices=[rules.REFUSED, rules.NEEDS_REASON, rules.NOTICE], read_only=True
+    )
+    fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+    explained = serializers.BooleanField(read_only=True, help_text=_("理由（備考）が入力されている"))
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, flag) -> str:
+        return flag_label(flag.code)
+
+
 class GridRowSerializer(serializers.Serializer):
     association = serializers.CharField(source="association.code", read_only=True)
     name = serializers.CharField(source="association.name", read_only=True)
     kana = serializers.CharField(source="association.kana", read_only=True)
     current = GridCountSerializer(read_only=True, allow_null=True)
     previous = GridPreviousSerializer(read_only=True, allow_null=True)
+    flags = serializers.SerializerMethodField(
+        help_text=_("この調査の世帯数の確認事項（入力画面・取込・承認画面と同じ規則）")
+    )
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, row) -> list:
+        return FlagSerializer(check_stored(row.current, row.previous).flags, many=True).data
 
 
 class WardProgressSerializer(serializers.Serializer):
@@ -407,7 +431,18 @@ class PreviewRowSerializer(serializers.Serializer):
     current_member_households = serializers.IntegerField(read_only=True, allow_null=True)
     households_change = serializers.IntegerField(read_only=True, allow_null=True)
     member_households_change = serializers.IntegerField(read_only=True, allow_null=True)
+    previous_households = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("前回の調査の区域内世帯数")
+    )
+    previous_member_households = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("前回の調査の加入世帯数")
+    )
+    flags = serializers.SerializerMethodField(help_text=_("確認事項（入力画面・取込・承認画面と同じ規則）"))
     issues = IssueSerializer(many=True, read_only=True)
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, row) -> list:
+        return FlagSerializer(row.check.flags if row.check else (), many=True).data
 
 
 class SummarySerializer(serializers.Serializer):

@@ -59,7 +59,7 @@ urlpatterns = [
     ),
     re_path(
         rf"^rounds/(?P<survey_date>{rounds.DATE_REGEX})/wards/(?P<ward_code>{rounds.WARD_CODE_REGEX})/"
-        r"(?P<action>submit|approve|send-back)/$",
+        r"(?P<action>submit|approve|send-back|withdraw)/$",
         rounds.WardProgressActionView.as_view(),
         name="ward-progress-action",
     ),

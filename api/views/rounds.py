@@ -46,6 +46,7 @@ ACTIONS = {
     "submit": services.ward_progress_submit,
     "approve": services.ward_progress_approve,
     "send-back": services.ward_progress_send_back,
+    "withdraw": services.ward_progress_withdraw,
 }
 
 
@@ -131,17 +132,19 @@ class SurveyRoundViewSet(
 
 
 class WardProgressActionView(APIView):
-    """submit: the ward's staff or a city administrator; approve and send-back: city administrators."""
+    """submit and withdraw: the ward's staff or a city administrator; approve and send-back: city administrators."""
 
     permission_classes = [CanEditSomeCounts]
 
     @extend_schema(
-        summary=gettext_lazy("区の提出・承認・差し戻し"),
+        summary=gettext_lazy("区の提出・承認・差し戻し・取り下げ"),
         operation_id="rounds_ward_progress_action",
         description=gettext_lazy(
             "action は submit（入力中→提出済み、区役所職員・市の管理者）、approve（提出済み→承認済み、"
-            "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）。担当外の区は 404、"
-            "権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
+            "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）、withdraw（提出済み→入力中、"
+            "市が承認・差し戻しをする前に区役所職員が提出を取り下げる）。未入力の町内会がある区の submit には"
+            "comment（未入力のまま提出する理由）が必要です。提出済みの区の世帯数は変更できません。"
+            "担当外の区は 404、権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
         ),
         tags=TAGS,
         parameters=[

@@ -44,6 +44,25 @@ class ProgressActionForm(forms.Form):
     )
 
 
+class SubmissionForm(forms.Form):
+    """Submitting a ward's counts: a comment, required (the reason) while associations have no count."""
+
+    comment = forms.CharField(
+        label=_("コメント"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, missing: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if missing:
+            field = self.fields["comment"]
+            field.required = True
+            field.label = _("未入力のまま提出する理由")
+            field.help_text = _(
+                "世帯数が未入力の町内会が%(n)s件あります。理由は提出状況と操作記録に残ります。"
+            ) % {"n": missing}
+            field.error_messages["required"] = _("未入力のまま提出する理由を入力してください。")
+
+
 class _DirectInput:
     """An <input> written directly instead of through the form renderer's templates.
 

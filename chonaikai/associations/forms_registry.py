@@ -122,15 +122,20 @@ class CountsUploadForm(forms.Form):
 
 
 class ImportReasonForm(forms.Form):
-    """Why an upload changes counts of a ward whose counts are approved (the preview page).
+    """Why an upload changes counts of a ward whose counts are approved, or changes counts by more
+    than rules.LARGE_CHANGE against the previous survey without a note (the preview page).
 
-    Asked of ward staff only: a city administrator may change approved counts without a reason.
+    For approved wards asked of ward staff only: a city administrator may change approved counts
+    without a reason. A large change needs a reason from anyone (as on the grid).
     """
 
     reason = forms.CharField(
         label=_("変更理由"),
         max_length=500,
-        help_text=_("承認済みの区の世帯数を変更する理由です。履歴と操作記録に残ります。"),
+        help_text=_(
+            "承認済みの区の世帯数の変更や、前回から20%を超える変更（備考のない行）の理由です。"
+            "履歴と操作記録に残ります。"
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("変更理由を入力してください。")},
     )

@@ -50,9 +50,9 @@ from chonaikai.accounts import policy
 from chonaikai.codes import ASSOCIATION_CODE_RE, normalize_association_code
 from wards.models import Ward
 
-from . import spreadsheet
+from . import flags, rules, spreadsheet
 from .models import Association, HouseholdCount, WardProgress
-from .rules import ERAS, japanese_date, members_exceed_households, normalize_for_search
+from .rules import ERAS, CountCheck, japanese_date, normalize_for_search
 
 
 class Col:
@@ -99,6 +99,11 @@ WARNING = "warning"
 # Issue.code of the issue that a ward's counts for the survey date are approved (survey rounds):
 # an error for ward staff without a reason, which the import page answers with a reason field.
 APPROVED = "approved"
+# Issue.code of a change over rules.LARGE_CHANGE against the previous survey: an error until the
+# row's note or the import's reason explains it (as the grid asks for a note), then a warning.
+LARGE_CHANGE = rules.LARGE_CHANGE_CODE
+# Issue.code of a row that would change the counts of a ward that has submitted them.
+SUBMITTED = "submitted"
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,9 @@ class PreviewRow:
     current_member_households: int | None = None
     current_note: str | None = None
     current_version: int | None = None  # the count's version, for the write's version + 1
+    previous_households: int | None = None  # the previous survey's count (前回), if any
+    previous_member_households: int | None = None
+    check: CountCheck | None = None  # rules.check_count of the file's figures (None: no association)
 
     @property
     def code(self) -> str:
@@ -237,11 +245,18 @@ class PreviewRow:
 
     @property
     def households_change(self) -> int | None:
+        """Against the count held for the survey date (None without one); 増減 against the previous
+        survey is `check.households.difference`."""
         return _difference(self.households, self.current_households)
 
     @property
     def member_households_change(self) -> int | None:
         return _difference(self.member_households, self.current_member_households)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The plausibility flags' short names, as the grid and the approval view show them."""
+        return [flags.flag_label(f.code) for f in self.check.flags] if self.check else []
 
 
 def _difference(new: int | None, current: int | None) -> int | None:
@@ -302,6 +317,15 @@ class Preview:
             errors=errors,
             warnings=len(self.issues) - errors,
         )
+
+    @property
+    def has_large_changes(self) -> bool:
+        """Some row changes by more than rules.LARGE_CHANGE with no note (the import's reason is asked)."""
+        return any(i.code == LARGE_CHANGE for i in self.issues)
+
+    @property
+    def changes_approved_ward(self) -> bool:
+        return any(i.code == APPROVED for i in self.issues)
 
     def with_issue(self, issue: Issue) -> Preview:
         return replace(self, issues=(*self.issues, issue))
@@ -1040,22 +1064,6 @@ class RowStream:
                 )
             households = _count_cell(raw_households, Col.HOUSEHOLDS, row_issues, where)
             members = _count_cell(raw_members, Col.MEMBERS, row_issues, where)
-            if (
-                households is not None
-                and members is not None
-                and members_exceed_households(households, members)
-            ):
-                row_issues.append(
-                    _warning(
-                        _(
-                            "加入世帯数（%(members)s）が区域内世帯数（%(households)s）を上回っています。"
-                            "事業所を会員に数えている場合などはそのままで構いません。"
-                        )
-                        % {"members": f"{members:,}", "households": f"{households:,}"},
-                        **where,
-                        column=Col.MEMBERS,
-                    )
-                )
             note = None
             if note_at is not None:
                 note = _text(cells[note_at] if note_at < size else None) or None
@@ -1138,8 +1146,14 @@ def check_rows(
     rounds) is an error unless the actor is a city administrator (or the system) or gives a
     `reason`; then it is a warning, and the change is a new revision in the row history.
 
-    Queries: one for the associations, one for the existing counts, plus whatever the policy
-    needs for the actor (its role, cached on the user object) — never one per row.
+    Every row is also held to rules.check_count against the previous survey's count (as on the
+    grid): members above households are an error, a change over rules.LARGE_CHANGE is an error
+    unless the row's note (the file's, or the one held) or `reason` explains it, zero values are a
+    warning. As on the grid, only figures that change are held to it; the others get warnings.
+
+    Queries: one for the associations, one for the existing counts, two for the previous survey's
+    date and counts, plus whatever the policy needs for the actor (its role, cached on the user
+    object) — never one per row.
     """
     # Only well-formed codes can be registered ones (a malformed one is already its row's error).
     codes = {r.code for r in parsed.rows if r.code and _CODE_RE.fullmatch(r.code)}
@@ -1150,6 +1164,7 @@ def check_rows(
     if lock:
         existing_qs = existing_qs.select_for_update()
     existing = {association_id: rest for association_id, *rest in existing_qs} if associations else {}
+    previous = previous_counts(associations.values(), survey_date=survey_date)
 
     # Duplicate codes in linear time: one error per code, on its first row (its first places and
     # the total); each later row of the code gets a short issue of its own, kept off the file's list.
@@ -1172,12 +1187,14 @@ def check_rows(
             else:
                 repeat = duplicate_repeat_issue(r, duplicates[0])
         current = existing.get(association.id) if association is not None else None
-        checked = checker.issues(r, association, current)
+        before = previous.get(association.id) if association is not None else None
+        check = checker.row_check(r, current, before) if association is not None else None
+        checked = checker.issues(r, association, current, previous=before, check=check)
         row_issues.extend(checked)
         issues.extend(row_issues)
         if repeat is not None:
             row_issues = [*r.issues, repeat, *checked]
-        preview_rows.append(_preview_row(r, association, current, row_issues))
+        preview_rows.append(_preview_row(r, association, current, row_issues, previous=before, check=check))
     return Preview(
         survey_date=survey_date,
         rows=tuple(preview_rows),
@@ -1198,29 +1215,56 @@ class Registered(NamedTuple):
     ended_on: dt.date | None
     ward: Ward  # with id, code and name only; one object per ward
     ward_locked: bool  # the ward's counts for the survey date are approved (survey rounds)
+    ward_submitted: bool = False  # the ward has submitted its counts for the survey date (read-only)
 
 
 def load_register(*, codes, survey_date: dt.date) -> dict[str, Registered]:
     """The associations with these codes, by code (one query)."""
     # Whether the association's ward is approved for this survey date: a subquery, not a query.
-    approved = WardProgress.objects.filter(
-        ward=OuterRef("ward"), survey_round__survey_date=survey_date, status=WardProgress.Status.APPROVED
-    )
+    progress = WardProgress.objects.filter(ward=OuterRef("ward"), survey_round__survey_date=survey_date)
     rows = (
         Association.objects.filter(code__in=codes)
-        .annotate(ward_locked=Exists(approved))
+        .annotate(
+            ward_locked=Exists(progress.filter(status=WardProgress.Status.APPROVED)),
+            ward_submitted=Exists(progress.filter(status=WardProgress.Status.SUBMITTED)),
+        )
         .values_list(
-            "id", "code", "name", "status", "ended_on", "ward_id", "ward__code", "ward__name", "ward_locked"
+            "id",
+            "code",
+            "name",
+            "status",
+            "ended_on",
+            "ward_id",
+            "ward__code",
+            "ward__name",
+            "ward_locked",
+            "ward_submitted",
         )
     )
     wards: dict[int, Ward] = {}
     register = {}
-    for pk, code, name, status, ended_on, ward_id, ward_code, ward_name, locked in rows:
+    for pk, code, name, status, ended_on, ward_id, ward_code, ward_name, locked, submitted in rows:
         ward = wards.get(ward_id)
         if ward is None:
             ward = wards[ward_id] = Ward(id=ward_id, code=ward_code, name=ward_name)
-        register[code] = Registered(pk, code, name, status, ended_on, ward, locked)
+        register[code] = Registered(pk, code, name, status, ended_on, ward, locked, submitted)
     return register
+
+
+def previous_counts(associations, *, survey_date: dt.date) -> dict[int, tuple[int, int]]:
+    """(households, members) of the previous survey (selectors.previous_survey_date), by association id."""
+    from .selectors import previous_survey_date
+
+    ids = [a.id for a in associations]
+    day = previous_survey_date(survey_date) if ids else None
+    if day is None:
+        return {}
+    return {
+        aid: (h, m)
+        for aid, h, m in HouseholdCount.objects.filter(survey_date=day, association_id__in=ids).values_list(
+            "association_id", "households", "member_households"
+        )
+    }
 
 
 # Places a duplicate code's error lists; the rest are counted.
@@ -1273,8 +1317,14 @@ class RowChecker:
             self._editable[w.pk] = self.actor is None or policy.can_edit_counts(self.actor, w)
         return self._editable[w.pk]
 
-    def issues(self, r: ParsedRow, association: Registered | None, current) -> list[Issue]:
-        """`current`: the count held (id, households, members, note, version), or None."""
+    def issues(
+        self, r: ParsedRow, association: Registered | None, current, previous=None, *, check=None
+    ) -> list[Issue]:
+        """`current`: the count held (id, households, members, note, version), or None.
+
+        `previous`: the previous survey's (households, members), or None; only check_rows passes it
+        (the fast import does not compare with the previous survey yet).
+        """
         if association is None:
             if r.code and _CODE_RE.fullmatch(r.code):
                 return [
@@ -1285,6 +1335,9 @@ class RowChecker:
                 ]
             return []
         issues = _check_association(r, association, ward=self.ward, may_edit=self.may_edit)
+        if association.ward_submitted and self.actor is not None and _would_change(r, current):
+            issues.append(_submitted_issue(r, association, survey_date=self.survey_date))
+        issues.extend(self.plausibility_issues(r, current, previous, check=check))
         if association.ward_locked and _would_change(r, current):
             issues.append(
                 _locked_issue(
@@ -1292,6 +1345,78 @@ class RowChecker:
                 )
             )
         return issues
+
+    def row_check(self, r: ParsedRow, current, previous) -> CountCheck | None:
+        """rules.check_count of the row's figures; the row's note (or the one held) or the reason explains."""
+        if r.households is None or r.member_households is None:
+            return None  # a cell that could not be read is the row's own error already
+        note = r.note if r.note is not None else (current[3] if current is not None else "")
+        return rules.check_count(
+            r.households,
+            r.member_households,
+            previous_households=previous[0] if previous else None,
+            previous_member_households=previous[1] if previous else None,
+            reason=note or self.reason,
+        )
+
+    def plausibility_issues(self, r: ParsedRow, current, previous, *, check=None) -> list[Issue]:
+        """The rule's flags as issues; `check`: the row's row_check, if the caller has it already."""
+        check = check or self.row_check(r, current, previous)
+        if check is None:
+            return []
+        # As on the grid: only figures that change are held to the rule; the others are told.
+        changes = current is None or (r.households, r.member_households) != (current[1], current[2])
+        noted = bool(r.note if r.note is not None else (current[3] if current is not None else ""))
+        issues = []
+        for flag in check.flags:
+            column = Col.HOUSEHOLDS if rules.HOUSEHOLDS in flag.fields else Col.MEMBERS
+            message = flags.flag_message(flag, check)
+            if flag.code == rules.MEMBERS_OVER:
+                make = _error if changes else _warning
+                issues.append(make(message, **r.where(Col.MEMBERS)))
+            elif flag.code == rules.LARGE_CHANGE_CODE:
+                if flag.blocks and changes:
+                    issues.append(
+                        _error(
+                            message + _("理由を備考欄に書くか、この取込の変更理由を入力してください。"),
+                            **r.where(column),
+                            code=LARGE_CHANGE,
+                        )
+                    )
+                elif flag.explained:
+                    issues.append(
+                        _warning(
+                            message + _("理由: %(reason)s") % {"reason": check.reason},
+                            **r.where(column),
+                            code="" if noted else LARGE_CHANGE,
+                        )
+                    )
+                else:
+                    issues.append(_warning(message, **r.where(column)))
+            elif flag.code == rules.ZERO:
+                issues.append(_warning(message, **r.where(column)))
+        return issues
+
+
+def asks_for_reason(preview: Preview, *, city_admin: bool) -> bool:
+    """Whether the preview page asks for the import's reason (変更理由).
+
+    For a change over rules.LARGE_CHANGE that no note explains (anyone), and for an approved
+    ward's counts (ward staff; a city administrator needs none).
+    """
+    return preview.has_large_changes or (not city_admin and preview.changes_approved_ward)
+
+
+def _submitted_issue(r: ParsedRow, association: Registered, *, survey_date: dt.date) -> Issue:
+    return _error(
+        _(
+            "%(ward)sの%(date)s調査の世帯数は提出済みのため変更できません。"
+            "変更するには提出を取り下げてください（市が承認・差し戻しをする前に限ります）。"
+        )
+        % {"ward": association.ward.name, "date": f"{survey_date:%Y-%m-%d}"},
+        **r.where(Col.CODE),
+        code=SUBMITTED,
+    )
 
 
 def _would_change(r: ParsedRow, current) -> bool:
@@ -1407,7 +1532,7 @@ def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit)
     return issues
 
 
-def _preview_row(r: ParsedRow, association, current, row_issues) -> PreviewRow:
+def _preview_row(r: ParsedRow, association, current, row_issues, *, previous=None, check=None) -> PreviewRow:
     if association is None:
         return PreviewRow(source=r, status=RowStatus.ERROR, issues=tuple(row_issues))
     count_id = households = members = note = version = None
@@ -1425,6 +1550,9 @@ def _preview_row(r: ParsedRow, association, current, row_issues) -> PreviewRow:
         current_member_households=members,
         current_note=note,
         current_version=version,
+        previous_households=previous[0] if previous else None,
+        previous_member_households=previous[1] if previous else None,
+        check=check,
     )
     if any(i.is_error for i in row_issues):
         status = RowStatus.ERROR

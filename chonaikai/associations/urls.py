@@ -32,6 +32,17 @@ urlpatterns += [
     path("counts/", views_counts.round_list, name="count_rounds"),
     path("counts/rounds/open/", views_counts.round_open, name="count_round_open"),
     path("counts/rounds/<str:survey_date>/", views_counts.round_overview, name="count_round"),
+    # Before the actions' route, which would take "submission" and "review" for actions.
+    path(
+        "counts/rounds/<str:survey_date>/<str:ward_code>/submission/",
+        views_counts.submission_summary,
+        name="count_submission",
+    ),
+    path(
+        "counts/rounds/<str:survey_date>/<str:ward_code>/review/",
+        views_counts.submission_review,
+        name="count_review",
+    ),
     path(
         "counts/rounds/<str:survey_date>/<str:ward_code>/<str:action>/",
         views_counts.progress_action,

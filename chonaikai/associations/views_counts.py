@@ -19,24 +19,26 @@ from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
 
-from . import selectors, services
+from . import rules, selectors, selectors_rounds, services
 from .forms import (
     CountRowForm,
     GridReasonForm,
     ProgressActionForm,
     RoundOpenForm,
+    SubmissionForm,
     count_row_initial,
     parse_survey_date,
 )
 from .models import SurveyRound
 from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, REASON, EntryIssue, entry_row_issues
-from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, possible_actions
+from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, WITHDRAW, possible_actions
 from .templatetags.japanese import jdate
 
 _ACTIONS = {
     SUBMIT: services.ward_progress_submit,
     APPROVE: services.ward_progress_approve,
     SEND_BACK: services.ward_progress_send_back,
+    WITHDRAW: services.ward_progress_withdraw,
 }
 
 
@@ -106,6 +108,8 @@ class OverviewLine:
     row: selectors.WardRoundRow
     actions: list[tuple[str, str]]  # (action, label) the user may take now
     entry_url: str
+    submission_url: str = ""  # the summary before submitting, when the user may submit now
+    review_url: str = ""  # the approval view, when the user may approve or send back now
 
 
 @login_required
@@ -114,21 +118,31 @@ def round_overview(request, survey_date: str):
     _require_staff(request.user)
     survey_round = get_object_or_404(SurveyRound, survey_date=day)
     overview = selectors.round_overview(survey_round=survey_round, user=request.user)
-    lines = [
-        OverviewLine(
-            row=row,
-            actions=[
-                (action, TRANSITIONS[action].label)
-                for action in possible_actions(row.progress.status)
-                if services.rounds.may_act(request.user, action, row.ward)
-            ],
-            entry_url=reverse(
-                "associations:count_entry",
-                kwargs={"ward_code": row.ward.code, "survey_date": day.isoformat()},
-            ),
+    lines = []
+    for row in overview.rows:
+        allowed = [
+            action
+            for action in possible_actions(row.progress.status)
+            if services.rounds.may_act(request.user, action, row.ward)
+        ]
+        kwargs = {"ward_code": row.ward.code, "survey_date": day.isoformat()}
+        lines.append(
+            OverviewLine(
+                row=row,
+                # Submitting, approving and sending back go through their pages (a summary first);
+                # withdrawing is one button, for the ward (a city administrator sends back instead).
+                actions=[
+                    (action, TRANSITIONS[action].label)
+                    for action in allowed
+                    if action == WITHDRAW and APPROVE not in allowed
+                ],
+                entry_url=reverse("associations:count_entry", kwargs=kwargs),
+                submission_url=reverse("associations:count_submission", kwargs=kwargs)
+                if SUBMIT in allowed
+                else "",
+                review_url=reverse("associations:count_review", kwargs=kwargs) if APPROVE in allowed else "",
+            )
         )
-        for row in overview.rows
-    ]
     return render(
         request,
         "counts/round_overview.html",
@@ -168,6 +182,90 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
     )
 
 
+def _submission_or_404(request, survey_date: str, ward_code: str):
+    day = _survey_date_or_404(survey_date)
+    ward = policy.get_ward_for_edit(request.user, ward_code)  # 404 outside the user's wards
+    submission = selectors_rounds.ward_submission(ward=ward, survey_date=day)
+    if submission is None:
+        raise Http404("no round for this survey date")
+    return day, ward, submission
+
+
+@login_required
+def submission_summary(request, survey_date: str, ward_code: str):
+    """Before submitting: entered N of M, the associations with no count, the flagged counts.
+
+    POST submits (services.ward_progress_submit), with the reason the form asks for when some
+    associations have no count.
+    """
+    day, ward, submission = _submission_or_404(request, survey_date, ward_code)
+    form = SubmissionForm(request.POST or None, missing=len(submission.missing))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.ward_progress_submit(
+                    actor=request.user,
+                    survey_date=day,
+                    ward_code=ward.code,
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.RoundError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("%(ward)sの世帯数を提出しました。") % {"ward": ward.name})
+                return redirect(
+                    reverse("associations:count_round", kwargs={"survey_date": day.isoformat()})
+                    + f"#ward-{ward.code}"
+                )
+        status = 400
+    status_now = submission.progress.status
+    return render(
+        request,
+        "counts/submission.html",
+        {
+            "submission": submission,
+            "survey_round": submission.progress.survey_round,
+            "ward": ward,
+            "form": form,
+            "may_submit": SUBMIT in possible_actions(status_now)
+            and services.rounds.may_act(request.user, SUBMIT, ward),
+            "may_withdraw": WITHDRAW in possible_actions(status_now)
+            and services.rounds.may_act(request.user, WITHDRAW, ward),
+            "entry_url": reverse(
+                "associations:count_entry", kwargs={"ward_code": ward.code, "survey_date": day.isoformat()}
+            ),
+        },
+        status=status,
+    )
+
+
+@login_required
+def submission_review(request, survey_date: str, ward_code: str):
+    """The city's approval view of one ward: the flagged counts with their notes, the ward's change
+    against the previous survey, the associations with no count, then 承認 or 差し戻し (with a comment).
+
+    City administrators only (404 for everyone else, as for a page that does not exist).
+    """
+    day, ward, submission = _submission_or_404(request, survey_date, ward_code)
+    if not policy.can_approve_ward(request.user, ward):
+        raise Http404("only city administrators review submissions")
+    status_now = submission.progress.status
+    return render(
+        request,
+        "counts/review.html",
+        {
+            "submission": submission,
+            "survey_round": submission.progress.survey_round,
+            "ward": ward,
+            "may_decide": APPROVE in possible_actions(status_now),
+            "entry_url": reverse(
+                "associations:count_entry", kwargs={"ward_code": ward.code, "survey_date": day.isoformat()}
+            ),
+        },
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The entry grid
 # ---------------------------------------------------------------------------------------------
@@ -188,6 +286,12 @@ class GridLine:
         return self.data.association
 
     @property
+    def check(self):
+        """The plausibility flags of the count held (rules.check_count), as the preview and the
+        approval view show them: render with {% include "counts/_flags.html" with check=line.check %}."""
+        return selectors_rounds.check_stored(self.data.current, self.data.previous)
+
+    @property
     def show_confirm(self) -> bool:
         return CONFIRM in self.form.errors or bool(self.form.is_bound and self.form[CONFIRM].value())
 
@@ -197,8 +301,11 @@ class GridLine:
 
     @property
     def flagged(self) -> bool:
-        """Whether the row needs a look: the grid's 「要確認」 filter shows these."""
-        return bool(self.row_errors or (self.form.is_bound and self.form.errors))
+        """Whether the row needs a look (the grid's 「要確認」 filter shows these): a save refused for
+        it, or a plausibility flag of the count held other than "no count" (the 「未入力」 filter's)."""
+        if self.row_errors or (self.form.is_bound and self.form.errors):
+            return True
+        return any(flag.code != rules.NO_COUNT for flag in self.check.flags)
 
     @property
     def sample_mark(self) -> bool:
@@ -358,6 +465,8 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "lines": lines,
             "reason_form": reason_form,
             "locked": locked,
+            # Submitted: read-only until the ward withdraws or the city sends back (services refuse saves).
+            "submitted": grid.progress.status == grid.progress.Status.SUBMITTED,
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,

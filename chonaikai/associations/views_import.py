@@ -183,8 +183,8 @@ def _render_checking(request, upload: CountsUpload):
 
 
 def _needs_reason(user, preview: importer.Preview) -> bool:
-    """The upload changes an approved ward's counts, and the user is not a city administrator."""
-    return not policy.is_city_admin(user) and any(i.code == importer.APPROVED for i in preview.issues)
+    """A large change no note explains, or an approved ward's counts changed by ward staff."""
+    return importer.asks_for_reason(preview, city_admin=policy.is_city_admin(user))
 
 
 def _reupload_url(upload: CountsUpload) -> str:

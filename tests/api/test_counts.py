@@ -124,14 +124,15 @@ def test_a_stale_version_is_a_conflict_with_the_newer_count(
     assert HouseholdCount.objects.get(association=city.a, survey_date=NEXT).households == 212
 
 
-def test_members_above_households_needs_confirming(client_for, city, next_round, ward_staff_chuo):
+def test_members_above_households_is_refused_even_when_confirmed(
+    client_for, city, next_round, ward_staff_chuo
+):
     client = client_for(ward_staff_chuo)
     body = error(client.post(URL, entry(city.a, households=212, members=230), format="json"), 400)
-    assert "confirm_members_over" in body["extra"]["fields"]
-    assert is_japanese(body["extra"]["fields"]["confirm_members_over"][0])
+    assert "member_households" in body["extra"]["fields"]
+    assert is_japanese(body["extra"]["fields"]["member_households"][0])
     confirmed = entry(city.a, households=212, members=230, confirm_members_over=True, note="事業所を含む")
-    ok = client.post(URL, confirmed, format="json")
-    assert ok.status_code == 201
+    error(client.post(URL, confirmed, format="json"), 400)
 
 
 def test_a_large_change_needs_a_note(client_for, city, next_round, ward_staff_chuo):

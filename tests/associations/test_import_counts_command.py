@@ -66,7 +66,7 @@ def test_errors_are_printed_with_sheet_row_and_column_and_nothing_is_written(ass
 
 
 def test_warnings_are_printed_and_do_not_stop_the_import(associations, tmp_path):
-    path = workbook(tmp_path, [["01101-0001", "大通り町内会", 100, 120]])
+    path = workbook(tmp_path, [["01101-0001", "大通り町内会", 100, 0]])  # the name differs; 0 members
     out, _, error = run(path, "--survey-date", "2024-01-01")
     assert error is None
     assert out.count("警告: シート「中央区」 3行目") == 2

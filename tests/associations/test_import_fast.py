@@ -18,6 +18,7 @@ from chonaikai.audit.models import AuditEvent
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 
 SURVEY = dt.date(2024, 1, 1)
+PREVIOUS = dt.date(2023, 1, 1)
 HEADER = [Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS, Col.NOTE]
 
 
@@ -117,6 +118,20 @@ def register(db):
     )
     HouseholdCountFactory(association=b, survey_date=SURVEY, households=200, member_households=150)
     HouseholdCountFactory(association=h, survey_date=SURVEY, households=30, member_households=20)
+    # The previous survey, for the plausibility rule (93 → 930 is a typo the checks must catch).
+    for code, name, previous in (
+        ("01101-0005", "創成町内会", (93, 60)),
+        ("01101-0006", "豊平町内会", (100, 90)),
+        ("01101-0007", "苗穂町内会", (40, 30)),
+        ("01101-0008", "桑園東町内会", (100, 70)),
+    ):
+        association = AssociationFactory(ward=ward("01101"), code=code, name=name)
+        HouseholdCountFactory(
+            association=association,
+            survey_date=PREVIOUS,
+            households=previous[0],
+            member_households=previous[1],
+        )
     return a, b, c, k, gone, h
 
 
@@ -151,6 +166,10 @@ PROBLEM_FILE = {
         ["", "", "", "", ""],
         ["合計", "", 999, 999, ""],
         ["01101-0003", "別の名前", "", "", ""],  # blank counts: skipped with a warning
+        ["01101-0005", "創成町内会", 930, 60, ""],  # 93 → 930 against the previous survey, no note
+        ["01101-0006", "豊平町内会", 95, 96, ""],  # members above households, name as registered
+        ["01101-0007", "苗穂町内会", 0, 0, "全戸転出"],  # zero, and a large change with its note
+        ["01101-0008", "桑園東町内会", 101, 71, ""],  # within a fifth: nothing to say
     ],
     "北区": [
         HEADER,
@@ -182,6 +201,23 @@ def test_the_fast_path_gives_the_issues_check_rows_gives_in_the_same_order(
     assert got.issues == expected.issues
     assert got.summary == expected.summary
     assert list(HouseholdCount.objects.order_by("pk").values_list()) == before
+
+
+@pytest.mark.postgres
+def test_the_fast_path_refuses_a_submitted_ward_s_counts_as_check_rows_does(
+    register, ward_staff_chuo, settings
+):
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 1
+    round_ = services.round_open(actor=None, survey_date=SURVEY, deadline=dt.date(2024, 3, 31))
+    WardProgress.objects.filter(survey_round=round_, ward__code="01101").update(status="submitted")
+    data = csv_bytes([["01101-0003", "桑園町内会", 10, 5, ""]])
+    expected = importer.preview_file(data, filename="c.csv", survey_date=SURVEY, actor=ward_staff_chuo)
+    assert [i.code for i in expected.errors] == [importer.SUBMITTED]
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        _fast(data, actor=ward_staff_chuo)
+    assert rejected.value.preview.issues == expected.issues
+    _fast(data)  # the system (the command without --user) still may
+    assert HouseholdCount.objects.filter(association__code="01101-0003", survey_date=SURVEY).exists()
 
 
 @pytest.mark.postgres

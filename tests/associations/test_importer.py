@@ -324,10 +324,10 @@ def test_name_that_does_not_match_the_code_is_only_a_warning(chuo, city_admin):
     assert "「大通町内会」と一致しません" in warning.message
 
 
-def test_members_above_households_is_only_a_warning(chuo, city_admin):
-    p = preview(xlsx([["01101-0001", "大通町内会", 10, 12]]), actor=city_admin)
-    assert not p.has_errors
-    assert "上回っています" in p.warnings[0].message
+def test_members_above_households_is_an_error(chuo, city_admin):
+    p = preview(xlsx([["01101-0001", "大通町内会", 10, 12, "事業所を含む"]]), actor=city_admin)
+    (issue,) = p.errors
+    assert "上回っています" in issue.message and issue.column == Col.MEMBERS
 
 
 def test_note_longer_than_the_field_is_an_error(chuo, city_admin):
@@ -504,7 +504,7 @@ def test_one_error_writes_nothing_at_all(chuo, city_admin):
 
 
 def test_warnings_do_not_block_the_commit(chuo, city_admin):
-    p = preview(xlsx([["01101-0001", "別の名前", 10, 12]]), actor=city_admin)
+    p = preview(xlsx([["01101-0001", "別の名前", 10, 0]]), actor=city_admin)  # name; 0 members
     assert len(p.warnings) == 2 and not p.errors
     assert commit(p, city_admin).created == 1
 
@@ -611,12 +611,13 @@ def test_query_count_does_not_grow_on_postgresql(chuo, city_admin):
     assert small == large
 
 
-def test_preview_takes_two_queries_for_a_superuser(chuo):
+def test_preview_takes_three_queries_for_a_superuser(chuo):
     admin = UserFactory(is_superuser=True)
     data = xlsx([["01101-0001", "大通町内会", 10, 5], ["01101-0002", "円山町内会", 10, 5]])
     with CaptureQueriesContext(connection) as ctx:
         preview(data, actor=admin)
-    assert len(ctx) == 2  # associations by code; existing counts
+    # Associations by code; existing counts; the previous survey's date (none here, so no counts).
+    assert len(ctx) == 3
 
 
 # ---------------------------------------------------------------------------------------------

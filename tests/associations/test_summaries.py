@@ -76,11 +76,11 @@ def test_an_import_refreshes_the_summaries_of_the_wards_it_wrote(register):
 
     # Changed, unchanged and new rows in one file.
     services.counts_import_commit(
-        actor=None, survey_date=SURVEY, rows=_rows((a.code, 120, 60), (k.code, 40, 30), (b.code, 5, 5))
+        actor=None, survey_date=SURVEY, rows=_rows((a.code, 120, 60), (k.code, 40, 30), (b.code, 190, 95))
     )
     assert_summaries_match_counts()
     summary = WardSummary.objects.get(ward__code="01101", survey_date=SURVEY)
-    assert (summary.households, summary.member_households, summary.associations) == (125, 65, 2)
+    assert (summary.households, summary.member_households, summary.associations) == (310, 155, 2)
 
 
 def test_a_rejected_import_leaves_the_summaries_as_they_were(register):

@@ -167,7 +167,7 @@ def test_bad_numbers_come_back_with_the_input_and_a_message_tied_to_the_field(
     assert not HouseholdCount.objects.filter(survey_date=SURVEY).exists()  # nothing saved
 
 
-def test_members_above_households_asks_for_the_checkbox_then_saves(grid, counted_b):
+def test_members_above_households_is_refused_even_when_confirmed(grid, counted_b):
     data = form_data(grid.get(URL))
     response = post(
         grid, data, **{f"{key(counted_b)}_households": "170", f"{key(counted_b)}_member_households": "171"}
@@ -175,12 +175,11 @@ def test_members_above_households_asks_for_the_checkbox_then_saves(grid, counted
     assert response.status_code == 400
     page = text(response)
     assert "上回っています" in page
-    checkbox = f"id_{key(counted_b)}-confirm_members_over"
-    assert f'id="{checkbox}"' in page and f'for="{checkbox}"' in page
+    assert f'id="id_{key(counted_b)}-member_households-errors"' in page
     data = form_data(response)
     data[f"{key(counted_b)}-confirm_members_over"] = "on"
-    assert grid.post(URL, data).status_code == 302
-    assert count(counted_b).member_households == 171
+    assert grid.post(URL, data).status_code == 400
+    assert not HouseholdCount.objects.filter(association=counted_b, survey_date=SURVEY).exists()
 
 
 def test_change_of_more_than_20_percent_asks_for_a_note_then_saves(grid, counted_a):

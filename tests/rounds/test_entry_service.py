@@ -67,22 +67,22 @@ def test_each_update_moves_the_version_on_and_keeps_every_revision(ward_staff_ch
     ]
 
 
-def test_members_above_households_needs_confirmation(ward_staff_chuo, counted_b, survey_round):
-    # 200/150 last year: 170/171 is within 20% on both, so only the confirmation is asked for.
-    with pytest.raises(services.CountsEntryRejected) as rejected:
-        save(ward_staff_chuo, "01101", change(counted_b, 170, 171))
-    assert _issues(rejected) == [(counted_b.pk, "confirm_members_over", "members_over")]
-    assert "上回っています" in rejected.value.issues[0].message
-    save(ward_staff_chuo, "01101", change(counted_b, 170, 171, confirm=True))
-    assert HouseholdCount.objects.get(association=counted_b, survey_date=SURVEY).member_households == 171
+def test_members_above_households_is_refused_even_when_confirmed(ward_staff_chuo, counted_b, survey_round):
+    # 200/150 last year: 170/171 is within 20% on both, so only members > households is refused.
+    for confirm in (False, True):
+        with pytest.raises(services.CountsEntryRejected) as rejected:
+            save(ward_staff_chuo, "01101", change(counted_b, 170, 171, confirm=confirm))
+        assert _issues(rejected) == [(counted_b.pk, "member_households", "members_over")]
+        assert "上回っています" in rejected.value.issues[0].message
+    assert not HouseholdCount.objects.filter(association=counted_b, survey_date=SURVEY).exists()
 
 
-def test_a_confirmed_warning_is_not_asked_again_when_only_the_note_changes(
-    ward_staff_chuo, counted_b, survey_round
+def test_an_explained_change_is_not_asked_again_when_only_the_note_changes(
+    ward_staff_chuo, counted_a, survey_round
 ):
-    save(ward_staff_chuo, "01101", change(counted_b, 170, 171, confirm=True))
-    save(ward_staff_chuo, "01101", change(counted_b, 170, 171, note="事業所を含む", version=1))
-    assert HouseholdCount.objects.get(association=counted_b, survey_date=SURVEY).note == "事業所を含む"
+    save(ward_staff_chuo, "01101", change(counted_a, 130, 70, note="マンション新築"))
+    save(ward_staff_chuo, "01101", change(counted_a, 130, 70, note="", version=1))
+    assert HouseholdCount.objects.get(association=counted_a, survey_date=SURVEY).note == ""
 
 
 def test_change_of_more_than_20_percent_needs_a_comment(ward_staff_chuo, counted_a, survey_round):

@@ -142,23 +142,34 @@ def test_ward_staff_cannot_open_a_round_from_the_page(client, ward_staff_chuo):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_ward_staff_see_submit_but_not_approve(client, ward_staff_chuo, survey_round):
+def page_url(ward_code: str, page: str) -> str:
+    return reverse(
+        f"associations:count_{page}", kwargs={"survey_date": SURVEY.isoformat(), "ward_code": ward_code}
+    )
+
+
+def test_ward_staff_go_on_to_the_submission_summary_and_can_withdraw_once_submitted(
+    client, ward_staff_chuo, survey_round
+):
     set_status("01101", S.IN_PROGRESS)
     client.force_login(ward_staff_chuo)
     page = text(client.get(OVERVIEW))
-    assert action_url("01101", "submit") in page
+    assert page_url("01101", "submission") in page and "提出へ進む" in page
+    assert action_url("01101", "submit") not in page  # no more one-click submission
     set_status("01101", S.SUBMITTED)
     page = text(client.get(OVERVIEW))
-    assert action_url("01101", "approve") not in page and action_url("01101", "send_back") not in page
+    assert action_url("01101", "withdraw") in page
+    assert action_url("01101", "approve") not in page and page_url("01101", "review") not in page
 
 
-def test_city_admin_sees_approve_and_send_back_for_a_submitted_ward(client, city_admin, survey_round):
+def test_city_admin_goes_to_the_approval_view_of_a_submitted_ward(client, city_admin, survey_round):
     set_status("01101", S.SUBMITTED)
     client.force_login(city_admin)
     page = text(client.get(OVERVIEW))
-    assert action_url("01101", "approve") in page and action_url("01101", "send_back") in page
-    assert action_url("01101", "submit") not in page
-    assert action_url("01102", "approve") not in page  # 北区 has not submitted
+    assert page_url("01101", "review") in page
+    assert action_url("01101", "approve") not in page  # no more one-click approval
+    assert action_url("01101", "withdraw") not in page  # the city sends back instead
+    assert page_url("01102", "review") not in page  # 北区 has not submitted
 
 
 def test_submitting_from_the_page(client, ward_staff_chuo, survey_round):

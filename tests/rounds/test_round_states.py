@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from chonaikai.associations import services
-from chonaikai.associations.models import SurveyRound, WardProgress
+from chonaikai.associations.models import HouseholdCount, SurveyRound, WardProgress
 from chonaikai.audit.models import AuditEvent
 from tests.factories import HouseholdCountFactory
 
@@ -224,8 +224,13 @@ def test_first_count_imported_starts_the_ward(ward_staff_chuo, association_a, su
     assert progress("01101").status == S.IN_PROGRESS
 
 
-def test_saving_does_not_move_a_submitted_ward(city_admin, ward_staff_chuo, counted_a, survey_round):
+@pytest.mark.parametrize("persona", ["ward_staff_chuo", "city_admin"])
+def test_a_submitted_ward_s_counts_are_read_only(persona, request, ward_staff_chuo, counted_a, survey_round):
     save(ward_staff_chuo, "01101", change(counted_a, 100, 70))
     services.ward_progress_submit(actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101")
-    save(ward_staff_chuo, "01101", change(counted_a, 101, 70, version=1))
+    with pytest.raises(services.CountsEntryRejected) as rejected:
+        save(request.getfixturevalue(persona), "01101", change(counted_a, 101, 70, version=1))
+    assert [i.code for i in rejected.value.issues] == ["submitted"]
+    assert "提出済みのため変更できません" in rejected.value.issues[0].message
+    assert HouseholdCount.objects.get(association=counted_a, survey_date=SURVEY).households == 100
     assert progress("01101").status == S.SUBMITTED

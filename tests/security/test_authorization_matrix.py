@@ -269,7 +269,17 @@ MATRIX = {
         "/counts/rounds/{survey}/{ward}/submit/",
         (LOGIN, 404, 404, 404, 302, 302),
     ),
+    "associations:count_review": (
+        "get",
+        "/counts/rounds/{survey}/{ward}/review/",
+        (LOGIN, 404, 404, 404, 404, 200),
+    ),
     "associations:count_round": ("get", "/counts/rounds/{survey}/", (LOGIN, 404, 404, 200, 200, 200)),
+    "associations:count_submission": (
+        "get",
+        "/counts/rounds/{survey}/{ward}/submission/",
+        (LOGIN, 404, 404, 404, 200, 200),
+    ),
     "associations:count_round_open": ("post", "/counts/rounds/open/", (LOGIN, 404, 404, 404, 404, 400)),
     "associations:count_rounds": ("get", "/counts/", (LOGIN, 404, 404, 200, 200, 200)),
     "associations:create": ("get", "/registry/{ward}/new/", (LOGIN, 404, 404, 404, 200, 200)),

@@ -26,6 +26,7 @@ from .rounds import (
     ward_progress_mark_started,
     ward_progress_send_back,
     ward_progress_submit,
+    ward_progress_withdraw,
 )
 from .uploads import (
     counts_upload_check,
@@ -69,4 +70,5 @@ __all__ = [
     "ward_progress_mark_started",
     "ward_progress_send_back",
     "ward_progress_submit",
+    "ward_progress_withdraw",
 ]

@@ -38,6 +38,7 @@ from wards.models import Ward
 
 from .. import importer
 from ..models import Association, HouseholdCount, WardProgress
+from ..selectors import previous_survey_date
 from .columns import mapped_tables
 from .columns import preview_file as mapped_preview_file
 from .summaries import summaries_refresh
@@ -326,6 +327,16 @@ def _register_issues(cursor, checker: importer.RowChecker, *, survey_date: dt.da
             survey_round__survey_date=survey_date, status=WardProgress.Status.APPROVED
         ).values_list("ward_id", flat=True)
     )
+    # Submitted wards' counts are read-only (RowChecker refuses changes) except for the system.
+    submitted = []
+    if checker.actor is not None:
+        submitted = list(
+            WardProgress.objects.filter(
+                survey_round__survey_date=survey_date, status=WardProgress.Status.SUBMITTED
+            ).values_list("ward_id", flat=True)
+        )
+    # The previous survey's counts, for the plausibility rule (rules.check_count) as check_rows has it.
+    previous_day = previous_survey_date(survey_date)
     association, count = Association._meta.db_table, HouseholdCount._meta.db_table
     # The arrays are cast to the columns' types: psycopg sends small ids as smallint[], and
     # PostgreSQL hashes `= ANY(array)` only when both sides hash alike, so an uncast list of 1,000
@@ -339,20 +350,29 @@ def _register_issues(cursor, checker: importer.RowChecker, *, survey_date: dt.da
             [survey_date, locked],
         )
     # Rows RowChecker could say anything about; for the rest it would say nothing: the association
-    # exists, is active, is in a clean ward that is not approved, and has the file's name exactly
-    # (names equal as written are equal once folded).
+    # exists, is active, is in a clean ward that is neither approved nor submitted, has the file's
+    # name exactly (names equal as written are equal once folded), and its figures pass the
+    # plausibility rule: members not above households, no zero, and no change over a fifth against
+    # the previous survey (5 × |new − previous| > previous is rules.is_large_change, 0 included).
+    held = locked + submitted
     cursor.execute(
         f"SELECT s.seq, s.sheet, s.row, s.code, s.name, s.households, s.members, s.note, "
+        f"p.households, p.member_households, "
         f"a.id, a.name, a.status, a.ended_on, a.ward_id, c.id, c.households, c.member_households, c.note, c.version "
         f"FROM {STAGE} s LEFT JOIN {association} a ON a.code = s.code "
-        f"LEFT JOIN {count} c ON c.association_id = a.id AND c.survey_date = %s AND a.ward_id = ANY(%s::bigint[]) "
+        f"LEFT JOIN {count} c ON c.association_id = a.id AND c.survey_date = %s "
+        f"LEFT JOIN {count} p ON p.association_id = a.id AND p.survey_date = %s "
         "WHERE a.id IS NULL OR a.status <> %s OR NOT (a.ward_id = ANY(%s::bigint[])) OR a.name <> s.name "
-        "OR a.ward_id = ANY(%s::bigint[]) ORDER BY s.seq",
-        [survey_date, locked, Association.Status.ACTIVE, clean, locked],
+        "OR a.ward_id = ANY(%s::bigint[]) "
+        "OR s.members > s.households OR s.households = 0 OR s.members = 0 "
+        "OR 5 * abs(s.households::bigint - p.households) > p.households "
+        "OR 5 * abs(s.members::bigint - p.member_households) > p.member_households "
+        "ORDER BY s.seq",
+        [survey_date, previous_day, Association.Status.ACTIVE, clean, held],
     )
-    locked_set = set(locked)
+    locked_set, submitted_set = set(locked), set(submitted)
     found = []
-    for seq, sheet, row, code, name, households, members, note, aid, *rest in cursor.fetchall():
+    for seq, sheet, row, code, name, households, members, note, ph, pm, aid, *rest in cursor.fetchall():
         r = importer.ParsedRow(
             code=code,
             households=households,
@@ -366,10 +386,18 @@ def _register_issues(cursor, checker: importer.RowChecker, *, survey_date: dt.da
         if aid is not None:
             a_name, status, ended_on, ward_id, count_id, *figures = rest
             registered = importer.Registered(
-                aid, code, a_name, status, ended_on, wards[ward_id], ward_id in locked_set
+                aid,
+                code,
+                a_name,
+                status,
+                ended_on,
+                wards[ward_id],
+                ward_id in locked_set,
+                ward_id in submitted_set,
             )
             current = (count_id, *figures) if count_id is not None else None
-        found.extend((seq, 2, issue) for issue in checker.issues(r, registered, current))
+        previous = (ph, pm) if ph is not None else None
+        found.extend((seq, 2, issue) for issue in checker.issues(r, registered, current, previous=previous))
     return found
 
 

@@ -7,9 +7,9 @@ issue, tied to its association and field, and nothing is written.
 - Optimistic locking: the counts are locked (select_for_update) and a row whose count has moved
   on since the grid was loaded is refused, carrying the newer count for the screen to show.
 - Checks (pure, in entry_row_issues, also used by the view before it calls the service): both
-  numbers or neither; a count once entered cannot be emptied (counts are never deleted);
-  members above households needs a confirmation; a change of more than LARGE_CHANGE against the
-  previous survey needs a comment in the note.
+  numbers or neither; a count once entered cannot be emptied (counts are never deleted); then
+  rules.check_count, the one plausibility rule: members above households are refused, a change of
+  more than LARGE_CHANGE against the previous survey needs a reason in the note.
 - After approval (services.rounds), only a city administrator, or anyone with a reason, may
   change the ward's counts; the reason goes to the audit event and the row history.
 
@@ -21,22 +21,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.accounts import policy
 from chonaikai.audit.services import audit_record
 from wards.models import Ward
 
-from .. import selectors
+from .. import flags, rules, selectors
 from ..models import Association, HouseholdCount, WardProgress
-from ..rules import LARGE_CHANGE, is_large_change, members_exceed_households
 from ..templatetags.japanese import jdate
 from .rounds import ward_progress_mark_started
 from .summaries import summaries_refresh
@@ -81,7 +78,7 @@ class EntryIssue:
     message: str
     association_id: int | None = None  # None: about the whole grid
     field: str = ""  # one of the field names above; "" for the row as a whole
-    code: str = ""  # stale, incomplete, cleared, members_over, large_change, locked, not_in_ward
+    code: str = ""  # stale, incomplete, cleared, members_over, large_change, locked, submitted, not_in_ward
     newer: HouseholdCount | None = None  # for "stale": the count as it is now
 
 
@@ -105,17 +102,6 @@ class CountsEntryResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def _change_text(new: int, previous: int) -> str:
-    if previous == 0:
-        return f"{previous:,}→{new:,}"
-    percent = Fraction(new - previous, previous) * 100
-    return _("%(previous)s→%(new)s、%(percent)s") % {
-        "previous": f"{previous:,}",
-        "new": f"{new:,}",
-        "percent": f"{float(percent):+.1f}%",
-    }
-
-
 def entry_row_issues(
     change: CountChange,
     *,
@@ -124,8 +110,9 @@ def entry_row_issues(
 ) -> list[EntryIssue]:
     """Problems of one row as entered. `current` and `previous`: (households, members) or None.
 
-    Only numbers that change are checked against the warnings, so a row saved with a confirmed
-    warning does not ask again when only its note is edited.
+    The flags are rules.check_count's (the same as the import preview's and the approval view's);
+    the row's note explains a large change. Only numbers that change are held to the checks, so a
+    row saved with an explained change does not ask again when only its note is edited.
     """
     aid = change.association_id
     h, m = change.households, change.member_households
@@ -142,53 +129,38 @@ def entry_row_issues(
                 )
             ]
         return []
-    issues = []
-    labels = {HOUSEHOLDS: _("区域内世帯数"), MEMBERS: _("加入世帯数")}
-    for field, value in ((HOUSEHOLDS, h), (MEMBERS, m)):
-        if value is None:
-            issues.append(
-                EntryIssue(
-                    _("%(field)sが空欄です。区域内世帯数と加入世帯数は両方入力してください。")
-                    % {"field": labels[field]},
-                    aid,
-                    field,
-                    "incomplete",
-                )
-            )
-    if issues or (current is not None and (h, m) == current):
-        return issues
-    if members_exceed_households(h, m) and not change.confirm_members_over:
-        issues.append(
+    check = rules.check_count(
+        h,
+        m,
+        previous_households=previous[0] if previous else None,
+        previous_member_households=previous[1] if previous else None,
+        reason=change.note,
+    )
+    incomplete = check.flag(rules.INCOMPLETE)
+    if incomplete is not None:
+        return [
             EntryIssue(
-                _(
-                    "加入世帯数（%(members)s）が区域内世帯数（%(households)s）を上回っています。"
-                    "誤りでなければ（事業所を会員に数えている場合など）確認欄にチェックを入れてください。"
-                )
-                % {"members": f"{m:,}", "households": f"{h:,}"},
+                _("%(field)sが空欄です。区域内世帯数と加入世帯数は両方入力してください。")
+                % {"field": flags.field_label(field)},
                 aid,
-                CONFIRM,
-                "members_over",
+                field,
+                "incomplete",
             )
-        )
-    if previous is not None and not change.note.strip():
-        large = [
-            _("%(field)s（%(change)s）") % {"field": labels[field], "change": _change_text(new, old)}
-            for field, new, old in ((HOUSEHOLDS, h, previous[0]), (MEMBERS, m, previous[1]))
-            if is_large_change(new, old)
+            for field in incomplete.fields
         ]
-        if large:
+    if current is not None and (h, m) == current:
+        return []
+    issues = []
+    for flag in check.blocking:
+        if flag.code == rules.MEMBERS_OVER:
+            issues.append(EntryIssue(flags.flag_message(flag, check), aid, MEMBERS, flag.code))
+        elif flag.code == rules.LARGE_CHANGE_CODE:
             issues.append(
                 EntryIssue(
-                    _(
-                        "前回調査から%(percent)s%%を超えて変わっています: %(changes)s。理由を備考に入力してください。"
-                    )
-                    % {
-                        "percent": int(LARGE_CHANGE * 100),
-                        "changes": pgettext("list separator", "、").join(large),
-                    },
+                    flags.flag_message(flag, check) + _("理由を備考に入力してください。"),
                     aid,
                     NOTE,
-                    "large_change",
+                    flag.code,
                 )
             )
     return issues
@@ -252,6 +224,7 @@ def counts_grid_save(
             ).values_list("association_id", "households", "member_households")
         }
     locked = progress.status == WardProgress.Status.APPROVED
+    submitted = progress.status == WardProgress.Status.SUBMITTED and actor is not None
     reason = reason.strip()
 
     issues: list[EntryIssue] = []
@@ -295,6 +268,9 @@ def counts_grid_save(
         count.entered_by = _user_or_none(actor)
         count.entered_at = now
 
+    if submitted and (creates or updates):
+        # Read-only while the city looks at the submission: the ward withdraws it, or the city sends it back.
+        raise CountsEntryRejected([submitted_issue(ward, survey_date)])
     if locked and (creates or updates) and not reason and not (actor is None or policy.is_city_admin(actor)):
         issues.insert(
             0,
@@ -351,6 +327,20 @@ def counts_grid_save(
         )
     return CountsEntryResult(
         created=len(creates), updated=len(updates), unchanged=len(changes) - len(creates) - len(updates)
+    )
+
+
+def submitted_issue(ward: Ward, survey_date: dt.date) -> EntryIssue:
+    """The refusal of a change to the counts of a ward that has submitted them (code "submitted")."""
+    return EntryIssue(
+        _(
+            "%(ward)sの世帯数（%(date)s調査）は提出済みのため変更できません。"
+            "変更するには提出を取り下げてください（市が承認・差し戻しをする前に限ります）。"
+        )
+        % {"ward": ward.name, "date": jdate(survey_date)},
+        None,
+        "",
+        "submitted",
     )
 
 

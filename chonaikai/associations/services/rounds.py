@@ -5,11 +5,15 @@ allows, each recorded as an audit event with the actor and the comment:
 
     未着手 ──(first count saved: grid or import)──▶ 入力中 ──submit──▶ 提出済み ──approve──▶ 承認済み
                                                        ▲                   │
-                                                       └────send_back──────┘ (comment required)
+                                                       ├────send_back──────┤ (comment required)
+                                                       └────withdraw───────┘ (the ward, until the city acts)
 
-Approval locks the ward's counts for the round: services.entry and importer.check_rows then
-accept a change only from a city administrator or with a reason, and every change is a new
-revision in the counts' row history (counts are never deleted).
+Submitting with associations still without a count needs a reason (the comment). While submitted
+the ward's counts are read-only (services.entry and importer.check_rows refuse changes): the ward
+withdraws the submission, or the city sends it back. Approval locks the ward's counts for the
+round: services.entry and importer.check_rows then accept a change only from a city
+administrator or with a reason, and every change is a new revision in the counts' row history
+(counts are never deleted).
 
 See the package docstring for the conventions every service follows.
 """
@@ -132,7 +136,7 @@ class Transition:
     audit_action: str
 
 
-SUBMIT, APPROVE, SEND_BACK = "submit", "approve", "send_back"
+SUBMIT, APPROVE, SEND_BACK, WITHDRAW = "submit", "approve", "send_back", "withdraw"
 TRANSITIONS = {
     SUBMIT: Transition(
         frozenset({Status.IN_PROGRESS}), Status.SUBMITTED, gettext_lazy("提出"), "round.ward_submitted"
@@ -143,12 +147,19 @@ TRANSITIONS = {
     SEND_BACK: Transition(
         frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, gettext_lazy("差し戻し"), "round.ward_sent_back"
     ),
+    WITHDRAW: Transition(
+        frozenset({Status.SUBMITTED}),
+        Status.IN_PROGRESS,
+        gettext_lazy("提出の取り下げ"),
+        "round.ward_withdrawn",
+    ),
 }
 # Who may take each action: the ward's staff or a city administrator submit; city administrators decide.
 _ALLOWED = {
     SUBMIT: policy.can_submit_ward,
     APPROVE: policy.can_approve_ward,
     SEND_BACK: policy.can_approve_ward,
+    WITHDRAW: policy.can_submit_ward,  # whoever may submit may take the submission back
 }
 # Why an action is impossible from a status, when that says more than "the status is X".
 _REFUSALS = {
@@ -157,6 +168,9 @@ _REFUSALS = {
     (SUBMIT, Status.APPROVED): gettext_lazy("既に承認済みです。"),
     (APPROVE, Status.APPROVED): gettext_lazy("既に承認済みです。"),
     (SEND_BACK, Status.APPROVED): gettext_lazy("承認済みの区は差し戻せません。"),
+    (WITHDRAW, Status.APPROVED): gettext_lazy("既に承認済みのため、提出を取り下げられません。"),
+    (WITHDRAW, Status.IN_PROGRESS): gettext_lazy("提出されていないため、取り下げるものがありません。"),
+    (WITHDRAW, Status.NOT_STARTED): gettext_lazy("提出されていないため、取り下げるものがありません。"),
 }
 
 
@@ -172,10 +186,49 @@ def may_act(user, action: str, ward: Ward) -> bool:
 
 @transaction.atomic
 def ward_progress_submit(*, actor, survey_date: dt.date, ward_code: str, comment: str = "") -> WardProgress:
-    """入力中 → 提出済み: the ward's staff or a city administrator."""
+    """入力中 → 提出済み: the ward's staff or a city administrator.
+
+    While active associations of the ward have no count for the survey, the comment must say why
+    the ward submits anyway (RoundError otherwise); the audit event records how many were missing
+    and how many counts the plausibility rule flags.
+    """
     return _transition(
-        actor=actor, action=SUBMIT, survey_date=survey_date, ward_code=ward_code, comment=comment
+        actor=actor,
+        action=SUBMIT,
+        survey_date=survey_date,
+        ward_code=ward_code,
+        comment=comment,
+        check=_submission_check,
     )
+
+
+@transaction.atomic
+def ward_progress_withdraw(*, actor, survey_date: dt.date, ward_code: str, comment: str = "") -> WardProgress:
+    """提出済み → 入力中: the ward takes its submission back, as long as the city has not acted."""
+    return _transition(
+        actor=actor, action=WITHDRAW, survey_date=survey_date, ward_code=ward_code, comment=comment
+    )
+
+
+def _submission_check(progress: WardProgress, comment: str) -> dict:
+    from ..selectors_rounds import ward_submission
+
+    submission = ward_submission(ward=progress.ward, survey_date=progress.survey_round.survey_date)
+    missing = len(submission.missing)
+    if missing and not comment.strip():
+        raise RoundError(
+            _(
+                "%(ward)sには世帯数が未入力の町内会が%(n)s件あります（%(counted)s／%(active)s件入力済み）。"
+                "このまま提出する場合は、未入力のまま提出する理由を入力してください。"
+            )
+            % {
+                "ward": progress.ward.name,
+                "n": missing,
+                "counted": submission.counted,
+                "active": submission.active,
+            }
+        )
+    return {"missing": missing, "flagged": len(submission.flagged), "active": submission.active}
 
 
 @transaction.atomic
@@ -196,7 +249,9 @@ def ward_progress_send_back(*, actor, survey_date: dt.date, ward_code: str, comm
     )
 
 
-def _transition(*, actor, action: str, survey_date: dt.date, ward_code: str, comment: str) -> WardProgress:
+def _transition(
+    *, actor, action: str, survey_date: dt.date, ward_code: str, comment: str, check=None
+) -> WardProgress:
     transition = TRANSITIONS[action]
     ward = Ward.objects.filter(code=ward_code).first()
     # Outside the actor's wards the ward "does not exist" (404); inside them, an action the role
@@ -225,13 +280,21 @@ def _transition(*, actor, action: str, survey_date: dt.date, ward_code: str, com
             _("%(ward)s（%(date)s調査）は%(reason)s")
             % {"ward": ward.name, "date": jdate(survey_date), "reason": reason}
         )
+    extra = check(progress, comment) if check is not None else {}
     _set_status(
-        progress, transition.target, actor=actor, comment=comment, audit_action=transition.audit_action
+        progress,
+        transition.target,
+        actor=actor,
+        comment=comment,
+        audit_action=transition.audit_action,
+        extra=extra,
     )
     return progress
 
 
-def _set_status(progress: WardProgress, status: str, *, actor, comment: str, audit_action: str) -> None:
+def _set_status(
+    progress: WardProgress, status: str, *, actor, comment: str, audit_action: str, extra: dict | None = None
+) -> None:
     before = progress.status
     progress.status = status
     progress.changed_at = timezone.now()
@@ -244,7 +307,11 @@ def _set_status(progress: WardProgress, status: str, *, actor, comment: str, aud
         action=audit_action,
         subject=progress,
         before={"status": before},
-        after={"status": status, "survey_date": progress.survey_round.survey_date.isoformat()},
+        after={
+            "status": status,
+            "survey_date": progress.survey_round.survey_date.isoformat(),
+            **(extra or {}),
+        },
         comment=comment,
     )
 
