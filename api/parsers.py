@@ -1,0 +1,78 @@
+"""JSON bodies with limits: a bounded size and a bounded nesting depth, so that no body is a 500.
+
+Python's json module recurses once per nesting level: a body of 100,000 "[" raises RecursionError
+deep inside the decoder (a 500, and a stack's worth of work for a few hundred kilobytes sent). The
+depth is therefore counted before decoding, on the brackets outside strings only, stopping at the
+first level past the limit. The size is bounded too, since DRF reads the request stream itself and
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not apply to it.
+
+No API body needs more than a few levels (the deepest, a ward's counts grid, has three).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.utils import json
+
+from .errors import ApiError
+
+DEFAULT_MAX_DEPTH = 32
+DEFAULT_MAX_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default (2.5 MiB)
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def max_depth() -> int:
+    return getattr(settings, "API_JSON_MAX_DEPTH", DEFAULT_MAX_DEPTH)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "API_JSON_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays and objects in `text` nest deeper than `limit` (brackets inside strings ignored)."""
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class LimitedJSONParser(JSONParser):
+    """REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]: DRF's JSON parser with a size and a depth limit."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)  # as DRF's get_encoding
+        limit = max_bytes()
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise ApiError(
+                _("本文が大きすぎます（上限 %(limit)s バイト）。") % {"limit": f"{limit:,}"},
+                extra={"max_bytes": limit},
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+        depth = max_depth()
+        if nesting_exceeds(text, depth):
+            raise exceptions.ParseError(
+                _("JSONの入れ子が深すぎます（上限 %(depth)d 段）。") % {"depth": depth}
+            )
+        try:
+            return json.loads(text, parse_constant=json.strict_constant if self.strict else None)
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
