@@ -19,13 +19,17 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
-from .errors import ApiError
-
 DEFAULT_MAX_DEPTH = 32
 DEFAULT_MAX_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default (2.5 MiB)
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _BRACKET = re.compile(r"[\[\]{}]")
+
+
+class BodyTooLarge(exceptions.APIException):
+    """413 in the API's error shape (api.errors answers any APIException with its message)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
 def max_depth() -> int:
@@ -58,11 +62,7 @@ class LimitedJSONParser(JSONParser):
         limit = max_bytes()
         raw = stream.read(limit + 1)
         if len(raw) > limit:
-            raise ApiError(
-                _("本文が大きすぎます（上限 %(limit)s バイト）。") % {"limit": f"{limit:,}"},
-                extra={"max_bytes": limit},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+            raise BodyTooLarge(_("本文が大きすぎます（上限 %(limit)s バイト）。") % {"limit": f"{limit:,}"})
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
