@@ -143,8 +143,9 @@ class TokenView(APIView):
     create=extend_schema(
         summary=gettext_lazy("APIトークンの発行（ログイン中の利用者）"),
         description=gettext_lazy(
-            "ログイン中（セッションまたはトークン）の利用者に新しいトークンを発行します。市の管理者は user に"
-            "ユーザー名を指定して、ほかの利用者のトークンを発行できます。トークンは一度だけ表示されます。"
+            "ログイン中（セッション）の利用者に新しいトークンを発行します。APIトークンでの認証では発行できません"
+            "（403）。市の管理者は user にユーザー名を指定して、ほかの利用者のトークンを発行できます。"
+            "トークンは一度だけ表示されます。"
         ),
         tags=TAGS,
         request=TokenCreateInputSerializer,
@@ -172,6 +173,15 @@ class ApiTokenViewSet(
         return tokens.api_tokens_visible_to(self.request.user).select_related("user")
 
     def create(self, request):
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            # A leaked token must not outlive its revocation by minting another: a password or a session.
+            raise ApiError(
+                _(
+                    "APIトークンでは新しいトークンを発行できません。ログインした画面から、"
+                    "またはパスワードで（POST /api/v1/auth/token/）発行してください。"
+                ),
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
         data = TokenCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
