@@ -14,7 +14,7 @@ class ApiConfig(AppConfig):
 
         # Registers the OpenAPI extension that describes token authentication.
         from . import schema  # noqa: F401
-        from .signals import revoke_tokens_on_password_change
+        from .token_lifecycle import revoke_tokens_on_password_change
 
         post_save.connect(
             revoke_tokens_on_password_change,

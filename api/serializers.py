@@ -714,6 +714,17 @@ class TokenCreateInputSerializer(serializers.Serializer):
     )
 
 
+class TokenRevokeAllInputSerializer(serializers.Serializer):
+    user = StrictCharField(
+        required=False,
+        help_text=_("トークンを失効させる利用者のユーザー名（市の管理者のみ。省略すると自分）"),
+    )
+
+
+class TokenRevokeAllResultSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text=_("失効させたトークンの数"))
+
+
 class ApiTokenSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.get_username", read_only=True)
     is_active = serializers.BooleanField(read_only=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,8 +24,11 @@ from ..serializers import (
     NewTokenSerializer,
     TokenCreateInputSerializer,
     TokenObtainInputSerializer,
+    TokenRevokeAllInputSerializer,
+    TokenRevokeAllResultSerializer,
 )
 from ..throttling import AnonThrottle, ClientThrottle, LoginThrottle
+from ..token_lifecycle import revoke_all_tokens
 
 TAGS = [gettext_lazy("認証")]
 DEFAULT_TOKEN_NAME = "API"
@@ -196,6 +200,31 @@ class ApiTokenViewSet(
         )
         token.token = key
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("APIトークンをすべて失効"),
+        description=gettext_lazy(
+            "自分の有効なトークンをすべて（このリクエストのトークンも）失効させます。市の管理者は user に"
+            "ユーザー名を指定して、ほかの利用者のトークンをすべて失効させられます（ほかの人は 404）。"
+        ),
+        tags=TAGS,
+        request=TokenRevokeAllInputSerializer,
+        responses={200: TokenRevokeAllResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request):
+        data = TokenRevokeAllInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = request.user
+        if data.validated_data.get("user"):
+            User = get_user_model()
+            owner = get_object_or_404(
+                User._default_manager, **{User.USERNAME_FIELD: data.validated_data["user"]}
+            )
+            if not tokens.can_manage_api_tokens(request.user, owner):
+                raise ApiError(_("見つかりません。"), status_code=404)  # as for a missing user
+        revoked = revoke_all_tokens(actor=request.user, owner=owner)
+        return Response(TokenRevokeAllResultSerializer({"revoked": revoked}).data)
 
     def destroy(self, request, pk=None):
         token = self.get_object()  # 404 for other people's tokens

@@ -85,3 +85,35 @@ def test_saving_a_user_without_a_new_password_keeps_the_tokens(ward_staff_chuo):
     ward_staff_chuo.save()
 
     assert client.get("/api/v1/rounds/").status_code == 200
+
+
+REVOKE_ALL = "/api/v1/auth/tokens/revoke-all/"
+
+
+def test_a_user_revokes_all_their_tokens_at_once(ward_staff_chuo, ward_staff_kita):
+    first, second = token_client(ward_staff_chuo), token_client(ward_staff_chuo)
+    other = token_client(ward_staff_kita)
+
+    response = first.post(REVOKE_ALL, {}, format="json")
+
+    assert response.status_code == 200 and response.json() == {"revoked": 2}
+    error(first.get("/api/v1/rounds/"), 401)
+    error(second.get("/api/v1/rounds/"), 401)
+    assert other.get("/api/v1/rounds/").status_code == 200
+
+
+def test_the_city_admin_revokes_all_of_someone_elses_tokens(client_for, city_admin, ward_staff_kita):
+    leaked = token_client(ward_staff_kita)
+
+    response = client_for(city_admin).post(REVOKE_ALL, {"user": "ward_staff_kita"}, format="json")
+
+    assert response.json() == {"revoked": 1}
+    error(leaked.get("/api/v1/rounds/"), 401)
+
+
+def test_others_cannot_revoke_someone_elses_tokens_at_once(client_for, ward_staff_chuo, ward_staff_kita):
+    kept = token_client(ward_staff_kita)
+
+    error(client_for(ward_staff_chuo).post(REVOKE_ALL, {"user": "ward_staff_kita"}, format="json"), 404)
+
+    assert kept.get("/api/v1/rounds/").status_code == 200
