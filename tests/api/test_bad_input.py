@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import get_commands, load_command_class
 
+from api.parsers import nesting_exceeds
 from tests.api.conftest import error, is_japanese
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,23 @@ def test_a_json_body_larger_than_the_limit_is_a_413_in_the_error_shape(anon, set
 
     data = error(response, 413)
     assert is_japanese(data["message"])
+
+
+@pytest.mark.parametrize(
+    ("text", "exceeds"),
+    [
+        ("[]", False),
+        (deep(3), False),
+        (deep(4), True),
+        ('{"a": {"b": {"c": 1}}}', False),
+        ('{"a": {"b": {"c": {}}}}', True),
+        ('["[[[[[[", "]]]"]', False),  # brackets inside strings are text
+        ('["\\"[[[[[["]', False),  # an escaped quote does not end the string
+        ("[1, 2, 3, [4], [5], [6], [7]]", False),  # wide, not deep
+    ],
+)
+def test_nesting_is_measured_outside_strings(text, exceeds):
+    assert nesting_exceeds(text, 3) is exceeds
 
 
 PROJECT_APPS = ("chonaikai.", "wards", "maps", "api")
