@@ -1,13 +1,15 @@
 """What may be published to anonymous callers: small areas' figures are withheld.
 
-Pure functions over the selectors' MembershipRow objects (no queries). An area with fewer
+The rule itself is pure functions over the selectors' rows (no queries); `suppress_stats` and
+`stats_for` read the previous survey and the wards that the rule needs. An area with fewer
 households than settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS has its figures replaced by None and
 `suppressed` set, and so does any figure that would let them be worked out again:
 
 - the change and previous rate of a row whose previous survey was suppressed (or is itself
   suppressed now), since rate − change gives the other rate back;
 - the city total when the suppressed wards' households add up to less than the threshold, since
-  the city minus the published wards would give them back (complementary suppression).
+  the city minus the published wards would give them back (complementary suppression);
+- in one association's history, the change of a count that follows a withheld one.
 
 One rule for every published figure: the API, the open data, the pages and the maps all call it.
 Who sees what: anyone with a role sees every figure (`sees_unpublished`); anonymous callers and
