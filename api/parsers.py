@@ -2,9 +2,10 @@
 
 Python's json module recurses once per nesting level: a body of 100,000 "[" raises RecursionError
 deep inside the decoder (a 500, and a stack's worth of work for a few hundred kilobytes sent). The
-depth is therefore counted before decoding, on the brackets outside strings only, stopping at the
-first level past the limit. The size is bounded too, since DRF reads the request stream itself and
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not apply to it.
+depth is therefore counted before decoding, on the brackets outside strings only. The size is
+bounded twice: DRF reads a JSON body through request.body, where Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE refuses a larger one (RequestDataTooBig, which api.errors answers as
+the same 413), and this parser reads no more than API_JSON_MAX_BYTES of any stream it is given.
 
 No API body needs more than a few levels (the deepest, a ward's counts grid, has three).
 """
@@ -21,7 +22,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
 
 DEFAULT_MAX_DEPTH = 32
-DEFAULT_MAX_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default (2.5 MiB)
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -33,13 +33,17 @@ class BodyTooLarge(exceptions.APIException):
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
+    @classmethod
+    def of(cls, limit: int) -> BodyTooLarge:
+        return cls(_("本文が大きすぎます（上限 %(limit)s バイト）。") % {"limit": f"{limit:,}"})
+
 
 def max_depth() -> int:
     return getattr(settings, "API_JSON_MAX_DEPTH", DEFAULT_MAX_DEPTH)
 
 
 def max_bytes() -> int:
-    return getattr(settings, "API_JSON_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return getattr(settings, "API_JSON_MAX_BYTES", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
 
 
 def nesting_exceeds(text: str, limit: int) -> bool:
@@ -60,7 +64,7 @@ class LimitedJSONParser(JSONParser):
         limit = max_bytes()
         raw = stream.read(limit + 1)
         if len(raw) > limit:
-            raise BodyTooLarge(_("本文が大きすぎます（上限 %(limit)s バイト）。") % {"limit": f"{limit:,}"})
+            raise BodyTooLarge.of(limit)
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:

@@ -55,6 +55,16 @@ def test_a_json_body_larger_than_the_limit_is_a_413_in_the_error_shape(anon, set
     assert is_japanese(data["message"])
 
 
+def test_a_body_over_djangos_upload_limit_is_a_413_in_the_error_shape(anon, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = '{"username": "' + "x" * 2_000 + '", "password": "y"}'
+
+    response = anon.post("/api/v1/auth/token/", body, content_type="application/json")
+
+    data = error(response, 413)
+    assert is_japanese(data["message"])
+
+
 @pytest.mark.parametrize(
     ("text", "exceeds"),
     [

@@ -159,3 +159,27 @@ def test_every_get_answer_conforms_to_the_schema(schema, openapi, dataset, city,
             assert_conforms(openapi, response, url)
             checked.append((url, response.status_code))
     assert len([c for c in checked if c[1] == 200]) >= 12, checked
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status"),
+    [
+        ("post", "/api/v1/auth/token/", "{}", 400),
+        ("post", "/api/v1/auth/token/", "[" * 10_000 + "]" * 10_000, 400),
+        ("post", "/api/v1/auth/token/", '{"username": "' + "x" * 3_000_000 + '"}', 413),
+        ("post", "/api/v1/counts/", "{}", 401),
+        ("get", "/api/v1/associations/09999-9999/", None, 404),
+        ("get", "/api/v1/stats/membership/?survey_date=1800-01-01", None, 400),
+    ],
+)
+def test_error_answers_conform_to_the_schema(openapi, anon, method, url, body, status):
+    if body is None:
+        response = anon.get(url)
+    else:
+        response = getattr(anon, method)(url, body, content_type="application/json")
+
+    assert response.status_code == status
+    sent = response.wsgi_request
+    request = MockRequest("http://testserver", method.upper(), sent.path, args=sent.GET.dict())
+    result = openapi.unmarshal_response(request, DjangoOpenAPIResponse(response))
+    assert not result.errors, [str(e) for e in result.errors]
