@@ -29,6 +29,17 @@ def test_a_json_body_nested_deeply_is_refused_on_signed_in_endpoints_too(client_
     error(response, 400)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b'{"username": "\xff\xfe"}', b'{"username": NaN, "password": "x"}', b'{"username": "a"', b"\x00"],
+    ids=["not-utf8", "nan", "truncated", "nul"],
+)
+def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(anon, body):
+    response = anon.post("/api/v1/auth/token/", body, content_type="application/json")
+
+    assert error(response, 400)["extra"]["detail"]
+
+
 def test_a_json_body_within_the_limits_is_read(anon, ward_staff_chuo):
     nested_string = '"' + "[" * 100 + '"'  # brackets inside strings do not count as nesting
     body = (
