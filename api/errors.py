@@ -12,7 +12,9 @@ whatever format the endpoint itself produces (CSV, xlsx, GeoJSON).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
@@ -25,6 +27,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from chonaikai.queue import QueueUnavailable
+
+from .parsers import BodyTooLarge
 
 
 class ApiError(exceptions.APIException):
@@ -122,6 +126,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(*exc.args[:1])
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: 413, not HTML 400
+        exc = BodyTooLarge.of(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
     elif isinstance(exc, QueueUnavailable):  # Redis down: 503, nothing was started
         exc = ApiError(exc.message, status_code=exc.status_code)
     # DRF's handler sets WWW-Authenticate and Retry-After and rolls back an atomic request.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from chonaikai.accounts import policy
+from chonaikai.associations import publication
 
 
 class CanEditSomeCounts(permissions.IsAuthenticated):
@@ -27,8 +28,6 @@ class IsCityAdmin(permissions.IsAuthenticated):
 
 
 def sees_small_areas(user) -> bool:
-    """Whether the caller sees figures of areas below the publication threshold: any role holder.
-
-    Anonymous callers and accounts without a role get the published figures (publication.suppress).
-    """
-    return policy.is_city_admin(user) or policy.role_of(user) is not None
+    """Whether the caller sees figures of areas below the publication threshold (the one rule:
+    chonaikai.associations.publication.sees_unpublished)."""
+    return publication.sees_unpublished(user)

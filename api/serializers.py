@@ -49,6 +49,25 @@ def _user(context):
     return getattr(request, "user", None)
 
 
+def _threshold(context) -> int | None:
+    """publication.threshold_for the caller, worked out once per response (the context is shared)."""
+    if "min_households" not in context:
+        context["min_households"] = publication.threshold_for(_user(context))
+    return context["min_households"]
+
+
+def _hall_positions(context):
+    """publication.hall_positions_for the caller, once per response."""
+    if "hall_positions" not in context:
+        context["hall_positions"] = publication.hall_positions_for(_user(context))
+    return context["hall_positions"]
+
+
+SUPPRESSED_HELP = _(
+    "世帯数が公表の下限（PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS）未満のため数値を伏せた（null にした）とき true"
+)
+
+
 class ErrorSerializer(serializers.Serializer):
     """The one error shape (api.errors); the schema component is completed by api.schema."""
 
@@ -113,9 +132,10 @@ class PersonalDataSerializer(serializers.Serializer):
 
 class LatestCountSerializer(serializers.Serializer):
     survey_date = serializers.DateField(read_only=True)
-    households = serializers.IntegerField(read_only=True)
-    member_households = serializers.IntegerField(read_only=True)
+    households = serializers.IntegerField(read_only=True, allow_null=True)
+    member_households = serializers.IntegerField(read_only=True, allow_null=True)
     rate = _rate_field(help_text=_("加入率（%、小数第2位）。世帯数0のときは null"))
+    suppressed = serializers.BooleanField(read_only=True, help_text=SUPPRESSED_HELP)
 
 
 class AssociationSerializer(serializers.ModelSerializer):
@@ -130,10 +150,20 @@ class AssociationSerializer(serializers.ModelSerializer):
         source="successor.code", read_only=True, allow_null=True, help_text=_("合併先の町内会コード")
     )
     hall_latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True, read_only=True
+        max_digits=9,
+        decimal_places=6,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text=_("集会所の位置（緯度）。担当の範囲に含む役割の利用者にだけ返し、ほかは null"),
     )
     hall_longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, coerce_to_string=False, allow_null=True, read_only=True
+        max_digits=9,
+        decimal_places=6,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text=_("集会所の位置（経度）。担当の範囲に含む役割の利用者にだけ返し、ほかは null"),
     )
     latest_count = serializers.SerializerMethodField(help_text=_("直近の世帯数（まだなければ null）"))
     personal_data = serializers.SerializerMethodField(
@@ -173,14 +203,22 @@ class AssociationSerializer(serializers.ModelSerializer):
         # Annotated by api.selectors.associations_for_api (one query for the whole page).
         if getattr(obj, "latest_survey_date", None) is None:
             return None
-        return LatestCountSerializer(
-            {
-                "survey_date": obj.latest_survey_date,
+        if publication.count_is_withheld(obj.latest_households, min_households=_threshold(self.context)):
+            figures = {"households": None, "member_households": None, "rate": None, "suppressed": True}
+        else:
+            figures = {
                 "households": obj.latest_households,
                 "member_households": obj.latest_members,
                 "rate": rules.membership_rate(obj.latest_members, obj.latest_households),
+                "suppressed": False,
             }
-        ).data
+        return LatestCountSerializer({"survey_date": obj.latest_survey_date, **figures}).data
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _hall_positions(self.context)(instance):
+            data["hall_latitude"] = data["hall_longitude"] = None
+        return data
 
     @extend_schema_field(PersonalDataSerializer(allow_null=True))
     def get_personal_data(self, obj):
@@ -215,7 +253,12 @@ class _CountFiguresMixin(serializers.Serializer):
 
     @extend_schema_field(_rate_field())
     def get_rate(self, obj):
+        if self._withheld(obj):
+            return None
         return rules.membership_rate(obj.member_households, obj.households)
+
+    def _withheld(self, obj) -> bool:
+        return publication.count_is_withheld(obj.households, min_households=_threshold(self.context))
 
     @extend_schema_field(EntryDetailsSerializer(allow_null=True))
     def get_entry_details(self, obj):
@@ -230,6 +273,9 @@ class CountSerializer(_CountFiguresMixin, serializers.ModelSerializer):
     )
     association_name = serializers.CharField(source="association.name", read_only=True)
     ward = serializers.CharField(source="association.ward.code", read_only=True, help_text=_("区コード"))
+    households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("区域内世帯数"))
+    member_households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("加入世帯数"))
+    suppressed = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
 
     class Meta:
         model = HouseholdCount
@@ -242,10 +288,20 @@ class CountSerializer(_CountFiguresMixin, serializers.ModelSerializer):
             "households",
             "member_households",
             "rate",
+            "suppressed",
             "version",
             "entry_details",
         ]
         read_only_fields = fields
+
+    def get_suppressed(self, obj) -> bool:
+        return self._withheld(obj)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["suppressed"]:
+            data["households"] = data["member_households"] = None
+        return data
 
 
 class CountHistorySerializer(serializers.Serializer):
@@ -253,10 +309,11 @@ class CountHistorySerializer(serializers.Serializer):
 
     survey_date = serializers.DateField(read_only=True)
     fiscal_year = serializers.IntegerField(read_only=True)
-    households = serializers.IntegerField(read_only=True)
-    member_households = serializers.IntegerField(read_only=True)
+    households = serializers.IntegerField(read_only=True, allow_null=True)
+    member_households = serializers.IntegerField(read_only=True, allow_null=True)
     rate = _rate_field(help_text=_("加入率（%、小数第2位）。世帯数0のときは null"))
     change = _rate_field(help_text=_("前回の調査からの加入率の増減（ポイント）"))
+    suppressed = serializers.BooleanField(read_only=True, help_text=SUPPRESSED_HELP)
     entry_details = serializers.SerializerMethodField(
         help_text=_("備考・入力元・入力者。市の管理者、担当区の職員、その町内会の役員のほかは null")
     )
@@ -690,6 +747,17 @@ class TokenCreateInputSerializer(serializers.Serializer):
     user = StrictCharField(
         required=False, help_text=_("発行先のユーザー名（市の管理者のみ。省略すると自分）")
     )
+
+
+class TokenRevokeAllInputSerializer(serializers.Serializer):
+    user = StrictCharField(
+        required=False,
+        help_text=_("トークンを失効させる利用者のユーザー名（市の管理者のみ。省略すると自分）"),
+    )
+
+
+class TokenRevokeAllResultSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text=_("失効させたトークンの数"))
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

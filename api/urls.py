@@ -5,11 +5,12 @@ JSON 404 in the API's error shape (never Django's HTML page).
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from . import subsidies
 from .errors import not_found
+from .schema import SchemaView
 from .views import associations, auth, geography, imports, opendata, rounds, stats
 
 app_name = "api"
@@ -32,7 +33,7 @@ router.register("subsidy-applications", subsidies.ApplicationViewSet, basename="
 router.register("auth/tokens", auth.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file, so the page needs no inline script
     # (Content-Security-Policy); both pages load only this site's static files (sidecar).
     path(

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp import constants as csp_constants
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,8 +176,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON bodies (typed as the schema says); the counts import takes multipart uploads itself.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bodies (typed as the schema says, limited in size and depth); the counts import takes
+    # multipart uploads itself.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.ClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/minute") or None,
@@ -192,13 +194,18 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
+    # ASCII: generated clients make their package name of it. The system's name heads the description.
+    "TITLE": "chonaikai API",
     # Lazy: the schema and its docs follow the language chosen in the menu (or ?lang=en).
-    "TITLE": _("町内会・自治会 加入状況システム API"),
-    "DESCRIPTION": _(
-        "区・地区・連合町内会・町内会、世帯数、加入状況の集計、オープンデータ。"
-        "読み取りの多くは認証なしで使えます。書き込みと非公開の情報には、ログイン（セッション）か"
-        "APIトークン（Authorization: Token <APIトークン>、POST /api/v1/auth/token/ で発行）が必要です。"
-        'エラーはすべて {"message": …, "extra": {…}} の形で返します。'
+    "DESCRIPTION": format_lazy(
+        "{title}\n\n{text}",
+        title=_("町内会・自治会 加入状況システム API"),
+        text=_(
+            "区・地区・連合町内会・町内会、世帯数、加入状況の集計、オープンデータ。"
+            "読み取りの多くは認証なしで使えます。書き込みと非公開の情報には、ログイン（セッション）か"
+            "APIトークン（Authorization: Token <APIトークン>、POST /api/v1/auth/token/ で発行）が必要です。"
+            'エラーはすべて {"message": …, "extra": {…}} の形で返します。'
+        ),
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -214,6 +221,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.slug_tags",
+        "api.schema.nullable_refs",
+        "api.schema.unescape_paths",
     ],
 }
 

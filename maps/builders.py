@@ -230,7 +230,9 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         edgecolor=metrics.OUTLINE_COLOUR,
         linewidth=0.6,
     )
-    text_kw = {"fontproperties": font} if font else {}
+    # Names are data: "$…$" in an association's name is text, not matplotlib's mathtext (which
+    # would fail on it and 500 the export for everyone), so no text of the figure parses math.
+    text_kw = {"fontproperties": font, "parse_math": False} if font else {"parse_math": False}
     for code, geometry in zip(codes, gdf.geometry.values, strict=True) if _labelled(data) else ():
         figures = by_code[code]
         name = figures.name if font else figures.romaji
@@ -257,8 +259,9 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     ]
     legend_title = str(data.metric.unit) if font else None  # the English title names the unit
     legend = ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True, title=legend_title)
-    if font:
-        for text in [*legend.get_texts(), legend.get_title()]:
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_parse_math(False)
+        if font:
             text.set_fontproperties(font)
     # A figure-level label, so that the constrained layout keeps it clear of the map and legend.
     fig.supxlabel(_wrap(attribution, 110), x=0.01, ha="left", fontsize=6.5, **text_kw)

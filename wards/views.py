@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from chonaikai.associations import selectors
+from chonaikai.associations import publication, selectors
 from chonaikai.associations.selectors import Level
 
 from .models import Ward
@@ -32,8 +32,18 @@ def ward_detail(request, code: str):
     latest = selectors.latest_survey_date()
     districts, federations = [], []
     if latest is not None:
-        districts = selectors.membership_stats(survey_date=latest, level=Level.DISTRICT, ward=ward)
-        federations = selectors.membership_stats(survey_date=latest, level=Level.FEDERATION, ward=ward)
+        # Small areas (and the "unassigned" group, which can be one association) as published.
+        districts, federations = (
+            publication.label_withheld(
+                publication.stats_for(
+                    request.user,
+                    selectors.membership_stats(survey_date=latest, level=level, ward=ward),
+                    level=level,
+                    ward=ward,
+                )[0]
+            )
+            for level in (Level.DISTRICT, Level.FEDERATION)
+        )
     return render(
         request,
         "wards/ward_detail.html",

@@ -19,7 +19,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from chonaikai.accounts import policy
-from chonaikai.associations import selectors
+from chonaikai.associations import publication, selectors
 from chonaikai.associations.models import Federation, HouseholdCount
 from chonaikai.associations.services import registry
 from wards.models import District
@@ -71,6 +71,7 @@ ASSOCIATION_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
             "households": 210,
             "member_households": 147,
             "rate": 70.0,
+            "suppressed": False,
         },
         "personal_data": None,
     },
@@ -148,7 +149,9 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, pagination_class=None, filter_backends=[])
     def counts(self, request, code=None):
         association = self.get_object()
-        history = selectors.count_history(association)
+        history = publication.history_as_published(
+            selectors.count_history(association), min_households=publication.threshold_for(request.user)
+        )
         details = None
         if policy.can_view_personal_data(request.user, association):
             details = {c.survey_date: c for c in association.counts.select_related("entered_by")}

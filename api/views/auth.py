@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,8 +24,11 @@ from ..serializers import (
     NewTokenSerializer,
     TokenCreateInputSerializer,
     TokenObtainInputSerializer,
+    TokenRevokeAllInputSerializer,
+    TokenRevokeAllResultSerializer,
 )
 from ..throttling import AnonThrottle, ClientThrottle, LoginThrottle
+from ..token_lifecycle import revoke_all_tokens
 
 TAGS = [gettext_lazy("認証")]
 DEFAULT_TOKEN_NAME = "API"
@@ -143,8 +147,9 @@ class TokenView(APIView):
     create=extend_schema(
         summary=gettext_lazy("APIトークンの発行（ログイン中の利用者）"),
         description=gettext_lazy(
-            "ログイン中（セッションまたはトークン）の利用者に新しいトークンを発行します。市の管理者は user に"
-            "ユーザー名を指定して、ほかの利用者のトークンを発行できます。トークンは一度だけ表示されます。"
+            "ログイン中（セッション）の利用者に新しいトークンを発行します。APIトークンでの認証では発行できません"
+            "（403）。市の管理者は user にユーザー名を指定して、ほかの利用者のトークンを発行できます。"
+            "トークンは一度だけ表示されます。"
         ),
         tags=TAGS,
         request=TokenCreateInputSerializer,
@@ -172,6 +177,15 @@ class ApiTokenViewSet(
         return tokens.api_tokens_visible_to(self.request.user).select_related("user")
 
     def create(self, request):
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            # A leaked token must not outlive its revocation by minting another: a password or a session.
+            raise ApiError(
+                _(
+                    "APIトークンでは新しいトークンを発行できません。ログインした画面から、"
+                    "またはパスワードで（POST /api/v1/auth/token/）発行してください。"
+                ),
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
         data = TokenCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -186,6 +200,31 @@ class ApiTokenViewSet(
         )
         token.token = key
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("APIトークンをすべて失効"),
+        description=gettext_lazy(
+            "自分の有効なトークンをすべて（このリクエストのトークンも）失効させます。市の管理者は user に"
+            "ユーザー名を指定して、ほかの利用者のトークンをすべて失効させられます（ほかの人は 404）。"
+        ),
+        tags=TAGS,
+        request=TokenRevokeAllInputSerializer,
+        responses={200: TokenRevokeAllResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request):
+        data = TokenRevokeAllInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = request.user
+        if data.validated_data.get("user"):
+            User = get_user_model()
+            owner = get_object_or_404(
+                User._default_manager, **{User.USERNAME_FIELD: data.validated_data["user"]}
+            )
+            if not tokens.can_manage_api_tokens(request.user, owner):
+                raise ApiError(_("見つかりません。"), status_code=404)  # as for a missing user
+        revoked = revoke_all_tokens(actor=request.user, owner=owner)
+        return Response(TokenRevokeAllResultSerializer({"revoked": revoked}).data)
 
     def destroy(self, request, pk=None):
         token = self.get_object()  # 404 for other people's tokens

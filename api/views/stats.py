@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,6 @@ from wards.models import Ward
 
 from ..errors import ApiError
 from ..fields import SURVEY_DATE_SCHEMA
-from ..permissions import sees_small_areas
 from ..serializers import MembershipStatsSerializer, TargetSerializer
 from .common import (
     CSV_MEDIA_TYPE,
@@ -149,32 +147,10 @@ def membership_table(request) -> MembershipTable:
     rows = selectors.membership_stats(survey_date=survey_date, level=level, ward=ward)
     if not rows and (ward is None or survey_date not in selectors.survey_dates()):
         raise _no_counts(survey_date)
-    minimum = None
-    if sees_small_areas(request.user):
-        results = publication.as_published(rows)
-    else:
-        minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
-        results = _published(rows, level=level, ward=ward, minimum=minimum)
+    results, minimum = publication.stats_for(request.user, rows, level=level, ward=ward)
     return MembershipTable(
         survey_date=survey_date, level=level, ward=ward, suppression_min_households=minimum, results=results
     )
-
-
-def _published(rows, *, level: str, ward: Ward | None, minimum: int):
-    """publication.suppress, with the previous survey's sizes (and, for the city, the wards')."""
-    previous_day = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
-    previous = {}
-    if previous_day is not None:
-        previous = {
-            r.code: r.households
-            for r in selectors.membership_stats(survey_date=previous_day, level=level, ward=ward)
-        }
-    results = publication.suppress(rows, min_households=minimum, previous_households=previous)
-    if level == Level.CITY and rows:
-        wards = selectors.membership_stats(survey_date=rows[0].survey_date, level=Level.WARD)
-        if publication.city_must_be_suppressed([w.households for w in wards], min_households=minimum):
-            results = publication.suppress(rows, min_households=float("inf"))
-    return results
 
 
 MEMBERSHIP_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
@@ -381,13 +357,7 @@ class TargetView(APIView):
         board = selectors.city_dashboard()
         city = None
         if board.city is not None:
-            rows = [board.city]
-            if sees_small_areas(request.user):
-                city = publication.as_published(rows)[0]
-            else:
-                city = _published(
-                    rows, level=Level.CITY, ward=None, minimum=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
-                )[0]
+            city = publication.stats_for(request.user, [board.city], level=Level.CITY)[0][0]
         progress = board.progress if city is not None and not city.suppressed else None
         return Response(
             TargetSerializer(

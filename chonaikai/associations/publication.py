@@ -1,20 +1,34 @@
 """What may be published to anonymous callers: small areas' figures are withheld.
 
-Pure functions over the selectors' MembershipRow objects (no queries). An area with fewer
+The rule itself is pure functions over the selectors' rows (no queries); `suppress_stats` and
+`stats_for` read the previous survey and the wards that the rule needs. An area with fewer
 households than settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS has its figures replaced by None and
 `suppressed` set, and so does any figure that would let them be worked out again:
 
 - the change and previous rate of a row whose previous survey was suppressed (or is itself
   suppressed now), since rate − change gives the other rate back;
 - the city total when the suppressed wards' households add up to less than the threshold, since
-  the city minus the published wards would give them back (complementary suppression).
+  the city minus the published wards would give them back (complementary suppression);
+- in one association's history, the change of a count that follows a withheld one.
 
-One rule for every published figure: the API, the open data and the maps all call it.
+One rule for every published figure: the API, the open data, the pages and the maps all call it.
+Who sees what: anyone with a role sees every figure (`sees_unpublished`); anonymous callers and
+accounts without a role see the published ones. Meeting-hall positions are shown only to roles
+whose scope covers the association (`hall_positions_for`, the staff map's hall layer rule).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+from chonaikai.accounts import policy
+
+# The one wording, wherever a withheld figure would have been.
+WITHHELD = gettext_lazy("世帯数が少ないため非公表")
 
 FIGURES = (
     "associations",
@@ -65,3 +79,109 @@ def city_must_be_suppressed(ward_households: list[int], *, min_households: int) 
     """Whether publishing the city total beside the wards would reveal the suppressed wards' sum."""
     hidden = sum(h for h in ward_households if is_small(h, min_households))
     return 0 < hidden < min_households
+
+
+# The published figures of membership_stats: the API, the pages and the open data call these.
+
+
+def suppress_stats(rows, *, level: str, ward=None, min_households: int) -> list[SimpleNamespace]:
+    """`suppress` for selectors.membership_stats rows, with the previous survey's sizes (so that a
+    change cannot give a withheld rate back) and, for the city, complementary suppression."""
+    from .selectors import Level, membership_stats
+
+    previous_day = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
+    previous = {}
+    if previous_day is not None:
+        previous = {
+            r.code: r.households for r in membership_stats(survey_date=previous_day, level=level, ward=ward)
+        }
+    results = suppress(rows, min_households=min_households, previous_households=previous)
+    if level == Level.CITY and rows:
+        wards = membership_stats(survey_date=rows[0].survey_date, level=Level.WARD)
+        if city_must_be_suppressed([w.households for w in wards], min_households=min_households):
+            results = suppress(rows, min_households=float("inf"))
+    return results
+
+
+def stats_for(user, rows, *, level: str, ward=None) -> tuple[list[SimpleNamespace], int | None]:
+    """membership_stats rows as `user` may see them, and the threshold applied (None: every figure)."""
+    minimum = threshold_for(user)
+    if minimum is None:
+        return as_published(rows), None
+    return suppress_stats(rows, level=level, ward=ward, min_households=minimum), minimum
+
+
+def label_withheld(rows) -> list:
+    """Rows for an HTML table, whose filters format numbers: a withheld row says why instead."""
+    for row in rows:
+        if getattr(row, "suppressed", False):
+            row.associations = "—"
+            row.households = WITHHELD
+            row.member_households = gettext_lazy("非公表")
+    return rows
+
+
+# Who sees what
+
+
+def sees_unpublished(user) -> bool:
+    """Whether `user` sees figures of areas below the threshold: any role holder (staff, leaders, viewers)."""
+    return policy.is_city_admin(user) or policy.role_of(user) is not None
+
+
+def threshold_for(user) -> int | None:
+    """The households below which `user` is not shown an area's figures; None if they see them all."""
+    return None if sees_unpublished(user) else settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+
+
+def hall_positions_for(user) -> Callable[[object], bool]:
+    """A test `association → bool`: whether `user` may see its meeting-hall position.
+
+    The roles whose scope covers the association (policy.associations_on_map_for, the rule of the
+    staff map's hall layer); nobody else, so anonymous callers never. One query, on the first call.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return lambda association: False
+    covered: set[int] | None = None
+
+    def covers(association) -> bool:
+        nonlocal covered
+        if covered is None:
+            covered = set(policy.associations_on_map_for(user).values_list("pk", flat=True))
+        return association.pk in covered
+
+    return covers
+
+
+# One association's counts
+
+
+def count_is_withheld(households: int | None, *, min_households: int | None) -> bool:
+    """Whether a count of `households` is withheld from a caller with this threshold (None: sees all)."""
+    return min_households is not None and is_small(households, min_households)
+
+
+def history_as_published(rows, *, min_households: int | None) -> list[SimpleNamespace]:
+    """An association's count history (oldest first) as `min_households` allows: a small count's
+    figures withheld, and the change of a count whose previous one was withheld (rate − change would
+    give it back). Each row gets `suppressed`."""
+    result = []
+    previous_withheld = False
+    for row in rows:
+        withheld = count_is_withheld(row.households, min_households=min_households)
+        values = {
+            "survey_date": row.survey_date,
+            "fiscal_year": row.fiscal_year,
+            "households": row.households,
+            "member_households": row.member_households,
+            "rate": row.rate,
+            "change": row.change,
+            "suppressed": withheld,
+        }
+        if withheld:
+            values.update(households=None, member_households=None, rate=None, change=None)
+        elif previous_withheld:
+            values["change"] = None
+        result.append(SimpleNamespace(**values))
+        previous_withheld = withheld
+    return result

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 from chonaikai.accounts import policy
 
-from . import rules, selectors, selectors_registry
+from . import publication, rules, selectors, selectors_registry
 from .filters import AssociationFilter
 from .selectors import Level
 
@@ -51,10 +52,15 @@ def association_list(request):
     page = Paginator(filterset.qs.with_latest_count(), ASSOCIATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    threshold = publication.threshold_for(request.user)
     for association in page:
         association.latest_rate = rules.membership_rate(
             association.latest_members, association.latest_households
         )
+        if publication.count_is_withheld(association.latest_households, min_households=threshold):
+            association.latest_households = publication.WITHHELD
+            association.latest_members = gettext("非公表")
+            association.latest_rate = None
     return render(
         request,
         "associations/association_list.html",
@@ -85,7 +91,7 @@ def association_detail(request, code: str):
         {
             "association": association,
             "predecessors": list(association.predecessors.order_by("code")),
-            "history": selectors.count_history(association),
+            "history": _published_history(request.user, association),
             # Representative's name and contacts: only where the one policy module says so.
             "show_personal_data": show_personal_data,
             "can_edit": can_edit,
@@ -97,3 +103,15 @@ def association_detail(request, code: str):
             else None,
         },
     )
+
+
+def _published_history(user, association):
+    """The history as publication allows `user`; a withheld count says so where its figures were."""
+    rows = publication.history_as_published(
+        selectors.count_history(association), min_households=publication.threshold_for(user)
+    )
+    for row in rows:
+        if row.suppressed:
+            row.households = publication.WITHHELD
+            row.member_households = gettext("非公表")
+    return rows

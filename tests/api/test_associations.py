@@ -29,6 +29,7 @@ def test_anyone_lists_associations_with_their_latest_count(anon, city):
         "households": 210,
         "member_households": 147,
         "rate": 70.0,
+        "suppressed": False,
     }
     assert a["personal_data"] is None
 

@@ -103,14 +103,16 @@ def test_a_signed_in_user_creates_a_named_token_for_themselves(client_for, leade
 
 
 def test_the_city_admin_creates_a_token_for_someone_else(client_for, city_admin, ward_staff_kita):
-    response = client_for(city_admin).post(TOKENS_URL, {"user": "ward_staff_kita"}, format="json")
+    response = client_for(city_admin, session=True).post(
+        TOKENS_URL, {"user": "ward_staff_kita"}, format="json"
+    )
     assert response.status_code == 201
     token = ApiToken.objects.get(pk=response.json()["id"])
     assert (token.user, token.created_by) == (ward_staff_kita, city_admin)
 
 
 def test_others_cannot_create_or_revoke_someone_elses_tokens(client_for, ward_staff_chuo, ward_staff_kita):
-    chuo = client_for(ward_staff_chuo)
+    chuo = client_for(ward_staff_chuo, session=True)
     error(chuo.post(TOKENS_URL, {"user": "ward_staff_kita"}, format="json"), 404)
     kita_token = ApiToken.objects.create(user=ward_staff_kita, key_hash="x" * 64, prefix="cnk_x")
     error(chuo.delete(f"{TOKENS_URL}{kita_token.pk}/"), 404)

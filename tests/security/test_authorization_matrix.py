@@ -253,6 +253,7 @@ MATRIX = {
     "api:survey-dates": ("get", "/api/v1/survey-dates/", (200, 200, 200, 200, 200, 200)),
     "api:token-detail": ("delete", "/api/v1/auth/tokens/{token}/", (401, 404, 404, 404, 204, 204)),
     "api:token-list": ("get", "/api/v1/auth/tokens/", (401, 200, 200, 200, 200, 200)),
+    "api:token-revoke-all": ("post", "/api/v1/auth/tokens/revoke-all/", (401, 200, 200, 200, 200, 200)),
     "api:ward-boundaries": ("get", "/api/v1/wards.geojson", (200, 200, 200, 200, 200, 200)),
     "api:ward-counts-grid": ("get", "/api/v1/wards/{ward}/counts/{survey}/", (401, 403, 403, 404, 200, 200)),
     "api:ward-detail": ("get", "/api/v1/wards/{ward}/", (200, 200, 200, 200, 200, 200)),

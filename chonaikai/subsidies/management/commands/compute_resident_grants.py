@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import SubsidyError
@@ -18,7 +17,9 @@ from chonaikai.subsidies.models import RESIDENT_ORG_GRANT
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("住民組織助成金を、承認済みの加入世帯数から町内会・連合町内会ごとに算定します。")
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _("住民組織助成金を、承認済みの加入世帯数から町内会・連合町内会ごとに算定します。")
 
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, required=True, help=_("年度（西暦、例: 2026）"))

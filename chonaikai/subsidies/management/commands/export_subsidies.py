@@ -6,15 +6,16 @@ manage.py export_subsidies payments --programme digital --fiscal-year 2026 --out
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chonaikai.subsidies import exports, rules, selectors
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "補助金の会計用ファイル（制度別の交付決定額・支払額、または支払一覧）を .xlsx で出力します。"
-    )
+    @property
+    def help(self):  # translated when the help is shown (argparse needs a plain str)
+        return _(
+            "補助金の会計用ファイル（制度別の交付決定額・支払額、または支払一覧）を .xlsx で出力します。"
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["accounting", "payments"])
