@@ -28,7 +28,6 @@ from ..serializers import (
     TokenRevokeAllResultSerializer,
 )
 from ..throttling import AnonThrottle, ClientThrottle, LoginThrottle
-from ..token_lifecycle import revoke_all_tokens
 
 TAGS = [gettext_lazy("認証")]
 DEFAULT_TOKEN_NAME = "API"
@@ -223,7 +222,9 @@ class ApiTokenViewSet(
             )
             if not tokens.can_manage_api_tokens(request.user, owner):
                 raise ApiError(_("見つかりません。"), status_code=404)  # as for a missing user
-        revoked = revoke_all_tokens(actor=request.user, owner=owner)
+        revoked = tokens.api_tokens_revoke_all(
+            actor=request.user, owner=owner, reason=tokens.PasswordChange.REQUESTED
+        )
         return Response(TokenRevokeAllResultSerializer({"revoked": revoked}).data)
 
     def destroy(self, request, pk=None):
