@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.slug_tags",
         "api.schema.nullable_refs",
         "api.schema.unescape_paths",
+        "api.schema.ascii_titles",
     ],
 }
 

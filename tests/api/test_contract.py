@@ -86,6 +86,28 @@ def test_the_title_operation_ids_and_tags_are_ascii_with_descriptions_kept(schem
     assert described["auth"] == "認証" and described["subsidy-applications"] == "補助金（申請）"
 
 
+def _titles(node, found):
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            found.append(node["title"])
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                _titles(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _titles(item, found)
+    return found
+
+
+def test_schema_titles_are_ascii_for_generated_class_names_with_the_label_kept(schema):
+    """openapi-python-client names enum classes after titles: 「状態」 gave `AssociationsList状態`."""
+    assert all(title.isascii() for title in _titles(schema["paths"], []))
+    assert all(title.isascii() for title in _titles(schema["components"]["schemas"], []))
+    operation = schema["paths"]["/api/v1/associations/"]["get"]
+    status = next(p for p in operation["parameters"] if p["name"] == "status")
+    assert "状態" in (status.get("description", "") + status["schema"].get("description", ""))
+
+
 # Responses conform to the schema
 
 
