@@ -58,6 +58,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
         rows = stats.membership_stats(survey_date=survey_date, level=level)
     previous = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
     previous_households = publication.previous_households(rows, level=level)
+    samples = publication.sample_keys(level=level, dates=[survey_date] if rows else [])
     progress = metrics.progress_on(rows=rows, dashboard=stats.city_dashboard()) if rows else None
     figures = metrics.ward_figures(
         wards=areas,
@@ -65,6 +66,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
         progress=progress,
         min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
         previous_households=previous_households,
+        sample_codes=frozenset(code for code, _day in samples),
     )
     return WardMapData(
         survey_date=survey_date,
@@ -172,7 +174,7 @@ def target_page_data() -> TargetPageData:
 
 
 def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
-    """Every ward's figures on every survey date, oldest first (two grouped queries in all)."""
+    """Every ward's figures on every survey date, oldest first (three grouped queries in all)."""
     wards = list(Ward.objects.order_by("code").values_list("code", "name", "romaji"))
     rows = stats.membership_series(level=LEVEL)
     dashboard = stats.city_dashboard()
@@ -181,6 +183,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
         by_date.setdefault(row.survey_date, []).append(row)
     result = {}
     previous_households: dict[str, int] = {}
+    samples = publication.sample_keys(level=LEVEL, dates=by_date)
     for day in sorted(by_date):
         day_rows = by_date[day]
         result[day] = metrics.ward_figures(
@@ -189,6 +192,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
             progress=metrics.progress_on(rows=day_rows, dashboard=dashboard),
             min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
             previous_households=previous_households,
+            sample_codes=frozenset(code for code, sample_day in samples if sample_day == day),
         )
         previous_households = {r.code: r.households for r in day_rows}
     return result
