@@ -29,11 +29,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
 
-from .models import Association, HouseholdCount
+from .models import Association, HouseholdCount, WardSummary
 
 # The one wording, wherever a withheld figure would have been.
 WITHHELD = gettext_lazy("世帯数が少ないため非公表")
@@ -177,10 +178,8 @@ def sample_data_present() -> bool:
     return Association.objects.filter(is_sample=True).exists()
 
 
-# The field of a count that names its group at each level (None: one group, the city).
+# The field of a count that names its group, at the levels summed from the counts.
 _SAMPLE_GROUP = {
-    "city": None,
-    "ward": "association__ward__code",
     "district": "association__district__code",
     "federation": "association__federation__code",
     "association": "association__code",
@@ -189,18 +188,33 @@ _SAMPLE_GROUP = {
 
 def sample_keys(*, level: str, dates, ward=None) -> set[tuple[str, object]]:
     """(group code, survey date) of the rows at `level` that sum at least one sample association's
-    count. One query over the sample associations' counts (none in a city's real database)."""
+    count.
+
+    Without sample data (a city's real database) one cheap query and nothing more. Wards and the
+    city, the levels read from the ward summaries because grouping millions of counts is slow: one
+    EXISTS per (ward, date) summary, which stops at the first sample count. The other levels are
+    summed from the counts anyway, and so is their flag (one grouped query).
+    """
     from .selectors import UNASSIGNED_CODE
 
     dates = list(dates)
-    if not dates:
+    if not dates or not sample_data_present():
         return set()
-    counts = HouseholdCount.objects.filter(survey_date__in=dates, association__is_sample=True).order_by()
+    counts = HouseholdCount.objects.filter(association__is_sample=True).order_by()
+    if level in ("city", "ward"):
+        summaries = WardSummary.objects.filter(survey_date__in=dates).order_by()
+        if ward is not None:
+            summaries = summaries.filter(ward=ward)
+        flagged = summaries.filter(
+            Exists(counts.filter(association__ward=OuterRef("ward"), survey_date=OuterRef("survey_date")))
+        ).values_list("ward__code", "survey_date")
+        if level == "ward":
+            return set(flagged)
+        return {(settings.CITY_CODE, day) for _code, day in flagged}
+    counts = counts.filter(survey_date__in=dates)
     if ward is not None:
         counts = counts.filter(association__ward=ward)
     field = _SAMPLE_GROUP[level]
-    if field is None:
-        return {(settings.CITY_CODE, day) for day in counts.values_list("survey_date", flat=True).distinct()}
     return {
         (code or UNASSIGNED_CODE, day) for code, day in counts.values_list(field, "survey_date").distinct()
     }

@@ -109,3 +109,23 @@ def test_counts_of_a_sample_association_are_flagged(anon, sample_city):
 def test_the_banner_says_that_ward_and_city_figures_of_sample_data_are_synthetic(anon):
     text = anon.get("/").content.decode()
     assert "区・全市の数値" in text and "架空" in text
+
+
+def test_a_ward_is_flagged_only_on_the_dates_its_sample_association_was_counted(anon, city):
+    city.b.is_sample = True  # 中央区's small association, counted on 2025-01-01 only
+    city.b.save(update_fields=["is_sample"])
+    flags = {(r["survey_date"], r["code"]): r["sample"] for r in anon.get(JSON_URL).json()["records"]}
+    assert flags[("2025-01-01", "01101")] and flags[("2025-01-01", "01100")]
+    assert not flags[("2024-01-01", "01101")] and not flags[("2024-01-01", "01100")]
+    assert not flags[("2025-01-01", "01102")]
+
+
+@pytest.mark.parametrize("level", ["district", "federation"])
+def test_district_and_federation_rows_are_flagged_from_their_counts(client_for, city_admin, city, level):
+    city.a.is_sample = True
+    city.a.save(update_fields=["is_sample"])
+    results = client_for(city_admin).get("/api/v1/stats/membership/", {"level": level}).json()["results"]
+    assert {r["code"]: r["sample"] for r in results}[
+        {"district": "01101-D01", "federation": "01101-F001"}[level]
+    ]
+    assert not all(r["sample"] for r in results)
