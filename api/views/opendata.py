@@ -37,7 +37,7 @@ from rest_framework.views import APIView
 from chonaikai.associations import exporter, publication
 from chonaikai.associations.selectors import Level
 
-from .common import CSV_MEDIA_TYPE, CSVRenderer, csv_response
+from .common import CSV_MEDIA_TYPE, CSVRenderer, code_text, csv_response
 
 # The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's
 # Japanese publication: the same bytes for every caller whatever language they chose, so that it can
@@ -56,8 +56,6 @@ SAMPLE_NOTE = (
     "町内会の世帯数を合計した架空の数値です。出典やライセンスを付けて公表しないでください。"  # i18n: data
 )
 DENOMINATOR = "区域内世帯数"  # i18n: data
-# A letter before the code keeps it text in pandas and LibreOffice (see the module docstring).
-CODE_TEXT_PREFIX = "C"
 TAGS = [_("オープンデータ")]
 # Public data for any web page to fetch: no credentials are involved.
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
@@ -87,11 +85,6 @@ def attribution() -> str:
 def records() -> list:
     """Every survey date, oldest first; per date the city (its code sorts first), then the wards."""
     return publication.published_series(min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS)
-
-
-def code_text(code: str) -> str:
-    """The code in a form that spreadsheets keep as text: C01101."""
-    return f"{CODE_TEXT_PREFIX}{code}"
 
 
 def notes(minimum: int, *, synthetic: bool) -> str:

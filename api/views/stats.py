@@ -29,6 +29,7 @@ from .common import (
     BinaryRenderer,
     CSVRenderer,
     choice,
+    code_text,
     csv_response,
     optional_code,
     optional_date,
@@ -231,16 +232,6 @@ class MembershipStatsView(APIView):
                 }
             ).data
         )
-
-
-def code_text(code: str) -> str:
-    """The code as spreadsheets keep it: a letter first (C01101), as the open data's コード（文字列）.
-
-    pandas' read_csv and LibreOffice read a column of digits as numbers whatever the quoting and
-    drop the leading zero; a letter keeps the column text in both without options."""
-    from .opendata import code_text as open_data_code_text
-
-    return open_data_code_text(code)
 
 
 def _value(row, column):
