@@ -183,6 +183,23 @@ def test_every_get_answer_conforms_to_the_schema(schema, openapi, dataset, city,
     assert len([c for c in checked if c[1] == 200]) >= 12, checked
 
 
+@pytest.mark.parametrize("caller", ["anonymous", "city_admin"])
+def test_answers_with_sample_data_conform_to_the_schema(
+    schema, openapi, dataset, city, client_for, caller, request
+):
+    """With sample data the open data has no publisher and no licence (null) and rows carry `sample`."""
+    city.kita.is_sample = True
+    city.kita.save(update_fields=["is_sample"])
+    client = APIClient() if caller == "anonymous" else client_for(request.getfixturevalue(caller))
+    with time_machine.travel(TODAY, tick=False):
+        body = client.get("/api/v1/opendata/membership.json").json()
+        assert body["license"] is None and body["publisher"] is None
+        for url in get_urls(schema, dataset, ["/api/v1/stats/membership/?level=ward"]):
+            response = client.get(url)
+            assert response.status_code < 500, (url, response.status_code)
+            assert_conforms(openapi, response, url)
+
+
 @pytest.mark.parametrize(
     ("method", "url", "body", "status"),
     [
