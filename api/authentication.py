@@ -27,7 +27,12 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("APIトークンに使えない文字が含まれています。")) from None
-        token = tokens.api_token_for_key(key)
+        try:
+            token = tokens.api_token_for_key(key)
+        except tokens.TokenExpired:
+            raise exceptions.AuthenticationFailed(
+                _("APIトークンの有効期限が切れています。新しいトークンを発行してください。")
+            ) from None
         if token is None:
             raise exceptions.AuthenticationFailed(
                 _("APIトークンが無効です（誤っているか、失効しているか、利用者が無効になっています）。")

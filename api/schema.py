@@ -169,6 +169,31 @@ def nullable_refs(result, generator, request, public):
     return result
 
 
+def _ascii_titles(node):
+    if isinstance(node, dict):
+        title = node.get("title")
+        if isinstance(title, str) and not title.isascii():
+            node.pop("title")
+            node.setdefault("description", title)
+        for key, value in node.items():
+            if key not in ("example", "examples"):  # values, not schemas
+                _ascii_titles(value)
+    elif isinstance(node, list):
+        for item in node:
+            _ascii_titles(item)
+
+
+def ascii_titles(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: a schema's Japanese `title` (a filter's label) becomes its description.
+
+    Generated clients make class names of titles (openapi-python-client turned the status filter's
+    「状態」 into `AssociationsList状態`); the label stays readable as the description.
+    """
+    _ascii_titles(result.get("paths", {}))
+    _ascii_titles(result.get("components", {}).get("schemas", {}))
+    return result
+
+
 class FormatNegotiation(DefaultContentNegotiation):
     """`?format=json` / `?format=yaml` choose the schema's form (the API itself has no ?format=)."""
 

@@ -276,6 +276,9 @@ class CountSerializer(_CountFiguresMixin, serializers.ModelSerializer):
     households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("区域内世帯数"))
     member_households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("加入世帯数"))
     suppressed = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
+    is_sample = serializers.BooleanField(
+        source="association.is_sample", read_only=True, help_text=_("サンプルの町内会の世帯数（架空の数値）")
+    )
 
     class Meta:
         model = HouseholdCount
@@ -289,6 +292,7 @@ class CountSerializer(_CountFiguresMixin, serializers.ModelSerializer):
             "member_households",
             "rate",
             "suppressed",
+            "is_sample",
             "version",
             "entry_details",
         ]
@@ -314,9 +318,13 @@ class CountHistorySerializer(serializers.Serializer):
     rate = _rate_field(help_text=_("加入率（%、小数第2位）。世帯数0のときは null"))
     change = _rate_field(help_text=_("前回の調査からの加入率の増減（ポイント）"))
     suppressed = serializers.BooleanField(read_only=True, help_text=SUPPRESSED_HELP)
+    is_sample = serializers.SerializerMethodField(help_text=_("サンプルの町内会の世帯数（架空の数値）"))
     entry_details = serializers.SerializerMethodField(
         help_text=_("備考・入力元・入力者。市の管理者、担当区の職員、その町内会の役員のほかは null")
     )
+
+    def get_is_sample(self, obj) -> bool:
+        return bool(self.context.get("is_sample", False))  # the association's flag, set by the view
 
     @extend_schema_field(EntryDetailsSerializer(allow_null=True))
     def get_entry_details(self, obj):
@@ -695,6 +703,10 @@ class MembershipRowSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(
         read_only=True, help_text=_("世帯数が公表の下限未満のため数値を伏せた行（匿名の利用者のみ）")
     )
+    sample = serializers.BooleanField(
+        read_only=True,
+        help_text=_("サンプルの町内会（seed_demo）の世帯数を含む行: 架空の数値で、市の数値ではありません"),
+    )
 
 
 class MembershipStatsSerializer(serializers.Serializer):
@@ -766,7 +778,17 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "user", "name", "prefix", "created_at", "last_used_at", "revoked_at", "is_active"]
+        fields = [
+            "id",
+            "user",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "expires_at",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -848,7 +870,13 @@ class WardRoundRowSerializer(serializers.Serializer):
 
     @extend_schema_field(MembershipRowSerializer(allow_null=True))
     def get_stats(self, obj):
-        return MembershipRowSerializer(publication.as_published([obj.stats])[0]).data if obj.stats else None
+        if not obj.stats:
+            return None
+        row = publication.as_published([obj.stats])[0]
+        key = ("sample_keys", obj.stats.survey_date)
+        if key not in self.context:  # one query per response: the context is shared by the wards' rows
+            self.context[key] = publication.sample_keys(level="ward", dates=[obj.stats.survey_date])
+        return MembershipRowSerializer(publication.mark_samples([row], self.context[key])[0]).data
 
 
 class RoundOverviewSerializer(SurveyRoundSerializer):

@@ -26,6 +26,8 @@ SECRET_KEY = env("SECRET_KEY") if not DEBUG else env("SECRET_KEY", default="dev-
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its changepassword (which revokes API tokens) is the one run.
+    "chonaikai.accounts.auth_commands",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -193,6 +195,9 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Days an API token stays valid from its creation (stored on the token: a later change of the
+# setting applies to new tokens only). 0 gives tokens that last until revoked.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     # ASCII: generated clients make their package name of it. The system's name heads the description.
     "TITLE": "chonaikai API",
@@ -224,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "api.schema.slug_tags",
         "api.schema.nullable_refs",
         "api.schema.unescape_paths",
+        "api.schema.ascii_titles",
     ],
 }
 

@@ -185,6 +185,16 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
     return {"head": figure.header.render(), "body": figure.html.render(), "script": figure.script.render()}
 
 
+def caption(figures, attribution: str, *, ascii_only: bool = False) -> str:
+    """The attribution under a drawn map, after a note when any area's figures are synthetic."""
+    if not any(f.sample for f in figures):
+        return attribution
+    if ascii_only:
+        return f"Includes synthetic sample data (not real figures). {attribution}"  # i18n: data
+    note = gettext("サンプルデータ（架空の数値）を含みます。")
+    return f"{note}{attribution}"
+
+
 def build_standalone_html(data: MapInput, *, context: dict) -> str:
     """One HTML file that works offline: Leaflet's JS and CSS and our map CSS inline."""
     parts = build_map(data, height=EXPORT_MAP_HEIGHT)
@@ -194,7 +204,7 @@ def build_standalone_html(data: MapInput, *, context: dict) -> str:
             **context,
             "map": parts,
             "title": data.title,
-            "attribution": data.attribution,
+            "attribution": caption(data.figures, data.attribution),
             "leaflet_css": _static_text(LEAFLET_CSS),
             "map_css": _static_text(MAP_CSS),
             "leaflet_js": _static_text(LEAFLET_JS),
@@ -246,12 +256,12 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     if font:
         title = f"{data.title}\n{data.date_text}"
         legend_labels = [e.label for e in data.classes.legend]
-        attribution = data.attribution
+        attribution = caption(data.figures, data.attribution)
     else:
         # No Japanese font: English text rather than boxes where the characters would be.
         title = f"{data.metric.label_en}\n{data.date_text.split('（')[-1].rstrip('）')}"  # i18n: data
         legend_labels = [_ascii_label(e.label) for e in data.classes.legend]
-        attribution = _ascii_attribution(data.attribution)
+        attribution = caption(data.figures, _ascii_attribution(data.attribution), ascii_only=True)
     ax.set_title(title, fontsize=12, **text_kw)
     handles = [
         Patch(facecolor=e.colour, edgecolor=metrics.OUTLINE_COLOUR, label=label)
@@ -330,6 +340,8 @@ def _tooltip(figures: metrics.WardFigures, data: MapInput) -> str:
         return html.escape(f"{label} {metrics.format_value(value, spec[metric])}")
 
     lines = [f"<strong>{html.escape(figures.name)}</strong>"]
+    if figures.sample:
+        lines.append(html.escape(gettext("サンプルデータ（架空の数値）")))
     if figures.suppressed:
         lines.append(html.escape(gettext("世帯数が少ないため非公表")))
     elif not figures.has_data:

@@ -88,6 +88,7 @@ class WardFigures:
     change: Decimal | None = None
     gap_share: int | None = None
     suppressed: bool = False  # fewer households than the publication threshold: shown as no data
+    sample: bool = False  # sums a sample association's count: synthetic (publication.sample_keys)
 
     @property
     def has_data(self) -> bool:
@@ -150,7 +151,13 @@ def progress_on(*, rows, dashboard) -> rules.TargetProgress | None:
 
 
 def ward_figures(
-    *, wards, rows, progress, min_households: int, previous_households: dict[str, int] | None = None
+    *,
+    wards,
+    rows,
+    progress,
+    min_households: int,
+    previous_households: dict[str, int] | None = None,
+    sample_codes: frozenset[str] = frozenset(),
 ) -> list[WardFigures]:
     """Figures for every area (code, name, romaji: wards, districts or associations), with or without
     counts on the survey date.
@@ -158,7 +165,8 @@ def ward_figures(
     Small areas are withheld by chonaikai.associations.publication.suppress, the rule the API and open data apply: an
     area of fewer than `min_households` households gets no figures, and an area whose previous
     survey (`previous_households`: code → households) was that small gets no change. The gap shares
-    are computed over every row, withheld or not, so that they still add up to the gap.
+    are computed over every row, withheld or not, so that they still add up to the gap. Areas in
+    `sample_codes` (their figures sum sample counts) are flagged `sample`.
     """
     published = {
         r.code: r
@@ -173,7 +181,9 @@ def ward_figures(
         if row is None:
             figures.append(WardFigures(code=code, name=name, romaji=romaji))
         elif row.suppressed:
-            figures.append(WardFigures(code=code, name=name, romaji=romaji, suppressed=True))
+            figures.append(
+                WardFigures(code=code, name=name, romaji=romaji, suppressed=True, sample=code in sample_codes)
+            )
         else:
             figures.append(
                 WardFigures(
@@ -185,6 +195,7 @@ def ward_figures(
                     rate=row.rate,
                     change=row.change,
                     gap_share=shares.get(code),
+                    sample=code in sample_codes,
                 )
             )
     return figures

@@ -12,9 +12,9 @@ from django.db.models import Subquery
 from django.utils.translation import gettext
 
 from chonaikai.accounts import policy
+from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
 from chonaikai.associations.models import Association, HouseholdCount
-from chonaikai.associations.publication import is_small
 from chonaikai.associations.rules import TargetProgress
 from wards.boundaries import DEFAULT_ATTRIBUTION
 from wards.models import AreaBoundary, District, Ward, WardBoundary
@@ -49,17 +49,16 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
     Wards: every ward. Districts and associations: those with an imported boundary (the areas the
     map draws; the table lists the same). Areas of fewer households than the publication threshold
     are withheld, and so is the change where the previous survey's area was that small
-    (chonaikai.associations.publication.suppress, the rule the API and open data apply).
+    (chonaikai.associations.publication: the previous sizes from `previous_households`, the rule
+    `suppress` applied by metrics.ward_figures; the one rule of the API and the open data).
     """
     areas = _areas(level)
-    rows, previous_households = [], {}
+    rows = []
     if survey_date:
         rows = stats.membership_stats(survey_date=survey_date, level=level)
     previous = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
-    if previous is not None:
-        previous_households = {
-            r.code: r.households for r in stats.membership_stats(survey_date=previous, level=level)
-        }
+    previous_households = publication.previous_households(rows, level=level)
+    samples = publication.sample_keys(level=level, dates=[survey_date] if rows else [])
     progress = metrics.progress_on(rows=rows, dashboard=stats.city_dashboard()) if rows else None
     figures = metrics.ward_figures(
         wards=areas,
@@ -67,6 +66,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
         progress=progress,
         min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
         previous_households=previous_households,
+        sample_codes=frozenset(code for code, _day in samples),
     )
     return WardMapData(
         survey_date=survey_date,
@@ -159,13 +159,12 @@ def target_page_data() -> TargetPageData:
             wards=wards,
             min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
         )
-    minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
     ward_series = {code: [] for code, _name in wards}
-    for row in ward_rows:
-        if not is_small(
-            row.households, minimum
-        ):  # published series leave out the surveys of too few households
-            ward_series.setdefault(row.code, []).append(row)
+    # Published series leave out the surveys of too few households (publication's rule).
+    for row in publication.series_as_published(
+        ward_rows, min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+    ):
+        ward_series.setdefault(row.code, []).append(row)
     return TargetPageData(dashboard=dashboard, board=board, city_series=city_series, ward_series=ward_series)
 
 
@@ -175,7 +174,7 @@ def target_page_data() -> TargetPageData:
 
 
 def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
-    """Every ward's figures on every survey date, oldest first (two grouped queries in all)."""
+    """Every ward's figures on every survey date, oldest first (three grouped queries in all)."""
     wards = list(Ward.objects.order_by("code").values_list("code", "name", "romaji"))
     rows = stats.membership_series(level=LEVEL)
     dashboard = stats.city_dashboard()
@@ -184,6 +183,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
         by_date.setdefault(row.survey_date, []).append(row)
     result = {}
     previous_households: dict[str, int] = {}
+    samples = publication.sample_keys(level=LEVEL, dates=by_date)
     for day in sorted(by_date):
         day_rows = by_date[day]
         result[day] = metrics.ward_figures(
@@ -192,6 +192,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
             progress=metrics.progress_on(rows=day_rows, dashboard=dashboard),
             min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
             previous_households=previous_households,
+            sample_codes=frozenset(code for code, sample_day in samples if sample_day == day),
         )
         previous_households = {r.code: r.households for r in day_rows}
     return result

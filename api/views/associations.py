@@ -158,7 +158,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         survey_date = optional_date(request, "survey_date")
         if survey_date is not None:  # after the history is built, so that the change is still right
             history = [row for row in history if row.survey_date == survey_date]
-        context = {"request": request, "entry_details": details}
+        context = {"request": request, "entry_details": details, "is_sample": association.is_sample}
         return Response(CountHistorySerializer(history, many=True, context=context).data)
 
     # The register's writes (services.registry). Scope: the ward's staff and city administrators;

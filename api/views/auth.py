@@ -28,7 +28,6 @@ from ..serializers import (
     TokenRevokeAllResultSerializer,
 )
 from ..throttling import AnonThrottle, ClientThrottle, LoginThrottle
-from ..token_lifecycle import revoke_all_tokens
 
 TAGS = [gettext_lazy("認証")]
 DEFAULT_TOKEN_NAME = "API"
@@ -44,6 +43,7 @@ NEW_TOKEN_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
         "created_at": "2025-01-10T09:00:00+09:00",
         "last_used_at": None,
         "revoked_at": None,
+        "expires_at": "2025-04-10T09:00:00+09:00",
         "is_active": True,
     },
     response_only=True,
@@ -79,7 +79,8 @@ class TokenView(APIView):
             "ユーザー名とパスワードを送ると、新しいAPIトークンを返します。トークンはこの応答で一度だけ"
             "表示され、サーバーにはハッシュしか残りません。以後のリクエストに"
             "「Authorization: Token <APIトークン>」を付けてください。パスワードの総当たりを防ぐため、"
-            "回数の制限が厳しくなっています。"
+            "回数の制限が厳しくなっています。トークンは expires_at（発行から API_TOKEN_LIFETIME_DAYS 日、"
+            "null は無期限）を過ぎると 401 になり、パスワードを変更・再設定するとすべて失効します。"
         ),
         tags=TAGS,
         request=TokenObtainInputSerializer,
@@ -223,7 +224,9 @@ class ApiTokenViewSet(
             )
             if not tokens.can_manage_api_tokens(request.user, owner):
                 raise ApiError(_("見つかりません。"), status_code=404)  # as for a missing user
-        revoked = revoke_all_tokens(actor=request.user, owner=owner)
+        revoked = tokens.api_tokens_revoke_all(
+            actor=request.user, owner=owner, reason=tokens.PasswordChange.REQUESTED
+        )
         return Response(TokenRevokeAllResultSerializer({"revoked": revoked}).data)
 
     def destroy(self, request, pk=None):

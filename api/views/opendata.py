@@ -1,19 +1,31 @@
 """Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
 
 Anonymous and aggregated only: no association, no person, no area with fewer households than
-settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS (see chonaikai.associations.publication, including the city total when it
-would give a withheld ward away). The licence and the credit line travel with the data: JSON
-fields, and for the CSV `Link` (rel="license", rel="describedby") and `X-License` /
-`X-Attribution` headers, so that the CSV itself stays a plain table that any tool reads.
+settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS. The figures are chonaikai.associations.publication's
+published series (one rule with the API, pages and maps, including the city total when it would
+give a withheld ward away). The licence and the credit line travel with the data: JSON fields, and
+for the CSV `Link` (rel="license", rel="describedby") and `X-License` / `X-Attribution` headers,
+so that the CSV itself stays a plain table that any tool reads.
+
+Sample data: every row that sums a sample association's count has `sample` true (CSV: サンプル 1).
+While the database holds any sample data (seed_demo), the dataset is not the city's: no publisher,
+no licence, a title and attribution that say the figures are synthetic, and `synthetic` true (CSV:
+`X-Synthetic-Data: true`, no `X-License` and no license link).
+
+Spreadsheets: the CSV keeps the 5-digit code in コード and repeats it as コード（文字列） with a
+leading "C" (C01101). pandas and LibreOffice read a column of digits as numbers and drop the
+leading zero whatever the quoting; a letter keeps the column text in every tool without options,
+and removing the "C" gives the code back. The denominator is a column (加入率の分母), not a comment
+line, so that the file stays one plain table.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -22,10 +34,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, publication, selectors
+from chonaikai.associations import exporter, publication
 from chonaikai.associations.selectors import Level
 
-from .common import CSV_MEDIA_TYPE, CSVRenderer, csv_response
+from .common import CSV_MEDIA_TYPE, CSVRenderer, code_text, csv_response
 
 # The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's
 # Japanese publication: the same bytes for every caller whatever language they chose, so that it can
@@ -34,6 +46,16 @@ LICENSE_ID = "CC-BY-4.0"
 LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際 ライセンス（CC BY 4.0）"  # i18n: data
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
 DATASET_TITLE = "町内会・自治会 加入状況（区別・全市）"  # i18n: data
+SAMPLE_TITLE = "【サンプルデータ・架空の数値】町内会・自治会 加入状況（区別・全市）"  # i18n: data
+SAMPLE_ATTRIBUTION = (
+    "サンプルデータ（manage.py seed_demo が作った架空の数値）。実在の町内会・自治会の加入状況ではなく、"  # i18n: data
+    "どの自治体の公表値でもありません。"  # i18n: data
+)
+SAMPLE_NOTE = (
+    "この環境にはサンプルデータがあります。sample（CSV の「サンプル」）が true / 1 の行は、サンプルの"  # i18n: data
+    "町内会の世帯数を合計した架空の数値です。出典やライセンスを付けて公表しないでください。"  # i18n: data
+)
+DENOMINATOR = "区域内世帯数"  # i18n: data
 TAGS = [_("オープンデータ")]
 # Public data for any web page to fetch: no credentials are involved.
 OPEN_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
@@ -49,6 +71,9 @@ CSV_HEADINGS = [  # i18n: data
     "加入世帯数",
     "加入率（%）",
     "非公表",
+    "サンプル",
+    "コード（文字列）",
+    "加入率の分母",
 ]
 LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}  # i18n: data
 
@@ -59,19 +84,22 @@ def attribution() -> str:
 
 def records() -> list:
     """Every survey date, oldest first; per date the city (its code sorts first), then the wards."""
-    minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
-    wards = defaultdict(list)
-    for row in selectors.membership_series(level=Level.WARD):
-        wards[row.survey_date].append(row)
-    result = []
-    for city in selectors.membership_series(level=Level.CITY):
-        ward_rows = sorted(wards[city.survey_date], key=lambda r: r.code)
-        hide_city = publication.city_must_be_suppressed(
-            [r.households for r in ward_rows], min_households=minimum
-        )
-        result.extend(publication.suppress([city], min_households=float("inf") if hide_city else minimum))
-        result.extend(publication.suppress(ward_rows, min_households=minimum))
-    return result
+    return publication.published_series(min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS)
+
+
+def notes(minimum: int, *, synthetic: bool) -> str:
+    text = (
+        "加入率（%）= 加入世帯数 ÷ 区域内世帯数（町内会・自治会の区域内の世帯数）×100、小数第3位を四捨五入。"  # i18n: data
+        "年度は4月1日から翌年3月31日まで（1月1日の調査はその日を含む年度）。区域内世帯数が"  # i18n: data
+        f"{minimum}世帯未満の区域は数値を公表しません（suppressed。ページや地図では「{withheld()}」）。"  # i18n: data
+    )
+    return f"{SAMPLE_NOTE}{text}" if synthetic else text
+
+
+def withheld() -> str:
+    """The one wording of a withheld figure, in Japanese whatever the caller's language (data)."""
+    with translation.override("ja"):
+        return str(publication.WITHHELD)
 
 
 class OpenDataRecordSerializer(serializers.Serializer):
@@ -87,6 +115,9 @@ class OpenDataRecordSerializer(serializers.Serializer):
         max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True, help_text=_("加入率（%）")
     )
     suppressed = serializers.BooleanField(help_text=_("世帯数が少ないため数値を伏せた行"))
+    sample = serializers.BooleanField(
+        help_text=_("サンプルの町内会の世帯数を含む行（架空の数値）。true の行は実在の数値ではありません")
+    )
 
 
 class OpenDataLicenseSerializer(serializers.Serializer):
@@ -97,8 +128,13 @@ class OpenDataLicenseSerializer(serializers.Serializer):
 
 class OpenDataSerializer(serializers.Serializer):
     title = serializers.CharField()
-    publisher = serializers.CharField()
-    license = OpenDataLicenseSerializer()
+    synthetic = serializers.BooleanField(
+        help_text=_(
+            "サンプルデータ（架空の数値）がデータベースにあるとき true。そのとき発行者とライセンスは null"
+        )
+    )
+    publisher = serializers.CharField(allow_null=True)
+    license = OpenDataLicenseSerializer(allow_null=True)
     attribution = serializers.CharField(help_text=_("利用するときに表示する出典"))
     notes = serializers.CharField()
     suppression_min_households = serializers.IntegerField()
@@ -116,7 +152,8 @@ class OpenDataJSONView(APIView):
             "区別・全市の町内会数・区域内世帯数・加入世帯数・加入率を調査基準日ごとに返します（古い順）。"
             "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）で提供し、利用時は attribution の出典を"
             "表示してください。区域内世帯数が suppression_min_households 未満の区域は数値を伏せます"
-            "（suppressed: true）。個人情報や町内会ごとの数値は含みません。"
+            "（suppressed: true）。個人情報や町内会ごとの数値は含みません。サンプルデータがあるときは"
+            " synthetic が true で、publisher と license は null、sample が true の行は架空の数値です。"
         ),
         tags=TAGS,
         auth=[],
@@ -127,6 +164,7 @@ class OpenDataJSONView(APIView):
                     _("加入状況"),
                     value={
                         "title": DATASET_TITLE,
+                        "synthetic": False,
                         "publisher": "札幌市",  # i18n: data
                         "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
                         "attribution": "出典：札幌市「町内会・自治会 加入状況」（CC-BY-4.0）",  # i18n: data
@@ -144,6 +182,7 @@ class OpenDataJSONView(APIView):
                                 "member_households": 52000,
                                 "rate": 53.06,
                                 "suppressed": False,
+                                "sample": False,
                             }
                         ],
                     },
@@ -153,16 +192,14 @@ class OpenDataJSONView(APIView):
     )
     def get(self, request):
         minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        synthetic = publication.sample_data_present()
         body = {
-            "title": DATASET_TITLE,
-            "publisher": str(settings.CITY_NAME),
-            "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
-            "attribution": attribution(),
-            "notes": (
-                "加入率（%）= 加入世帯数 ÷ 区域内世帯数（町内会・自治会の区域内の世帯数）×100、小数第3位を四捨五入。"
-                f"年度は4月1日から翌年3月31日まで（1月1日の調査はその日を含む年度）。区域内世帯数が{minimum}世帯"
-                "未満の区域は数値を公表しません（suppressed）。"  # i18n: data
-            ),
+            "title": SAMPLE_TITLE if synthetic else DATASET_TITLE,
+            "synthetic": synthetic,
+            "publisher": None if synthetic else str(settings.CITY_NAME),
+            "license": None if synthetic else {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
+            "attribution": SAMPLE_ATTRIBUTION if synthetic else attribution(),
+            "notes": notes(minimum, synthetic=synthetic),
             "suppression_min_households": minimum,
             "records": records(),
         }
@@ -181,6 +218,9 @@ class OpenDataCSVView(APIView):
             "JSON 版と同じ内容の CSV（UTF-8、BOM 付き、見出しは日本語）。ライセンスと出典は HTTP ヘッダー"
             'で示します: Link（rel="license" にライセンス、rel="describedby" に JSON 版）、'
             "X-License（CC-BY-4.0）、X-Attribution（出典、UTF-8 をパーセントエンコード）。"
+            "サンプルデータがあるときは X-Synthetic-Data: true で、ライセンスは示しません。"
+            "「コード（文字列）」はコードの先頭に C を付けた形（C01101）で、表計算ソフトや pandas でも"
+            "先頭の 0 が消えません。「加入率の分母」は加入率の分母（区域内世帯数）です。"
         ),
         tags=TAGS,
         auth=[],
@@ -191,8 +231,10 @@ class OpenDataCSVView(APIView):
                     OpenApiExample(
                         "CSV",
                         value=(
-                            "調査基準日,年度,区分,コード,名称,町内会数,区域内世帯数,加入世帯数,加入率（%）,非公表\r\n"
-                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0\r\n"  # i18n: data
+                            "調査基準日,年度,区分,コード,名称,町内会数,区域内世帯数,加入世帯数,加入率（%）,非公表,"
+                            "サンプル,コード（文字列）,加入率の分母\r\n"  # i18n: data
+                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0,0,C01100,"
+                            "区域内世帯数\r\n"  # i18n: data
                         ),
                     )
                 ],
@@ -212,14 +254,22 @@ class OpenDataCSVView(APIView):
                 _blank(r.member_households),
                 _blank(r.rate),
                 int(r.suppressed),
+                int(r.sample),
+                code_text(r.code),
+                DENOMINATOR,
             ]
             for r in records()
         ]
+        synthetic = publication.sample_data_present()
         response = csv_response(CSV_HEADINGS, rows, filename="chonaikai-membership.csv")
         json_url = request.build_absolute_uri(reverse("api:opendata-membership-json"))
-        response["Link"] = f'<{LICENSE_URL}>; rel="license", <{json_url}>; rel="describedby"'
-        response["X-License"] = LICENSE_ID
-        response["X-Attribution"] = quote(attribution())
+        if synthetic:
+            response["Link"] = f'<{json_url}>; rel="describedby"'
+        else:
+            response["Link"] = f'<{LICENSE_URL}>; rel="license", <{json_url}>; rel="describedby"'
+            response["X-License"] = LICENSE_ID
+        response["X-Synthetic-Data"] = "true" if synthetic else "false"
+        response["X-Attribution"] = quote(SAMPLE_ATTRIBUTION if synthetic else attribution())
         for name, value in OPEN_HEADERS.items():
             response[name] = value
         return response

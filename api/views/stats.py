@@ -29,6 +29,7 @@ from .common import (
     BinaryRenderer,
     CSVRenderer,
     choice,
+    code_text,
     csv_response,
     optional_code,
     optional_date,
@@ -76,6 +77,8 @@ CSV_COLUMNS = [
     "registry_households",
     "registry_rate",
     "suppressed",
+    "sample",
+    "code_text",
 ]
 XLSX_HEADINGS = {  # the Excel file is for people: headings in the chosen language
     "level": gettext_lazy("単位"),
@@ -93,7 +96,21 @@ XLSX_HEADINGS = {  # the Excel file is for people: headings in the chosen langua
     "registry_households": gettext_lazy("住民基本台帳世帯数"),
     "registry_rate": gettext_lazy("住民基本台帳による加入率（%）"),
     "suppressed": gettext_lazy("非公表"),
+    "sample": gettext_lazy("サンプルデータ"),
+    "code_text": gettext_lazy("コード（文字列）"),
 }
+# The workbook is for people: levels and denominators as words, not the API's codes.
+LEVEL_LABELS = {
+    Level.CITY: gettext_lazy("全市"),
+    Level.WARD: gettext_lazy("区"),
+    Level.DISTRICT: gettext_lazy("まちづくりセンター地区"),
+    Level.FEDERATION: gettext_lazy("連合町内会"),
+}
+DENOMINATOR_LABELS = {
+    rules.Denominator.AREA: gettext_lazy("区域内世帯数"),
+    rules.Denominator.REGISTRY: gettext_lazy("住民基本台帳世帯数"),
+}
+TEXT_COLUMNS = ("code", "code_text")  # stored as text cells (format "@"): 01101 keeps its zero
 XLSX_FORMATS = {
     "associations": exporter.COUNT_FORMAT,
     "households": exporter.COUNT_FORMAT,
@@ -217,8 +234,14 @@ class MembershipStatsView(APIView):
         )
 
 
+def _value(row, column):
+    if column == "code_text":
+        return code_text(row.code)
+    return getattr(row, column)
+
+
 def _cell(row, column):
-    value = getattr(row, column)
+    value = _value(row, column)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -234,8 +257,10 @@ class MembershipStatsCSVView(APIView):
         summary=gettext_lazy("加入状況の集計（CSV）"),
         operation_id="stats_membership_csv",
         description=gettext_lazy(
-            "加入状況の集計と同じ内容の CSV（UTF-8、BOM 付き）。列は manage.py membership_stats"
-            " --format csv と同じ英語の列名です。"
+            "加入状況の集計と同じ内容の CSV（UTF-8、BOM 付き）。列名は英語で、manage.py membership_stats"
+            " --format csv と同じ名前の列は同じ内容です。sample はサンプルの町内会の世帯数を含む行（1）、"
+            "code_text はコードの先頭に C を付けた形（C01101: 表計算ソフトや pandas でも先頭の 0 が"
+            "消えない）です。"
         ),
         tags=TAGS,
         parameters=STATS_PARAMETERS,
@@ -271,17 +296,25 @@ class MembershipStatsXLSXView(APIView):
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in table.results:
-            values = []
-            for column in CSV_COLUMNS:
-                value = getattr(row, column)
-                values.append(
-                    exporter.excel_safe(value if not isinstance(value, bool) else ("○" if value else ""))
-                )
-            sheet.append(values)
+            sheet.append([exporter.excel_safe(_xlsx_value(row, column)) for column in CSV_COLUMNS])
             for index, column in enumerate(CSV_COLUMNS, start=1):
                 if column in XLSX_FORMATS:
                     sheet.cell(row=sheet.max_row, column=index).number_format = XLSX_FORMATS[column]
+                elif column in TEXT_COLUMNS:
+                    sheet.cell(row=sheet.max_row, column=index).number_format = "@"
         return workbook_response(workbook, filename=_filename(table, "xlsx"))
+
+
+def _xlsx_value(row, column):
+    """A workbook cell: flags as 0/1 like the CSV, levels and denominators as Japanese labels."""
+    value = _value(row, column)
+    if isinstance(value, bool):
+        return int(value)
+    if column == "level":
+        return str(LEVEL_LABELS.get(value, value))
+    if column == "denominator":
+        return str(DENOMINATOR_LABELS.get(value, value))
+    return value
 
 
 def _filename(table: MembershipTable, suffix: str) -> str:

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
+from . import tokens
 from .models import RoleAssignment
 from .policy import is_city_admin
 
@@ -65,3 +68,18 @@ class RoleUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_assignments")
+
+    @transaction.atomic
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password form; a password it changed (or disabled) revokes the user's API tokens,
+        audited with the administrator as actor (tokens.api_tokens_revoke_all)."""
+        User = get_user_model()
+        before = User._default_manager.filter(pk=unquote(id)).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and before is not None:
+            user = User._default_manager.get(pk=unquote(id))
+            if user.password != before:
+                tokens.api_tokens_revoke_all(
+                    actor=request.user, owner=user, reason=tokens.PasswordChange.CHANGED_BY_ADMIN
+                )
+        return response

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -114,6 +115,9 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
+    # Set at creation from settings.API_TOKEN_LIFETIME_DAYS; None: valid until revoked (tokens made
+    # before expiry existed, or with a lifetime of 0).
+    expires_at = models.DateTimeField(_("有効期限"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -124,5 +128,9 @@ class ApiToken(models.Model):
         return f"{self.user} — {self.name or self.prefix}"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

@@ -1,8 +1,17 @@
-"""API tokens for scripts: create (the key is shown once), look up by key, revoke.
+"""API tokens for scripts: create (the key is shown once), look up by key, revoke, expire.
 
 A user manages their own tokens; a city administrator may create and revoke anyone's (for a
 colleague's script, or to cut off a leaked key at once). Keys are stored only as SHA-256 hashes
 (see models.ApiToken). Creating and revoking leave a domain event (chonaikai.audit).
+
+Lifecycle:
+- a token expires settings.API_TOKEN_LIFETIME_DAYS after its creation (stored on the token as
+  `expires_at`; 0 days: no expiry); an expired token is refused (`TokenExpired`, a 401 in the API);
+- `api_tokens_revoke_all` ends all of a user's tokens at once: on request (the API's revoke-all)
+  and whenever their password changes. Every page and command that sets a password calls it
+  explicitly with whoever changed it (accounts.views: the password change and reset pages;
+  accounts.admin: the admin's password form; the changepassword command): whoever held a leaked
+  token loses it with the password that was changed because of the leak.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -29,6 +39,20 @@ KEY_BYTES = 32
 PREFIX_LENGTH = 12  # "cnk_" and 8 characters: enough to tell a user's tokens apart
 # last_used_at is written at most this often per token, so that reads do not each cost a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+
+class PasswordChange:
+    """Why a user's tokens were all revoked (the audit event's `reason`)."""
+
+    CHANGED = "password_changed"  # by the user, on the password change page
+    RESET = "password_reset"  # through the emailed reset link
+    CHANGED_BY_ADMIN = "password_changed_by_admin"  # on the admin's password form
+    COMMAND = "password_changed_by_command"  # manage.py changepassword
+    REQUESTED = "requested"  # revoke-all, by the user or a city administrator
+
+
+class TokenExpired(Exception):
+    """The key names a token whose expiry has passed."""
 
 
 def hash_key(key: str) -> str:
@@ -66,15 +90,31 @@ def api_token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
         raise ValidationError({"name": [_("名前は100文字以内にしてください。")]})
     key = KEY_MARKER + secrets.token_urlsafe(KEY_BYTES)
     token = ApiToken.objects.create(
-        user=user, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH], created_by=actor
+        user=user,
+        name=name,
+        key_hash=hash_key(key),
+        prefix=key[:PREFIX_LENGTH],
+        created_by=actor,
+        expires_at=expiry_from(timezone.now()),
     )
     audit_record(
         actor=actor,
         action="api_token.created",
         subject=token,
-        after={"user": user.get_username(), "name": name, "prefix": token.prefix},
+        after={
+            "user": user.get_username(),
+            "name": name,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at,
+        },
     )
     return token, key
+
+
+def expiry_from(created_at: dt.datetime) -> dt.datetime | None:
+    """When a token made at `created_at` expires: settings.API_TOKEN_LIFETIME_DAYS later (0: never)."""
+    days = settings.API_TOKEN_LIFETIME_DAYS
+    return created_at + dt.timedelta(days=days) if days else None
 
 
 @transaction.atomic
@@ -97,8 +137,42 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, actor, owner, reason: str) -> int:
+    """Revoke every active token of `owner`; how many were revoked.
+
+    One audit event on the user (`api_token.revoked_all`, with the number and `reason`, one of
+    PasswordChange) besides each token's own. `actor`: who changed the password or asked (the user
+    themselves, a city administrator, a superuser in the admin); None for the server's operator.
+    Permission is the caller's business: a password change may only be made by those allowed to.
+    """
+    active = list(
+        ApiToken.objects.select_for_update().filter(user=owner, revoked_at__isnull=True).order_by("pk")
+    )
+    now = timezone.now()
+    for token in active:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoked",
+            subject=token,
+            before={"revoked_at": None},
+            after={"revoked_at": now, "user": owner.get_username(), "prefix": token.prefix},
+            comment=reason,
+        )
+    audit_record(
+        actor=actor,
+        action="api_token.revoked_all",
+        subject=owner,
+        after={"revoked": len(active), "reason": reason},
+    )
+    return len(active)
+
+
 def api_token_for_key(key: str) -> ApiToken | None:
-    """The active token with this key, its user loaded; None if unknown, revoked or the user is inactive."""
+    """The usable token with this key, its user loaded; None if unknown, revoked or the user is
+    inactive. Raises TokenExpired for a token past its expiry (so that the caller can say so)."""
     if not key.startswith(KEY_MARKER):
         return None
     token = (
@@ -108,6 +182,8 @@ def api_token_for_key(key: str) -> ApiToken | None:
     )
     if token is None or not token.user.is_active:
         return None
+    if token.is_expired:
+        raise TokenExpired
     return token
 
 

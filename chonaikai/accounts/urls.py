@@ -5,7 +5,9 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    # Before Django's own patterns so that this name and path resolve to our view.
+    # Before Django's own patterns so that these names and paths resolve to our views.
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("", include("django.contrib.auth.urls")),
 ]

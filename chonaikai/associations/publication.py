@@ -12,6 +12,12 @@ households than settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS has its figures repla
 - in one association's history, the change of a count that follows a withheld one.
 
 One rule for every published figure: the API, the open data, the pages and the maps all call it.
+
+Samples are always marked. Every published row carries `sample`: true when any count it sums is
+one of a sample association's (`Association.is_sample`, the rows `manage.py seed_demo` writes), so a
+ward or city total that includes synthetic counts is flagged as well as the sample associations
+themselves (`sample_keys`). While any sample association exists (`sample_data_present`) the open
+data names no publisher and no licence of the city's and says that the data are synthetic.
 Who sees what: anyone with a role sees every figure (`sees_unpublished`); anonymous callers and
 accounts without a role see the published ones. Meeting-hall positions are shown only to roles
 whose scope covers the association (`hall_positions_for`, the staff map's hall layer rule).
@@ -23,9 +29,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
+
+from .models import Association, HouseholdCount, WardSummary
 
 # The one wording, wherever a withheld figure would have been.
 WITHHELD = gettext_lazy("世帯数が少ないため非公表")
@@ -47,6 +56,7 @@ def _namespace(row, *, suppressed: bool = False, hide: tuple[str, ...] = ()) -> 
     values = row.as_dict()
     values["fiscal_year"] = row.fiscal_year
     values["suppressed"] = suppressed
+    values.setdefault("sample", getattr(row, "sample", False))
     for name in FIGURES if suppressed else hide:
         values[name] = None
     return SimpleNamespace(**values)
@@ -89,12 +99,7 @@ def suppress_stats(rows, *, level: str, ward=None, min_households: int) -> list[
     change cannot give a withheld rate back) and, for the city, complementary suppression."""
     from .selectors import Level, membership_stats
 
-    previous_day = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
-    previous = {}
-    if previous_day is not None:
-        previous = {
-            r.code: r.households for r in membership_stats(survey_date=previous_day, level=level, ward=ward)
-        }
+    previous = previous_households(rows, level=level, ward=ward)
     results = suppress(rows, min_households=min_households, previous_households=previous)
     if level == Level.CITY and rows:
         wards = membership_stats(survey_date=rows[0].survey_date, level=Level.WARD)
@@ -103,12 +108,55 @@ def suppress_stats(rows, *, level: str, ward=None, min_households: int) -> list[
     return results
 
 
+def previous_households(rows, *, level: str, ward=None) -> dict[str, int]:
+    """Code → households at the previous survey of `rows` (membership_stats rows of one date): what
+    `suppress` needs so that a change cannot give a withheld rate back. One query, none without one."""
+    from .selectors import membership_stats
+
+    previous_day = next((r.previous_survey_date for r in rows if r.previous_survey_date), None)
+    if previous_day is None:
+        return {}
+    return {r.code: r.households for r in membership_stats(survey_date=previous_day, level=level, ward=ward)}
+
+
 def stats_for(user, rows, *, level: str, ward=None) -> tuple[list[SimpleNamespace], int | None]:
-    """membership_stats rows as `user` may see them, and the threshold applied (None: every figure)."""
+    """membership_stats rows as `user` may see them, each with `sample`, and the threshold applied
+    (None: every figure)."""
     minimum = threshold_for(user)
     if minimum is None:
-        return as_published(rows), None
-    return suppress_stats(rows, level=level, ward=ward, min_households=minimum), minimum
+        results = as_published(rows)
+    else:
+        results = suppress_stats(rows, level=level, ward=ward, min_households=minimum)
+    if rows:
+        mark_samples(results, sample_keys(level=level, dates=[rows[0].survey_date], ward=ward))
+    return results, minimum
+
+
+def published_series(*, min_households: int) -> list[SimpleNamespace]:
+    """The open data: every survey date, oldest first; per date the city (its code sorts first), then
+    the wards. Small wards withheld, and the city total where it would give them back; each row
+    with `sample`. Five queries whatever the number of dates."""
+    from .selectors import Level, membership_series
+
+    wards: dict = {}
+    for row in membership_series(level=Level.WARD):
+        wards.setdefault(row.survey_date, []).append(row)
+    cities = membership_series(level=Level.CITY)
+    result = []
+    for city in cities:
+        ward_rows = sorted(wards.get(city.survey_date, []), key=lambda r: r.code)
+        hide_city = city_must_be_suppressed([r.households for r in ward_rows], min_households=min_households)
+        result.extend(suppress([city], min_households=float("inf") if hide_city else min_households))
+        result.extend(suppress(ward_rows, min_households=min_households))
+    dates = [city.survey_date for city in cities]
+    keys = sample_keys(level=Level.CITY, dates=dates) | sample_keys(level=Level.WARD, dates=dates)
+    return mark_samples(result, keys)
+
+
+def series_as_published(rows, *, min_households: int) -> list:
+    """A series (one area's surveys, oldest first) as published: the surveys of too few households
+    left out."""
+    return [row for row in rows if not is_small(row.households, min_households)]
 
 
 def label_withheld(rows) -> list:
@@ -118,6 +166,64 @@ def label_withheld(rows) -> list:
             row.associations = "—"
             row.households = WITHHELD
             row.member_households = gettext_lazy("非公表")
+    return rows
+
+
+# Samples
+
+
+def sample_data_present() -> bool:
+    """Whether the database holds sample data (seed_demo's associations): the open data then says it
+    is synthetic and names no publisher or licence of the city's."""
+    return Association.objects.filter(is_sample=True).exists()
+
+
+# The field of a count that names its group, at the levels summed from the counts.
+_SAMPLE_GROUP = {
+    "district": "association__district__code",
+    "federation": "association__federation__code",
+    "association": "association__code",
+}
+
+
+def sample_keys(*, level: str, dates, ward=None) -> set[tuple[str, object]]:
+    """(group code, survey date) of the rows at `level` that sum at least one sample association's
+    count.
+
+    Without sample data (a city's real database) one cheap query and nothing more. Wards and the
+    city, the levels read from the ward summaries because grouping millions of counts is slow: one
+    EXISTS per (ward, date) summary, which stops at the first sample count. The other levels are
+    summed from the counts anyway, and so is their flag (one grouped query).
+    """
+    from .selectors import UNASSIGNED_CODE
+
+    dates = list(dates)
+    if not dates or not sample_data_present():
+        return set()
+    counts = HouseholdCount.objects.filter(association__is_sample=True).order_by()
+    if level in ("city", "ward"):
+        summaries = WardSummary.objects.filter(survey_date__in=dates).order_by()
+        if ward is not None:
+            summaries = summaries.filter(ward=ward)
+        flagged = summaries.filter(
+            Exists(counts.filter(association__ward=OuterRef("ward"), survey_date=OuterRef("survey_date")))
+        ).values_list("ward__code", "survey_date")
+        if level == "ward":
+            return set(flagged)
+        return {(settings.CITY_CODE, day) for _code, day in flagged}
+    counts = counts.filter(survey_date__in=dates)
+    if ward is not None:
+        counts = counts.filter(association__ward=ward)
+    field = _SAMPLE_GROUP[level]
+    return {
+        (code or UNASSIGNED_CODE, day) for code, day in counts.values_list(field, "survey_date").distinct()
+    }
+
+
+def mark_samples(rows, keys: set) -> list:
+    """Set `sample` on published rows (namespaces with code and survey_date) from `sample_keys`."""
+    for row in rows:
+        row.sample = (row.code, row.survey_date) in keys
     return rows
 
 

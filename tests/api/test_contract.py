@@ -86,6 +86,28 @@ def test_the_title_operation_ids_and_tags_are_ascii_with_descriptions_kept(schem
     assert described["auth"] == "認証" and described["subsidy-applications"] == "補助金（申請）"
 
 
+def _titles(node, found):
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            found.append(node["title"])
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                _titles(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _titles(item, found)
+    return found
+
+
+def test_schema_titles_are_ascii_for_generated_class_names_with_the_label_kept(schema):
+    """openapi-python-client names enum classes after titles: 「状態」 gave `AssociationsList状態`."""
+    assert all(title.isascii() for title in _titles(schema["paths"], []))
+    assert all(title.isascii() for title in _titles(schema["components"]["schemas"], []))
+    operation = schema["paths"]["/api/v1/associations/"]["get"]
+    status = next(p for p in operation["parameters"] if p["name"] == "status")
+    assert "状態" in (status.get("description", "") + status["schema"].get("description", ""))
+
+
 # Responses conform to the schema
 
 
@@ -159,6 +181,23 @@ def test_every_get_answer_conforms_to_the_schema(schema, openapi, dataset, city,
             assert_conforms(openapi, response, url)
             checked.append((url, response.status_code))
     assert len([c for c in checked if c[1] == 200]) >= 12, checked
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "city_admin"])
+def test_answers_with_sample_data_conform_to_the_schema(
+    schema, openapi, dataset, city, client_for, caller, request
+):
+    """With sample data the open data has no publisher and no licence (null) and rows carry `sample`."""
+    city.kita.is_sample = True
+    city.kita.save(update_fields=["is_sample"])
+    client = APIClient() if caller == "anonymous" else client_for(request.getfixturevalue(caller))
+    with time_machine.travel(TODAY, tick=False):
+        body = client.get("/api/v1/opendata/membership.json").json()
+        assert body["license"] is None and body["publisher"] is None
+        for url in get_urls(schema, dataset, ["/api/v1/stats/membership/?level=ward"]):
+            response = client.get(url)
+            assert response.status_code < 500, (url, response.status_code)
+            assert_conforms(openapi, response, url)
 
 
 @pytest.mark.parametrize(

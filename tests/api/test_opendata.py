@@ -50,6 +50,7 @@ def test_nothing_below_the_ward_and_nothing_personal(anon, city):
         "member_households",
         "rate",
         "suppressed",
+        "sample",
     }
 
 

@@ -174,3 +174,23 @@ def test_hall_positions_only_for_roles_whose_scope_covers_them(
     b = next(r for r in rows if r["code"] == small_city.b.code)
 
     assert (b["hall_latitude"] is not None) == sees_hall
+
+
+def test_open_data_the_map_and_the_stats_api_withhold_the_same_areas(anon, city, settings):
+    from maps import selectors as map_selectors
+
+    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150  # 北区 (100 households) is withheld
+    api = anon.get("/api/v1/stats/membership/", {"level": "ward"}).json()["results"]
+    api_withheld = {r["code"] for r in api if r["suppressed"]}
+    records = anon.get("/api/v1/opendata/membership.json").json()["records"]
+    open_withheld = {r["code"] for r in records if r["survey_date"] == LATEST.isoformat() and r["suppressed"]}
+    figures = map_selectors.map_data(survey_date=LATEST, level="ward").figures
+    map_withheld = {f.code for f in figures if f.suppressed}
+    assert api_withheld == {"01102"} and open_withheld == {"01100", "01102"}  # + the revealing city
+    assert map_withheld == api_withheld
+
+
+def test_open_data_notes_use_the_pages_wording_for_a_withheld_figure(anon, city):
+    from chonaikai.associations.publication import WITHHELD
+
+    assert str(WITHHELD) in anon.get("/api/v1/opendata/membership.json").json()["notes"]

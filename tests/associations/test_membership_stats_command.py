@@ -117,3 +117,18 @@ def test_bad_date_exits_non_zero_from_the_shell():
     )
     assert result.returncode != 0
     assert "日付として読めません" in result.stderr
+
+
+def test_table_states_the_survey_date_and_the_date_the_change_compares_with(counts):
+    a, _b, _empty = counts
+    HouseholdCountFactory(
+        association=a, survey_date=dt.date(2022, 1, 1), households=990, member_households=700
+    )
+    out = run("--survey-date", "2023-01-01", "--format", "table")
+    assert "調査基準日: 2023-01-01" in out
+    assert "前回比の比較対象: 2022-01-01" in out
+
+
+def test_table_says_when_there_is_no_previous_survey_to_compare_with(counts):
+    out = run("--survey-date", "2023-01-01", "--format", "table")
+    assert "調査基準日: 2023-01-01" in out and "前回の調査なし" in out

@@ -83,9 +83,16 @@ class Command(BaseCommand):
             writer.writeheader()
             writer.writerows(records)
         else:
-            self._table(records)
+            self._table(records, survey_date=day)
 
-    def _table(self, records):
+    def _table(self, records, *, survey_date):
+        # What the figures are and what 前回比 compares with: a table pasted elsewhere keeps its dates.
+        self.stdout.write(_("調査基準日: %(date)s") % {"date": survey_date.isoformat()})
+        previous = next((r["previous_survey_date"] for r in records if r["previous_survey_date"]), None)
+        if previous is None:
+            self.stdout.write(_("前回比: 前回の調査なし"))
+        else:
+            self.stdout.write(_("前回比の比較対象: %(date)s") % {"date": previous})
         headers = [
             _("コード"),
             _("名称"),
