@@ -1190,9 +1190,14 @@ def check_rows(
         before = previous.get(association.id) if association is not None else None
         check = checker.row_check(r, current, before) if association is not None else None
         checked = checker.issues(r, association, current, previous=before, check=check)
-        row_issues.extend(checked)
-        issues.extend(row_issues)
-        if repeat is not None:
+        if repeat is None:
+            row_issues.extend(checked)
+            issues.extend(row_issues)
+        else:
+            # A later row of a duplicated code: the code's one error (on its first row) refuses the
+            # file; this row's own findings stay on its preview line, off the file's list, so that
+            # 4,000 copies of a row give one error, not 4,000.
+            issues.extend(row_issues)
             row_issues = [*r.issues, repeat, *checked]
         preview_rows.append(_preview_row(r, association, current, row_issues, previous=before, check=check))
     return Preview(

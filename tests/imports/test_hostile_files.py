@@ -43,15 +43,20 @@ def test_the_far_cell_workbook_is_the_issues_1_6_kb_file():
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_in_child(data, name, queue):
-    # 1 GB of address space: were the reader reached, it would abort here, not in the test process.
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+def _read_in_child(data, name, conn):
+    # 1 GB of address space beyond what the forked child already maps (a test process that has run
+    # the whole suite maps more than 1 GB by itself): were the reader reached, it would abort here,
+    # not in the test process. A pipe, not a Queue: a Queue's feeder thread needs memory of its own.
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + (1 << 30), mapped + (1 << 30)))
     try:
         importer.read_tables(data, name)
     except importer.ImportFileError as e:
-        queue.put(str(e))
+        conn.send(str(e))
     else:
-        queue.put("read")
+        conn.send("read")
+    conn.close()
 
 
 @pytest.mark.parametrize(
@@ -65,12 +70,19 @@ def _read_in_child(data, name, queue):
 )
 def test_a_hostile_workbook_is_refused_before_any_reader_allocates(make, expected):
     context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    child = context.Process(target=_read_in_child, args=(make(), "counts.xlsx", queue))
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(make(), "counts.xlsx", sender))
     child.start()
-    child.join(60)
+    sender.close()
+    try:
+        assert receiver.poll(60), "the reader gave no answer within 60 s"
+        message = receiver.recv()
+    finally:
+        child.join(10)
+        if child.exitcode is None:
+            child.kill()
     assert child.exitcode == 0, f"the reader died (exit code {child.exitcode})"
-    assert expected in queue.get(timeout=5)
+    assert expected in message
 
 
 def test_a_sheet_that_only_claims_to_be_large_is_read(chuo, city_admin):
