@@ -38,8 +38,6 @@ from wards.models import Ward
 
 from .. import importer
 from ..models import Association, HouseholdCount, WardProgress
-from .columns import mapped_tables
-from .columns import preview_file as mapped_preview_file
 from .summaries import summaries_refresh
 
 STAGE = "counts_import_stage"
@@ -155,7 +153,7 @@ def counts_import_fast(
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
-            detailed = mapped_preview_file(
+            detailed = importer.preview_file(
                 data,
                 filename=filename,
                 survey_date=survey_date,
@@ -202,7 +200,9 @@ def _import(
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(mapped_tables(data, filename, columns), survey_date=survey_date)
+        stream = importer.RowStream(
+            importer.iter_tables(data, filename), survey_date=survey_date, columns=columns
+        )
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.
@@ -269,10 +269,31 @@ def _import(
             totals = _status_totals(
                 cursor, survey_date=survey_date, rows=rows, exclude=error_rows, issues=issues
             )
-            raise _Rejected(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals), rows)
+            raise _Rejected(
+                _preview(
+                    survey_date,
+                    issues,
+                    stream.issues,
+                    ward,
+                    filename,
+                    totals=totals,
+                    candidates=stream.candidates,
+                ),
+                rows,
+            )
         if dry_run:
             totals = _status_totals(cursor, survey_date=survey_date, rows=rows, exclude=[], issues=issues)
-            raise _Checked(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals))
+            raise _Checked(
+                _preview(
+                    survey_date,
+                    issues,
+                    stream.issues,
+                    ward,
+                    filename,
+                    totals=totals,
+                    candidates=stream.candidates,
+                )
+            )
 
         report("writing", 0, rows)
         per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, reason=change_reason)
@@ -288,7 +309,9 @@ def _import(
         errors=0,
         warnings=warnings,
     )
-    return per_ward, _preview(survey_date, issues, stream.issues, ward, filename, totals=totals)
+    return per_ward, _preview(
+        survey_date, issues, stream.issues, ward, filename, totals=totals, candidates=stream.candidates
+    )
 
 
 def _stageable(text: str | None) -> str | None:
@@ -298,7 +321,9 @@ def _stageable(text: str | None) -> str | None:
     return text.replace("\x00", "\ufffd") if text and "\x00" in text else text
 
 
-def _preview(survey_date, issues, file_issues, ward, filename, *, totals=None, rows=None) -> importer.Preview:
+def _preview(
+    survey_date, issues, file_issues, ward, filename, *, totals=None, rows=None, candidates=()
+) -> importer.Preview:
     if totals is None:
         errors = sum(i.is_error for i in issues)
         totals = importer.Summary(
@@ -308,7 +333,7 @@ def _preview(survey_date, issues, file_issues, ward, filename, *, totals=None, r
         survey_date=survey_date,
         rows=(),
         issues=tuple(issues),
-        parsed=importer.ParsedFile(rows=(), issues=tuple(file_issues)),
+        parsed=importer.ParsedFile(rows=(), issues=tuple(file_issues), header_candidates=tuple(candidates)),
         ward=ward,
         filename=filename,
         totals=totals,
