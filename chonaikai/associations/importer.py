@@ -183,6 +183,27 @@ class ParsedRow:
         return {"sheet": self.sheet, "row": self.row, "column": column}
 
 
+_new = object.__new__
+
+
+def _parsed_row(code, name, households, members, note, sheet, row, issues) -> ParsedRow:
+    """ParsedRow(...) for the parser's loop, three times as fast: a frozen dataclass's __init__ sets
+    each field through object.__setattr__ (0.4–0.9 s of a 300,000-row import). The same object —
+    equal, hashed and frozen alike — with every field set."""
+    r = _new(ParsedRow)
+    r.__dict__.update(
+        code=code,
+        households=households,
+        member_households=members,
+        name=name,
+        note=note,
+        sheet=sheet,
+        row=row,
+        issues=issues,
+    )
+    return r
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     rows: tuple[ParsedRow, ...]
@@ -1047,55 +1068,64 @@ class RowStream:
         households_at, members_at = columns[Col.HOUSEHOLDS], columns[Col.MEMBERS]
         note_at = columns.get(Col.NOTE)
 
+        fullmatch = _CODE_RE.fullmatch
         for index, cells in enumerate(rows, first_index):
             size = len(cells)
-            for position in positions:  # cells past the end of a short row are blank
-                if position < size and _fold(cells[position]):
-                    break
-            else:
-                continue  # an empty row
+            raw_code = cells[code_at] if code_at < size else None
+            # A code already in its normal form (most rows of a large file) is its own normalize_code,
+            # and makes the row not empty.
+            well_formed = type(raw_code) is str and fullmatch(raw_code) is not None
+            if not well_formed:
+                for position in positions:  # cells past the end of a short row are blank
+                    if position < size and _fold(cells[position]):
+                        break
+                else:
+                    continue  # an empty row
             number = index + 1
             where = {"sheet": sheet, "row": number}
-            raw_code = cells[code_at] if code_at < size else None
-            # A code already in its normal form is its own normalize_code (most rows of a large file).
-            code = (
-                raw_code
-                if type(raw_code) is str and _CODE_RE.fullmatch(raw_code)
-                else normalize_code(raw_code)
-            )
+            code = raw_code if well_formed else normalize_code(raw_code)
             name = _text(cells[name_at] if name_at < size else None)
             if _is_total(code, name):
                 total_rows.append(number)
                 continue
             raw_households = cells[households_at] if households_at < size else None
             raw_members = cells[members_at] if members_at < size else None
-            if not _fold(raw_households) and not _fold(raw_members):
+            folded_households, folded_members = _fold(raw_households), _fold(raw_members)
+            if not folded_households and not folded_members:
                 blank_count_rows.append(number)  # a template row nobody filled in
                 continue
-            if type(raw_households) is str and _fold(raw_households) in ZERO_MARKS:
+            if type(raw_households) is str and folded_households in ZERO_MARKS:
                 raw_households = 0
                 dash_cells.append(number)
-            if type(raw_members) is str and _fold(raw_members) in ZERO_MARKS:
+            if type(raw_members) is str and folded_members in ZERO_MARKS:
                 raw_members = 0
                 dash_cells.append(number)
 
             row_issues = []
-            if not code:
-                row_issues.append(_error(_("町内会コードが空欄です。"), **where, column=Col.CODE))
-            elif not _CODE_RE.fullmatch(code):
-                row_issues.append(
-                    _error(
-                        _(
-                            "町内会コード「%(code)s」の形式が正しくありません"
-                            "（「区コード5桁-番号4桁」、例: 01101-0001）。"
+            if not well_formed:
+                if not code:
+                    row_issues.append(_error(_("町内会コードが空欄です。"), **where, column=Col.CODE))
+                elif not fullmatch(code):
+                    row_issues.append(
+                        _error(
+                            _(
+                                "町内会コード「%(code)s」の形式が正しくありません"
+                                "（「区コード5桁-番号4桁」、例: 01101-0001）。"
+                            )
+                            % {"code": _quoted(_text(raw_code))},
+                            **where,
+                            column=Col.CODE,
                         )
-                        % {"code": _quoted(_text(raw_code))},
-                        **where,
-                        column=Col.CODE,
                     )
-                )
-            households = _count_cell(raw_households, Col.HOUSEHOLDS, row_issues, where)
-            members = _count_cell(raw_members, Col.MEMBERS, row_issues, where)
+            # Plain digits (every count of a CSV file) are read here as parse_count reads them.
+            if type(raw_households) is str and raw_households.isdigit() and raw_households.isascii() and len(raw_households) < 10:  # fmt: skip
+                households = int(raw_households)
+            else:
+                households = _count_cell(raw_households, Col.HOUSEHOLDS, row_issues, where)
+            if type(raw_members) is str and raw_members.isdigit() and raw_members.isascii() and len(raw_members) < 10:  # fmt: skip
+                members = int(raw_members)
+            else:
+                members = _count_cell(raw_members, Col.MEMBERS, row_issues, where)
             if (
                 households is not None
                 and members is not None
@@ -1130,16 +1160,7 @@ class RowStream:
                     row_issues.append(
                         _error(_("備考に使えない制御文字が含まれています。"), **where, column=Col.NOTE)
                     )
-            yield ParsedRow(
-                code=code,
-                name=name,
-                households=households,
-                member_households=members,
-                note=note,
-                sheet=sheet,
-                row=number,
-                issues=tuple(row_issues),
-            )
+            yield _parsed_row(code, name, households, members, note, sheet, number, tuple(row_issues))
         if total_rows:
             issues.append(
                 _warning(

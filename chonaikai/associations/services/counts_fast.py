@@ -213,23 +213,17 @@ def _import(
             with cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
                 for r in stream:
                     rows += 1
-                    for issue in r.issues:
-                        row_issues.append((rows, 0, issue))
+                    if r.issues:
+                        row_issues.extend((rows, 0, issue) for issue in r.issues)
                     if r.code:
                         seen = first.setdefault(r.code, rows)
                         if seen != rows:
                             repeated.setdefault(r.code, [seen]).append(rows)
+                    code, name, note = r.code, r.name, r.note
+                    if "\x00" in code or "\x00" in name or (note and "\x00" in note):
+                        code, name, note = _stageable(code), _stageable(name), _stageable(note)
                     copy.write_row(
-                        (
-                            rows,
-                            r.sheet,
-                            r.row,
-                            _stageable(r.code),
-                            _stageable(r.name),
-                            r.households,
-                            r.member_households,
-                            _stageable(r.note),
-                        )
+                        (rows, r.sheet, r.row, code, name, r.households, r.member_households, note)
                     )
         except importer.ImportFileError as e:
             raise _Rejected(_preview(survey_date, [e.issue], (), ward, filename, rows=0), 0) from e
