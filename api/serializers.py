@@ -18,6 +18,7 @@ from chonaikai.associations import importer, publication, rules
 from chonaikai.associations.flags import flag_label
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
 from chonaikai.associations.selectors_rounds import check_stored
+from chonaikai.associations.services import columns
 from wards.models import District, Ward
 
 from .fields import (
@@ -473,6 +474,22 @@ class IssueSerializer(serializers.Serializer):
     sheet = serializers.CharField(read_only=True)
     row = serializers.IntegerField(read_only=True, allow_null=True)
     column = serializers.CharField(read_only=True)
+    code = serializers.CharField(
+        read_only=True,
+        help_text=_("種類（missing_columns: 必須の列が見つからない、approved: 承認済みの区）。多くは空"),
+    )
+
+
+class HeaderCandidatesSerializer(serializers.Serializer):
+    sheet = serializers.CharField(read_only=True)
+    row = serializers.IntegerField(read_only=True, help_text=_("見出し行（2行の見出しは下の行）"))
+    headers = serializers.SerializerMethodField(
+        help_text=_("ファイルの見出し（2行の見出しは上下をつないだもの）")
+    )
+    found = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+    def get_headers(self, obj) -> list[str]:
+        return [text for _index, text in obj.headers]
 
 
 class PreviewRowSerializer(serializers.Serializer):
@@ -528,6 +545,15 @@ class PreviewSerializer(serializers.Serializer):
     errors = IssueSerializer(many=True, read_only=True)
     warnings = IssueSerializer(many=True, read_only=True)
     rows = PreviewRowSerializer(many=True, read_only=True)
+    needs_column_mapping = serializers.SerializerMethodField(
+        help_text=_("必須の列が見つからない: header_candidates の見出しから columns で列の対応を指定できます")
+    )
+    header_candidates = HeaderCandidatesSerializer(
+        source="parsed.header_candidates", many=True, read_only=True
+    )
+
+    def get_needs_column_mapping(self, obj) -> bool:
+        return columns.needs_mapping(obj)
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -554,6 +580,27 @@ class ImportInputSerializer(serializers.Serializer):
             "履歴と操作記録に残ります"
         ),
     )
+    columns = serializers.JSONField(
+        required=False,
+        default=None,
+        help_text=_(
+            '列の対応（JSON）: 必須の列名 → ファイルの見出し。例 {"町内会コード": "番号"}。'
+            "省略すると、その区で前回指定した対応（画面で指定したもの）を使います"
+        ),
+    )
+
+    def validate_columns(self, value):
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not all(
+            key in importer.REQUIRED_COLUMNS and isinstance(text, str) and text.strip()
+            for key, text in value.items()
+        ):
+            raise serializers.ValidationError(
+                _("必須の列名（%(names)s）から見出しへの対応で指定してください。")
+                % {"names": "・".join(importer.REQUIRED_COLUMNS)}  # i18n: data
+            )
+        return value
 
 
 class ImportResultSerializer(serializers.Serializer):

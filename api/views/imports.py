@@ -103,6 +103,7 @@ class CountImportView(APIView):
                 survey_date=values["survey_date"],
                 ward=ward,
                 reason=values["reason"],
+                mapping=values["columns"],
             )
             preview = services.counts_upload_preview(actor=request.user, upload=record)
             if preview is None:
@@ -118,6 +119,7 @@ class CountImportView(APIView):
                 survey_date=values["survey_date"],
                 ward=ward,
                 reason=values["reason"],
+                mapping=values["columns"],
             )
         except services.CountsImportRejected as e:
             raise ApiError(

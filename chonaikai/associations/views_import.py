@@ -105,7 +105,14 @@ def import_preview(request, token: str):
     preview = None
     reason_form = column_form = None
     if request.method == "POST" and request.POST.get("action") == "columns":
-        column_form = _column_form(upload, request.POST)
+        # The headings offered are the importer's, from the preview as it stands.
+        try:
+            preview = services.counts_upload_preview(actor=request.user, upload=upload)
+        except QueueUnavailable as e:
+            messages.error(request, e.message)
+        column_form = _column_form(upload, preview, request.POST) if preview is not None else None
+        if column_form is None:
+            return redirect("associations:import_preview", token=token)
         if column_form.is_valid():
             services.counts_upload_set_columns(actor=request.user, upload=upload, mapping=column_form.mapping)
             return redirect("associations:import_preview", token=token)
@@ -137,9 +144,8 @@ def import_preview(request, token: str):
     if reason_form is None and _needs_reason(request.user, preview):
         reason_form = ImportReasonForm(initial={"reason": upload.reason})
     if column_form is None and columns.needs_mapping(preview):
-        column_form = _column_form(upload)
-    if column_form is not None and not column_form.fields:
-        column_form = None  # no heading to offer: the file itself must be fixed
+        # None when the file has no heading text to offer: the file itself must be fixed.
+        column_form = _column_form(upload, preview)
     return render(
         request,
         "imports/preview.html",
@@ -160,12 +166,15 @@ def import_preview(request, token: str):
     )
 
 
-def _column_form(upload: CountsUpload, data=None) -> ColumnMappingForm:
-    headings = columns.header_candidates(uploads.read_upload(upload), upload.filename)
-    form = ColumnMappingForm(data, headings=headings, initial_columns=upload.columns)
-    if not headings:
-        form.fields.clear()
-    return form
+def _column_form(upload: CountsUpload, preview: importer.Preview, data=None) -> ColumnMappingForm | None:
+    """The mapping form for the importer's heading candidates (services.columns); None if there are none."""
+    found = columns.candidates_to_map(preview)
+    if found is None:
+        return None
+    headings = list(dict.fromkeys(text for _index, text in found.headers))
+    return ColumnMappingForm(
+        data, headings=headings, initial_columns=columns.initial_mapping(found, upload.columns)
+    )
 
 
 def _render_checking(request, upload: CountsUpload):

@@ -161,3 +161,34 @@ def test_the_preview_of_unchanged_rows_says_so(client_for, city, ward_staff_chuo
         URL, {"file": file, "survey_date": LATEST.isoformat(), "dry_run": "true"}, format="multipart"
     )
     assert response.json()["rows"][0]["status"] == "unchanged"
+
+
+def own_headings_file(*rows):
+    lines = ["番号,団体,全体,うち加入"] + [",".join(str(v) for v in row) for row in rows]
+    return SimpleUploadedFile("own.csv", ("\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv")
+
+
+def test_a_dry_run_of_unrecognised_headings_says_a_mapping_is_needed_and_offers_the_headings(
+    client_for, city, ward_staff_chuo
+):
+    body = upload(
+        client_for(ward_staff_chuo), own_headings_file((city.a.code, city.a.name, 220, 150)), dry_run="true"
+    ).json()
+    assert body["has_errors"] is True and body["needs_column_mapping"] is True
+    assert {e["code"] for e in body["errors"]} == {"missing_columns"}
+    assert [c["headers"] for c in body["header_candidates"]] == [["番号", "団体", "全体", "うち加入"]]
+
+
+def test_a_mapping_given_with_the_file_reads_it(client_for, city, ward_staff_chuo):
+    mapping = '{"町内会コード": "番号", "町内会名": "団体", "区域内世帯数": "全体", "加入世帯数": "うち加入"}'
+    file = own_headings_file((city.a.code, city.a.name, 220, 150))
+    response = upload(client_for(ward_staff_chuo), file, columns=mapping)
+    assert response.status_code == 201, response.content
+    assert HouseholdCount.objects.get(survey_date=DAY, association=city.a).households == 220
+
+
+def test_a_mapping_of_unknown_columns_is_refused(client_for, city, ward_staff_chuo):
+    file = own_headings_file((city.a.code, city.a.name, 220, 150))
+    response = upload(client_for(ward_staff_chuo), file, columns='{"番号": "番号"}')
+    assert response.status_code == 400
+    assert "columns" in response.json()["extra"]["fields"]

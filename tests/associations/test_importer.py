@@ -1,5 +1,6 @@
 """Household-count import: reading, parsing, checking (importer) and the all-or-nothing commit (services)."""
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -694,3 +695,16 @@ def test_a_task_redelivered_after_its_upload_was_deleted_answers_with_the_record
     again = tasks.import_counts_task.apply(args=[str(upload.pk)], task_id=str(upload.pk)).get()
     assert again == first
     assert HouseholdCount.objects.count() == 1
+
+
+def test_the_parsers_rows_are_the_same_objects_as_parsed_rows_built_by_hand():
+    from chonaikai.associations.importer import ParsedRow, _parsed_row
+
+    fast = _parsed_row("01101-0001", "A", 1, 2, None, "S", 3, ())
+    built = ParsedRow(
+        code="01101-0001", name="A", households=1, member_households=2, note=None, sheet="S", row=3
+    )
+    assert fast == built and hash(fast) == hash(built) and repr(fast) == repr(built)
+    with pytest.raises(AttributeError):
+        fast.code = "x"
+    assert set(vars(fast)) == {f.name for f in dataclasses.fields(ParsedRow)}

@@ -179,7 +179,13 @@ def test_unrecognised_headings_give_the_candidates_and_a_mapping_reads_the_file(
     assert (candidates.sheet, candidates.row, candidates.found) == ("集計", 1, {})
     assert candidates.headers == ((0, "番号"), (1, "団体"), (2, "全体"), (3, "うち加入"), (4, "メモ"))
 
-    mapping = {Col.CODE: 0, Col.NAME: 1, Col.HOUSEHOLDS: 2, Col.MEMBERS: 3, Col.NOTE: 4}
+    mapping = {
+        Col.CODE: "番号",
+        Col.NAME: "団体",
+        Col.HOUSEHOLDS: "全体",
+        Col.MEMBERS: "うち加入",
+        Col.NOTE: "メモ",
+    }
     p = preview(data, columns=mapping)
     assert p.errors == []
     assert [(r.code, r.households, r.member_households, r.note) for r in p.rows] == [
@@ -198,10 +204,43 @@ def test_a_partial_recognition_offers_what_was_found():
 
 def test_a_wrong_mapping_is_an_error_not_a_crash():
     tables = _sheet([["a", "b"], ["01101-0001", "A"]])
-    parsed = importer.parse_tables(tables, columns={Col.CODE: 0, Col.NAME: 0, "x": -1})
+    parsed = importer.parse_tables(tables, columns={Col.CODE: "a", Col.NAME: "ａ", "x": "b"})
     assert parsed.rows == ()
     assert {i.code for i in parsed.issues} == {MISSING_COLUMNS}
-    assert any("同じ列" in i.message for i in parsed.issues)
+    assert any("同じ見出し" in i.message for i in parsed.issues)
+    assert any("「x」" in i.message for i in parsed.issues)
+
+
+def test_a_mapping_reads_its_headings_wherever_they_are_and_leaves_other_sheets_to_their_headings():
+    mapping = {Col.CODE: "番号", Col.NAME: "団体", Col.HOUSEHOLDS: "全体", Col.MEMBERS: "うち加入"}
+    tables = [
+        importer.Table(
+            "A", [["令和8年1月1日現在"], ["団体", "全体", "番号", "うち加入"], ["X", 10, "01101-0001", 5]]
+        ),
+        importer.Table("B", [[Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS], ["01101-0002", "Y", 20, 6]]),
+    ]
+    parsed = importer.parse_tables(tables, survey_date=SURVEY, columns=mapping)
+    assert parsed.issues == ()
+    assert [(r.sheet, r.row, r.code, r.name, r.households, r.member_households) for r in parsed.rows] == [
+        ("A", 3, "01101-0001", "X", 10, 5),
+        ("B", 2, "01101-0002", "Y", 20, 6),
+    ]
+
+
+def test_an_unrecognised_two_row_heading_offers_its_joined_texts_and_a_mapping_of_them_reads_it():
+    rows = [
+        ["番号", "団体", "人数", None, "備考"],
+        [None, None, "全体", "会員", None],
+        ["01101-0001", "A", "1,050", "－", "メモ"],
+    ]
+    parsed = importer.parse_tables(_sheet(rows))
+    (candidates,) = parsed.header_candidates
+    assert candidates.row == 2
+    assert candidates.headers == ((0, "番号"), (1, "団体"), (2, "人数 全体"), (3, "人数 会員"), (4, "備考"))
+    mapping = {Col.CODE: "番号", Col.NAME: "団体", Col.HOUSEHOLDS: "人数 全体", Col.MEMBERS: "人数　会員"}
+    parsed = importer.parse_tables(_sheet(rows), columns=mapping)
+    assert [i.level for i in parsed.issues] == ["warning"]  # the dash read as 0
+    assert [(r.row, r.households, r.member_households, r.note) for r in parsed.rows] == [(3, 1050, 0, "メモ")]
 
 
 @pytest.mark.parametrize(

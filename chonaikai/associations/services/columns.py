@@ -1,24 +1,16 @@
-"""Column mapping: read a counts file whose headings are not the template's.
+"""Column mapping: read a counts file whose headings are not the template's, remembered per ward.
 
-When a file's header row names none or only some of the required columns (a ward's own layout:
-団体番号, 世帯数 …), the preview offers a mapping: for each required column, which of the file's
-headings holds it. The mapping is {required column (importer.Col): the heading's text}; it is kept
-with the upload and remembered per ward (models.WardColumnMapping) for that ward's next file.
-
-It is applied to the cells as they are read (`mapped_tables`): in the first rows of each sheet, the
-first row holding every mapped heading has those headings replaced by the required columns' names,
-so the importer finds its header row as in a template file. Everything else — the checks before
-reading (importer.iter_tables), parsing, the row checks — is the importer's, unchanged; a file that
-does not hold those headings is read as it is.
+When the importer does not find a file's required columns (a ward's own headings: 番号, 全体 …), it
+says so with errors of Issue.code importer.MISSING_COLUMNS and gives each sheet's heading row as
+importer.HeaderCandidates (a two-row heading's texts joined). The preview then offers a mapping:
+for each required column, which of those headings holds it. The mapping is {required column
+(importer.Col): the heading's text}; the importer reads through it (RowStream's `columns`) on the
+row-by-row path and on the PostgreSQL fast path alike. It is kept with the upload and remembered per
+ward (models.WardColumnMapping) for that ward's next file — by text, so that next year's file with
+the same headings in another order is read without asking again.
 """
 
 from __future__ import annotations
-
-import datetime as dt
-import itertools
-import unicodedata
-from collections.abc import Iterable, Iterator
-from pathlib import PurePath
 
 from django.utils import timezone
 
@@ -28,99 +20,35 @@ from .. import importer
 from ..models import WardColumnMapping
 
 
-def heading_key(value) -> str:
-    """A heading as compared: NFKC, no spaces (全角・半角 and stray blanks do not matter)."""
-    if value is None:
-        return ""
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
-
-
-def header_candidates(data: bytes, filename: str) -> list[str]:
-    """The headings of the row most likely to be the file's header row (first sheet, first rows).
-
-    The row with the most text cells (not numbers) among the first importer.HEADER_SEARCH_ROWS;
-    empty when the file cannot be read or has no such row.
-    """
-    try:
-        for _sheet, rows in importer.iter_tables(data, filename):
-            best: list[str] = []
-            for cells in itertools.islice(rows, importer.HEADER_SEARCH_ROWS):
-                texts = [heading_key(c) for c in cells if _is_text(c)]
-                texts = list(dict.fromkeys(t for t in texts if t))
-                if len(texts) > len(best):
-                    best = texts
-            return best
-    except importer.ImportFileError:
-        return []
-    return []
-
-
-def _is_text(value) -> bool:
-    if value is None or isinstance(value, (int, float, dt.date)):
-        return False
-    text = heading_key(value)
-    return bool(text) and not text.replace(",", "").replace(".", "").isdigit()
-
-
-def apply(tables: Iterable[tuple[str, Iterable[list]]], columns: dict[str, str]):
-    """The sheets with the header row's mapped headings renamed to the required columns' names."""
-    wanted = {heading_key(text): column for column, text in columns.items() if text}
-    for sheet, rows in tables:
-        if not wanted:
-            yield sheet, rows
-            continue
-        rows = iter(rows)
-        head = list(itertools.islice(rows, importer.HEADER_SEARCH_ROWS))
-        for index, cells in enumerate(head):
-            keys = [heading_key(c) for c in cells]
-            if set(wanted) <= set(keys):
-                head[index] = [wanted.get(k, cell) for k, cell in zip(keys, cells, strict=True)]
-                break
-        yield sheet, itertools.chain(head, rows)
-
-
-def mapped_tables(data: bytes, filename: str, columns: dict[str, str] | None) -> Iterator:
-    """importer.iter_tables (its checks before reading included), with `columns` applied."""
-    tables = importer.iter_tables(data, filename)
-    return apply(tables, columns) if columns else tables
-
-
-def preview_file(
-    data: bytes,
-    *,
-    filename: str,
-    survey_date: dt.date,
-    actor,
-    ward: Ward | None = None,
-    reason: str = "",
-    columns: dict[str, str] | None = None,
-) -> importer.Preview:
-    """importer.preview_file, reading the file through `columns`."""
-    if not columns:
-        return importer.preview_file(
-            data, filename=filename, survey_date=survey_date, actor=actor, ward=ward, reason=reason
-        )
-    try:
-        tables = [
-            importer.Table(sheet=s, rows=list(rows)) for s, rows in mapped_tables(data, filename, columns)
-        ]
-    except importer.ImportFileError as e:
-        parsed = importer.ParsedFile(rows=(), issues=(e.issue,))
-    else:
-        parsed = importer.parse_tables(tables)
-    return importer.check_rows(
-        parsed,
-        survey_date=survey_date,
-        actor=actor,
-        ward=ward,
-        filename=PurePath(filename).name,
-        reason=reason,
-    )
-
-
 def needs_mapping(preview: importer.Preview) -> bool:
-    """The file was read but no row could be: its header row was not understood."""
-    return preview.has_errors and not preview.rows and not preview.summary.rows
+    """The importer did not find the required columns (and says so), so a mapping can be offered."""
+    return any(i.code == importer.MISSING_COLUMNS for i in preview.issues)
+
+
+def candidates_to_map(preview: importer.Preview) -> importer.HeaderCandidates | None:
+    """The heading row to offer a mapping from: that of the first sheet missing a required column
+    (else the first sheet's), or None when the file has no heading text at all."""
+    candidates = [c for c in preview.parsed.header_candidates if c.headers]
+    missing = {i.sheet for i in preview.issues if i.code == importer.MISSING_COLUMNS}
+    for found in candidates:
+        if found.sheet in missing:
+            return found
+    return candidates[0] if candidates else None
+
+
+def initial_mapping(found: importer.HeaderCandidates, given: dict[str, str] | None) -> dict[str, str]:
+    """The mapping to show first: the one given (kept with the upload or remembered) where its heading
+    is in this file, else the heading the importer recognised for the column."""
+    texts = dict(found.headers)
+    offered = {importer.heading_key(t) for t in texts.values()}
+    initial = {}
+    for column in importer.REQUIRED_COLUMNS:
+        text = (given or {}).get(column)
+        if text and importer.heading_key(text) in offered:
+            initial[column] = text
+        elif column in found.found and found.found[column] in texts:
+            initial[column] = texts[found.found[column]]
+    return initial
 
 
 def remembered(ward: Ward | None) -> dict[str, str]:

@@ -370,7 +370,7 @@ def counts_import_file(
 ) -> CountsImportResult:
     """Read, check and commit one file (what the task does). CountsImportRejected on any error.
 
-    `reason` as in counts_import_commit; `columns` a column mapping (services.columns).
+    `reason` as in counts_import_commit; `columns` a column mapping (importer.RowStream; services.columns).
 
     On PostgreSQL the file is streamed, checked and written set-based (services.counts_fast): the
     same checks, messages and writes, 300,000 rows in 9–13 s and ~200 MB, where the preview → commit
@@ -390,11 +390,9 @@ def counts_import_file(
             reason=reason,
             columns=columns,
         )
-    from .columns import preview_file
-
     report = progress or (lambda stage, done, total: None)
     report("reading", 0, 0)
-    preview = preview_file(
+    preview = importer.preview_file(
         data,
         filename=filename,
         survey_date=survey_date,
@@ -439,6 +437,7 @@ def counts_import_submit(
     survey_date: dt.date,
     ward: Ward | None = None,
     reason: str = "",
+    mapping: dict[str, str] | None = None,
 ) -> CountsImportSubmission:
     """Record an upload and import it: now, or — above COUNTS_IMPORT_ASYNC_THRESHOLD rows — by the task.
 
@@ -446,7 +445,8 @@ def counts_import_submit(
     commit. A deferred import's `task_id` is the upload's id; its progress is on the record
     (tasks.import_progress). Raises CountsImportRejected when an immediate import has errors, and
     chonaikai.queue.QueueUnavailable when a deferred one cannot be queued (nothing is written; the
-    upload stays previewed until purged). `reason` as in counts_import_commit.
+    upload stays previewed until purged). `reason` as in counts_import_commit; `mapping` as in
+    counts_upload_create.
     """
     from .uploads import Status, counts_upload_commit, counts_upload_create, finish, rejection_of
 
@@ -458,6 +458,7 @@ def counts_import_submit(
         ward=ward,
         reason=reason,
         preview=False,
+        mapping=mapping,
     )
     try:
         result = counts_upload_commit(actor=actor, upload=upload, keep_if_unqueued=False)

@@ -39,8 +39,6 @@ from wards.models import Ward
 from .. import importer
 from ..models import Association, HouseholdCount, WardProgress
 from ..selectors import previous_survey_date
-from .columns import mapped_tables
-from .columns import preview_file as mapped_preview_file
 from .summaries import summaries_refresh
 
 STAGE = "counts_import_stage"
@@ -156,7 +154,7 @@ def counts_import_fast(
     except _Rejected as e:
         preview = e.preview
         if e.rows <= counts_import_async_threshold():
-            detailed = mapped_preview_file(
+            detailed = importer.preview_file(
                 data,
                 filename=filename,
                 survey_date=survey_date,
@@ -203,7 +201,9 @@ def _import(
             f"CREATE TEMP TABLE {STAGE} (seq integer, sheet text, row integer, code text, "
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
-        stream = importer.RowStream(mapped_tables(data, filename, columns), survey_date=survey_date)
+        stream = importer.RowStream(
+            importer.iter_tables(data, filename), survey_date=survey_date, columns=columns
+        )
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
         # ints and strings: 300,000 tuples here would keep the garbage collector busy for a second.
@@ -214,23 +214,17 @@ def _import(
             with cursor.copy(f"COPY {STAGE} FROM STDIN") as copy:
                 for r in stream:
                     rows += 1
-                    for issue in r.issues:
-                        row_issues.append((rows, 0, issue))
+                    if r.issues:
+                        row_issues.extend((rows, 0, issue) for issue in r.issues)
                     if r.code:
                         seen = first.setdefault(r.code, rows)
                         if seen != rows:
                             repeated.setdefault(r.code, [seen]).append(rows)
+                    code, name, note = r.code, r.name, r.note
+                    if "\x00" in code or "\x00" in name or (note and "\x00" in note):
+                        code, name, note = _stageable(code), _stageable(name), _stageable(note)
                     copy.write_row(
-                        (
-                            rows,
-                            r.sheet,
-                            r.row,
-                            _stageable(r.code),
-                            _stageable(r.name),
-                            r.households,
-                            r.member_households,
-                            _stageable(r.note),
-                        )
+                        (rows, r.sheet, r.row, code, name, r.households, r.member_households, note)
                     )
         except importer.ImportFileError as e:
             raise _Rejected(_preview(survey_date, [e.issue], (), ward, filename, rows=0), 0) from e
@@ -270,10 +264,31 @@ def _import(
             totals = _status_totals(
                 cursor, survey_date=survey_date, rows=rows, exclude=error_rows, issues=issues
             )
-            raise _Rejected(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals), rows)
+            raise _Rejected(
+                _preview(
+                    survey_date,
+                    issues,
+                    stream.issues,
+                    ward,
+                    filename,
+                    totals=totals,
+                    candidates=stream.candidates,
+                ),
+                rows,
+            )
         if dry_run:
             totals = _status_totals(cursor, survey_date=survey_date, rows=rows, exclude=[], issues=issues)
-            raise _Checked(_preview(survey_date, issues, stream.issues, ward, filename, totals=totals))
+            raise _Checked(
+                _preview(
+                    survey_date,
+                    issues,
+                    stream.issues,
+                    ward,
+                    filename,
+                    totals=totals,
+                    candidates=stream.candidates,
+                )
+            )
 
         report("writing", 0, rows)
         per_ward = _write(cursor, actor=actor, survey_date=survey_date, source=source, reason=change_reason)
@@ -289,7 +304,9 @@ def _import(
         errors=0,
         warnings=warnings,
     )
-    return per_ward, _preview(survey_date, issues, stream.issues, ward, filename, totals=totals)
+    return per_ward, _preview(
+        survey_date, issues, stream.issues, ward, filename, totals=totals, candidates=stream.candidates
+    )
 
 
 def _stageable(text: str | None) -> str | None:
@@ -299,7 +316,9 @@ def _stageable(text: str | None) -> str | None:
     return text.replace("\x00", "\ufffd") if text and "\x00" in text else text
 
 
-def _preview(survey_date, issues, file_issues, ward, filename, *, totals=None, rows=None) -> importer.Preview:
+def _preview(
+    survey_date, issues, file_issues, ward, filename, *, totals=None, rows=None, candidates=()
+) -> importer.Preview:
     if totals is None:
         errors = sum(i.is_error for i in issues)
         totals = importer.Summary(
@@ -309,7 +328,7 @@ def _preview(survey_date, issues, file_issues, ward, filename, *, totals=None, r
         survey_date=survey_date,
         rows=(),
         issues=tuple(issues),
-        parsed=importer.ParsedFile(rows=(), issues=tuple(file_issues)),
+        parsed=importer.ParsedFile(rows=(), issues=tuple(file_issues), header_candidates=tuple(candidates)),
         ward=ward,
         filename=filename,
         totals=totals,

@@ -77,8 +77,12 @@ def counts_upload_create(
     ward: Ward | None = None,
     reason: str = "",
     preview: bool = True,
+    mapping: dict[str, str] | None = None,
 ) -> CountsUpload:
     """Store an upload and record it; with `preview`, a large file's check starts in the background.
+
+    `mapping`: a column mapping (importer.RowStream's `columns`) given with the file (the API);
+    without one, the ward's remembered mapping (services.columns) is the upload's.
 
     `actor` None is the command's system import. The caller has checked that `actor` may import
     for `ward` (policy.get_ward_for_edit) and the file's type and size (forms, the API).
@@ -90,7 +94,7 @@ def counts_upload_create(
         filename=PurePath(filename).name[:255],
         reason=reason.strip(),
         # The ward's remembered column mapping; a file with the template's headings is unaffected.
-        columns=columns.remembered(ward),
+        columns=dict(mapping) if mapping else columns.remembered(ward),
         expires_at=timezone.now() + counts_upload_retention(),
     )
     upload.file.save("upload", ContentFile(data), save=False)
@@ -141,7 +145,7 @@ def counts_upload_preview(*, actor, upload: CountsUpload) -> importer.Preview | 
                 raise QueueUnavailable()  # it could not be queued (see _start_background_preview)
             return None
         return preview_from_json(stored, upload=upload)
-    preview = columns.preview_file(
+    preview = importer.preview_file(
         data,
         filename=upload.filename,
         survey_date=upload.survey_date,
@@ -183,7 +187,7 @@ def counts_upload_check(*, upload_id, progress=None) -> importer.Preview:
                 preview = result.preview
         else:
             report("reading", 0, 0)
-            preview = columns.preview_file(
+            preview = importer.preview_file(
                 data,
                 filename=upload.filename,
                 survey_date=upload.survey_date,
@@ -502,6 +506,11 @@ def preview_as_json(preview: importer.Preview) -> dict:
         "errors": _capped(preview.errors),
         "warnings": _capped(preview.warnings),
         "file_issues": _capped(preview.parsed.issues),
+        # For the page's column mapping (services.columns), which a large file's preview needs too.
+        "header_candidates": [
+            {"sheet": c.sheet, "row": c.row, "headers": [list(h) for h in c.headers], "found": c.found}
+            for c in preview.parsed.header_candidates
+        ],
     }
 
 
@@ -512,7 +521,17 @@ def preview_from_json(stored: dict, *, upload: CountsUpload) -> importer.Preview
         rows=(),
         issues=issues,
         parsed=importer.ParsedFile(
-            rows=(), issues=tuple(importer.Issue(**i) for i in stored.get("file_issues", ()))
+            rows=(),
+            issues=tuple(importer.Issue(**i) for i in stored.get("file_issues", ())),
+            header_candidates=tuple(
+                importer.HeaderCandidates(
+                    sheet=c["sheet"],
+                    row=c["row"],
+                    headers=tuple((index, text) for index, text in c["headers"]),
+                    found=dict(c["found"]),
+                )
+                for c in stored.get("header_candidates", ())
+            ),
         ),
         ward=upload.ward,
         filename=upload.filename,
