@@ -64,9 +64,12 @@ def test_a_published_table_is_read_as_published(atsubetsu):
         ("01106-0003", 800, 0, None),
     ]
     assert [r.source.row for r in p.rows] == [6, 7, 9]
-    assert [i.message for i in p.warnings] == [
-        "合計・小計の3行は取り込みません（8、10、12行目）。",
-        "「-」の2か所を 0 として読みました（7、9行目）。0 でよいか確かめてください。",
+    assert [(i.row, i.message) for i in p.warnings] == [
+        (None, "合計・小計の3行は取り込みません（8、10、12行目）。"),
+        (None, "「-」の2か所を 0 として読みました（7、9行目）。0 でよいか確かめてください。"),
+        # the plausibility rule's notice on each row whose "-" became 0 (rules.check_count: ZERO)
+        (7, "加入世帯数が0です。誤りでないか確かめてください。"),
+        (9, "加入世帯数が0です。誤りでないか確かめてください。"),
     ]
 
 

@@ -33,6 +33,7 @@ def edited(register, ward_staff_chuo):
         actor=ward_staff_chuo,
         survey_date=LATEST,
         rows=[ParsedRow(code="01101-0001", households=210, member_households=150, row=2)],
+        reason="総会資料で再集計",  # twice the previous survey's figures: a large change needs a reason
     )
     return register
 
