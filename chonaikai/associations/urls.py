@@ -30,6 +30,7 @@ urlpatterns += [
 # would otherwise be taken for a ward code by the grid's route.
 urlpatterns += [
     path("counts/", views_counts.round_list, name="count_rounds"),
+    path("counts/help/", views_counts.count_help, name="count_help"),
     path("counts/rounds/open/", views_counts.round_open, name="count_round_open"),
     path("counts/rounds/<str:survey_date>/", views_counts.round_overview, name="count_round"),
     # Before the actions' route, which would take "submission" and "review" for actions.

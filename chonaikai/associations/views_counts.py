@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -61,6 +62,24 @@ def _require_staff(user) -> None:
 # ---------------------------------------------------------------------------------------------
 # Rounds
 # ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def count_help(request):
+    """How a ward's yearly counts go from a file or the grid to the city's approval (staff only).
+
+    The figures it states (the large-change threshold, the upload limits) come from the rules and
+    settings that enforce them, so the help cannot drift from what the pages do."""
+    _require_staff(request.user)
+    return render(
+        request,
+        "counts/help.html",
+        {
+            "large_change_percent": int(rules.LARGE_CHANGE * 100),
+            "max_upload_mb": settings.COUNTS_IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
+            "retention_hours": settings.COUNTS_UPLOAD_RETENTION_HOURS,
+        },
+    )
 
 
 @login_required
