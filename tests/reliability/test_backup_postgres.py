@@ -239,3 +239,18 @@ def test_the_portable_form_can_still_be_chosen_on_postgresql(dataset, tmp_path):
     call_command("backup", str(path), "--format", "json", stdout=io.StringIO())
 
     assert backup.read_manifest(path)["engine"] == "json"
+
+
+def test_a_failing_pg_dump_leaves_no_file_and_says_what_pg_dump_said(tmp_path, monkeypatch):
+    real = postgres.connection_args
+
+    def wrong_database(*, using):
+        args, env = real(using=using)
+        return [a for a in args if not a.startswith("--dbname=")] + ["--dbname=chonaikai_no_such_db"], env
+
+    monkeypatch.setattr(postgres, "connection_args", wrong_database)
+
+    with pytest.raises(CommandError, match=r"(?s)pg_dump が失敗しました.*chonaikai_no_such_db"):
+        call_command("backup", str(tmp_path))
+
+    assert list(tmp_path.iterdir()) == []
