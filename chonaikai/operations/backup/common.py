@@ -90,7 +90,7 @@ def backup_models() -> list[type[models.Model]]:
 
 
 def skipped_tables() -> list[str]:
-    """Database tables of the skipped models (and their many-to-many tables)."""
+    """Database tables of the skipped models (the pg_dump form keeps their schema, not their rows)."""
     tables = []
     for model in apps.get_models():
         if _concrete(model) and _skipped(model):
