@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def _dump_into(zf: zipfile.ZipFile, command: list[str], env: dict) -> dict:
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env)
         try:
-            info = zipfile.ZipInfo(DUMP, date_time=_now_tuple())
+            info = zipfile.ZipInfo(DUMP, date_time=time.localtime()[:6])
             info.compress_type = zipfile.ZIP_STORED
             with zf.open(info, "w", force_zip64=True) as member:
                 while chunk := process.stdout.read(CHUNK):
@@ -190,12 +191,6 @@ def _dump_into(zf: zipfile.ZipFile, command: list[str], env: dict) -> dict:
             stderr.seek(0)
             raise _failed("pg_dump", returncode, stderr.read().decode("utf-8", "replace"))
     return {"name": DUMP, "size": size, "sha256": digest.hexdigest()}
-
-
-def _now_tuple():
-    import time
-
-    return time.localtime()[:6]
 
 
 # --- restore ----------------------------------------------------------------------------------
