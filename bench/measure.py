@@ -778,6 +778,9 @@ def main(argv=None) -> None:
         sections.insert(0, measure_imports_sapporo)
     elif connection.vendor == "postgresql":
         sections.insert(0, lambda: measure_imports_nationwide(args.database_url))
+    from bench.bench_backup import measure_backup
+
+    sections.append(lambda: measure_backup(args.database_url, args.size))
     for section in sections:
         try:
             section()

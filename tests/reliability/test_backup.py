@@ -103,7 +103,7 @@ def test_every_table_round_trips_through_backup_flush_and_restore(dataset, tmp_p
     path = tmp_path / "backup.zip"
 
     out = io.StringIO()
-    call_command("backup", str(path), stdout=out)
+    call_command("backup", str(path), "--format", "json", stdout=out)
     _flush()
     assert HouseholdCount.objects.count() == Association.objects.count() == 0
     call_command("restore", str(path), stdout=out)
@@ -123,7 +123,7 @@ def test_restored_rows_keep_their_history_users_and_audit_subjects(
     dataset, city_admin, association_a, tmp_path
 ):
     path = tmp_path / "backup.zip"
-    backup.create_backup(path)
+    backup.create_backup(path, engine="json")
     _flush()
     backup.restore_backup(path)
 
@@ -143,7 +143,7 @@ def test_restored_rows_keep_their_history_users_and_audit_subjects(
 def test_new_rows_after_a_restore_get_fresh_ids(dataset, tmp_path):
     """Sequences are moved past the restored ids (PostgreSQL), so the next insert does not collide."""
     path = tmp_path / "backup.zip"
-    backup.create_backup(path)
+    backup.create_backup(path, engine="json")
     highest = Association.objects.order_by("-pk").first().pk
     _flush()
     backup.restore_backup(path)
@@ -160,7 +160,7 @@ def test_a_freshly_migrated_database_counts_as_empty():
 
 def test_restore_refuses_a_database_in_use_and_changes_nothing(dataset, tmp_path):
     path = tmp_path / "backup.zip"
-    backup.create_backup(path)
+    backup.create_backup(path, engine="json")
     before = snapshot()
 
     with pytest.raises(CommandError, match=r"既にデータがあります.*--force"):
@@ -171,7 +171,7 @@ def test_restore_refuses_a_database_in_use_and_changes_nothing(dataset, tmp_path
 
 def test_restore_with_force_replaces_what_the_database_holds(dataset, tmp_path):
     path = tmp_path / "backup.zip"
-    backup.create_backup(path)
+    backup.create_backup(path, engine="json")
     before = snapshot()
     AssociationFactory(name="バックアップ後に登録した町内会")
     HouseholdCount.objects.filter(survey_date=dt.date(2024, 1, 1)).delete()
@@ -184,7 +184,7 @@ def test_restore_with_force_replaces_what_the_database_holds(dataset, tmp_path):
 
 def test_a_restore_that_fails_halfway_changes_nothing(dataset, tmp_path):
     good = tmp_path / "backup.zip"
-    backup.create_backup(good)
+    backup.create_backup(good, engine="json")
     broken = tmp_path / "broken.zip"
     _rewrite(
         good, broken, "associations.householdcount", lambda rows: rows[0]["fields"].update(association=999999)
@@ -199,7 +199,7 @@ def test_a_restore_that_fails_halfway_changes_nothing(dataset, tmp_path):
 
 def test_a_backup_from_a_newer_schema_is_refused(dataset, tmp_path):
     good = tmp_path / "backup.zip"
-    backup.create_backup(good)
+    backup.create_backup(good, engine="json")
     newer = tmp_path / "newer.zip"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(newer, "w") as dst:
         for item in src.infolist():
@@ -223,7 +223,7 @@ def test_a_file_that_is_not_a_backup_is_refused_in_japanese(tmp_path):
 
 
 def test_the_backup_file_is_readable_by_its_owner_only_and_named_by_date_in_a_folder(tmp_path):
-    summary = backup.create_backup(tmp_path)
+    summary = backup.create_backup(tmp_path, engine="json")
 
     assert summary.path.parent == tmp_path
     assert summary.path.name.startswith("chonaikai-backup-") and summary.path.suffix == ".zip"
@@ -233,10 +233,10 @@ def test_the_backup_file_is_readable_by_its_owner_only_and_named_by_date_in_a_fo
 
 def test_stored_files_rows_refer_to_are_backed_up_and_put_back(dataset, tmp_path, monkeypatch):
     name = default_storage.save("attachments/2024/見積書.pdf", ContentFile(b"%PDF-1.4 estimate"))
-    monkeypatch.setattr(backup, "media_names", lambda using="default": [name, "attachments/gone.pdf"])
+    monkeypatch.setattr(backup.common, "media_names", lambda using="default": [name, "attachments/gone.pdf"])
     path = tmp_path / "backup.zip"
 
-    summary = backup.create_backup(path)
+    summary = backup.create_backup(path, engine="json")
     default_storage.delete(name)
     _flush()
     backup.restore_backup(path)
@@ -285,7 +285,7 @@ def test_a_table_the_backup_does_not_have_keeps_what_migrations_put_in_it(datase
     from chonaikai.plan.models import Indicator
 
     good = tmp_path / "backup.zip"
-    backup.create_backup(good)
+    backup.create_backup(good, engine="json")
     older = tmp_path / "older.zip"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(older, "w") as dst:
         for item in src.infolist():

@@ -11,7 +11,13 @@ URL = "/counts/help/"
 def test_ward_staff_read_how_counts_go_from_file_or_grid_to_the_citys_approval(client, ward_staff_chuo):
     client.force_login(ward_staff_chuo)
     html = client.get(URL).content.decode()
-    for step in ("市が調査を開始する", "入力画面で入れる", "ファイルから取り込む", "区役所が提出する", "承認または差し戻す"):
+    for step in (
+        "市が調査を開始する",
+        "入力画面で入れる",
+        "ファイルから取り込む",
+        "区役所が提出する",
+        "承認または差し戻す",
+    ):
         assert step in html
     assert "前回調査から20%を超えて" in html  # rules.LARGE_CHANGE, not a copy of it
     assert "取り下げ" in html

@@ -1,10 +1,13 @@
-"""manage.py backup OUTPUT: every table and the stored files in one zip (see chonaikai.operations.backup)."""
+"""manage.py backup OUTPUT [--format json|pg_dump]: the database and the stored files in one zip.
+
+pg_dump on PostgreSQL, the portable JSON form on SQLite or with --format json (chonaikai.operations.backup).
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.operations.backup import BackupError, create_backup
+from chonaikai.operations.backup import ENGINES, BackupError, create_backup
 
 
 class Command(BaseCommand):
@@ -13,6 +16,7 @@ class Command(BaseCommand):
         return _(
             "データベースの全テーブル（変更履歴・操作記録を含む）と保存ファイルを1つのzipファイルにバックアップします。"
             "OUTPUTにフォルダを指定すると、日時入りのファイル名で作成します。"
+            "PostgreSQL では pg_dump で、SQLite では移行用のJSON形式で作成します。"
         )
 
     def add_arguments(self, parser):
@@ -23,21 +27,33 @@ class Command(BaseCommand):
             help=gettext_lazy("保存ファイル（アップロードされた書類など）を含めない"),
         )
         parser.add_argument(
+            "--format",
+            choices=ENGINES,
+            default=None,
+            help=gettext_lazy(
+                "形式: pg_dump（PostgreSQL の既定）または json（SQLite の既定。データベース間の移行用）"
+            ),
+        )
+        parser.add_argument(
             "--database",
             default="default",
             help=gettext_lazy("対象のデータベース（settings.DATABASES の名前）"),
         )
 
-    def handle(self, *args, output, no_media, database, **options):
+    def handle(self, *args, output, no_media, database, format=None, **options):
         try:
-            summary = create_backup(output, include_media=not no_media, using=database)
+            summary = create_backup(output, engine=format, include_media=not no_media, using=database)
         except BackupError as e:
             raise CommandError(str(e)) from e
         tables = sum(1 for n in summary.rows.values() if n)
         self.stdout.write(
-            _("バックアップを作成しました: %(path)s（%(tables)s 表・%(rows)s 行、ファイル %(files)s 件）")
+            _(
+                "バックアップを作成しました: %(path)s（%(engine)s 形式、%(tables)s 表・%(rows)s 行、"
+                "ファイル %(files)s 件）"
+            )
             % {
                 "path": summary.path,
+                "engine": summary.engine,
                 "tables": tables,
                 "rows": summary.total_rows,
                 "files": len(summary.files),

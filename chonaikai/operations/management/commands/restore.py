@@ -5,13 +5,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.operations.backup import BackupError, restore_backup
+from chonaikai.operations.backup.common import require_migrated
 
 
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
         return _(
-            "manage.py backup で作成したバックアップを復元します。復元先は manage.py migrate 済みの空のデータベースです"
+            "manage.py backup で作成したバックアップを復元します（形式はファイルから判断します）。"
+            "復元先は空のデータベースです（JSON形式は manage.py migrate 済みのもの、pg_dump 形式は createdb で作ったもの）"
             "（データがある場合は --force が必要で、その内容はすべて置き換えられます）。途中で失敗した場合は何も変更しません。"
         )
 
@@ -42,6 +44,10 @@ class Command(BaseCommand):
             )
             % {"path": summary.path, "rows": summary.total_rows, "files": len(summary.files)}
         )
+        try:
+            require_migrated(using=database)
+        except BackupError as e:  # an older backup: the schema is the backup's until migrate runs
+            self.stderr.write(str(e))
         if summary.missing_files:
             self.stderr.write(
                 _("バックアップ作成時に見つからなかったため、次のファイルは復元されていません: %(files)s")
