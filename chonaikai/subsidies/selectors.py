@@ -585,3 +585,53 @@ def resident_grant_history(
     qs = policy.grant_computations_visible_to(user).filter(programme=programme)
     qs = qs.filter(association=association) if association is not None else qs.filter(federation=federation)
     return qs.order_by("-computed_at", "-id")
+
+
+@dataclass(frozen=True)
+class GuideKind:
+    name: str
+    rate: str  # rules.rate_text
+    examples: str
+
+
+@dataclass(frozen=True)
+class GuideCategory:
+    """One category of a programme as its page explains it, with an example computed by the rules."""
+
+    row: ProgrammeRule
+    rule: rules.CategoryRule
+    kinds: list[GuideKind]
+    example: rules.WorkedExample
+    example_kinds: dict[str, str]  # kind code → name, for the example's lines
+
+    @property
+    def open_to_applicants(self) -> bool:
+        return not self.row.needs_confirmation
+
+
+def programme_guide(programme: Programme) -> list[GuideCategory]:
+    """The categories of an application programme for its page: kinds with their rates in words and
+    examples, and a worked example computed by rules.worked_example from the rule rows."""
+    result = []
+    for row in programme.rules.prefetch_related("kinds"):
+        rule = _as_rule(row)
+        result.append(
+            GuideCategory(
+                row=row,
+                rule=rule,
+                kinds=[
+                    GuideKind(name=k.name, rate=rules.rate_text(rk), examples=k.examples)
+                    for k, rk in zip(row.kinds.all(), rule.kinds, strict=True)
+                ],
+                example=rules.worked_example(rule),
+                example_kinds={k.code: k.name for k in rule.kinds},
+            )
+        )
+    return result
+
+
+def contact_for(association: Association | None):
+    """Whom an applicant asks: their ward's office (name, address, telephone as data), or None."""
+    if association is None or association.ward_id is None:
+        return None
+    return association.ward

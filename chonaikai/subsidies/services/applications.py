@@ -41,6 +41,7 @@ from ..errors import (
 )
 from ..models import Application, Attachment, ExpenseLine, Hall, Programme, Transition
 from ..workflow import Action, Status
+from .halls import HallInput, hall_register_for_application
 
 # Transitions that send e-mail to the association's leader and the ward's staff.
 NOTIFIED_ACTIONS = frozenset(
@@ -356,6 +357,91 @@ def application_create(
         lines=lines,
         entered_by_staff=False,
     )
+
+
+def _step_one_hall(
+    *, actor, association_id: int, programme: Programme, category: str, hall_id, new_hall
+) -> int | None:
+    """The hall the first step gives: the one chosen, or the one registered now (「区の確認待ち」).
+
+    A category that needs a hall is refused here without one, so that nobody fills in every step
+    to learn at submission that a hall was needed; a category that takes none registers none.
+    """
+    rule = selectors.rule_for(programme, category)
+    if not rule.requires_hall:
+        if new_hall is not None:
+            raise InvalidApplication(
+                _("%(programme)sでは会館を指定しません。") % {"programme": programme.name},
+                extra={"hall_id": None},
+            )
+        return hall_id
+    if hall_id is not None:
+        return hall_id
+    if new_hall is None:
+        raise InvalidApplication(
+            _(
+                "%(category)sの補助には対象の会館が必要です。登録済みの会館を選ぶか、"
+                "会館の所在地・延床面積などを入力して登録してください。"
+            )
+            % {"category": rule.name},
+            extra={"hall_id": None},
+        )
+    return hall_register_for_application(actor=actor, association_id=association_id, hall=new_hall).pk
+
+
+@transaction.atomic
+def application_start(
+    *,
+    actor,
+    association_id: int,
+    programme_id: int,
+    category: str = "",
+    hall_id: int | None = None,
+    new_hall: HallInput | None = None,
+) -> Application:
+    """The first step of an association's application, from the programme's page: the category and
+    the hall it needs (chosen, or registered now by the leader for the ward to check), then a draft
+    as application_create makes it. Nothing is saved when anything is refused."""
+    association = get_object_or_404(policy.associations_applying_as(actor), pk=association_id)
+    programme = get_object_or_404(Programme, pk=programme_id)
+    hall_id = _step_one_hall(
+        actor=actor,
+        association_id=association.pk,
+        programme=programme,
+        category=category,
+        hall_id=hall_id,
+        new_hall=new_hall,
+    )
+    return application_create(
+        actor=actor,
+        association_id=association.pk,
+        programme_id=programme.pk,
+        purpose="",
+        category=category,
+        hall_id=hall_id,
+    )
+
+
+@transaction.atomic
+def application_choose_category(
+    *,
+    actor,
+    application_id: int,
+    category: str,
+    hall_id: int | None = None,
+    new_hall: HallInput | None = None,
+) -> Application:
+    """The first step again on a draft: category and hall, with the same check as application_start."""
+    app = _locked_for_edit(actor, application_id)
+    hall_id = _step_one_hall(
+        actor=actor,
+        association_id=app.association_id,
+        programme=app.programme,
+        category=category,
+        hall_id=hall_id,
+        new_hall=new_hall,
+    )
+    return application_update(actor=actor, application_id=app.pk, category=category, hall_id=hall_id)
 
 
 @transaction.atomic
@@ -873,6 +959,15 @@ def application_forward(*, actor, application_id: int, comment: str = "") -> App
     _require_action(actor, app, Action.FORWARD)
     if app.needs_verification:
         raise FourEyesViolation(_("紙の申請は、別の職員が入力内容を確認するまで進達できません。"))
+    if app.hall is not None and app.hall.awaiting_check:
+        raise InvalidApplication(
+            _(
+                "会館「%(hall)s」は町内会が登録したもので、区の確認がまだです。"
+                "会館の登録内容（所在地・延床面積など）を確認してから進達してください。"
+            )
+            % {"hall": app.hall.name},
+            extra={"hall_id": app.hall_id},
+        )
     return _transition(app, action=Action.FORWARD, actor=actor, comment=comment)
 
 

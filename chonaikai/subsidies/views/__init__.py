@@ -15,6 +15,7 @@ from .applicant import (
     edit_purpose,
     home,
     paper_new,
+    programme_guide,
     report_completion,
     withdraw,
 )
@@ -32,6 +33,7 @@ from .review import (
     application_detail,
     application_print,
     attachment_download,
+    hall_confirm,
     queue,
     verify,
 )
@@ -52,10 +54,12 @@ __all__ = [
     "edit_purpose",
     "exports_page",
     "grant_compute",
+    "hall_confirm",
     "home",
     "paper_new",
     "payment_list_download",
     "programme_detail",
+    "programme_guide",
     "programme_list",
     "queue",
     "report_completion",

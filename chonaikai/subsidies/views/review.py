@@ -40,6 +40,7 @@ from .common import (
     attach_error,
     audience,
     error_summary,
+    message_of,
     status_of,
     step_url,
 )
@@ -269,6 +270,8 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
             "transitions": list(app.transitions.all()),
             "history": selectors.application_history(app),
             "own_entry_waiting": own_entry_waiting,
+            "hall_check": app.hall is not None and app.hall.awaiting_check and who in (CITY, WARD),
+            "can_check_hall": app.hall is not None and policy.can_record_hall_history(user, app.hall),
             "is_staff_view": who in (CITY, WARD),
             "error_summary": error_summary(*bound.values()),
         },
@@ -319,6 +322,24 @@ def application_action(request, pk, action: str):
 def verify(request, pk):
     """The second staff member's check of a paper entry (four-eyes)."""
     return _take(request, pk, VERIFY)
+
+
+@login_required
+@require_POST
+def hall_confirm(request, pk):
+    """The ward has checked the hall the association registered (「区の確認待ち」) against its papers."""
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    if app.hall is None:
+        raise Http404("no hall on this application")
+    try:
+        services.hall_confirm(actor=request.user, hall_id=app.hall_id)
+    except (SubsidyError, PermissionDenied) as e:
+        messages.error(request, message_of(e))
+    else:
+        messages.success(
+            request, gettext("会館「%(hall)s」の登録内容を確認済みにしました。") % {"hall": app.hall.name}
+        )
+    return redirect("subsidies:detail", pk=app.pk)
 
 
 @login_required
