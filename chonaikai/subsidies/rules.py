@@ -210,13 +210,8 @@ _AMOUNT = re.compile(
     r"^(?:(?P<oku>\d+(?:\.\d+)?)億)?(?:(?P<man>\d+(?:\.\d+)?)万)?(?:(?P<sen>\d+(?:\.\d+)?)千)?(?P<yen>\d+)?$"  # i18n: data
 )
 _UNIT_VALUES = {"oku": 100_000_000, "man": 10_000, "sen": 1_000, "yen": 1}
-_MINUS = (
-    "-",
-    "\u2212",
-    "\u30fc",
-    "\u2010",
-    "\u2013",
-)  # i18n: data; hyphen, minus, 長音 (typed for minus), dashes
+# Signs typed for minus: hyphen, minus sign, 長音 (a common slip), hyphen and en dash.
+_MINUS = ("-", "\u2212", "\u30fc", "\u2010", "\u2013")  # i18n: data
 _SPACES_AND_SEPARATORS = str.maketrans("", "", " ,\u3000")  # i18n: data
 
 
