@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.associations.models import Association
 
 from . import attachments, rules
-from .models import Application, Attachment, ExpenseLine, Hall, Programme
+from .models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme
 from .services import HallInput, LineInput
 
 ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
@@ -626,3 +626,35 @@ class AccountingExportForm(forms.Form):
             ("", _("全年度")),
             *((year, rules.fiscal_year_text(year)) for year in fiscal_years),
         ]
+
+
+class ClaimForm(forms.Form):
+    """交付請求 (請求書): the account the confirmed amount is paid into (振込先)."""
+
+    bank_name = forms.CharField(
+        label=_("金融機関名"), max_length=60, help_text=_("例: 北洋銀行、北海道信用金庫、ゆうちょ銀行")
+    )
+    branch_name = forms.CharField(label=_("支店名"), max_length=60, help_text=_("例: 本店営業部、中央支店"))
+    account_type = forms.ChoiceField(
+        label=_("預金種目"),
+        choices=PaymentClaim.AccountType.choices,
+        initial=PaymentClaim.AccountType.ORDINARY,
+        widget=forms.RadioSelect,
+    )
+    account_number = forms.CharField(
+        label=_("口座番号"),
+        max_length=10,
+        help_text=_("7桁の数字です。通帳の表紙の裏などに書いてあります。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_holder_kana = forms.CharField(
+        label=_("口座名義（カナ）"),
+        max_length=100,
+        help_text=_("通帳のとおりに全角カタカナで入力してください。例: チュウオウテストチョウナイカイ"),
+    )
+
+    @classmethod
+    def initial_for(cls, claim: PaymentClaim | None) -> dict:
+        if claim is None:
+            return {}
+        return {name: getattr(claim, name) for name in cls.base_fields}

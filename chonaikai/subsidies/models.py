@@ -541,6 +541,54 @@ class ExpenseLine(models.Model):
         return f"{self.description} {format_yen(self.amount)}"
 
 
+kana_validator = RegexValidator(
+    r"^[\u30a0-\u30ff\u3000 （）()・．.，,－-]+$",  # i18n: data (katakana and the signs bank names use)
+    _("口座名義は全角カタカナで入力してください（例: チュウオウテストチョウナイカイ）。"),
+)
+account_number_validator = RegexValidator(r"^[0-9]{7}$", _("口座番号は7桁の数字で入力してください。"))
+
+
+class PaymentClaim(models.Model):
+    """交付請求 (請求書): after 額の確定 the association asks for the confirmed amount, paid into this
+    account (振込先). The account is shown only to the association's leaders and the city, which
+    pays (selectors.sees_bank_account); ward staff see that a claim was made, not the account."""
+
+    class AccountType(models.TextChoices):
+        ORDINARY = "ordinary", _("普通")
+        CURRENT = "current", _("当座")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="claim", verbose_name=_("申請")
+    )
+    amount = models.PositiveBigIntegerField(_("請求額（円）"))
+    bank_name = models.CharField(_("金融機関名"), max_length=60)
+    branch_name = models.CharField(_("支店名"), max_length=60)
+    account_type = models.CharField(
+        _("預金種目"), max_length=10, choices=AccountType.choices, default=AccountType.ORDINARY
+    )
+    account_number = models.CharField(_("口座番号"), max_length=7, validators=[account_number_validator])
+    account_holder_kana = models.CharField(_("口座名義（カナ）"), max_length=100, validators=[kana_validator])
+    claimed_on = models.DateField(_("請求日"))
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("請求した人"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("交付請求（振込先）")
+        verbose_name_plural = _("交付請求（振込先）")
+
+    def __str__(self):
+        return f"{self.application.number} {format_yen(self.amount)}"
+
+
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     # The services choose the stored name (random, with the extension of the detected type).
     return f"subsidies/applications/{instance.application_id}/{filename}"

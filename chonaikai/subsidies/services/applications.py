@@ -12,12 +12,13 @@ e-mail (tasks.notify_application_event_task) with transaction.on_commit.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -39,7 +40,7 @@ from ..errors import (
     RepeatGrantTooSoon,
     RuleNotConfirmed,
 )
-from ..models import Application, Attachment, ExpenseLine, Hall, Programme, Transition
+from ..models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme, Transition
 from ..workflow import Action, Status
 from .halls import HallInput, hall_register_for_application
 
@@ -1085,6 +1086,68 @@ def application_confirm(*, actor, application_id: int, comment: str = "") -> App
         before={"approved_amount": app.approved_amount},
         after={"confirmed_amount": breakdown.amount},
     )
+
+
+@transaction.atomic
+def application_claim(
+    *,
+    actor,
+    application_id: int,
+    bank_name: str,
+    branch_name: str,
+    account_type: str,
+    account_number: str,
+    account_holder_kana: str,
+) -> PaymentClaim:
+    """交付請求 (請求書) after 額の確定: the confirmed amount, to be paid into this account.
+
+    By whoever acts for the association (its leader; for a paper applicant its ward's staff; the
+    city). Only while the amount is confirmed and not yet paid; a second claim replaces the first.
+    The audit event records the claim, not the account (personal data stays in the claim's history).
+    """
+    app = _locked(actor, application_id)
+    if not policy.can_act_for_association(actor, app):
+        raise PermissionDenied(_("この申請の請求書を出す権限がありません。"))
+    if app.status != Status.CONFIRMED:
+        raise IllegalTransition(
+            _("請求書は補助金の額が確定してから、支払いの前に出します（この申請は「%(status)s」です）。")
+            % {"status": Status(app.status).label},
+            extra={"status": app.status},
+        )
+    number = unicodedata.normalize("NFKC", account_number or "").replace("-", "").replace(" ", "")
+    if number.isdigit() and len(number) < 7:
+        number = number.zfill(7)  # 口座番号 is 7 digits; shorter ones are written without the leading zeros
+    claim = PaymentClaim.objects.filter(application=app).first() or PaymentClaim(application=app)
+    claim.amount = app.confirmed_amount
+    claim.bank_name = unicodedata.normalize("NFKC", bank_name or "").strip()
+    claim.branch_name = unicodedata.normalize("NFKC", branch_name or "").strip()
+    claim.account_type = account_type
+    claim.account_number = number
+    # NFKC makes half-width katakana full-width, as banks print 口座名義.
+    claim.account_holder_kana = unicodedata.normalize("NFKC", account_holder_kana or "").strip()
+    claim.claimed_on = timezone.localdate()
+    claim.claimed_by = _user(actor)
+    try:
+        claim.full_clean(exclude=["application", "claimed_by"])
+    except ValidationError as e:
+        messages = [
+            _("%(field)s: %(errors)s")
+            % {"field": PaymentClaim._meta.get_field(f).verbose_name, "errors": _("、").join(m)}
+            for f, m in e.message_dict.items()
+        ]
+        raise InvalidApplication(
+            _("振込先を確認してください（%(errors)s）。") % {"errors": " / ".join(messages)},
+            extra={"fields": sorted(e.message_dict)},
+        ) from e
+    claim._history_user = _user(actor)
+    claim.save()
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.claimed",
+        subject=app,
+        after={"claim_amount": claim.amount, "claimed_on": claim.claimed_on.isoformat()},
+    )
+    return claim
 
 
 @transaction.atomic

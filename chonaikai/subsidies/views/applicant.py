@@ -29,6 +29,7 @@ from ..errors import SubsidyError
 from ..forms import (
     BLANK_ROWS,
     AttachmentForm,
+    ClaimForm,
     CommentForm,
     CompletionReportForm,
     NewApplicationForm,
@@ -705,5 +706,48 @@ def report_completion(request, pk):
             "error_summary": error_summary(formset, form, extra=page_errors),
             "files_lost": request.method == "POST" and bool(request.FILES),
         },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The claim (交付請求 / 請求書) after 額の確定
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def claim(request, pk):
+    """請求書: the association gives the account the confirmed amount is paid into."""
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    if app.status != Status.CONFIRMED or not policy.can_act_for_association(request.user, app):
+        messages.info(
+            request,
+            _("請求書は補助金の額が確定してから出します（この申請は「%(status)s」です）。")
+            % {"status": app.get_status_display()},
+        )
+        return redirect("subsidies:detail", pk=app.pk)
+    existing = selectors.claim_of(app) if selectors.sees_bank_account(request.user, app) else None
+    form = ClaimForm(request.POST or None, initial=ClaimForm.initial_for(existing))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.application_claim(actor=request.user, application_id=app.pk, **form.cleaned_data)
+            except (SubsidyError, PermissionDenied) as e:
+                attach_error(form, e)
+                status = status_of(e)
+            else:
+                messages.success(
+                    request,
+                    _("請求書を出しました。市から振込先に%(amount)sをお支払いします。")
+                    % {"amount": rules.format_yen(app.confirmed_amount)},
+                )
+                return redirect("subsidies:document", pk=app.pk, document="claim")
+        else:
+            status = 400
+    return render(
+        request,
+        "subsidies/claim.html",
+        {"app": app, "form": form, "error_summary": error_summary(form)},
         status=status,
     )
