@@ -158,3 +158,34 @@ def test_the_ward_sees_a_hall_awaiting_its_check_and_checks_it_on_the_applicatio
     as_user(leader_a).post(reverse("subsidies:hall_confirm", args=[app.pk]))
     other.refresh_from_db()
     assert other.awaiting_check
+
+
+def test_a_draft_without_its_hall_gets_one_registered_on_step_one_again(
+    as_user, leader_a, association_a, meeting_hall, make_app
+):
+    draft = make_app(
+        association_a,
+        programme=meeting_hall,
+        category="extension_rebuild",
+        lines=(("works", "屋根", 300_000),),
+    )
+    client = as_user(leader_a)
+    refused = client.post(
+        reverse("subsidies:edit_programme", args=[draft.pk]), {"category": "extension_rebuild", "go": "next"}
+    )
+    assert refused.status_code == 400 and "対象の会館が必要です" in text(refused)
+    response = client.post(
+        reverse("subsidies:edit_programme", args=[draft.pk]),
+        {
+            "category": "extension_rebuild",
+            "hall_name": "あとから会館",
+            "hall_address": "札幌市中央区",
+            "hall_floor_area": "80",
+            "hall_tenure": "leased",
+            "go": "next",
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.hall.name == "あとから会館" and draft.hall.tenure == Hall.Tenure.LEASED
+    assert draft.hall.awaiting_check
