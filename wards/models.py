@@ -16,6 +16,10 @@ class Ward(models.Model):
     romaji = models.CharField(_("ローマ字"), max_length=80)
     established_on = models.DateField(_("設置日"), null=True, blank=True)
     area_km2 = models.DecimalField(_("面積（km²）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    # The ward office (区役所) people are told to ask: its name, address and telephone, as published.
+    office_name = models.CharField(_("区役所の名称"), max_length=80, blank=True)
+    office_address = models.CharField(_("区役所の所在地"), max_length=200, blank=True)
+    office_phone = models.CharField(_("区役所の電話番号"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["code"]

@@ -44,7 +44,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 class ExpenseKindRuleInline(admin.TabularInline):
     model = ExpenseKindRule
     extra = 0
-    fields = ["code", "name", "rate_numerator", "rate_denominator", "position"]
+    fields = ["code", "name", "rate_numerator", "rate_denominator", "examples", "position"]
 
 
 @admin.register(ProgrammeRule)
@@ -168,11 +168,22 @@ class HallRepairInline(admin.TabularInline):
 
 @admin.register(Hall)
 class HallAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "association", "tenure", "year_built", "floor_area_m2", "is_sample"]
+    list_display = [
+        "name",
+        "association",
+        "address",
+        "tenure",
+        "year_built",
+        "floor_area_m2",
+        "checked_at",
+        "is_sample",
+    ]
     list_filter = ["tenure", "is_sample", "association__ward"]
-    search_fields = ["name", "association__code", "association__name"]
+    search_fields = ["name", "address", "association__code", "association__name"]
     list_select_related = ["association"]
     raw_id_fields = ["association"]
+    # The ward's check is recorded by services.hall_confirm (from the application's page), with its audit.
+    readonly_fields = ["checked_at", "checked_by"]
     inlines = [HallRepairInline]
 
 

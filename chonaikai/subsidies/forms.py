@@ -1,7 +1,7 @@
 """Forms of the subsidy pages. They parse and describe input; every rule is the services'.
 
-Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」 are not all
-accepted, but full-width digits, commas, spaces, a trailing 「円」 and a leading ¥ are (YenField).
+Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」「120万円」 are all
+read (YenField, through rules.parse_yen).
 Errors are translated and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
 at the field's error list (`<id>_error`) and help text (`<id>_helptext`).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -19,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.associations.models import Association
 
 from . import attachments, rules
-from .models import Application, Attachment, ExpenseLine, Hall, Programme
-from .services import LineInput
+from .models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme
+from .services import HallInput, LineInput
 
 ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
 COMMENT_MAX = 2000
@@ -58,28 +59,22 @@ def _date_field(label, *, required=False, error_messages=None, **kwargs) -> form
 
 
 class YenField(forms.Field):
-    """Whole yen. 「30,000」「３００００」「30000円」 are 30000; negative and fractional amounts are refused."""
+    """Whole yen as people write them (rules.parse_yen): 「30,000」「３００００」「3万円」 are 30000;
+    negative and fractional amounts are refused."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "yen-input"})
     default_error_messages = {
-        "invalid": _("金額は 30000 のように、円単位の数字で入力してください。"),
+        "invalid": _("金額は 30000 や 3万円 のように、円単位で入力してください。"),
         "negative": _("金額は0円以上で入力してください。"),
     }
 
     def to_python(self, value):
-        if value in (None, ""):
+        if value in (None, "") or not str(value).strip():
             return None
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = text.replace(",", "").replace(" ", "").replace("−", "-")
-        text = text.removesuffix("円").removeprefix("¥")  # i18n: data (the unit as typed)
-        if not text:
-            return None
-        if not text.lstrip("-").isdigit():
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = int(text)
-        if amount < 0:
-            raise forms.ValidationError(self.error_messages["negative"], code="negative")
-        return amount
+        try:
+            return rules.parse_yen(value)
+        except rules.AmountNotReadable as e:
+            raise forms.ValidationError(self.error_messages[e.reason], code=e.reason) from e
 
 
 OPTIONAL_COMMENT = _("コメント（任意）")
@@ -179,10 +174,6 @@ class _ProgrammeFields(forms.Form):
         }
 
 
-class NewApplicationForm(_ProgrammeFields):
-    """Step 1 for an association's leader: which programme (and category and hall)."""
-
-
 class PaperApplicationForm(_ProgrammeFields):
     """A paper application entered by ward staff: whose, which programme, the scan and the day received."""
 
@@ -214,28 +205,161 @@ class PaperApplicationForm(_ProgrammeFields):
         self.order_fields(self.field_order)
 
 
-class ProgrammeStepForm(forms.Form):
-    """Step 1 of an existing draft: the programme is fixed; its category and hall may change."""
+class AreaField(forms.DecimalField):
+    """延床面積 in m², as written on a plan: 「120.5」「１２０．５」「120.5㎡」「120.5m2」."""
 
-    category = forms.ChoiceField(label=_("区分"), error_messages={"required": _("区分を選んでください。")})
-    hall = HallChoiceField(label=_("対象の会館"), required=False, queryset=Hall.objects.none())
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip().replace(",", "")
+            for unit in ("m²", "m2", "平方メートル"):  # i18n: data (units as typed; NFKC turns ㎡ into m2)
+                value = value.removesuffix(unit).strip()
+        return super().to_python(value)
 
-    def __init__(self, *args, application: Application, categories, halls, **kwargs):
-        initial = {"category": application.category, "hall": application.hall_id}
-        super().__init__(*args, initial=initial, **kwargs)
+
+class _StepOneFields(forms.Form):
+    """The first step of an association's application: the category, and the hall it needs —
+    chosen from the register or registered here (「区の確認待ち」 until the ward checks it)."""
+
+    category = forms.ChoiceField(
+        label=_("区分"),
+        help_text=_(
+            "補助を受ける工事などの種類です。区分ごとの補助率・上限額は補助金の説明ページにあります。"
+        ),
+        error_messages={"required": _("区分を選んでください。")},
+    )
+    hall = HallChoiceField(
+        label=_("登録済みの会館から選ぶ"),
+        required=False,
+        queryset=Hall.objects.none(),
+        empty_label=_("（選んでください）"),
+    )
+    hall_name = forms.CharField(label=_("会館名"), required=False, max_length=120)
+    hall_address = forms.CharField(
+        label=_("所在地"),
+        required=False,
+        max_length=200,
+        help_text=_("例: 札幌市中央区北1条西2丁目1番1号"),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    hall_floor_area = AreaField(
+        label=_("延床面積（m²）"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        help_text=_("建物の図面や登記にある延床面積です。例: 120.5"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"invalid": _("延床面積は 120.5 のように数字で入力してください。")},
+    )
+    hall_tenure = forms.ChoiceField(
+        label=_("所有・借上げ"), required=False, choices=Hall.Tenure.choices, widget=forms.RadioSelect
+    )
+    hall_year_built = forms.IntegerField(
+        label=_("建築年（西暦）"),
+        required=False,
+        min_value=1868,
+        max_value=2100,
+        help_text=_("例: 1985（昭和60年）。わからなければ空欄のままで構いません。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": _("建築年は 1985 のように西暦の数字で入力してください。")},
+    )
+    NEW_HALL_FIELDS = ("hall_name", "hall_address", "hall_floor_area", "hall_year_built")
+
+    def _set_up(self, *, categories, halls, needs_hall: bool) -> None:
+        """`categories`: (code, name) of the categories open to applicants; `needs_hall`: whether
+        any of them needs a hall. Fields the programme does not need are removed."""
         if categories:
             self.fields["category"].choices = [("", _("（選んでください）")), *categories]
-            self.fields["hall"].queryset = halls
-            self.fields["hall"].empty_label = _("（選んでください）")
         else:
             del self.fields["category"]
-            del self.fields["hall"]
+        if needs_hall:
+            self.fields["hall"].queryset = halls
+            self.fields["hall_tenure"].initial = Hall.Tenure.OWNED
+            if not halls.exists():
+                del self.fields["hall"]
+        else:
+            for name in ("hall", "hall_tenure", *self.NEW_HALL_FIELDS):
+                del self.fields[name]
+
+    @property
+    def asks_for_hall(self) -> bool:
+        return "hall_name" in self.fields
+
+    def registers_hall(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return self.asks_for_hall and any(data.get(name) not in (None, "") for name in self.NEW_HALL_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if self.registers_hall():
+            if data.get("hall"):
+                self.add_error(
+                    "hall", _("登録済みの会館を選ぶか、新しく登録するか、どちらか一方にしてください。")
+                )
+            for name, message in (
+                ("hall_name", _("会館名を入力してください。")),
+                ("hall_address", _("会館の所在地を入力してください。")),
+                ("hall_floor_area", _("会館の延床面積を入力してください。")),
+            ):
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def new_hall(self) -> HallInput | None:
+        if not self.registers_hall():
+            return None
+        data = self.cleaned_data
+        return HallInput(
+            name=data["hall_name"].strip(),
+            address=data["hall_address"].strip(),
+            floor_area_m2=data["hall_floor_area"],
+            tenure=data.get("hall_tenure") or Hall.Tenure.OWNED,
+            year_built=data.get("hall_year_built"),
+        )
+
+    def step_values(self) -> dict:
+        hall = self.cleaned_data.get("hall")
+        return {
+            "category": self.cleaned_data.get("category") or "",
+            "hall_id": hall.pk if hall else None,
+            "new_hall": self.new_hall(),
+        }
+
+
+class NewApplicationForm(_StepOneFields):
+    """Step 1 for an association's leader, reached from the programme's page: the programme is that
+    page's (a hidden field, never chosen again); the category and hall where the programme has them."""
+
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("申請する補助金を選んでください。"),
+            "invalid_choice": _("この補助金はいま申請を受け付けていません。"),
+        },
+    )
+
+    def __init__(self, *args, programme: Programme, open_programmes, categories, halls, needs_hall, **kwargs):
+        super().__init__(*args, initial={"programme": programme.pk}, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(pk__in=[p.pk for p in open_programmes])
+        self._set_up(categories=categories, halls=halls, needs_hall=needs_hall)
+
+    def values(self) -> dict:
+        return {"programme_id": self.cleaned_data["programme"].pk, **self.step_values()}
+
+
+class ProgrammeStepForm(_StepOneFields):
+    """Step 1 of an existing draft: the programme is fixed; its category and hall may change."""
+
+    def __init__(self, *args, application: Application, categories, halls, needs_hall=True, **kwargs):
+        initial = {"category": application.category, "hall": application.hall_id}
+        super().__init__(*args, initial=initial, **kwargs)
+        self._set_up(categories=categories, halls=halls, needs_hall=bool(categories) and needs_hall)
 
     def values(self) -> dict:
         if "category" not in self.fields:
             return {}
-        hall = self.cleaned_data.get("hall")
-        return {"category": self.cleaned_data["category"], "hall_id": hall.pk if hall else None}
+        return self.step_values()
 
 
 class PurposeForm(forms.Form):
@@ -502,3 +626,35 @@ class AccountingExportForm(forms.Form):
             ("", _("全年度")),
             *((year, rules.fiscal_year_text(year)) for year in fiscal_years),
         ]
+
+
+class ClaimForm(forms.Form):
+    """交付請求 (請求書): the account the confirmed amount is paid into (振込先)."""
+
+    bank_name = forms.CharField(
+        label=_("金融機関名"), max_length=60, help_text=_("例: 北洋銀行、北海道信用金庫、ゆうちょ銀行")
+    )
+    branch_name = forms.CharField(label=_("支店名"), max_length=60, help_text=_("例: 本店営業部、中央支店"))
+    account_type = forms.ChoiceField(
+        label=_("預金種目"),
+        choices=PaymentClaim.AccountType.choices,
+        initial=PaymentClaim.AccountType.ORDINARY,
+        widget=forms.RadioSelect,
+    )
+    account_number = forms.CharField(
+        label=_("口座番号"),
+        max_length=10,
+        help_text=_("7桁の数字です。通帳の表紙の裏などに書いてあります。"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_holder_kana = forms.CharField(
+        label=_("口座名義（カナ）"),
+        max_length=100,
+        help_text=_("通帳のとおりに全角カタカナで入力してください。例: チュウオウテストチョウナイカイ"),
+    )
+
+    @classmethod
+    def initial_for(cls, claim: PaymentClaim | None) -> dict:
+        if claim is None:
+            return {}
+        return {name: getattr(claim, name) for name in cls.base_fields}

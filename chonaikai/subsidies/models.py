@@ -65,6 +65,14 @@ class Programme(models.Model):
         default=False,
         help_text=_("取下げ・不交付決定の申請は数えません。"),
     )
+    summary = models.TextField(
+        _("対象となる事業（申請する方への説明）"),
+        blank=True,
+        help_text=_("補助金の説明ページの最初に表示します。"),
+    )
+    documents = models.TextField(
+        _("添付する書類"), blank=True, help_text=_("1行に1つ書いてください。説明ページに一覧で表示します。")
+    )
     source = models.TextField(_("出典"), blank=True)
     note = models.TextField(_("備考"), blank=True)
 
@@ -94,6 +102,10 @@ class Programme(models.Model):
             "name": self.name,
             "fiscal_year": rules.fiscal_year_text(self.fiscal_year),
         }
+
+    @property
+    def document_list(self) -> list[str]:
+        return [line.strip() for line in self.documents.splitlines() if line.strip()]
 
 
 class ProgrammeRule(models.Model):
@@ -204,6 +216,14 @@ class ExpenseKindRule(models.Model):
     name = models.CharField(_("経費の種類"), max_length=80)
     rate_numerator = models.PositiveIntegerField(_("補助率（分子）"), null=True, blank=True)
     rate_denominator = models.PositiveIntegerField(_("補助率（分母）"), null=True, blank=True)
+    examples = models.CharField(
+        _("例"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "申請する方への例（例: クラウドサービスの利用料、講師への謝礼）。説明ページと経費の画面に表示します。"
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     history = HistoricalRecords()
@@ -238,7 +258,13 @@ class ExpenseKindRule(models.Model):
 
 
 class Hall(models.Model):
-    """A meeting hall (市民集会施設) an association owns or leases."""
+    """A meeting hall (市民集会施設) an association owns or leases.
+
+    A hall its association's leader registers (on the first step of a hall application) is
+    「区の確認待ち」 until the ward's staff or a city administrator checks it against the papers
+    (services.hall_confirm, during review; forwarding to the city waits for it). A hall registered
+    by staff is checked when registered; a leader's later change of it needs a new check.
+    """
 
     class Tenure(models.TextChoices):
         OWNED = "owned", _("所有")
@@ -248,6 +274,7 @@ class Hall(models.Model):
         Association, on_delete=models.PROTECT, related_name="halls", verbose_name=_("町内会")
     )
     name = models.CharField(_("会館名"), max_length=120)
+    address = models.CharField(_("所在地"), max_length=200, blank=True)
     tenure = models.CharField(_("所有・借上げ"), max_length=10, choices=Tenure.choices, default=Tenure.OWNED)
     year_built = models.PositiveSmallIntegerField(_("建築年"), null=True, blank=True)
     floor_area_m2 = models.DecimalField(
@@ -256,6 +283,15 @@ class Hall(models.Model):
     latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
     notes = models.TextField(_("備考"), blank=True)
+    checked_at = models.DateTimeField(_("区が確認した日時"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("確認した職員"),
+    )
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
@@ -277,6 +313,11 @@ class Hall(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def awaiting_check(self) -> bool:
+        """Registered by the association and not yet checked by the ward."""
+        return self.checked_at is None
 
 
 class HallRepair(models.Model):
@@ -498,6 +539,54 @@ class ExpenseLine(models.Model):
 
     def __str__(self):
         return f"{self.description} {format_yen(self.amount)}"
+
+
+kana_validator = RegexValidator(
+    r"^[\u30a0-\u30ff\u3000 （）()・．.，,－-]+$",  # i18n: data (katakana and the signs bank names use)
+    _("口座名義は全角カタカナで入力してください（例: チュウオウテストチョウナイカイ）。"),
+)
+account_number_validator = RegexValidator(r"^[0-9]{7}$", _("口座番号は7桁の数字で入力してください。"))
+
+
+class PaymentClaim(models.Model):
+    """交付請求 (請求書): after 額の確定 the association asks for the confirmed amount, paid into this
+    account (振込先). The account is shown only to the association's leaders and the city, which
+    pays (selectors.sees_bank_account); ward staff see that a claim was made, not the account."""
+
+    class AccountType(models.TextChoices):
+        ORDINARY = "ordinary", _("普通")
+        CURRENT = "current", _("当座")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="claim", verbose_name=_("申請")
+    )
+    amount = models.PositiveBigIntegerField(_("請求額（円）"))
+    bank_name = models.CharField(_("金融機関名"), max_length=60)
+    branch_name = models.CharField(_("支店名"), max_length=60)
+    account_type = models.CharField(
+        _("預金種目"), max_length=10, choices=AccountType.choices, default=AccountType.ORDINARY
+    )
+    account_number = models.CharField(_("口座番号"), max_length=7, validators=[account_number_validator])
+    account_holder_kana = models.CharField(_("口座名義（カナ）"), max_length=100, validators=[kana_validator])
+    claimed_on = models.DateField(_("請求日"))
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("請求した人"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("交付請求（振込先）")
+        verbose_name_plural = _("交付請求（振込先）")
+
+    def __str__(self):
+        return f"{self.application.number} {format_yen(self.amount)}"
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

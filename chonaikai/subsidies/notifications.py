@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,17 @@ SUBJECTS = {
     Action.RETURN_COMPLETION: _("実績報告が差し戻されました"),
     Action.APPROVE: _("交付決定のお知らせ"),
     Action.REJECT: _("不交付決定のお知らせ"),
+    Action.PAY: _("補助金をお支払いしました"),
+}
+
+
+# The body's first sentence: 「令和8年度 …補助金について、<lead>。」
+LEADS = {
+    Action.SUBMIT: _("申請を受け付けました"),
+    Action.RETURN: _("申請が差し戻されました"),
+    Action.RETURN_COMPLETION: _("実績報告が差し戻されました"),
+    Action.APPROVE: _("補助金の交付が決まりました"),
+    Action.REJECT: _("補助金を交付しないことが決まりました"),
     Action.PAY: _("補助金をお支払いしました"),
 }
 
@@ -76,6 +88,10 @@ def _messages(application: Application, action: str, comment: str, to: list[str]
         "application": application,
         "action": action,
         "headline": SUBJECTS[action],
+        "lead": LEADS[action],
+        # The application itself, not the site's front page.
+        "application_url": settings.SITE_URL.rstrip("/") + reverse("subsidies:detail", args=[application.pk]),
+        "ward": application.association.ward,
         "programme": application.programme,
         "fiscal_year": rules.fiscal_year_text(application.programme.fiscal_year),
         "association": application.association,

@@ -27,6 +27,8 @@ reader's language (「小計 30,000円 + 40,000円 = 70,000円」 / "Subtotal ¥
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
@@ -193,6 +195,49 @@ def format_yen(amount: int) -> str:
     """30000 → 「30,000円」 (English: ¥30,000); a negative amount keeps its sign in front: -¥1,200."""
     sign = "-" if amount < 0 else ""
     return sign + _("%(amount)s円") % {"amount": f"{abs(amount):,}"}
+
+
+class AmountNotReadable(ValueError):
+    """parse_yen could not read an amount: `reason` is "invalid" (not whole yen) or "negative"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# 「1億2000万円」「12万3,000円」「3.5万円」「5千円」: the units in their order, each optional.
+_AMOUNT = re.compile(
+    r"^(?:(?P<oku>\d+(?:\.\d+)?)億)?(?:(?P<man>\d+(?:\.\d+)?)万)?(?:(?P<sen>\d+(?:\.\d+)?)千)?(?P<yen>\d+)?$"  # i18n: data
+)
+_UNIT_VALUES = {"oku": 100_000_000, "man": 10_000, "sen": 1_000, "yen": 1}
+# Signs typed for minus: hyphen, minus sign, 長音 (a common slip), hyphen and en dash.
+_MINUS = ("-", "\u2212", "\u30fc", "\u2010", "\u2013")  # i18n: data
+_SPACES_AND_SEPARATORS = str.maketrans("", "", " ,\u3000")  # i18n: data
+
+
+def parse_yen(text: str) -> int:
+    """An amount of whole yen as people write it: 「120万円」「１２０，０００」「¥30,000」「12万3000」.
+
+    Full-width digits, commas, spaces, 円, ¥ and the units 億・万・千 are read; a fraction that
+    does not come to whole yen, anything else, and a negative amount raise AmountNotReadable.
+    """
+    t = unicodedata.normalize("NFKC", str(text)).translate(_SPACES_AND_SEPARATORS)
+    t = t.removeprefix("¥").removeprefix("\\").removesuffix("円")  # i18n: data (the unit as typed)
+    negative = t.startswith(_MINUS)
+    if negative:
+        t = t[1:]
+    match = _AMOUNT.match(t)
+    if not t or match is None or not any(match.groupdict().values()):
+        raise AmountNotReadable("invalid")
+    total = sum(
+        (Decimal(value) * _UNIT_VALUES[unit] for unit, value in match.groupdict().items() if value),
+        Decimal(0),
+    )
+    if total != total.to_integral_value():
+        raise AmountNotReadable("invalid")
+    if negative and total:
+        raise AmountNotReadable("negative")
+    return int(total)
 
 
 def _japanese() -> bool:
@@ -456,6 +501,49 @@ def compute_amount(
         needs_confirmation=rule.needs_confirmation,
         category=rule.code,
     )
+
+
+# The inputs of the worked example on a programme's page (the amounts follow the rule's cap; the
+# results are always compute_amount's).
+EXAMPLE_FLOOR_AREA = Decimal(100)
+_EXAMPLE_BASE_WITHOUT_CAP = 300_000
+_EXAMPLE_SHARES = (3, 9)  # tenths of the cap for the first and second kind with a rate
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    lines: tuple[Line, ...]
+    floor_area_m2: Decimal | None
+    breakdown: Breakdown
+
+
+def worked_example(rule: CategoryRule) -> WorkedExample:
+    """An example for applicants, computed by compute_amount from the rule itself: a line for each of
+    (up to) two kinds with a rate, of 3/10 and 9/10 of the cap (rounded to ¥1,000), and 100 m² of
+    floor area for a floor-area rule. Changing a rate or the cap changes the example."""
+    base = rule.cap or _EXAMPLE_BASE_WITHOUT_CAP
+    rated = [k for k in rule.kinds if k.has_rate][: len(_EXAMPLE_SHARES)]
+    lines = tuple(
+        Line(kind=k.code, amount=max(base * share // 10 // 1_000 * 1_000, 1_000), description=k.name)
+        for k, share in zip(rated, _EXAMPLE_SHARES, strict=False)
+    )
+    area = EXAMPLE_FLOOR_AREA if rule.method == Method.FLOOR_AREA else None
+    breakdown = compute_amount(
+        rule,
+        lines=lines,
+        floor_area_m2=area,
+        member_households=None if rule.method != Method.PER_HOUSEHOLD else 100,
+    )
+    return WorkedExample(lines=lines, floor_area_m2=area, breakdown=breakdown)
+
+
+def rate_text(kind: KindRule) -> str:
+    """A kind's rate for applicants: 「10/10（全額）」「2/3」, or that it is not subsidised."""
+    if not kind.has_rate:
+        return _("補助の対象外（費用として記入）")
+    if kind.rate_numerator == kind.rate_denominator:
+        return _("%(n)s/%(d)s（全額）") % {"n": kind.rate_numerator, "d": kind.rate_denominator}
+    return f"{kind.rate_numerator}/{kind.rate_denominator}"
 
 
 def limit_to_approved(breakdown: Breakdown, approved_amount: int) -> Breakdown:

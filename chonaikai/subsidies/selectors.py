@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
@@ -30,6 +31,7 @@ from .models import (
     GrantComputation,
     Hall,
     HallRepair,
+    PaymentClaim,
     Programme,
     ProgrammeRule,
     Transition,
@@ -585,3 +587,88 @@ def resident_grant_history(
     qs = policy.grant_computations_visible_to(user).filter(programme=programme)
     qs = qs.filter(association=association) if association is not None else qs.filter(federation=federation)
     return qs.order_by("-computed_at", "-id")
+
+
+@dataclass(frozen=True)
+class GuideKind:
+    name: str
+    rate: str  # rules.rate_text
+    examples: str
+
+
+@dataclass(frozen=True)
+class GuideCategory:
+    """One category of a programme as its page explains it, with an example computed by the rules."""
+
+    row: ProgrammeRule
+    rule: rules.CategoryRule
+    kinds: list[GuideKind]
+    example: rules.WorkedExample
+    example_kinds: dict[str, str]  # kind code → name, for the example's lines
+
+    @property
+    def open_to_applicants(self) -> bool:
+        return not self.row.needs_confirmation
+
+
+def programme_guide(programme: Programme) -> list[GuideCategory]:
+    """The categories of an application programme for its page: kinds with their rates in words and
+    examples, and a worked example computed by rules.worked_example from the rule rows."""
+    result = []
+    for row in programme.rules.prefetch_related("kinds"):
+        rule = _as_rule(row)
+        result.append(
+            GuideCategory(
+                row=row,
+                rule=rule,
+                kinds=[
+                    GuideKind(name=k.name, rate=rules.rate_text(rk), examples=k.examples)
+                    for k, rk in zip(row.kinds.all(), rule.kinds, strict=True)
+                ],
+                example=rules.worked_example(rule),
+                example_kinds={k.code: k.name for k in rule.kinds},
+            )
+        )
+    return result
+
+
+def contact_for(association: Association | None):
+    """Whom an applicant asks: their ward's office (name, address, telephone as data), or None."""
+    if association is None or association.ward_id is None:
+        return None
+    return association.ward
+
+
+def sees_bank_account(user, application: Application) -> bool:
+    """The 振込先 of a claim: the association's own leaders and the city, which pays; not the ward's
+    staff, viewers or other associations."""
+    if policy.is_city_admin(user):
+        return True
+    return policy.associations_applying_as(user).filter(pk=application.association_id).exists()
+
+
+def claim_of(application: Application):
+    """The application's 交付請求, or None."""
+    return PaymentClaim.objects.filter(application=application).first()
+
+
+# The printable documents of an application: key → (title, whether the application has reached it).
+DOCUMENTS = ("decision", "confirmation", "claim")
+
+
+def documents_available(user, application: Application) -> list[str]:
+    """Which of 交付決定通知書, 額の確定通知書 and 請求書 exist for the application and the user may open."""
+    available = []
+    if application.status in workflow.GRANTED_STATES and application.approved_amount is not None:
+        available.append("decision")
+    if application.confirmed_amount is not None:
+        available.append("confirmation")
+    if claim_of(application) is not None and sees_bank_account(user, application):
+        available.append("claim")
+    return available
+
+
+def transition_day(application: Application, action: str) -> dt.date | None:
+    """The (local) day of the application's last `action`, or None."""
+    last = application.transitions.filter(action=action).order_by("-at", "-id").first()
+    return timezone.localtime(last.at).date() if last is not None else None

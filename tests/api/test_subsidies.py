@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chonaikai.subsidies import services
-from chonaikai.subsidies.models import DIGITAL, MEETING_HALL, Application, Attachment, Hall, Programme
+from chonaikai.subsidies.models import DIGITAL, MEETING_HALL, Application, Attachment, Programme
 from chonaikai.subsidies.workflow import Status
 from tests.api.conftest import error, is_japanese
 from tests.factories import UserFactory
@@ -150,9 +151,14 @@ def meeting_hall(db):
 
 
 @pytest.fixture
-def hall_a(association_a):
-    return Hall.objects.create(
-        association=association_a, name="中央A会館", floor_area_m2=120, year_built=1985
+def hall_a(association_a, ward_staff_chuo):
+    """A hall in the register, entered (and so checked) by the ward."""
+    return services.hall_create(
+        actor=ward_staff_chuo,
+        association_id=association_a.pk,
+        name="中央A会館",
+        floor_area_m2=Decimal(120),
+        year_built=1985,
     )
 
 

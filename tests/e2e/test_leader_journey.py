@@ -44,9 +44,15 @@ def test_a_leader_applies_for_the_digital_subsidy_and_prints_the_form(
     expect(page.get_by_role("heading", level=1)).to_have_text("補助金の申請")
     journey.step("subsidies-home")
 
-    # 1. The programme (chosen by the link), 2. purpose and dates.
+    # The programme's page (rates, examples, cap, worked example, whom to ask), then step 1, which
+    # does not ask for the programme again. 2. purpose and dates.
     page.get_by_role("link", name="町内会デジタル活用促進補助金を申請する").click()
-    expect(page.get_by_label(re.compile("町内会デジタル活用促進補助金"))).to_be_checked()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("町内会デジタル活用促進補助金")
+    expect(page.get_by_text("クラウドサービス", exact=False)).to_be_visible()
+    journey.step("programme-guide")
+    page.get_by_role("link", name="この補助金を申請する").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("申請する補助金（手順1）")
+    expect(page.locator('input[type="radio"]')).to_have_count(0)
     journey.step("step1-programme")
     page.get_by_role("button", name="保存して次へ →").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("事業の内容（手順2）")
@@ -152,10 +158,12 @@ def test_a_leader_applies_with_the_keyboard_only(new_journey, leader_b, digital_
     with page.expect_navigation():
         keyboard.press("Enter")
 
-    # 1. The programme is chosen by the link; its radio button is reached with Tab.
-    expect(page.get_by_role("heading", level=1)).to_have_text("補助金を選ぶ（手順1）")
-    radio = tab_to(page, lambda e: e["type"] == "radio")
-    assert page.locator(f"#{radio['id']}").is_checked()
+    # The programme's page, then 1. step 1: the programme is the page's, not chosen again.
+    journey.step("programme-guide")
+    tab_to(page, by_text("この補助金を申請する"))
+    with page.expect_navigation():
+        keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("申請する補助金（手順1）")
     journey.step("step1-programme")
     next_step(page)
 

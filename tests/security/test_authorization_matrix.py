@@ -377,6 +377,22 @@ MATRIX = {
         "/subsidies/programmes/{programme}/compute/",
         (LOGIN, 403, 403, 403, 403, 400),
     ),
+    # The matrix's application is a draft: the claim page sends those who may see it back to it,
+    # and no notice exists yet (the documents' visibility is tested in tests/subsidy_pages/test_paperwork.py).
+    "subsidies:claim": ("get", "/subsidies/applications/{app}/claim/", (LOGIN, 404, 302, 404, 302, 302)),
+    "subsidies:document": (
+        "get",
+        "/subsidies/applications/{app}/documents/decision/",
+        (LOGIN, 404, 404, 404, 404, 404),
+    ),
+    "subsidies:guide": ("get", "/subsidies/programmes/{programme}/guide/", (LOGIN, 200, 200, 200, 200, 200)),
+    # The matrix's application is a digital one, which has no hall: 404 for everyone who may see it
+    # (the hall check itself is tested in tests/subsidy_pages/test_programme_guide.py).
+    "subsidies:hall_confirm": (
+        "post",
+        "/subsidies/applications/{app}/hall/confirm/",
+        (LOGIN, 404, 404, 404, 404, 404),
+    ),
     "subsidies:home": ("get", "/subsidies/", (LOGIN, 302, 200, 302, 302, 302)),
     "subsidies:new": ("get", "/subsidies/new/", (LOGIN, 404, 200, 302, 302, 302)),
     "subsidies:paper_new": ("get", "/subsidies/paper/new/", (LOGIN, 404, 404, 200, 200, 200)),

@@ -230,6 +230,6 @@ def test_a_line_of_a_kind_the_new_category_lacks_is_named_by_what_was_typed_not_
 
 
 def test_step_one_offers_only_the_categories_open_to_applicants(as_user, leader_a, meeting_hall):
-    page = as_user(leader_a).get(reverse("subsidies:new")).content.decode()
+    page = as_user(leader_a).get(reverse("subsidies:new"), {"programme": meeting_hall.pk}).content.decode()
     offered = re.findall(r'<option value="([a-z_]+)"', page)
     assert offered == ["extension_rebuild", "demolition"]

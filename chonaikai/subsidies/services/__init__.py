@@ -13,6 +13,8 @@ from .applications import (
     UPDATABLE_FIELDS,
     LineInput,
     application_approve,
+    application_choose_category,
+    application_claim,
     application_confirm,
     application_create,
     application_enter_paper,
@@ -24,6 +26,7 @@ from .applications import (
     application_return_completion,
     application_send_back,
     application_set_lines,
+    application_start,
     application_start_review,
     application_submit,
     application_update,
@@ -36,7 +39,15 @@ from .applications import (
     expense_line_update,
 )
 from .grants import GrantRun, resident_grant_compute
-from .halls import HALL_FIELDS, hall_create, hall_repair_record, hall_update
+from .halls import (
+    HALL_FIELDS,
+    HallInput,
+    hall_confirm,
+    hall_create,
+    hall_register_for_application,
+    hall_repair_record,
+    hall_update,
+)
 from .programmes import programme_copy_to_fiscal_year, rule_confirm
 
 __all__ = [
@@ -44,8 +55,11 @@ __all__ = [
     "NOTIFIED_ACTIONS",
     "UPDATABLE_FIELDS",
     "GrantRun",
+    "HallInput",
     "LineInput",
     "application_approve",
+    "application_choose_category",
+    "application_claim",
     "application_confirm",
     "application_create",
     "application_enter_paper",
@@ -57,6 +71,7 @@ __all__ = [
     "application_return_completion",
     "application_send_back",
     "application_set_lines",
+    "application_start",
     "application_start_review",
     "application_submit",
     "application_update",
@@ -67,7 +82,9 @@ __all__ = [
     "expense_line_add",
     "expense_line_delete",
     "expense_line_update",
+    "hall_confirm",
     "hall_create",
+    "hall_register_for_application",
     "hall_repair_record",
     "hall_update",
     "programme_copy_to_fiscal_year",

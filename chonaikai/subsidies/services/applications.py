@@ -12,12 +12,13 @@ e-mail (tasks.notify_application_event_task) with transaction.on_commit.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -39,8 +40,9 @@ from ..errors import (
     RepeatGrantTooSoon,
     RuleNotConfirmed,
 )
-from ..models import Application, Attachment, ExpenseLine, Hall, Programme, Transition
+from ..models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme, Transition
 from ..workflow import Action, Status
+from .halls import HallInput, hall_register_for_application
 
 # Transitions that send e-mail to the association's leader and the ward's staff.
 NOTIFIED_ACTIONS = frozenset(
@@ -356,6 +358,91 @@ def application_create(
         lines=lines,
         entered_by_staff=False,
     )
+
+
+def _step_one_hall(
+    *, actor, association_id: int, programme: Programme, category: str, hall_id, new_hall
+) -> int | None:
+    """The hall the first step gives: the one chosen, or the one registered now (「区の確認待ち」).
+
+    A category that needs a hall is refused here without one, so that nobody fills in every step
+    to learn at submission that a hall was needed; a category that takes none registers none.
+    """
+    rule = selectors.rule_for(programme, category)
+    if not rule.requires_hall:
+        if new_hall is not None:
+            raise InvalidApplication(
+                _("%(programme)sでは会館を指定しません。") % {"programme": programme.name},
+                extra={"hall_id": None},
+            )
+        return hall_id
+    if hall_id is not None:
+        return hall_id
+    if new_hall is None:
+        raise InvalidApplication(
+            _(
+                "%(category)sの補助には対象の会館が必要です。登録済みの会館を選ぶか、"
+                "会館の所在地・延床面積などを入力して登録してください。"
+            )
+            % {"category": rule.name},
+            extra={"hall_id": None},
+        )
+    return hall_register_for_application(actor=actor, association_id=association_id, hall=new_hall).pk
+
+
+@transaction.atomic
+def application_start(
+    *,
+    actor,
+    association_id: int,
+    programme_id: int,
+    category: str = "",
+    hall_id: int | None = None,
+    new_hall: HallInput | None = None,
+) -> Application:
+    """The first step of an association's application, from the programme's page: the category and
+    the hall it needs (chosen, or registered now by the leader for the ward to check), then a draft
+    as application_create makes it. Nothing is saved when anything is refused."""
+    association = get_object_or_404(policy.associations_applying_as(actor), pk=association_id)
+    programme = get_object_or_404(Programme, pk=programme_id)
+    hall_id = _step_one_hall(
+        actor=actor,
+        association_id=association.pk,
+        programme=programme,
+        category=category,
+        hall_id=hall_id,
+        new_hall=new_hall,
+    )
+    return application_create(
+        actor=actor,
+        association_id=association.pk,
+        programme_id=programme.pk,
+        purpose="",
+        category=category,
+        hall_id=hall_id,
+    )
+
+
+@transaction.atomic
+def application_choose_category(
+    *,
+    actor,
+    application_id: int,
+    category: str,
+    hall_id: int | None = None,
+    new_hall: HallInput | None = None,
+) -> Application:
+    """The first step again on a draft: category and hall, with the same check as application_start."""
+    app = _locked_for_edit(actor, application_id)
+    hall_id = _step_one_hall(
+        actor=actor,
+        association_id=app.association_id,
+        programme=app.programme,
+        category=category,
+        hall_id=hall_id,
+        new_hall=new_hall,
+    )
+    return application_update(actor=actor, application_id=app.pk, category=category, hall_id=hall_id)
 
 
 @transaction.atomic
@@ -873,6 +960,15 @@ def application_forward(*, actor, application_id: int, comment: str = "") -> App
     _require_action(actor, app, Action.FORWARD)
     if app.needs_verification:
         raise FourEyesViolation(_("紙の申請は、別の職員が入力内容を確認するまで進達できません。"))
+    if app.hall is not None and app.hall.awaiting_check:
+        raise InvalidApplication(
+            _(
+                "会館「%(hall)s」は町内会が登録したもので、区の確認がまだです。"
+                "会館の登録内容（所在地・延床面積など）を確認してから進達してください。"
+            )
+            % {"hall": app.hall.name},
+            extra={"hall_id": app.hall_id},
+        )
     return _transition(app, action=Action.FORWARD, actor=actor, comment=comment)
 
 
@@ -990,6 +1086,68 @@ def application_confirm(*, actor, application_id: int, comment: str = "") -> App
         before={"approved_amount": app.approved_amount},
         after={"confirmed_amount": breakdown.amount},
     )
+
+
+@transaction.atomic
+def application_claim(
+    *,
+    actor,
+    application_id: int,
+    bank_name: str,
+    branch_name: str,
+    account_type: str,
+    account_number: str,
+    account_holder_kana: str,
+) -> PaymentClaim:
+    """交付請求 (請求書) after 額の確定: the confirmed amount, to be paid into this account.
+
+    By whoever acts for the association (its leader; for a paper applicant its ward's staff; the
+    city). Only while the amount is confirmed and not yet paid; a second claim replaces the first.
+    The audit event records the claim, not the account (personal data stays in the claim's history).
+    """
+    app = _locked(actor, application_id)
+    if not policy.can_act_for_association(actor, app):
+        raise PermissionDenied(_("この申請の請求書を出す権限がありません。"))
+    if app.status != Status.CONFIRMED:
+        raise IllegalTransition(
+            _("請求書は補助金の額が確定してから、支払いの前に出します（この申請は「%(status)s」です）。")
+            % {"status": Status(app.status).label},
+            extra={"status": app.status},
+        )
+    number = unicodedata.normalize("NFKC", account_number or "").replace("-", "").replace(" ", "")
+    if number.isdigit() and len(number) < 7:
+        number = number.zfill(7)  # 口座番号 is 7 digits; shorter ones are written without the leading zeros
+    claim = PaymentClaim.objects.filter(application=app).first() or PaymentClaim(application=app)
+    claim.amount = app.confirmed_amount
+    claim.bank_name = unicodedata.normalize("NFKC", bank_name or "").strip()
+    claim.branch_name = unicodedata.normalize("NFKC", branch_name or "").strip()
+    claim.account_type = account_type
+    claim.account_number = number
+    # NFKC makes half-width katakana full-width, as banks print 口座名義.
+    claim.account_holder_kana = unicodedata.normalize("NFKC", account_holder_kana or "").strip()
+    claim.claimed_on = timezone.localdate()
+    claim.claimed_by = _user(actor)
+    try:
+        claim.full_clean(exclude=["application", "claimed_by"])
+    except ValidationError as e:
+        messages = [
+            _("%(field)s: %(errors)s")
+            % {"field": PaymentClaim._meta.get_field(f).verbose_name, "errors": _("、").join(m)}
+            for f, m in e.message_dict.items()
+        ]
+        raise InvalidApplication(
+            _("振込先を確認してください（%(errors)s）。") % {"errors": " / ".join(messages)},
+            extra={"fields": sorted(e.message_dict)},
+        ) from e
+    claim._history_user = _user(actor)
+    claim.save()
+    audit_record(
+        actor=_user(actor),
+        action="subsidy_application.claimed",
+        subject=app,
+        after={"claim_amount": claim.amount, "claimed_on": claim.claimed_on.isoformat()},
+    )
+    return claim
 
 
 @transaction.atomic

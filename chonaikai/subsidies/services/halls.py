@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
@@ -17,7 +19,29 @@ from chonaikai.audit.services import audit_record, snapshot
 from ..errors import InvalidApplication
 from ..models import Hall, HallRepair
 
-HALL_FIELDS = ("name", "tenure", "year_built", "floor_area_m2", "latitude", "longitude", "notes")
+HALL_FIELDS = (
+    "name",
+    "address",
+    "tenure",
+    "year_built",
+    "floor_area_m2",
+    "latitude",
+    "longitude",
+    "notes",
+)
+# What a change by the association (not the ward) sends back to 「区の確認待ち」.
+_CHECKED_FIELDS = ("name", "address", "tenure", "year_built", "floor_area_m2")
+
+
+@dataclass(frozen=True)
+class HallInput:
+    """A hall as a leader registers it on the first step of a hall application."""
+
+    name: str
+    address: str
+    floor_area_m2: Decimal | None
+    tenure: str
+    year_built: int | None = None
 
 
 def _user(actor):
@@ -44,6 +68,7 @@ def hall_create(
     actor,
     association_id: int,
     name: str,
+    address: str = "",
     tenure: str = Hall.Tenure.OWNED,
     year_built: int | None = None,
     floor_area_m2: Decimal | None = None,
@@ -51,25 +76,86 @@ def hall_create(
     longitude: Decimal | None = None,
     notes: str = "",
 ) -> Hall:
-    """Register a hall of an association: its leader, its ward's staff, city administrators (else 404)."""
+    """Register a hall of an association: its leader, its ward's staff, city administrators (else 404).
+
+    Registered by the ward's staff or the city it is checked at once; by the association's leader it
+    is 「区の確認待ち」 until the ward checks it (hall_confirm).
+    """
     association = get_object_or_404(Association, pk=association_id)
     if not policy.can_edit_hall(actor, association):
         raise Http404("no such association")
+    staff = policy.can_edit_association(actor, association)
     hall = Hall(
         association=association,
         name=(name or "").strip(),
+        address=(address or "").strip(),
         tenure=tenure,
         year_built=year_built,
         floor_area_m2=floor_area_m2,
         latitude=latitude,
         longitude=longitude,
         notes=notes,
+        checked_at=timezone.now() if staff else None,
+        checked_by=_user(actor) if staff else None,
     )
     _validated(hall)
     hall._history_user = _user(actor)
     hall.save()
     audit_record(
-        actor=_user(actor), action="hall.created", subject=hall, after=snapshot(hall, list(HALL_FIELDS))
+        actor=_user(actor),
+        action="hall.created",
+        subject=hall,
+        after={**snapshot(hall, list(HALL_FIELDS)), "awaiting_check": hall.awaiting_check},
+    )
+    return hall
+
+
+def hall_register_for_application(*, actor, association_id: int, hall: HallInput) -> Hall:
+    """A hall registered on the way to an application: its name, address and floor area are required
+    (the amount and the ward's check need them), then hall_create."""
+    missing = [
+        str(Hall._meta.get_field(field).verbose_name)
+        for field, value in (
+            ("name", (hall.name or "").strip()),
+            ("address", (hall.address or "").strip()),
+            ("floor_area_m2", hall.floor_area_m2),
+        )
+        if value in (None, "")
+    ]
+    if missing:
+        raise InvalidApplication(
+            _("会館を登録するには、%(fields)sを入力してください。") % {"fields": _("、").join(missing)},
+            extra={"hall_id": None, "missing": missing},
+        )
+    return hall_create(
+        actor=actor,
+        association_id=association_id,
+        name=hall.name,
+        address=hall.address,
+        tenure=hall.tenure,
+        year_built=hall.year_built,
+        floor_area_m2=hall.floor_area_m2,
+    )
+
+
+@transaction.atomic
+def hall_confirm(*, actor, hall_id: int) -> Hall:
+    """The ward has checked a hall an association registered against its papers (by its ward's staff
+    or a city administrator; a leader: PermissionDenied; outside the actor's scope: Http404)."""
+    hall = get_object_or_404(
+        policy.halls_visible_to(actor).select_for_update(of=("self",)).select_related("association"),
+        pk=hall_id,
+    )
+    if not policy.can_record_hall_history(actor, hall):
+        raise PermissionDenied(_("会館の登録内容を確認できるのは、区役所の職員と市の管理者です。"))
+    if not hall.awaiting_check:
+        return hall
+    hall.checked_at = timezone.now()
+    hall.checked_by = actor
+    hall._history_user = _user(actor)
+    hall.save(update_fields=["checked_at", "checked_by", "updated_at"])
+    audit_record(
+        actor=_user(actor), action="hall.checked", subject=hall, after=snapshot(hall, list(_CHECKED_FIELDS))
     )
     return hall
 
@@ -91,8 +177,13 @@ def hall_update(*, actor, hall_id: int, **changes) -> Hall:
     for field, value in changes.items():
         setattr(hall, field, value)
     _validated(hall)
+    fields = [*changes, "updated_at"]
+    if not policy.can_edit_association(actor, hall.association) and set(changes) & set(_CHECKED_FIELDS):
+        hall.checked_at = None  # the association changed what the ward checked: check again
+        hall.checked_by = None
+        fields += ["checked_at", "checked_by"]
     hall._history_user = _user(actor)
-    hall.save(update_fields=[*changes, "updated_at"])
+    hall.save(update_fields=fields)
     audit_record(
         actor=_user(actor),
         action="hall.updated",

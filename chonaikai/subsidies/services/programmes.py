@@ -94,6 +94,8 @@ def programme_copy_to_fiscal_year(
         opens_on=_shift(source.opens_on, years),
         closes_on=_shift(source.closes_on, years),
         one_application_per_year=source.one_application_per_year,
+        summary=source.summary,
+        documents=source.documents,
         source=source.source,
         # A stored note, kept in the language of the record (and of the note it extends).
         note=f"{fiscal_year_label(source.fiscal_year)}の設定から複写。{source.note}".strip(),  # i18n: data
@@ -125,6 +127,7 @@ def programme_copy_to_fiscal_year(
                 name=k.name,
                 rate_numerator=k.rate_numerator,
                 rate_denominator=k.rate_denominator,
+                examples=k.examples,
                 position=k.position,
             )
             for k in kinds

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from ..errors import SubsidyError
 from ..forms import (
     BLANK_ROWS,
     AttachmentForm,
+    ClaimForm,
     CommentForm,
     CompletionReportForm,
     NewApplicationForm,
@@ -104,6 +105,60 @@ def home(request):
     )
 
 
+@login_required
+def programme_guide(request, pk):
+    """A programme's page before step 1: what it pays for with examples per kind, rates, cap, one
+    worked example computed by the rules, the period, the documents and whom to ask; 「申請を始める」.
+    Applicants see the categories open to them; staff also see those still 「要綱で要確認」 and why."""
+    who = audience(request.user)
+    if who is None:
+        raise Http404("subsidy pages are for the city, ward offices, associations and viewers")
+    programme = get_object_or_404(
+        selectors.programmes().filter(kind=Programme.Kind.APPLICATION).prefetch_related("rules__kinds"), pk=pk
+    )
+    staff = who in (CITY, WARD)
+    categories = [c for c in selectors.programme_guide(programme) if staff or c.open_to_applicants]
+    open_now = any(p.pk == programme.pk for p in selectors.open_programmes(day=timezone.localdate()))
+    association = (
+        policy.associations_applying_as(request.user).select_related("ward").first()
+        if who == LEADER
+        else None
+    )
+    start_url = draft = None
+    if association is not None and open_now:
+        mine = [
+            a
+            for a in selectors.application_queue(user=request.user).filter(programme=programme)
+            if a.status not in CLOSED_WITHOUT_GRANT
+        ]
+        draft = next((a for a in mine if a.status == Status.DRAFT), None)
+        applied = programme.one_application_per_year and any(a.status != Status.DRAFT for a in mine)
+        if programme.one_application_per_year and draft is not None:
+            start_url = step_url(draft, "purpose")
+        elif not applied:
+            start_url = f"{reverse('subsidies:new')}?programme={programme.pk}"
+    first, last = selectors.application_window(programme)
+    return render(
+        request,
+        "subsidies/programme_guide.html",
+        {
+            "programme": programme,
+            "categories": categories,
+            "staff_view": staff,
+            "open_now": open_now,
+            "has_closed_categories": any(not c.open_to_applicants for c in categories),
+            "first_day": first,
+            "last_day": last,
+            "association": association,
+            "contact": selectors.contact_for(association),
+            "start_url": start_url,
+            "draft": draft if programme.one_application_per_year else None,
+            "city_name": settings.CITY_NAME,
+            "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
+        },
+    )
+
+
 def _next_step(user, app) -> tuple[str, str] | None:
     """The one thing to do next on an application (label, url), if any."""
     if app.status in (Status.DRAFT, Status.RETURNED) and policy.can_edit_application(user, app):
@@ -120,26 +175,50 @@ def _next_step(user, app) -> tuple[str, str] | None:
 # ---------------------------------------------------------------------------------------------
 
 
+def step_one_choices(programme) -> tuple[list[tuple[str, str]], bool]:
+    """The categories applicants may choose (code, name) and whether the programme needs a hall."""
+    open_rows = [r for r in programme.rules.all() if not r.needs_confirmation]
+    categories = [(r.category, r.name) for r in open_rows if r.category]
+    return categories, any(r.requires_hall for r in open_rows)
+
+
 @login_required
 def application_new(request):
+    """Step 1, reached from a programme's page (?programme=<pk>): the programme is not chosen again.
+    Without an open programme the page lists the open programmes' pages to start from."""
     association = policy.associations_applying_as(request.user).first()
     if association is None:
         if audience(request.user) in (CITY, WARD):
             return redirect("subsidies:paper_new")
         raise Http404("only association leaders apply")
     programmes = selectors.open_programmes(day=timezone.localdate())
+    chosen = request.POST.get("programme") or request.GET.get("programme") or ""
+    programme = next((p for p in programmes if str(p.pk) == chosen), None)
+    if programme is None:
+        status = 400 if request.method == "POST" else 200
+        if request.method == "POST":
+            messages.error(request, _("この補助金はいま申請を受け付けていません。"))
+        return render(
+            request,
+            "subsidies/new_choose.html",
+            {"association": association, "programmes": programmes},
+            status=status,
+        )
     halls = selectors.halls_for(user=request.user, association=association)
+    categories, needs_hall = step_one_choices(programme)
     form = NewApplicationForm(
         request.POST or None,
-        programmes=programmes,
+        programme=programme,
+        open_programmes=programmes,
+        categories=categories,
         halls=halls,
-        initial={"programme": request.GET.get("programme")},
+        needs_hall=needs_hall,
     )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            app = services.application_create(
-                actor=request.user, association_id=association.pk, purpose="", **form.values()
+            app = services.application_start(
+                actor=request.user, association_id=association.pk, **form.values()
             )
         except (SubsidyError, PermissionDenied) as e:
             attach_error(form, e)
@@ -148,6 +227,12 @@ def application_new(request):
             messages.success(
                 request, _("下書きを作りました（申請番号 %(number)s）。") % {"number": app.number}
             )
+            if app.hall is not None and app.hall.awaiting_check:
+                messages.info(
+                    request,
+                    _("会館「%(hall)s」を登録しました。区役所が審査のときに登録内容を確認します。")
+                    % {"hall": app.hall.name},
+                )
             return redirect(step_after(app, "programme", request.POST.get("go")))
     elif request.method == "POST":
         status = 400
@@ -157,8 +242,7 @@ def application_new(request):
         {
             "form": form,
             "association": association,
-            "programmes": programmes,
-            "has_halls": halls.exists(),
+            "programme": programme,
             "steps": step_nav(None, "programme"),
             "error_summary": error_summary(form),
         },
@@ -269,15 +353,19 @@ def _categories(programme) -> list[tuple[str, str]]:
 
 @editable
 def edit_programme(request, app):
-    categories = [(r.category, r.name) for r in selectors.open_categories(app.programme)]
+    categories, needs_hall = step_one_choices(app.programme)
     halls = selectors.halls_for(user=request.user, association=app.association)
-    form = ProgrammeStepForm(request.POST or None, application=app, categories=categories, halls=halls)
+    form = ProgrammeStepForm(
+        request.POST or None, application=app, categories=categories, halls=halls, needs_hall=needs_hall
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 if form.values():
-                    services.application_update(actor=request.user, application_id=app.pk, **form.values())
+                    services.application_choose_category(
+                        actor=request.user, application_id=app.pk, **form.values()
+                    )
             except (SubsidyError, PermissionDenied) as e:
                 attach_error(form, e)
                 status = status_of(e)
@@ -618,5 +706,48 @@ def report_completion(request, pk):
             "error_summary": error_summary(formset, form, extra=page_errors),
             "files_lost": request.method == "POST" and bool(request.FILES),
         },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The claim (交付請求 / 請求書) after 額の確定
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def claim(request, pk):
+    """請求書: the association gives the account the confirmed amount is paid into."""
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    if app.status != Status.CONFIRMED or not policy.can_act_for_association(request.user, app):
+        messages.info(
+            request,
+            _("請求書は補助金の額が確定してから出します（この申請は「%(status)s」です）。")
+            % {"status": app.get_status_display()},
+        )
+        return redirect("subsidies:detail", pk=app.pk)
+    existing = selectors.claim_of(app) if selectors.sees_bank_account(request.user, app) else None
+    form = ClaimForm(request.POST or None, initial=ClaimForm.initial_for(existing))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.application_claim(actor=request.user, application_id=app.pk, **form.cleaned_data)
+            except (SubsidyError, PermissionDenied) as e:
+                attach_error(form, e)
+                status = status_of(e)
+            else:
+                messages.success(
+                    request,
+                    _("請求書を出しました。市から振込先に%(amount)sをお支払いします。")
+                    % {"amount": rules.format_yen(app.confirmed_amount)},
+                )
+                return redirect("subsidies:document", pk=app.pk, document="claim")
+        else:
+            status = 400
+    return render(
+        request,
+        "subsidies/claim.html",
+        {"app": app, "form": form, "error_summary": error_summary(form)},
         status=status,
     )

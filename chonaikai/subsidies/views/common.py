@@ -54,7 +54,7 @@ STATUS_HELP = {
 # ---------------------------------------------------------------------------------------------
 
 STEPS = (
-    ("programme", _("補助金を選ぶ"), "subsidies:edit_programme"),
+    ("programme", _("申請する補助金"), "subsidies:edit_programme"),
     ("purpose", _("事業の内容"), "subsidies:edit_purpose"),
     ("lines", _("経費"), "subsidies:edit_lines"),
     ("attachments", _("添付書類"), "subsidies:edit_attachments"),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -40,6 +41,7 @@ from .common import (
     attach_error,
     audience,
     error_summary,
+    message_of,
     status_of,
     step_url,
 )
@@ -269,7 +271,13 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
             "transitions": list(app.transitions.all()),
             "history": selectors.application_history(app),
             "own_entry_waiting": own_entry_waiting,
+            "hall_check": app.hall is not None and app.hall.awaiting_check and who in (CITY, WARD),
+            "can_check_hall": app.hall is not None and policy.can_record_hall_history(user, app.hall),
             "is_staff_view": who in (CITY, WARD),
+            "documents": [(key, DOCUMENT_TITLES[key]) for key in selectors.documents_available(user, app)],
+            "claim": selectors.claim_of(app),
+            "sees_bank_account": selectors.sees_bank_account(user, app),
+            "can_claim": app.status == Status.CONFIRMED and policy.can_act_for_association(user, app),
             "error_summary": error_summary(*bound.values()),
         },
         status=status,
@@ -319,6 +327,62 @@ def application_action(request, pk, action: str):
 def verify(request, pk):
     """The second staff member's check of a paper entry (four-eyes)."""
     return _take(request, pk, VERIFY)
+
+
+@login_required
+@require_POST
+def hall_confirm(request, pk):
+    """The ward has checked the hall the association registered (「区の確認待ち」) against its papers."""
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    if app.hall is None:
+        raise Http404("no hall on this application")
+    try:
+        services.hall_confirm(actor=request.user, hall_id=app.hall_id)
+    except (SubsidyError, PermissionDenied) as e:
+        messages.error(request, message_of(e))
+    else:
+        messages.success(
+            request, gettext("会館「%(hall)s」の登録内容を確認済みにしました。") % {"hall": app.hall.name}
+        )
+    return redirect("subsidies:detail", pk=app.pk)
+
+
+DOCUMENT_TITLES = {
+    "decision": _("交付決定通知書"),
+    "confirmation": _("補助金の額の確定通知書"),
+    "claim": _("請求書"),
+}
+
+
+@login_required
+def application_document(request, pk, document: str):
+    """交付決定通知書, 額の確定通知書 or 請求書 as a print page (A4, print stylesheet): the city's and
+    ward's names from data, the application number, dates in 和暦 and the amounts. 404 until the
+    application has reached the document, and for a 請求書 to anyone who may not see the account."""
+    app = selectors.application_detail(user=request.user, application_id=pk)
+    if document not in DOCUMENT_TITLES or document not in selectors.documents_available(request.user, app):
+        raise Http404("no such document")
+    claim = selectors.claim_of(app) if document == "claim" else None
+    day = {
+        "decision": timezone.localtime(app.decided_at).date() if app.decided_at else None,
+        "confirmation": selectors.transition_day(app, Action.CONFIRM),
+        "claim": claim.claimed_on if claim else None,
+    }[document]
+    return render(
+        request,
+        "subsidies/document.html",
+        {
+            "app": app,
+            "document": document,
+            "title": DOCUMENT_TITLES[document],
+            "day": day,
+            "applied_on": timezone.localtime(app.submitted_at).date() if app.submitted_at else None,
+            "decided_on": timezone.localtime(app.decided_at).date() if app.decided_at else None,
+            "claim": claim,
+            "city_name": settings.CITY_NAME,
+            "ward": app.association.ward,
+        },
+    )
 
 
 @login_required
