@@ -62,6 +62,7 @@ lock:
 	.lock-venv/bin/pip freeze --exclude chonaikai > requirements.lock
 	rm -rf .lock-venv build *.egg-info
 
+messages: export DEBUG ?= 1
 messages: install
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'tests/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
