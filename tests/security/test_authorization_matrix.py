@@ -283,6 +283,7 @@ MATRIX = {
     ),
     "associations:count_round_open": ("post", "/counts/rounds/open/", (LOGIN, 404, 404, 404, 404, 400)),
     "associations:count_rounds": ("get", "/counts/", (LOGIN, 404, 404, 200, 200, 200)),
+    "associations:count_help": ("get", "/counts/help/", (LOGIN, 404, 404, 200, 200, 200)),
     "associations:create": ("get", "/registry/{ward}/new/", (LOGIN, 404, 404, 404, 200, 200)),
     "associations:dashboard": ("get", "/", (200, 200, 200, 200, 200, 200)),
     "associations:detail": ("get", "/associations/{code}/", (200, 200, 200, 200, 200, 200)),
