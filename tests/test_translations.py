@@ -319,3 +319,25 @@ def test_japanese_stays_the_default(client):
     text = client.get("/wards/").text
     assert "ダッシュボード" in text
     assert "Skip to main content" not in text
+
+
+# A {% translate %} literal counts as safe text, so Django does not escape it: written inside an
+# HTML attribute, an English text holding a double quote ends the attribute and the rest is lost
+# (the grid's restored-draft notice read "Check it and press"). Such texts go through a variable and
+# |force_escape; this test finds any that does not.
+_ATTRIBUTE_TRANSLATE = re.compile(r"""=\s*"[^"]*\{%\s*translate\s+(['"])(.*?)\1\s*%\}""")
+
+
+def test_no_translated_text_in_an_html_attribute_can_end_the_attribute():
+    from tests import i18n_scan
+
+    _, entries = parse_po(PO_FILE)
+    english = {e.msgid: e.msgstr for e in entries if e.msgctxt is None}
+    broken = []
+    for root in i18n_scan.SCANNED:
+        for path in sorted((i18n_scan.ROOT / root).rglob("templates/**/*.html")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                for match in _ATTRIBUTE_TRANSLATE.finditer(line):
+                    if '"' in english.get(match.group(2), ""):
+                        broken.append(f"{path.relative_to(i18n_scan.ROOT)}:{number}: {match.group(2)[:40]}")
+    assert not broken, "Use {% translate '…' as t %} and attr=\"{{ t|force_escape }}\":\n" + "\n".join(broken)
