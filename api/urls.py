@@ -84,5 +84,6 @@ urlpatterns = [
         name="subsidy-programme-by-code",
     ),
     path("", include(router.urls)),
-    re_path(r"^(?P<path>.*)$", not_found),
+    # [\s\S], not ".": a path holding a newline (%0A) must reach it too, not Django's HTML 404.
+    re_path(r"^(?P<path>[\s\S]*)$", not_found),
 ]

@@ -17,6 +17,16 @@ def test_an_unknown_api_url_is_a_json_404(anon):
     assert is_japanese(body["message"])
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/subsidy-applications/1%0A2/approve/", "/api/v1/nothing%0Ahere/", "/api/v1/a%0D%0Ab/attachments/"],
+)
+def test_an_unknown_api_url_holding_a_newline_is_a_json_404_too(anon, path):
+    """schemathesis found these: the catch-all's "." stopped at the newline and Django answered in HTML."""
+    body = error(anon.post(path, {}, format="json"), 404)
+    assert is_japanese(body["message"])
+
+
 def test_a_missing_final_slash_gets_a_hint(anon):
     body = error(anon.get("/api/v1/wards"), 404)
     assert body["extra"]["hint"].endswith("/api/v1/wards/")
