@@ -19,7 +19,11 @@ def test_an_unknown_api_url_is_a_json_404(anon):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/subsidy-applications/1%0A2/approve/", "/api/v1/nothing%0Ahere/", "/api/v1/a%0D%0Ab/attachments/"],
+    [
+        "/api/v1/subsidy-applications/1%0A2/approve/",
+        "/api/v1/nothing%0Ahere/",
+        "/api/v1/a%0D%0Ab/attachments/",
+    ],
 )
 def test_an_unknown_api_url_holding_a_newline_is_a_json_404_too(anon, path):
     """schemathesis found these: the catch-all's "." stopped at the newline and Django answered in HTML."""
