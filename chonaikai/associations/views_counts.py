@@ -31,7 +31,15 @@ from .forms import (
     parse_survey_date,
 )
 from .models import SurveyRound
-from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, REASON, EntryIssue, entry_row_issues
+from .services.entry import (
+    CONFIRM,
+    HOUSEHOLDS,
+    MEMBERS,
+    REASON,
+    EntryIssue,
+    entry_row_issues,
+    submitted_issue,
+)
 from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, WITHDRAW, possible_actions
 from .templatetags.japanese import jdate
 
@@ -385,6 +393,14 @@ def count_entry(request, ward_code: str, survey_date: str):
         lines.append(line)
     changed = [line for line in lines if line.changed]
     reason_form = GridReasonForm(data)
+    if changed and grid.progress.status == grid.progress.Status.SUBMITTED:
+        # Read-only while submitted (the service refuses any change): the lock is the answer, alone,
+        # whatever else is wrong with what was typed. The browser keeps the typed values as a draft.
+        grid_errors.append(("", submitted_issue(ward, day).message))
+        lines = [GridLine(data=row, form=_row_form(row)) for row in grid.rows]
+        return _render_grid(
+            request, grid, lines, GridReasonForm(), locked=locked, grid_errors=grid_errors, status=400
+        )
     parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
     if all(parsed) and reason_form.is_valid():
         try:
@@ -451,8 +467,12 @@ def _attach(issues: list[EntryIssue], lines: list[GridLine], reason_form, data, 
 
 def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, status=200):
     summary = list(grid_errors)
+    progress = grid.progress
+    submitted = progress.status == progress.Status.SUBMITTED
     for line in lines:
         form = line.form
+        if submitted:
+            form.make_read_only()
         if form.is_bound:
             form.mark_errors()
             if line.row_errors:
@@ -485,7 +505,10 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "reason_form": reason_form,
             "locked": locked,
             # Submitted: read-only until the ward withdraws or the city sends back (services refuse saves).
-            "submitted": grid.progress.status == grid.progress.Status.SUBMITTED,
+            "submitted": submitted,
+            "may_withdraw": submitted
+            and WITHDRAW in possible_actions(progress.status)
+            and services.rounds.may_act(request.user, WITHDRAW, grid.ward),
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,

@@ -14,6 +14,9 @@
   var form = document.querySelector("form.count-grid-form[data-draft-key]");
   if (!form) return;
   var FIELDS = ["households", "member_households", "note"];
+  // A submitted ward's grid is read-only (its inputs disabled by the server): drafts stay kept in
+  // this browser but are not put back, and no script enables an input.
+  var readOnly = form.hasAttribute("data-read-only");
   var storageKey = "chonaikai:" + form.getAttribute("data-draft-key");
   var rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-row]"));
   var byPrefix = {};
@@ -107,7 +110,7 @@
   // against, so that a count someone else saved meanwhile is still caught by the server.
   var originals = {};
   var restored = 0;
-  Object.keys(drafts).forEach(function (prefix) {
+  (readOnly ? [] : Object.keys(drafts)).forEach(function (prefix) {
     var draft = drafts[prefix];
     if (!byPrefix[prefix] || !draft || !draft.typed || !draft.loaded) {
       delete drafts[prefix];
@@ -184,6 +187,7 @@
   });
   // Back from a failed save (page restored from the back-forward cache): every row usable again.
   window.addEventListener("pageshow", function () {
+    if (readOnly) return;
     setRowsDisabled(function () {
       return false;
     });
