@@ -30,7 +30,7 @@ from .forms import (
     count_row_initial,
     parse_survey_date,
 )
-from .models import SurveyRound
+from .models import SurveyRound, WardProgress
 from .services.entry import (
     CONFIRM,
     HOUSEHOLDS,
@@ -95,11 +95,17 @@ def round_list(request, open_form: RoundOpenForm | None = None):
     _require_staff(request.user)
     can_open = policy.can_manage_rounds(request.user)
     own_ward = None if policy.is_city_admin(request.user) else policy.wards_editable_by(request.user).first()
+    rounds = list(selectors.survey_rounds())
+    if own_ward is not None:
+        # The ward's own state per round (差し戻し shows here as well as on the grid): one query.
+        own = {p.survey_round_id: p for p in WardProgress.objects.filter(ward=own_ward)}
+        for survey_round in rounds:
+            survey_round.own_progress = own.get(survey_round.pk)
     return render(
         request,
         "counts/round_list.html",
         {
-            "rounds": list(selectors.survey_rounds()),
+            "rounds": rounds,
             "open_form": (open_form or RoundOpenForm()) if can_open else None,
             "own_ward": own_ward,
         },
@@ -195,12 +201,18 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
         except services.RoundError as e:
             messages.error(request, e.message)
         else:
+            if action == SEND_BACK:
+                message = _(
+                    "%(ward)sの提出を差し戻しました（状況:「%(status)s」）。区の入力画面にコメントが表示されます。"
+                )
+            else:
+                message = _("%(ward)sを「%(status)s」にしました（%(action)s）。")
             messages.success(
                 request,
-                _("%(ward)sを「%(status)s」にしました（%(action)s）。")
+                message
                 % {
                     "ward": progress.ward.name,
-                    "status": progress.get_status_display(),
+                    "status": progress.state_label,
                     "action": TRANSITIONS[action].label,
                 },
             )

@@ -102,3 +102,54 @@ def test_an_in_progress_grid_is_editable_and_leads_on_to_submitting(
     assert "提出へ進む" in page and "まとめて保存する</button>" in page
     assert not any(" disabled" in tag for tag in inputs(page))
     assert progress("01101").status == S.NOT_STARTED
+
+
+# ---------------------------------------------------------------------------------------------
+# A send-back is visible to the ward
+# ---------------------------------------------------------------------------------------------
+
+SEND_BACK = reverse(
+    "associations:count_progress_action",
+    kwargs={"survey_date": SURVEY.isoformat(), "ward_code": "01101", "action": "send_back"},
+)
+ROUND = reverse("associations:count_round", kwargs={"survey_date": SURVEY.isoformat()})
+
+
+def test_a_send_back_shows_on_the_grid_and_the_lists_with_the_city_s_comment(
+    client, ward_staff_chuo, city_admin, submitted
+):
+    client.force_login(city_admin)
+    response = client.post(SEND_BACK, {"comment": "北1条町内会の加入世帯数を確認してください"}, follow=True)
+    assert "差し戻しました" in response.content.decode()
+    p = progress("01101")
+    assert p.status == S.IN_PROGRESS and p.sent_back
+
+    client.force_login(ward_staff_chuo)
+    grid = client.get(GRID).content.decode()
+    assert "状況: 差し戻し" in grid
+    assert "北1条町内会の加入世帯数を確認してください" in grid
+    assert city_admin.get_username() in grid or (p.changed_by_name and p.changed_by_name in grid)
+    assert p.changed_at.astimezone().strftime("%Y-%m-%d %H:%M") in grid
+    assert "まとめて保存する</button>" in grid  # editable again
+
+    for page in (
+        client.get(ROUND).content.decode(),
+        client.get(reverse("associations:count_rounds")).content.decode(),
+    ):
+        assert "差し戻し" in page
+    overview = client.get(ROUND).content.decode()
+    row = overview[overview.index('id="ward-01101"') :]
+    row = row[: row.index("</tr>")]
+    assert "差し戻し" in row and "北1条町内会の加入世帯数を確認してください" in row
+
+
+def test_a_ward_that_withdrew_or_started_is_not_shown_as_sent_back(client, ward_staff_chuo, submitted):
+    client.force_login(ward_staff_chuo)
+    client.post(WITHDRAW)
+    assert not progress("01101").sent_back
+    grid = client.get(GRID).content.decode()
+    assert "状況: 入力中" in grid and "差し戻し" not in grid
+
+    # Resubmitting after a send-back clears it.
+    services.ward_progress_submit(actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101")
+    assert not progress("01101").sent_back
