@@ -6,7 +6,7 @@
 //   error page or a reload loses nothing: the next time the grid opens, unsaved input is put back
 //   with a notice. A draft that equals the stored count is dropped (it was saved);
 // - Enter moves down the column like a spreadsheet (Shift+Enter up), never submitting the form,
-//   and never while the IME is converting;
+//   and never while the IME is converting; Ctrl+Enter (Cmd+Enter) saves;
 // - a filter box shows rows by name, kana or code, federation, "not entered yet" or "flagged".
 // No dependencies.
 (function () {
@@ -197,6 +197,15 @@
   form.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
     var el = event.target;
+    // Ctrl+Enter (Cmd+Enter on a Mac) saves from anywhere in the grid, as the save button does.
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      var save = document.getElementById("grid-save");
+      if (readOnly || !save) return;
+      if (form.requestSubmit) form.requestSubmit(save);
+      else save.click();
+      return;
+    }
     if (el.closest && el.closest("#grid-filter")) {
       event.preventDefault(); // the filter box never submits the form
       return;
@@ -234,6 +243,7 @@
     var emptyOnly = document.getElementById("grid-filter-empty");
     var flaggedOnly = document.getElementById("grid-filter-flagged");
     var count = document.getElementById("grid-filter-count");
+    var noMatch = document.getElementById("grid-no-match");
     var searchable = rows.map(function (row) {
       return fold(row.getAttribute("data-search"));
     });
@@ -254,6 +264,7 @@
         if (show) shown += 1;
       });
       count.textContent = text("shown", { total: rows.length, shown: shown });
+      if (noMatch) noMatch.hidden = shown !== 0;
     };
     [query, federation, emptyOnly, flaggedOnly].forEach(function (el) {
       if (el) el.addEventListener(el.type === "search" ? "input" : "change", apply);
