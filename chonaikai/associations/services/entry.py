@@ -157,7 +157,9 @@ def entry_row_issues(
         elif flag.code == rules.LARGE_CHANGE_CODE:
             issues.append(
                 EntryIssue(
-                    flags.flag_message(flag, check) + _("理由を備考に入力してください。"),
+                    flags.join_sentences(
+                        flags.flag_message(flag, check), _("理由を備考に入力してください。")
+                    ),
                     aid,
                     NOTE,
                     flag.code,
