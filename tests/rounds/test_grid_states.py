@@ -153,3 +153,24 @@ def test_a_ward_that_withdrew_or_started_is_not_shown_as_sent_back(client, ward_
     # Resubmitting after a send-back clears it.
     services.ward_progress_submit(actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101")
     assert not progress("01101").sent_back
+
+
+def test_the_migration_marks_wards_already_sent_back_from_the_audit_trail(
+    ward_staff_chuo, ward_staff_kita, city_admin, submitted, counted_kita
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("chonaikai.associations.migrations.0007_ward_progress_last_action")
+    services.ward_progress_send_back(
+        actor=city_admin, survey_date=SURVEY, ward_code="01101", comment="再確認"
+    )
+    save(ward_staff_kita, "01102", change(counted_kita, 51, 40))
+    services.ward_progress_submit(actor=ward_staff_kita, survey_date=SURVEY, ward_code="01102")
+    services.ward_progress_withdraw(actor=ward_staff_kita, survey_date=SURVEY, ward_code="01102")
+    WardProgress.objects.update(last_action="")  # as the rows were before the field existed
+
+    migration.mark_sent_back(apps, None)
+    assert progress("01101").sent_back
+    assert not progress("01102").sent_back

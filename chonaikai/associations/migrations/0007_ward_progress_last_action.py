@@ -3,16 +3,41 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def mark_sent_back(apps, schema_editor):
+    """A ward now 入力中 whose last transition was the city's 差し戻し (the audit trail says so)
+    reads as sent back, as it will from now on."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    WardProgress = apps.get_model("associations", "WardProgress")
+    content_type = ContentType.objects.filter(app_label="associations", model="wardprogress").first()
+    if content_type is None:
+        return
+    for progress in WardProgress.objects.filter(status="in_progress"):
+        last = (
+            AuditEvent.objects.filter(
+                subject_type=content_type, subject_id=str(progress.pk), action__startswith="round.ward_"
+            )
+            .order_by("-at", "-pk")
+            .values_list("action", flat=True)
+            .first()
+        )
+        if last == "round.ward_sent_back":
+            progress.last_action = "send_back"
+            progress.save(update_fields=["last_action"])
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('associations', '0006_add_counts_upload'),
+        ("associations", "0006_add_counts_upload"),
+        ("audit", "0001_add_audit_event"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='wardprogress',
-            name='last_action',
-            field=models.CharField(blank=True, max_length=12, verbose_name='最後の操作'),
+            model_name="wardprogress",
+            name="last_action",
+            field=models.CharField(blank=True, max_length=12, verbose_name="最後の操作"),
         ),
+        migrations.RunPython(mark_sent_back, migrations.RunPython.noop),
     ]
