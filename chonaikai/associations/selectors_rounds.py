@@ -117,6 +117,8 @@ class WardSubmission:
         return sum(values) if values else None
 
     def _sums(self, field: str) -> tuple[int | None, int | None]:
+        if self.previous_survey_date is None:  # nothing to compare with: the total entered
+            return (self._entered(field), None)
         both = self.compared_rows
         if not both:
             return (None, None)

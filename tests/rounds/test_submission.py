@@ -279,3 +279,19 @@ def test_the_ward_change_compares_only_associations_counted_in_both_surveys(
         assert "前回と今回の両方に世帯数がある1町内会で比較" in page
         assert "+50.0%" in page and "-50.0%" not in page
         assert "入力済み町内会の合計（1／2町内会）" in page
+
+
+def test_without_a_previous_survey_the_ward_s_figures_are_the_total_entered(
+    association_kita, survey_round, monkeypatch
+):
+    from chonaikai.associations import selectors_rounds
+    from tests.factories import ward
+
+    HouseholdCountFactory(
+        association=association_kita, survey_date=SURVEY, households=40, member_households=30
+    )
+    monkeypatch.setattr(selectors_rounds, "previous_survey_date", lambda day: None)
+    submission = selectors_rounds.ward_submission(ward=ward("01102"), survey_date=SURVEY)
+    assert submission.previous_survey_date is None
+    assert (submission.households.current, submission.households.previous) == (40, None)
+    assert submission.members.current == 30 and submission.rate is not None
