@@ -443,7 +443,11 @@ class WardProgressSerializer(serializers.Serializer):
     ward = serializers.CharField(source="ward.code", read_only=True)
     ward_name = serializers.CharField(source="ward.name", read_only=True)
     status = serializers.ChoiceField(choices=WardProgress.Status.choices, read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(source="state_label", read_only=True)  # 差し戻し for a send-back
+    sent_back = serializers.BooleanField(
+        read_only=True,
+        help_text="In progress because the city sent the submission back (the comment says why).",
+    )
     changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     changed_by = serializers.CharField(source="changed_by_name", read_only=True)
     comment = serializers.CharField(read_only=True)

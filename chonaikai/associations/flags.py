@@ -43,6 +43,21 @@ def change_text(figure: Figure) -> str:
     }
 
 
+def join_sentences(*sentences: str) -> str:
+    """Sentences one after another as the language writes them: run together in Japanese
+    (「…。理由を…。」), with a space in English ("… . Enter the reason …")."""
+    text = ""
+    for sentence in sentences:
+        if not text:
+            text = sentence
+        elif sentence:
+            text = pgettext("two sentences in a row", "%(first)s%(second)s") % {
+                "first": text,
+                "second": sentence,
+            }
+    return text
+
+
 def flag_message(flag: Flag, check: CountCheck) -> str:
     """What the flag says about this count, in a sentence (without what to do about it)."""
     if flag.code == rules.NO_COUNT:

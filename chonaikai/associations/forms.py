@@ -153,6 +153,11 @@ class CountRowForm(forms.Form):
         for name in self.EDITABLE:
             self.describe(name)
 
+    def make_read_only(self) -> None:
+        """Shown but not editable (a submitted ward): disabled inputs are neither focused nor posted."""
+        for name in self.EDITABLE:
+            self.fields[name].widget.attrs["disabled"] = True
+
     def user_changed(self) -> bool:
         """Whether the user edited the numbers or the note since the grid was loaded."""
         return any(name in self.changed_data for name in self.EDITABLE)

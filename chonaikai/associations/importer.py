@@ -1460,7 +1460,9 @@ class RowChecker:
                 if flag.blocks and changes:
                     issues.append(
                         _error(
-                            message + _("理由を備考欄に書くか、この取込の変更理由を入力してください。"),
+                            flags.join_sentences(
+                                message, _("理由を備考欄に書くか、この取込の変更理由を入力してください。")
+                            ),
                             **r.where(column),
                             code=LARGE_CHANGE,
                         )
@@ -1468,7 +1470,7 @@ class RowChecker:
                 elif flag.explained:
                     issues.append(
                         _warning(
-                            message + _("理由: %(reason)s") % {"reason": check.reason},
+                            flags.join_sentences(message, _("理由: %(reason)s") % {"reason": check.reason}),
                             **r.where(column),
                             code="" if noted else LARGE_CHANGE,
                         )

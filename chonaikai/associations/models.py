@@ -337,6 +337,11 @@ class WardProgress(models.Model):
     # Copied, as in audit events, so the overview stays readable after an account is removed.
     changed_by_name = models.CharField(_("最終操作者名"), max_length=150, blank=True)
     comment = models.TextField(_("コメント"), blank=True)
+    # The transition that set the status (services.rounds: submit, approve, send_back, withdraw,
+    # started), so that 入力中 after the city's 差し戻し reads apart from a fresh 入力中.
+    last_action = models.CharField(_("最後の操作"), max_length=12, blank=True)
+
+    SENT_BACK = "send_back"
 
     class Meta:
         ordering = ["survey_round", "ward__code"]
@@ -348,6 +353,17 @@ class WardProgress(models.Model):
 
     def __str__(self):
         return f"{self.ward.name} {self.survey_round.survey_date:%Y-%m-%d}"
+
+    @property
+    def sent_back(self) -> bool:
+        """入力中 because the city sent the submission back (comment, changed_at and changed_by_name
+        are the send-back's until the next transition)."""
+        return self.status == self.Status.IN_PROGRESS and self.last_action == self.SENT_BACK
+
+    @property
+    def state_label(self) -> str:
+        """The status as the ward reads it: 「差し戻し」 for a sent-back 入力中."""
+        return _("差し戻し") if self.sent_back else self.get_status_display()
 
 
 class RoundReminder(models.Model):

@@ -3,7 +3,7 @@
 The ward's staff see it before they submit (the submission summary), the city before it approves
 or sends back (the approval view): entered N of M associations, the associations with no count,
 every count the plausibility rule (rules.check_count) flags with its note, and the ward's figures
-against the previous survey. Both pages read this one selector, so both say the same.
+against the previous survey over the associations counted in both (a partial total is shown apart). Both pages read this one selector, so both say the same.
 """
 
 from __future__ import annotations
@@ -68,8 +68,19 @@ class WardSubmission:
         return [r for r in self.rows if r.count is not None and r.check.flags]
 
     @property
+    def compared_rows(self) -> list[CheckedRow]:
+        """The associations with a count in both surveys: the only ones the ward's change is over."""
+        return [r for r in self.rows if r.count is not None and r.previous is not None]
+
+    @property
+    def compared(self) -> int:
+        return len(self.compared_rows)
+
+    @property
     def households(self) -> Figure:
-        """The ward's households this survey against the previous survey's (sums of the counts held)."""
+        """The ward's households against the previous survey's, like with like: summed over the
+        associations with a count in both surveys (`compared`), never a partial total against a
+        full one."""
         return Figure(*self._sums("households"))
 
     @property
@@ -88,10 +99,30 @@ class WardSubmission:
     def rate_change(self) -> Decimal | None:
         return rules.rate_change(self.rate, self.previous_rate)
 
+    @property
+    def entered_households(self) -> int | None:
+        """This survey's households over every association entered so far (`counted` of `active`)."""
+        return self._entered("households")
+
+    @property
+    def entered_members(self) -> int | None:
+        return self._entered("member_households")
+
+    @property
+    def entered_rate(self) -> Decimal | None:
+        return rules.membership_rate(self.entered_members, self.entered_households)
+
+    def _entered(self, field: str) -> int | None:
+        values = [getattr(r.count, field) for r in self.rows if r.count is not None]
+        return sum(values) if values else None
+
     def _sums(self, field: str) -> tuple[int | None, int | None]:
-        current = [getattr(r.count, field) for r in self.rows if r.count is not None]
-        previous = [getattr(r.previous, field) for r in self.rows if r.previous is not None]
-        return (sum(current) if current else None, sum(previous) if previous else None)
+        if self.previous_survey_date is None:  # nothing to compare with: the total entered
+            return (self._entered(field), None)
+        both = self.compared_rows
+        if not both:
+            return (None, None)
+        return (sum(getattr(r.count, field) for r in both), sum(getattr(r.previous, field) for r in both))
 
 
 def ward_submission(*, ward: Ward, survey_date: dt.date) -> WardSubmission | None:

@@ -30,8 +30,16 @@ from .forms import (
     count_row_initial,
     parse_survey_date,
 )
-from .models import SurveyRound
-from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, REASON, EntryIssue, entry_row_issues
+from .models import SurveyRound, WardProgress
+from .services.entry import (
+    CONFIRM,
+    HOUSEHOLDS,
+    MEMBERS,
+    REASON,
+    EntryIssue,
+    entry_row_issues,
+    submitted_issue,
+)
 from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, WITHDRAW, possible_actions
 from .templatetags.japanese import jdate
 
@@ -87,11 +95,17 @@ def round_list(request, open_form: RoundOpenForm | None = None):
     _require_staff(request.user)
     can_open = policy.can_manage_rounds(request.user)
     own_ward = None if policy.is_city_admin(request.user) else policy.wards_editable_by(request.user).first()
+    rounds = list(selectors.survey_rounds())
+    if own_ward is not None:
+        # The ward's own state per round (差し戻し shows here as well as on the grid): one query.
+        own = {p.survey_round_id: p for p in WardProgress.objects.filter(ward=own_ward)}
+        for survey_round in rounds:
+            survey_round.own_progress = own.get(survey_round.pk)
     return render(
         request,
         "counts/round_list.html",
         {
-            "rounds": list(selectors.survey_rounds()),
+            "rounds": rounds,
             "open_form": (open_form or RoundOpenForm()) if can_open else None,
             "own_ward": own_ward,
         },
@@ -187,12 +201,18 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
         except services.RoundError as e:
             messages.error(request, e.message)
         else:
+            if action == SEND_BACK:
+                message = _(
+                    "%(ward)sの提出を差し戻しました（状況:「%(status)s」）。区の入力画面にコメントが表示されます。"
+                )
+            else:
+                message = _("%(ward)sを「%(status)s」にしました（%(action)s）。")
             messages.success(
                 request,
-                _("%(ward)sを「%(status)s」にしました（%(action)s）。")
+                message
                 % {
                     "ward": progress.ward.name,
-                    "status": progress.get_status_display(),
+                    "status": progress.state_label,
                     "action": TRANSITIONS[action].label,
                 },
             )
@@ -385,6 +405,14 @@ def count_entry(request, ward_code: str, survey_date: str):
         lines.append(line)
     changed = [line for line in lines if line.changed]
     reason_form = GridReasonForm(data)
+    if changed and grid.progress.status == grid.progress.Status.SUBMITTED:
+        # Read-only while submitted (the service refuses any change): the lock is the answer, alone,
+        # whatever else is wrong with what was typed. The browser keeps the typed values as a draft.
+        grid_errors.append(("", submitted_issue(ward, day).message))
+        lines = [GridLine(data=row, form=_row_form(row)) for row in grid.rows]
+        return _render_grid(
+            request, grid, lines, GridReasonForm(), locked=locked, grid_errors=grid_errors, status=400
+        )
     parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
     if all(parsed) and reason_form.is_valid():
         try:
@@ -451,8 +479,12 @@ def _attach(issues: list[EntryIssue], lines: list[GridLine], reason_form, data, 
 
 def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, status=200):
     summary = list(grid_errors)
+    progress = grid.progress
+    submitted = progress.status == progress.Status.SUBMITTED
     for line in lines:
         form = line.form
+        if submitted:
+            form.make_read_only()
         if form.is_bound:
             form.mark_errors()
             if line.row_errors:
@@ -485,7 +517,10 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "reason_form": reason_form,
             "locked": locked,
             # Submitted: read-only until the ward withdraws or the city sends back (services refuse saves).
-            "submitted": grid.progress.status == grid.progress.Status.SUBMITTED,
+            "submitted": submitted,
+            "may_withdraw": submitted
+            and WITHDRAW in possible_actions(progress.status)
+            and services.rounds.may_act(request.user, WITHDRAW, grid.ward),
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,

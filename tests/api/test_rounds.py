@@ -105,6 +105,20 @@ def test_submit_then_approve(client_for, next_round, city, ward_staff_chuo, city
     assert admin.post(action_url("approve"), {}, format="json").json()["status"] == "approved"
 
 
+def test_a_send_back_is_told_apart_from_a_fresh_in_progress(
+    client_for, next_round, city, ward_staff_chuo, city_admin
+):
+    HouseholdCount.objects.create(association=city.a, survey_date=NEXT, households=1, member_households=1)
+    services.ward_progress_mark_started(actor=None, survey_date=NEXT, ward_codes=["01101"])
+    staff = client_for(ward_staff_chuo)
+    fresh = staff.get(GRID).json()["progress"]
+    assert (fresh["status"], fresh["sent_back"]) == ("in_progress", False)
+    assert staff.post(action_url("submit"), {"comment": "残りは解散"}, format="json").status_code == 200
+    sent = client_for(city_admin).post(action_url("send-back"), {"comment": "再確認"}, format="json").json()
+    assert (sent["status"], sent["sent_back"], sent["status_label"]) == ("in_progress", True, "差し戻し")
+    assert staff.get(GRID).json()["progress"]["comment"] == "再確認"
+
+
 def test_sending_back_needs_a_comment(client_for, next_round, city_admin):
     body = error(client_for(city_admin).post(action_url("send-back"), {}, format="json"), 400)
     assert "comment" in body["extra"]["fields"]

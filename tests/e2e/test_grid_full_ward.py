@@ -70,6 +70,26 @@ def in_viewport(page, locator) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
+def first_screen_boxes(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const box = (s) => { const e = document.querySelector(s); if (!e) return null;
+                               const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+          return {filter: box("#grid-filter"), flagged: box("#grid-filter-flagged"),
+                  count: box("#grid-filter-count"), row: box("tr[data-row]"),
+                  bar: box(".count-grid-savebar")};
+        }"""
+    )
+
+
+def first_screen_shows_rows(page) -> bool:
+    """At the top of the page, the first association row is on screen above the sticky save bar,
+    and the bar covers nothing of the filter (its 要確認 checkbox and its count included)."""
+    b = first_screen_boxes(page)
+    bar = b["bar"]["top"]
+    return b["row"]["bottom"] <= bar and all(b[k]["bottom"] <= bar for k in ("filter", "flagged", "count"))
+
+
 def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_loses_nothing(
     new_journey, chuo_grid
 ):
@@ -87,6 +107,7 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
     assert no_horizontal_overflow(page)
     save_button = page.get_by_role("button", name="まとめて保存する")
     assert in_viewport(page, save_button)
+    assert first_screen_shows_rows(page), first_screen_boxes(page)
     names = page.locator(".count-grid__name")
     assert names.nth(0).get_attribute("title") == chuo_grid["chosen"][0][0].name
 
@@ -153,9 +174,10 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
         expect(page.locator(f'[name="a{association.pk}-member_households"]')).to_have_value(str(members))
     journey.step("restored-after-failed-save", full_page=False)
 
-    # This time the save works: all three stored, the browser's copy dropped.
+    # This time the save works, from the keyboard (Ctrl+Enter in a field): all three stored, the
+    # browser's copy dropped.
     with page.expect_navigation():
-        page.get_by_role("button", name="まとめて保存する").click()
+        page.locator(f'[name="a{a2.pk}-note"]').press("Control+Enter")
     expect(page.locator(".flash-messages")).to_contain_text("保存しました（新規 3件、更新 0件）")
     assert stored() == {a.pk: (h, m) for a, h, m in chuo_grid["chosen"]}
     # Dropped from the browser, the full-width one too (it equals the stored number).
@@ -174,7 +196,12 @@ def test_ward_staff_save_three_counts_in_the_298_row_grid_and_a_failed_save_lose
     page.get_by_label("未入力の町内会だけ").check()
     expect(page.locator("tr[data-row]:visible")).to_have_count(295)
     expect(page.locator("#grid-filter-count")).to_contain_text("298件中 295件を表示")
+    expect(page.locator("#grid-no-match")).to_be_hidden()
     journey.step("filter-not-entered", full_page=False)
+    page.get_by_label("町内会名・よみがな・コード").fill("該当なしの町内会")
+    expect(page.locator("tr[data-row]:visible")).to_have_count(0)
+    expect(page.locator("#grid-no-match")).to_be_visible()
+    journey.step("filter-no-match", full_page=False)
     journey.finish()
 
 
@@ -199,4 +226,6 @@ def test_the_grid_fits_a_1366_screen_in_english(new_journey, chuo_grid, live_ser
     assert box["x"] + box["width"] <= 1366
     assert in_viewport(page, page.locator(".count-grid-savebar button[type=submit]"))
     assert page.locator("tr[data-row]").nth(0).bounding_box()["height"] < 56
+    page.evaluate("window.scrollTo(0, 0)")
+    assert first_screen_shows_rows(page), first_screen_boxes(page)
     journey.finish()

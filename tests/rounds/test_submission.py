@@ -205,8 +205,10 @@ def test_the_approval_view_shows_flagged_rows_notes_and_the_ward_s_change(
     assert "円山町内会は解散協議中" in page  # the ward's reason
     assert f'data-association="{a.code}"' in page and "大型マンション完成" in page
     assert "+50.0%" in page  # a: 100 → 150
-    # The ward: previous 300 households (100 + 200) and 220 members; now 150 and 70 (b not entered).
-    assert ">300<" in page and ">150<" in page and "-150" in page
+    # The ward's change compares like with like: only a has a count in both surveys (100 → 150).
+    assert "前回と今回の両方に世帯数がある1町内会で比較" in page
+    assert ">100<" in page and ">150<" in page and "+50" in page
+    assert ">300<" not in page and "-150" not in page  # not b's previous count against nothing
     assert action_url("approve") in page and action_url("send_back") in page
 
     client.post(action_url("send_back"), {"comment": ""})  # a comment is required
@@ -249,3 +251,47 @@ def test_the_submission_is_read_in_a_constant_number_of_queries(ward_staff_chuo,
     for _i in range(20):
         HouseholdCountFactory(association=AssociationFactory(ward=chuo), survey_date=SURVEY)
     assert queries() == few == 4  # progress, previous survey date, associations, counts
+
+
+def test_the_ward_change_compares_only_associations_counted_in_both_surveys(
+    client, city_admin, ward_staff_chuo, half_entered
+):
+    """16 of 298 entered must not read as a 94 % fall: the change is over the associations with a
+    count in both surveys, and the partial total is shown apart, labelled entered N of M."""
+    from chonaikai.associations.selectors_rounds import ward_submission
+    from tests.factories import ward
+
+    submission = ward_submission(ward=ward("01101"), survey_date=SURVEY)
+    assert submission.compared == 1
+    assert (submission.households.previous, submission.households.current) == (100, 150)
+    assert (submission.members.previous, submission.members.current) == (70, 70)
+    assert submission.households.percent == 50  # not (150 − 300) ÷ 300
+    assert submission.entered_households == 150 and submission.entered_members == 70
+
+    client.force_login(ward_staff_chuo)
+    summary = client.get(url("submission")).content.decode()
+    services.ward_progress_submit(
+        actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101", comment="理由"
+    )
+    client.force_login(city_admin)
+    review = client.get(url("review")).content.decode()
+    for page in (summary, review):
+        assert "前回と今回の両方に世帯数がある1町内会で比較" in page
+        assert "+50.0%" in page and "-50.0%" not in page
+        assert "入力済み町内会の合計（1／2町内会）" in page
+
+
+def test_without_a_previous_survey_the_ward_s_figures_are_the_total_entered(
+    association_kita, survey_round, monkeypatch
+):
+    from chonaikai.associations import selectors_rounds
+    from tests.factories import ward
+
+    HouseholdCountFactory(
+        association=association_kita, survey_date=SURVEY, households=40, member_households=30
+    )
+    monkeypatch.setattr(selectors_rounds, "previous_survey_date", lambda day: None)
+    submission = selectors_rounds.ward_submission(ward=ward("01102"), survey_date=SURVEY)
+    assert submission.previous_survey_date is None
+    assert (submission.households.current, submission.households.previous) == (40, None)
+    assert submission.members.current == 30 and submission.rate is not None

@@ -157,7 +157,9 @@ def entry_row_issues(
         elif flag.code == rules.LARGE_CHANGE_CODE:
             issues.append(
                 EntryIssue(
-                    flags.flag_message(flag, check) + _("理由を備考に入力してください。"),
+                    flags.join_sentences(
+                        flags.flag_message(flag, check), _("理由を備考に入力してください。")
+                    ),
                     aid,
                     NOTE,
                     flag.code,
@@ -228,6 +230,7 @@ def counts_grid_save(
     reason = reason.strip()
 
     issues: list[EntryIssue] = []
+    attempted = False  # any posted row that differs from the count held, valid or not
     creates: list[HouseholdCount] = []
     updates: list[HouseholdCount] = []
     now = timezone.now()
@@ -244,6 +247,9 @@ def counts_grid_save(
             )
             continue
         count = current.get(aid)
+        held = (count.households, count.member_households, count.note) if count else (None, None, "")
+        if (change.households, change.member_households, change.note) != held:
+            attempted = True
         if (count.version if count else 0) != change.base_version:
             issues.append(_stale_issue(aid, count))
             continue
@@ -268,10 +274,11 @@ def counts_grid_save(
         count.entered_by = _user_or_none(actor)
         count.entered_at = now
 
-    if submitted and (creates or updates):
-        # Read-only while the city looks at the submission: the ward withdraws it, or the city sends it back.
+    if submitted and attempted:
+        # Read-only while the city looks at the submission: the ward withdraws it, or the city sends
+        # it back. The lock is the answer, alone: a row's own problems do not matter until then.
         raise CountsEntryRejected([submitted_issue(ward, survey_date)])
-    if locked and (creates or updates) and not reason and not (actor is None or policy.is_city_admin(actor)):
+    if locked and attempted and not reason and not (actor is None or policy.is_city_admin(actor)):
         issues.insert(
             0,
             EntryIssue(

@@ -288,20 +288,31 @@ def _transition(
         comment=comment,
         audit_action=transition.audit_action,
         extra=extra,
+        action=action,
     )
     return progress
 
 
 def _set_status(
-    progress: WardProgress, status: str, *, actor, comment: str, audit_action: str, extra: dict | None = None
+    progress: WardProgress,
+    status: str,
+    *,
+    actor,
+    comment: str,
+    audit_action: str,
+    extra: dict | None = None,
+    action: str = "started",
 ) -> None:
     before = progress.status
     progress.status = status
+    progress.last_action = action
     progress.changed_at = timezone.now()
     progress.changed_by = _user_or_none(actor)
     progress.changed_by_name = _name(actor)
     progress.comment = comment
-    progress.save(update_fields=["status", "changed_at", "changed_by", "changed_by_name", "comment"])
+    progress.save(
+        update_fields=["status", "changed_at", "changed_by", "changed_by_name", "comment", "last_action"]
+    )
     audit_record(
         actor=actor,
         action=audit_action,

@@ -6,7 +6,7 @@
 //   error page or a reload loses nothing: the next time the grid opens, unsaved input is put back
 //   with a notice. A draft that equals the stored count is dropped (it was saved);
 // - Enter moves down the column like a spreadsheet (Shift+Enter up), never submitting the form,
-//   and never while the IME is converting;
+//   and never while the IME is converting; Ctrl+Enter (Cmd+Enter) saves;
 // - a filter box shows rows by name, kana or code, federation, "not entered yet" or "flagged".
 // No dependencies.
 (function () {
@@ -14,6 +14,9 @@
   var form = document.querySelector("form.count-grid-form[data-draft-key]");
   if (!form) return;
   var FIELDS = ["households", "member_households", "note"];
+  // A submitted ward's grid is read-only (its inputs disabled by the server): drafts stay kept in
+  // this browser but are not put back, and no script enables an input.
+  var readOnly = form.hasAttribute("data-read-only");
   var storageKey = "chonaikai:" + form.getAttribute("data-draft-key");
   var rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-row]"));
   var byPrefix = {};
@@ -107,7 +110,7 @@
   // against, so that a count someone else saved meanwhile is still caught by the server.
   var originals = {};
   var restored = 0;
-  Object.keys(drafts).forEach(function (prefix) {
+  (readOnly ? [] : Object.keys(drafts)).forEach(function (prefix) {
     var draft = drafts[prefix];
     if (!byPrefix[prefix] || !draft || !draft.typed || !draft.loaded) {
       delete drafts[prefix];
@@ -184,6 +187,7 @@
   });
   // Back from a failed save (page restored from the back-forward cache): every row usable again.
   window.addEventListener("pageshow", function () {
+    if (readOnly) return;
     setRowsDisabled(function () {
       return false;
     });
@@ -193,6 +197,15 @@
   form.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
     var el = event.target;
+    // Ctrl+Enter (Cmd+Enter on a Mac) saves from anywhere in the grid, as the save button does.
+    if (event.ctrlKey || event.metaKey) {
+      event.preventDefault();
+      var save = document.getElementById("grid-save");
+      if (readOnly || !save) return;
+      if (form.requestSubmit) form.requestSubmit(save);
+      else save.click();
+      return;
+    }
     if (el.closest && el.closest("#grid-filter")) {
       event.preventDefault(); // the filter box never submits the form
       return;
@@ -230,6 +243,7 @@
     var emptyOnly = document.getElementById("grid-filter-empty");
     var flaggedOnly = document.getElementById("grid-filter-flagged");
     var count = document.getElementById("grid-filter-count");
+    var noMatch = document.getElementById("grid-no-match");
     var searchable = rows.map(function (row) {
       return fold(row.getAttribute("data-search"));
     });
@@ -250,6 +264,7 @@
         if (show) shown += 1;
       });
       count.textContent = text("shown", { total: rows.length, shown: shown });
+      if (noMatch) noMatch.hidden = shown !== 0;
     };
     [query, federation, emptyOnly, flaggedOnly].forEach(function (el) {
       if (el) el.addEventListener(el.type === "search" ? "input" : "change", apply);
