@@ -262,3 +262,33 @@ def type_line(page, index: int, description: str, kind: str, amount: str) -> Non
     keyboard.press("Tab")
     assert focused(page)["id"] == f"id_lines-{index}-amount"
     keyboard.type(amount)
+
+
+def test_the_amount_follows_lines_typed_before_the_pages_script_has_run(
+    new_journey, leader_a, digital_programme
+):
+    """subsidies.js is deferred: on a slow line a leader types before it runs. Hold the script back
+    while the first line is typed; once it runs, it computes from what is already in the form
+    (before, the live amount stayed at 0円 until the next keystroke — a flaky journey on CI)."""
+    journey = new_journey("leader_slow_script")
+    page = journey.page
+    log_in(journey, "leader_a")
+    page.goto(journey.url("/subsidies/"))
+    page.get_by_role("link", name="町内会デジタル活用促進補助金を申請する").click()
+    page.get_by_role("link", name="この補助金を申請する").first.click()
+    page.get_by_role("button", name="保存して次へ →").click()
+    page.get_by_label(re.compile("事業の目的・内容")).fill(PURPOSE)
+    page.get_by_label("事業開始予定日").fill("2026-12-01")
+    page.get_by_label("事業完了予定日").fill("2027-02-28")
+
+    held = []
+    page.route("**/js/subsidies.js", lambda route: held.append(route))
+    page.get_by_role("button", name="保存して次へ →").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("経費（手順3）")
+    page.get_by_label("1行目 内容").fill("講師謝礼（スマホ教室）")
+    page.get_by_label("1行目 経費の種類").select_option(label="報償費・役務費・委託費")
+    page.get_by_label("1行目 金額（円）").fill("30000")
+    assert len(held) == 1, "the step's script should have been held back"
+    page.unroute("**/js/subsidies.js")
+    held[0].continue_()
+    expect(page.locator("#breakdown-live")).to_contain_text("30,000円", timeout=10_000)

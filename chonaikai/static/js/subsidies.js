@@ -106,4 +106,27 @@
 
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+
+  // This file is deferred: on a slow connection someone may type before it runs, and those
+  // keystrokes fired no event we heard. If any field already differs from the page as it was
+  // served, compute now rather than waiting for the next keystroke.
+  function edited(element) {
+    if (element.type === "checkbox" || element.type === "radio") {
+      return element.checked !== element.defaultChecked;
+    }
+    if (element.tagName === "SELECT") {
+      // With no option marked selected in the page, a single select shows its first one.
+      var marked = Array.prototype.some.call(element.options, function (option) {
+        return option.defaultSelected;
+      });
+      return Array.prototype.some.call(element.options, function (option, index) {
+        var initially = marked ? option.defaultSelected : !element.multiple && index === 0;
+        return option.selected !== initially;
+      });
+    }
+    return "defaultValue" in element && element.value !== element.defaultValue;
+  }
+  if (Array.prototype.some.call(form.elements, edited)) {
+    schedule();
+  }
 })();
