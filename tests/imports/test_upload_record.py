@@ -204,6 +204,18 @@ def test_the_task_writes_its_progress_and_outcome_on_the_record(chuo, city_admin
     }
 
 
+def test_a_done_reported_before_the_outcome_is_recorded_is_still_writing(chuo, city_admin):
+    """The fast path reports "done" as its transaction commits, a moment before the outcome is
+    recorded: a poller that stops at "done" got no result (the worker test's redelivered import)."""
+    record = services.counts_upload_create(
+        actor=city_admin, data=csv_bytes(ROWS), filename="counts.csv", survey_date=SURVEY, preview=False
+    )
+    CountsUpload.objects.filter(pk=record.pk).update(
+        status=CountsUpload.Status.IMPORTING, stage="done", done=2, total=2, result=None
+    )
+    assert tasks.import_progress(str(record.pk)) == {"stage": "writing", "done": 2, "total": 2, "result": None}
+
+
 # ---------------------------------------------------------------------------------------------
 # Purge
 # ---------------------------------------------------------------------------------------------

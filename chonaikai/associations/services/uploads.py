@@ -351,6 +351,11 @@ def progress_of(upload: CountsUpload) -> dict:
         stage = "done"
     elif upload.status == Status.FAILED:
         stage = "failed"
+    elif stage in ("done", "failed") and not finished:
+        # The fast path reports "done" through its side connection as its transaction commits; the
+        # outcome is recorded a moment later. Until then the import is still finishing: a caller
+        # that stops polling at "done" must not get a done without its result.
+        stage = "writing" if upload.status == Status.IMPORTING else "checked"
     return {
         "stage": stage,
         "done": upload.done,
