@@ -213,7 +213,12 @@ def test_a_done_reported_before_the_outcome_is_recorded_is_still_writing(chuo, c
     CountsUpload.objects.filter(pk=record.pk).update(
         status=CountsUpload.Status.IMPORTING, stage="done", done=2, total=2, result=None
     )
-    assert tasks.import_progress(str(record.pk)) == {"stage": "writing", "done": 2, "total": 2, "result": None}
+    assert tasks.import_progress(str(record.pk)) == {
+        "stage": "writing",
+        "done": 2,
+        "total": 2,
+        "result": None,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
