@@ -23,16 +23,8 @@ BASE_PYTHON="${BASE_PYTHON:-python3}"
 
 log() { printf '\n==> %s\n' "$*"; }
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID"
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=live_server.sh
+source .ci/live_server.sh
 
 PORT="${PORT:-$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 BASE="http://127.0.0.1:${PORT}"
@@ -60,17 +52,7 @@ PASSWORD="$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')"
 CHONAIKAI_PASSWORD="$PASSWORD" $PY manage.py create_account "$USERNAME" --role ward_staff --ward 01101 >/dev/null
 
 log "start the server on ${BASE}"
-if curl -s -o /dev/null --max-time 2 "${BASE}/"; then
-    echo "Port ${PORT} is already in use; run with PORT=<free port> $0" >&2
-    exit 2
-fi
-$PY manage.py runserver "127.0.0.1:${PORT}" --noreload >"${WORK}/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 60); do
-    if curl -fs -o /dev/null "${BASE}/api/v1/schema/"; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "${WORK}/server.log" >&2; exit 1; fi
-    sleep 1
-done
+start_server
 curl -fsS "${BASE}/api/v1/schema/?format=json" -o "${WORK}/schema.json"
 $PY -c 'import json, sys; json.load(open(sys.argv[1]))' "${WORK}/schema.json" # JSON when asked
 

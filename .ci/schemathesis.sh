@@ -24,16 +24,8 @@ if ! [ -x .venv/bin/schemathesis ]; then
     exit 2
 fi
 
-WORK="$(mktemp -d)"
-SERVER_PID=""
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID"
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=live_server.sh
+source .ci/live_server.sh
 
 # A database, media folder and cache of its own; tasks run eagerly; no rate limits (schemathesis
 # sends thousands of requests from one address); no .env surprises.
@@ -60,18 +52,7 @@ if ! TOKEN="$($PY manage.py create_api_token schemathesis-admin --name schemathe
 fi
 
 log "start the server on ${BASE}"
-# Another server on the port would answer in our place (with another database): refuse to guess.
-if curl -s -o /dev/null --max-time 2 "${BASE}/"; then
-    echo "Port ${PORT} is already in use; run with PORT=<free port> $0" >&2
-    exit 2
-fi
-$PY manage.py runserver "127.0.0.1:${PORT}" --noreload >"${WORK}/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 60); do
-    if curl -fsS -o /dev/null "${BASE}/api/v1/schema/"; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "${WORK}/server.log" >&2; exit 1; fi
-    sleep 1
-done
+start_server
 curl -fsS -o /dev/null -H "Authorization: Token ${TOKEN}" "${BASE}/api/v1/wards/" || { echo "the API token does not work" >&2; cat "${WORK}/server.log" >&2; exit 1; }
 
 log "schemathesis run --checks all --max-examples ${MAX_EXAMPLES}"
