@@ -296,14 +296,54 @@ def measure_maps(size: str) -> None:
 
 
 def _association_codes(limit=None):
-    from chonaikai.associations.models import Association
+    """Active associations as (code, name, households, members) of the survey before NEW_DATE.
+
+    The figures are the previous survey's (None where an association has none): the files below
+    move each count a little from them, as a ward's yearly file does, instead of drawing figures
+    unrelated to the register that would make every row a change over 20 % (rules.check_count).
+    """
+    from chonaikai.associations.models import Association, HouseholdCount
+    from chonaikai.associations.selectors import previous_survey_date
 
     qs = Association.objects.filter(status="active").order_by("code").values_list("code", "name")
-    return list(qs[:limit] if limit else qs)
+    codes = list(qs[:limit] if limit else qs)
+    previous = previous_survey_date(NEW_DATE)
+    figures = (
+        dict(
+            (code, (h, m))
+            for code, h, m in HouseholdCount.objects.filter(survey_date=previous).values_list(
+                "association__code", "households", "member_households"
+            )
+        )
+        if previous
+        else {}
+    )
+    return [(code, name, *figures.get(code, (None, None))) for code, name in codes]
 
 
-# The synthetic counts move far from the previous survey's; the rule (rules.check_count) asks for a
-# reason for a change over 20 %, which a ward gives in the row's note: so do these files.
+def _figures(i: int, previous_households, previous_members, bump: int) -> tuple[int, int]:
+    """A row's figures: the previous survey's moved by `bump` (or a made-up pair when there are none)."""
+    if previous_households is None:
+        households = 150 + i % 400 + bump
+        return households, households * 7 // 10
+    households = previous_households + bump
+    return households, min(previous_members + bump, households)
+
+
+def _note(households, members, previous_households, previous_members) -> str:
+    """The reason a ward writes in 備考 when the rule asks for one (a change over 20 %), else blank."""
+    from chonaikai.associations import rules
+
+    check = rules.check_count(
+        households,
+        members,
+        previous_households=previous_households,
+        previous_member_households=previous_members,
+    )
+    return NOTE if any(flag.code == rules.LARGE_CHANGE_CODE for flag in check.flags) else ""
+
+
+# The reason given for the few synthetic counts that move more than 20 % from the previous survey.
 NOTE = "ベンチマーク用の合成データ"  # i18n: data
 
 
@@ -319,9 +359,9 @@ def workbook(rows, *, bump=0, title_rows=True, survey_date=None) -> bytes:
     if survey_date:
         header.append("調査基準日")
     ws.append(header)
-    for i, (code, name) in enumerate(rows):
-        households = 150 + i % 400 + bump
-        line = [code, name, households, households * 7 // 10, NOTE]
+    for i, (code, name, ph, pm) in enumerate(rows):
+        households, members = _figures(i, ph, pm, bump)
+        line = [code, name, households, members, _note(households, members, ph, pm)]
         if survey_date:
             line.append(survey_date)
         ws.append(line)
@@ -334,9 +374,9 @@ def csv_file(rows, *, bump=0) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["町内会コード", "町内会名", "区域内世帯数", "加入世帯数", "備考"])
-    for i, (code, name) in enumerate(rows):
-        households = 150 + i % 400 + bump
-        writer.writerow([code, name, households, households * 7 // 10, NOTE])
+    for i, (code, name, ph, pm) in enumerate(rows):
+        households, members = _figures(i, ph, pm, bump)
+        writer.writerow([code, name, households, members, _note(households, members, ph, pm)])
     return out.getvalue().encode()
 
 
@@ -553,9 +593,8 @@ def _bare_copy_upsert(rows, *, bump) -> float:
             "CREATE TEMP TABLE bare_stage (association_id bigint, households int, members int) ON COMMIT DROP"
         )
         with cursor.copy("COPY bare_stage FROM STDIN") as copy:
-            for i, (code, _name) in enumerate(rows):
-                households = 150 + i % 400 + bump
-                copy.write_row((ids[code], households, households * 7 // 10))
+            for i, (code, _name, ph, pm) in enumerate(rows):
+                copy.write_row((ids[code], *_figures(i, ph, pm, bump)))
         cursor.execute(
             "INSERT INTO associations_householdcount AS c (association_id, survey_date, households, "
             "member_households, source, note, entered_at, version) "
@@ -760,6 +799,11 @@ def main(argv=None) -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--size", choices=["sapporo", "nationwide"], default="sapporo")
     parser.add_argument("--out")
+    parser.add_argument(
+        "--only",
+        choices=["imports", "stats", "api", "maps", "grid", "backup"],
+        help="measure one section (on a database bench.generate filled and kept, to re-take a figure)",
+    )
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
     setup(args.database_url)
@@ -772,20 +816,20 @@ def main(argv=None) -> None:
     from django.db import connection
 
     print(f"measuring {args.size} on {connection.vendor}", file=sys.stderr)
-    sections = [
-        lambda: measure_stats(args.size),
-        lambda: measure_api(args.size),
-        lambda: measure_maps(args.size),
-    ]
+    sections = {
+        "stats": lambda: measure_stats(args.size),
+        "api": lambda: measure_api(args.size),
+        "maps": lambda: measure_maps(args.size),
+    }
     if args.size == "sapporo":
-        sections.append(lambda: measure_grid(args.size))
-    if args.size == "sapporo":
-        sections.insert(0, measure_imports_sapporo)
+        sections["grid"] = lambda: measure_grid(args.size)
+        sections = {"imports": measure_imports_sapporo, **sections}
     elif connection.vendor == "postgresql":
-        sections.insert(0, lambda: measure_imports_nationwide(args.database_url))
+        sections = {"imports": lambda: measure_imports_nationwide(args.database_url), **sections}
     from bench.bench_backup import measure_backup
 
-    sections.append(lambda: measure_backup(args.database_url, args.size))
+    sections["backup"] = lambda: measure_backup(args.database_url, args.size)
+    sections = [section for name, section in sections.items() if args.only in (None, name)]
     for section in sections:
         try:
             section()
