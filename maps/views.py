@@ -142,7 +142,7 @@ def _hall_layer(user, survey_date) -> str | None:
         return None
     labels = {
         "layer": gettext("町内会（会館の位置）"),
-        "legend_title": gettext("町内会の加入率"),
+        "legend_title": gettext("町内会の会館（色は町内会の加入率）"),
         "federation": gettext("連合町内会"),
         "no_federation": gettext("なし"),
         "rate": gettext("加入率"),

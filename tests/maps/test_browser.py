@@ -88,7 +88,7 @@ def test_the_ward_map_is_drawn_offline_with_its_ten_ward_paths(
     assert (SCREENSHOTS / "maps.png").stat().st_size > 10_000
 
 
-def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
+def test_a_viewer_turns_the_hall_layer_on_and_sees_halls_clustered_and_single_halls_when_zoomed_in(
     live_server, boundaries, counts, viewer, sync_playwright
 ):
     from django.test import Client
@@ -104,7 +104,15 @@ def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
         browser, page, blocked, errors = open_page(playwright, live_server, cookies=cookies)
         try:
             page.goto(f"{live_server.url}/maps/", wait_until="networkidle")
+            page.wait_for_selector(".leaflet-control-layers", timeout=15000)
+            # Off until asked for: the halls would cover the ward labels.
+            toggle = page.get_by_label("町内会（会館の位置）")
+            checked_at_start = toggle.is_checked()
+            clusters_at_start = page.locator(".hall-cluster").count()
+            legends_at_start = page.locator(".hall-legend").count()
+            toggle.check()
             page.wait_for_selector(".hall-cluster", timeout=15000)
+            legend = page.locator(".hall-legend").inner_text()
             cluster_text = page.locator(".hall-cluster").first.inner_text()
             data = json.loads(page.locator("#association-layer-data").text_content())
             page.evaluate("window[document.querySelector('.ward-map').id].setView([43.06, 141.355], 15)")
@@ -117,6 +125,8 @@ def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
         finally:
             browser.close()
 
+    assert (checked_at_start, clusters_at_start, legends_at_start) == (False, 0, 0)
+    assert "町内会の会館" in legend and "加入率" in legend  # the layer's own legend, once shown
     assert cluster_text == "10"  # ten halls in one cell at city zoom
     assert halls == len(data["points"]) == 10
     assert re.search(r"加入率: \d+\.\d\d%", popup) and "町内会のページを開く" in popup
