@@ -218,6 +218,7 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")  # geopandas imports pyplot: never pick a GUI backend on a server
+    from matplotlib import patheffects
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -243,6 +244,8 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     # Names are data: "$…$" in an association's name is text, not matplotlib's mathtext (which
     # would fail on it and 500 the export for everyone), so no text of the figure parses math.
     text_kw = {"fontproperties": font, "parse_math": False} if font else {"parse_math": False}
+    # A white halo keeps dark text readable on the darkest fill as on the lightest.
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for code, geometry in zip(codes, gdf.geometry.values, strict=True) if _labelled(data) else ():
         figures = by_code[code]
         name = figures.name if font else figures.romaji
@@ -250,7 +253,9 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         unit = bool(font) or data.metric.key == "rate"
         value = metrics.format_value(figures.value(data.metric.key), data.metric, unit=unit)
         x, y = _label_point(geometry, tolerance=50)
-        ax.annotate(f"{name}\n{value}", (x, y), ha="center", va="center", fontsize=7.5, **text_kw)
+        ax.annotate(
+            f"{name}\n{value}", (x, y), ha="center", va="center", fontsize=7.5, path_effects=halo, **text_kw
+        )
     ax.set_axis_off()
 
     if font:
@@ -267,8 +272,15 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         Patch(facecolor=e.colour, edgecolor=metrics.OUTLINE_COLOUR, label=label)
         for e, label in zip(data.classes.legend, legend_labels, strict=True)
     ]
-    legend_title = str(data.metric.unit) if font else None  # the English title names the unit
-    legend = ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True, title=legend_title)
+    legend = ax.legend(
+        handles=handles,
+        loc="lower right",
+        fontsize=8,
+        frameon=True,
+        title=legend_title(data, ascii_only=not font),
+        title_fontsize=8,
+        alignment="left",
+    )
     for text in [*legend.get_texts(), legend.get_title()]:
         text.set_parse_math(False)
         if font:
@@ -279,6 +291,36 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def legend_title(data: MapInput, *, ascii_only: bool = False) -> str:
+    """The PNG legend's title: what is shown, in which unit, on which survey date, divided by what.
+
+    A map saved as an image travels without the page around it, so the legend says it all.
+    """
+    denominator = metrics.DENOMINATORS.get(data.metric.key)
+    if ascii_only:
+        day = data.date_text.split("（")[-1].rstrip("）")  # i18n: data (the ISO date in the label)
+        unit = {"%": "%", "ポイント": "percentage points"}.get(
+            str(data.metric.unit), "households"
+        )  # i18n: data
+        lines = [
+            data.metric.label_en,
+            f"Unit: {unit}",
+            f"Survey date: {day}",
+            "Denominator: households in the associations' areas"
+            if denominator
+            else "Denominator: none (counts)",
+        ]
+        return "\n".join(lines)
+    return "\n".join(
+        [
+            str(data.metric.label),
+            gettext("単位: %(unit)s") % {"unit": data.metric.unit},
+            gettext("調査基準日: %(day)s") % {"day": data.date_text},
+            gettext("分母: %(denominator)s") % {"denominator": denominator or gettext("なし（世帯数）")},
+        ]
+    )
 
 
 @functools.cache

@@ -72,6 +72,9 @@ METRICS = {
     )
 }
 DEFAULT_METRIC = "rate"
+# What a metric divides by, for the legends of maps that leave the page (the PNG): the rates and
+# their change are per 区域内世帯数 (rules.Denominator.AREA); the counts divide by nothing.
+DENOMINATORS = {"rate": _("区域内世帯数"), "change": _("区域内世帯数")}
 
 
 @dataclass(frozen=True)
