@@ -102,7 +102,9 @@ class LegendAndLabels(MacroElement):
     """The Japanese legend box (a Leaflet control) and the ward-name labels, in one small script.
 
     Labels are non-interactive div markers created with their icon, so that no marker image is
-    ever requested and the ward tooltips stay reachable underneath them.
+    ever requested and the ward tooltips stay reachable underneath them. The areas' shapes take
+    the keyboard focus (Leaflet makes them interactive for the tooltips): each gets its feature's
+    `label` as its accessible name, and the map's box (focusable for keyboard panning) its title.
     """
 
     _template = Template(
@@ -117,6 +119,15 @@ class LegendAndLabels(MacroElement):
                     return div;
                 };
                 legend.addTo(map);
+                map.getContainer().setAttribute("role", "region");
+                map.getContainer().setAttribute("aria-label", {{ this.map_label|tojson }});
+                {{ this.areas }}.eachLayer(function (layer) {
+                    var shape = layer.getElement();
+                    if (shape) {
+                        shape.setAttribute("role", "img");
+                        shape.setAttribute("aria-label", layer.feature.properties.label);
+                    }
+                });
                 {{ this.labels|tojson }}.forEach(function (label) {
                     L.marker([label[0], label[1]], {
                         icon: L.divIcon({className: "ward-label", html: label[2], iconSize: [110, 36], iconAnchor: [55, 18]}),
@@ -129,11 +140,15 @@ class LegendAndLabels(MacroElement):
         """
     )
 
-    def __init__(self, *, legend_html: str, labels: list[tuple[float, float, str]]):
+    def __init__(
+        self, *, legend_html: str, labels: list[tuple[float, float, str]], areas: str, map_label: str
+    ):
         super().__init__()
         self._name = "LegendAndLabels"
         self.legend_html = legend_html
         self.labels = labels
+        self.areas = areas  # the GeoJson layer's JavaScript name
+        self.map_label = map_label
 
 
 def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
@@ -146,7 +161,7 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
         folium.TileLayer(tiles=data.tiles_url, attr=data.tiles_attribution or " ", name="tiles").add_to(fmap)
 
     colours = data.classes.colours
-    folium.GeoJson(
+    areas = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="wards",
         style_function=lambda f: {
@@ -175,7 +190,14 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
                     f"<span>{html.escape(figures.name)}</span><span>{html.escape(value)}</span>",
                 )
             )
-    fmap.add_child(LegendAndLabels(legend_html=_legend_html(data), labels=labels))
+    fmap.add_child(
+        LegendAndLabels(
+            legend_html=_legend_html(data),
+            labels=labels,
+            areas=areas.get_name(),
+            map_label=f"{data.title} {data.date_text}",
+        )
+    )
     fmap.fit_bounds(bounds)
 
     figure = fmap.get_root()
@@ -367,11 +389,26 @@ def _features(data: MapInput) -> list[dict]:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"code": code, "name": figures.name, "tooltip": _tooltip(figures, data)},
+                "properties": {
+                    "code": code,
+                    "name": figures.name,
+                    "tooltip": _tooltip(figures, data),
+                    "label": _area_label(figures, data),
+                },
                 "geometry": json.loads(text),
             }
         )
     return features
+
+
+def _area_label(figures: metrics.WardFigures, data: MapInput) -> str:
+    """The area's accessible name (plain text): its name, the metric and its value or why there is none."""
+    if figures.suppressed:
+        return f"{figures.name} {gettext('世帯数が少ないため非公表')}"
+    value = figures.value(data.metric.key)
+    if value is None:
+        return f"{figures.name} {gettext('この調査基準日のデータはありません')}"
+    return f"{figures.name} {data.metric.label} {metrics.format_value(value, data.metric)}"
 
 
 def _tooltip(figures: metrics.WardFigures, data: MapInput) -> str:

@@ -46,7 +46,7 @@
   }
 
   function hallMarker(point) {
-    return L.circleMarker([point[0], point[1]], {
+    var marker = L.circleMarker([point[0], point[1]], {
       radius: 6,
       color: "#333333",
       weight: 1,
@@ -54,6 +54,14 @@
       fillOpacity: 0.95,
       className: "hall-point"
     }).bindPopup(hallPopup(point));
+    marker.on("add", function () {
+      var node = marker.getElement(); // focusable (it opens the popup): give it a name
+      if (node) {
+        node.setAttribute("role", "img");
+        node.setAttribute("aria-label", point[5] + " " + labels.rate + ": " + point[3]);
+      }
+    });
+    return marker;
   }
 
   // Black on the light greys, white on the dark ones (WCAG relative luminance of "#rrggbb").
