@@ -323,9 +323,7 @@ def legend_title(data: MapInput, *, ascii_only: bool = False) -> str:
     denominator = metrics.DENOMINATORS.get(data.metric.key)
     if ascii_only:
         day = data.date_text.split("（")[-1].rstrip("）")  # i18n: data (the ISO date in the label)
-        unit = {"%": "%", "ポイント": "percentage points"}.get(
-            str(data.metric.unit), "households"
-        )  # i18n: data
+        unit = {"rate": "%", "change": "percentage points"}.get(data.metric.key, "households")
         lines = [
             data.metric.label_en,
             f"Unit: {unit}",

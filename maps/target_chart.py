@@ -196,11 +196,11 @@ def render(board: TargetDashboard, city_series) -> SafeString:
     )
     axis_note = gettext("縦軸は 0 から始まっていません（%(n)s世帯から）。") % {"n": intcomma(round(bottom))}
     title = gettext("加入世帯数の推移と目標・推計（市全体）")
-    description = " ".join(
+    description = " / ".join(
         [
-            gettext("、").join(f"{fylabel(year)} {intcomma(value)}" for year, value in history) + "。",
-            target_text + "。",
-            *(s.label + "。" for s in projections),
+            gettext("、").join(f"{fylabel(year)} {intcomma(value)}" for year, value in history),
+            target_text,
+            *(s.label for s in projections),
             axis_note,
         ]
     )
