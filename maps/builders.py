@@ -102,7 +102,9 @@ class LegendAndLabels(MacroElement):
     """The Japanese legend box (a Leaflet control) and the ward-name labels, in one small script.
 
     Labels are non-interactive div markers created with their icon, so that no marker image is
-    ever requested and the ward tooltips stay reachable underneath them.
+    ever requested and the ward tooltips stay reachable underneath them. The areas' shapes take
+    the keyboard focus (Leaflet makes them interactive for the tooltips): each gets its feature's
+    `label` as its accessible name, and the map's box (focusable for keyboard panning) its title.
     """
 
     _template = Template(
@@ -117,6 +119,15 @@ class LegendAndLabels(MacroElement):
                     return div;
                 };
                 legend.addTo(map);
+                map.getContainer().setAttribute("role", "region");
+                map.getContainer().setAttribute("aria-label", {{ this.map_label|tojson }});
+                {{ this.areas }}.eachLayer(function (layer) {
+                    var shape = layer.getElement();
+                    if (shape) {
+                        shape.setAttribute("role", "img");
+                        shape.setAttribute("aria-label", layer.feature.properties.label);
+                    }
+                });
                 {{ this.labels|tojson }}.forEach(function (label) {
                     L.marker([label[0], label[1]], {
                         icon: L.divIcon({className: "ward-label", html: label[2], iconSize: [110, 36], iconAnchor: [55, 18]}),
@@ -129,11 +140,15 @@ class LegendAndLabels(MacroElement):
         """
     )
 
-    def __init__(self, *, legend_html: str, labels: list[tuple[float, float, str]]):
+    def __init__(
+        self, *, legend_html: str, labels: list[tuple[float, float, str]], areas: str, map_label: str
+    ):
         super().__init__()
         self._name = "LegendAndLabels"
         self.legend_html = legend_html
         self.labels = labels
+        self.areas = areas  # the GeoJson layer's JavaScript name
+        self.map_label = map_label
 
 
 def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
@@ -146,7 +161,7 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
         folium.TileLayer(tiles=data.tiles_url, attr=data.tiles_attribution or " ", name="tiles").add_to(fmap)
 
     colours = data.classes.colours
-    folium.GeoJson(
+    areas = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="wards",
         style_function=lambda f: {
@@ -175,7 +190,14 @@ def build_map(data: MapInput, *, height: str = PAGE_MAP_HEIGHT) -> dict:
                     f"<span>{html.escape(figures.name)}</span><span>{html.escape(value)}</span>",
                 )
             )
-    fmap.add_child(LegendAndLabels(legend_html=_legend_html(data), labels=labels))
+    fmap.add_child(
+        LegendAndLabels(
+            legend_html=_legend_html(data),
+            labels=labels,
+            areas=areas.get_name(),
+            map_label=f"{data.title} {data.date_text}",
+        )
+    )
     fmap.fit_bounds(bounds)
 
     figure = fmap.get_root()
@@ -218,6 +240,7 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")  # geopandas imports pyplot: never pick a GUI backend on a server
+    from matplotlib import patheffects
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -243,6 +266,8 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     # Names are data: "$…$" in an association's name is text, not matplotlib's mathtext (which
     # would fail on it and 500 the export for everyone), so no text of the figure parses math.
     text_kw = {"fontproperties": font, "parse_math": False} if font else {"parse_math": False}
+    # A white halo keeps dark text readable on the darkest fill as on the lightest.
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for code, geometry in zip(codes, gdf.geometry.values, strict=True) if _labelled(data) else ():
         figures = by_code[code]
         name = figures.name if font else figures.romaji
@@ -250,7 +275,9 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         unit = bool(font) or data.metric.key == "rate"
         value = metrics.format_value(figures.value(data.metric.key), data.metric, unit=unit)
         x, y = _label_point(geometry, tolerance=50)
-        ax.annotate(f"{name}\n{value}", (x, y), ha="center", va="center", fontsize=7.5, **text_kw)
+        ax.annotate(
+            f"{name}\n{value}", (x, y), ha="center", va="center", fontsize=7.5, path_effects=halo, **text_kw
+        )
     ax.set_axis_off()
 
     if font:
@@ -267,8 +294,15 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         Patch(facecolor=e.colour, edgecolor=metrics.OUTLINE_COLOUR, label=label)
         for e, label in zip(data.classes.legend, legend_labels, strict=True)
     ]
-    legend_title = str(data.metric.unit) if font else None  # the English title names the unit
-    legend = ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True, title=legend_title)
+    legend = ax.legend(
+        handles=handles,
+        loc="lower right",
+        fontsize=8,
+        frameon=True,
+        title=legend_title(data, ascii_only=not font),
+        title_fontsize=8,
+        alignment="left",
+    )
     for text in [*legend.get_texts(), legend.get_title()]:
         text.set_parse_math(False)
         if font:
@@ -279,6 +313,34 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def legend_title(data: MapInput, *, ascii_only: bool = False) -> str:
+    """The PNG legend's title: what is shown, in which unit, on which survey date, divided by what.
+
+    A map saved as an image travels without the page around it, so the legend says it all.
+    """
+    denominator = metrics.DENOMINATORS.get(data.metric.key)
+    if ascii_only:
+        day = data.date_text.split("（")[-1].rstrip("）")  # i18n: data (the ISO date in the label)
+        unit = {"rate": "%", "change": "percentage points"}.get(data.metric.key, "households")
+        lines = [
+            data.metric.label_en,
+            f"Unit: {unit}",
+            f"Survey date: {day}",
+            "Denominator: households in the associations' areas"
+            if denominator
+            else "Denominator: none (counts)",
+        ]
+        return "\n".join(lines)
+    return "\n".join(
+        [
+            str(data.metric.label),
+            gettext("単位: %(unit)s") % {"unit": data.metric.unit},
+            gettext("調査基準日: %(day)s") % {"day": data.date_text},
+            gettext("分母: %(denominator)s") % {"denominator": denominator or gettext("なし（世帯数）")},
+        ]
+    )
 
 
 @functools.cache
@@ -325,11 +387,26 @@ def _features(data: MapInput) -> list[dict]:
         features.append(
             {
                 "type": "Feature",
-                "properties": {"code": code, "name": figures.name, "tooltip": _tooltip(figures, data)},
+                "properties": {
+                    "code": code,
+                    "name": figures.name,
+                    "tooltip": _tooltip(figures, data),
+                    "label": _area_label(figures, data),
+                },
                 "geometry": json.loads(text),
             }
         )
     return features
+
+
+def _area_label(figures: metrics.WardFigures, data: MapInput) -> str:
+    """The area's accessible name (plain text): its name, the metric and its value or why there is none."""
+    if figures.suppressed:
+        return f"{figures.name} {gettext('世帯数が少ないため非公表')}"
+    value = figures.value(data.metric.key)
+    if value is None:
+        return f"{figures.name} {gettext('この調査基準日のデータはありません')}"
+    return f"{figures.name} {data.metric.label} {metrics.format_value(value, data.metric)}"
 
 
 def _tooltip(figures: metrics.WardFigures, data: MapInput) -> str:

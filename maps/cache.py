@@ -39,7 +39,7 @@ TIMEOUT = getattr(settings, "MAP_CACHE_TIMEOUT", 24 * 60 * 60)
 # when the cache is not shared. With a shared cache the data version changes at once everywhere.
 SECTION_TIMEOUT = getattr(settings, "MAP_SECTION_CACHE_TIMEOUT", 15 * 60)
 # Bump when the builders' output changes, so that a shared cache drops the old renders.
-RENDER_VERSION = 2
+RENDER_VERSION = 3  # 3: PNG legend names metric, unit, date, denominator; halos; areas named for AT
 
 
 def _version(key: str) -> str:

@@ -35,13 +35,15 @@ EMBED_ENTRIES_MAX = 25_000
 CLUSTER_MIN_ZOOM = 9
 CLUSTER_MAX_ZOOM = 13  # from zoom 14 (about 1:35,000) every hall is drawn on its own
 TILE_PX = 256
-# The halls' rate in ColorBrewer Oranges, so that a hall stands out on any of the wards' blues.
+# The halls' rate in neutral greys (white → near black), a scale with no hue: every choropleth
+# (blues, greens, oranges, red–blue) keeps its own colours under the halls, and the halls' legend
+# cannot be read as the map's. Oranges clashed with the map of the gap.
 HALL_RATE = metrics.Metric(
     "rate",
     _("町内会の加入率（%）"),
     "Association membership rate (%)",
     "%",
-    ("#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"),
+    ("#ffffff", "#bdbdbd", "#969696", "#737373", "#525252", "#252525"),
 )
 
 

@@ -72,6 +72,9 @@ METRICS = {
     )
 }
 DEFAULT_METRIC = "rate"
+# What a metric divides by, for the legends of maps that leave the page (the PNG): the rates and
+# their change are per 区域内世帯数 (rules.Denominator.AREA); the counts divide by nothing.
+DENOMINATORS = {"rate": _("区域内世帯数"), "change": _("区域内世帯数")}
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,25 @@ def series_maps(figures_by_date: dict[dt.date, list[WardFigures]], metric: str) 
         for day, figures in figures_by_date.items()
     ]
     return SeriesMaps(dates=list(figures_by_date), maps=maps, legend=legend)
+
+
+def series_table(figures_by_date: dict[dt.date, list[WardFigures]], metric: str) -> list[list]:
+    """The time view's figures as rows for a file: survey date, code, name, the value as a plain
+    number (empty where withheld or missing), unit, withheld (1/0), sample (1/0); oldest date first."""
+    spec = METRICS[metric]
+    return [
+        [
+            day.isoformat(),
+            f.code,
+            f.name,
+            "" if f.value(metric) is None else f.value(metric),
+            str(spec.unit),
+            int(f.suppressed),
+            int(f.sample),
+        ]
+        for day, figures in sorted(figures_by_date.items())
+        for f in figures
+    ]
 
 
 def classify_values(values: dict, metric: str, *, classes: int = 5) -> tuple[dict, list[LegendEntry]]:

@@ -142,7 +142,7 @@ def _hall_layer(user, survey_date) -> str | None:
         return None
     labels = {
         "layer": gettext("町内会（会館の位置）"),
-        "legend_title": gettext("町内会の加入率"),
+        "legend_title": gettext("町内会の会館（色は町内会の加入率）"),
         "federation": gettext("連合町内会"),
         "no_federation": gettext("なし"),
         "rate": gettext("加入率"),
@@ -230,17 +230,51 @@ def ward_map_series(request):
     outlines = (
         svg.ward_outlines(selectors.ward_geometries(full=False)) if selectors.has_boundaries() else None
     )
+    # Every small map names its wards at the same points (the names are the same on every date).
+    ward_labels = [
+        (cell.name, *outlines.label_points[cell.code])
+        for cell in (series.maps[0] if outlines and series.maps else [])
+        if cell.code in outlines.label_points
+    ]
     return render(
         request,
         "maps/ward_map_series.html",
         {
             "form": form,
             "metric": metrics.METRICS[metric],
+            "metric_key": metric,
             "series": series,
             "outlines": outlines,
+            "ward_labels": ward_labels,
             "attribution": selectors.boundary_attribution() if outlines else "",
         },
     )
+
+
+def ward_map_series_csv(request):
+    """The time view's figures as CSV (UTF-8 with BOM): one row per survey date and ward."""
+    from api.views.common import code_text, csv_response
+
+    form = SeriesMapForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _text(gettext("指定が正しくありません: %(errors)s") % {"errors": errors}, status=400)
+    metric = form.cleaned_data["metric"] if form.is_bound else metrics.DEFAULT_METRIC
+    header = [
+        gettext("調査基準日"),
+        gettext("区コード"),
+        gettext("区コード（文字列）"),
+        gettext("区"),
+        str(metrics.METRICS[metric].label),
+        gettext("単位"),
+        gettext("非公表"),
+        gettext("サンプル"),
+    ]
+    rows = [
+        [day, code, code_text(code), *rest]
+        for day, code, *rest in metrics.series_table(selectors.ward_series_figures(), metric)
+    ]
+    return csv_response(header, rows, filename=f"ward-series-{metric}.csv")
 
 
 def target(request):

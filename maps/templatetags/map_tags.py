@@ -29,3 +29,11 @@ def with_nonce(trusted_html: str, nonce) -> SafeString:
     if not nonce:
         return mark_safe(trusted_html)
     return mark_safe(_OPENING_TAG.sub(rf'<\1 nonce="{escape(nonce)}"', trusted_html))
+
+
+@register.simple_tag
+def target_chart(board, city_series) -> SafeString:
+    """`{% target_chart board city_series %}`: history, the target line and both projections."""
+    from maps import target_chart as chart
+
+    return chart.render(board, city_series)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from maps import layer
+from maps import layer, metrics
 from maps.layer import HallPoint, grid_clusters, layer_payload, pixel
 from tests.factories import AssociationFactory, FederationFactory, HouseholdCountFactory, ward
 from tests.maps.conftest import D23, D24
@@ -89,6 +89,18 @@ def test_halls_without_a_count_are_grey_and_the_legend_says_so():
 
     assert payload["points"][1][2:4] == ["#d4d4d4", "—"]
     assert payload["legend"][-1] == ["#d4d4d4", "データなし・非公表"]
+
+
+def test_halls_are_drawn_in_neutral_greys_that_no_choropleth_uses():
+    """Orange halls clashed with the orange map of the gap: the halls' classes are greys (no hue)."""
+    points = [point(str(i), 43.06 + i / 100, 141.35, members=50 + 5 * i) for i in range(8)]
+
+    payload = layer_payload(points, detail_url="/associations/CODE/", labels=LABELS, min_households=20)
+    colours = {entry[0].lower() for entry in payload["legend"]}
+
+    assert len(colours) >= 3
+    assert all(c[1:3] == c[3:5] == c[5:7] for c in colours), colours
+    assert not colours & {c.lower() for m in metrics.METRICS.values() for c in m.palette}
 
 
 def test_the_json_can_sit_inside_a_script_element():

@@ -74,6 +74,21 @@ def test_the_ward_map_is_drawn_offline_with_its_ten_ward_paths(
             fills = {paths.nth(i).get_attribute("fill") for i in range(ward_paths)}
             legend = page.locator(".ward-map-legend").inner_text()
             labels = page.locator(".ward-label").count()
+            # What Tab reaches inside the map, and the name each one has for a screen reader.
+            unnamed = page.evaluate(
+                """() => {
+                    const map = document.querySelector(".ward-map");
+                    const focusable = [map, ...map.querySelectorAll("path.leaflet-interactive, a[href], [tabindex]")];
+                    return focusable
+                        .filter(e => !(e.getAttribute("aria-label") || e.textContent.trim() || e.getAttribute("title")))
+                        .map(e => e.outerHTML.slice(0, 80));
+                }"""
+            )
+            area_names = page.evaluate(
+                "() => [...document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')]"
+                ".map(e => e.getAttribute('aria-label'))"
+            )
+            map_name = page.locator(".ward-map").get_attribute("aria-label")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "maps.png"), full_page=True)
         finally:
@@ -83,12 +98,15 @@ def test_the_ward_map_is_drawn_offline_with_its_ten_ward_paths(
     assert len(fills) > 1 and "#000000" not in fills
     assert "加入率（%）" in legend
     assert labels == 10
+    assert unnamed == []
+    assert "中央区 加入率（%） 61.00%" in area_names  # 610 of 1,000 households (the counts fixture)
+    assert map_name and "加入率" in map_name
     assert blocked == []  # the page asked nothing of any other host
     assert [e for e in errors if "favicon" not in e] == []
     assert (SCREENSHOTS / "maps.png").stat().st_size > 10_000
 
 
-def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
+def test_a_viewer_turns_the_hall_layer_on_and_sees_halls_clustered_and_single_halls_when_zoomed_in(
     live_server, boundaries, counts, viewer, sync_playwright
 ):
     from django.test import Client
@@ -104,12 +122,23 @@ def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
         browser, page, blocked, errors = open_page(playwright, live_server, cookies=cookies)
         try:
             page.goto(f"{live_server.url}/maps/", wait_until="networkidle")
+            page.wait_for_selector(".leaflet-control-layers", timeout=15000)
+            # Off until asked for: the halls would cover the ward labels.
+            toggle = page.get_by_label("町内会（会館の位置）")
+            checked_at_start = toggle.is_checked()
+            clusters_at_start = page.locator(".hall-cluster").count()
+            legends_at_start = page.locator(".hall-legend").count()
+            toggle.check()
             page.wait_for_selector(".hall-cluster", timeout=15000)
+            legend = page.locator(".hall-legend").inner_text()
             cluster_text = page.locator(".hall-cluster").first.inner_text()
             data = json.loads(page.locator("#association-layer-data").text_content())
             page.evaluate("window[document.querySelector('.ward-map').id].setView([43.06, 141.355], 15)")
             page.wait_for_selector("path.hall-point", timeout=15000)
             halls = page.locator("path.hall-point").count()
+            hall_names = page.evaluate(
+                "() => [...document.querySelectorAll('path.hall-point')].map(e => e.getAttribute('aria-label'))"
+            )
             page.locator("path.hall-point").first.click(force=True)
             popup = page.locator(".hall-popup").inner_text()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -117,8 +146,11 @@ def test_a_viewer_sees_the_halls_clustered_and_single_halls_when_zoomed_in(
         finally:
             browser.close()
 
+    assert (checked_at_start, clusters_at_start, legends_at_start) == (False, 0, 0)
+    assert "町内会の会館" in legend and "加入率" in legend  # the layer's own legend, once shown
     assert cluster_text == "10"  # ten halls in one cell at city zoom
     assert halls == len(data["points"]) == 10
+    assert all(name and re.search(r" 加入率: \d+\.\d\d%$", name) for name in hall_names), hall_names
     assert re.search(r"加入率: \d+\.\d\d%", popup) and "町内会のページを開く" in popup
     assert blocked == []
     assert [e for e in errors if "favicon" not in e] == []

@@ -146,3 +146,60 @@ def test_the_target_page_costs_a_constant_number_of_queries(client, plan_counts,
 
 def test_the_dashboard_links_to_the_target_page(client, plan_counts):
     assert 'href="/maps/target/"' in client.get("/").content.decode()
+
+
+# --- The city chart: history, the target line and both projections (issue 15) -----------------
+
+
+def target_chart(html: str) -> str:
+    return re.search(r'<div class="chart target-chart" id="target-chart".*?</svg>', html, re.S).group(0)
+
+
+def y_ticks(svg: str) -> dict[int, float]:
+    """The y axis' tick values → their y coordinate."""
+    return {
+        int(text.replace(",", "")): float(y)
+        for y, text in re.findall(
+            r'<text x="\d+" y="([\d.]+)" dy="0.35em" text-anchor="end"[^>]*>([\d,]+)<', svg
+        )
+    }
+
+
+def y_of(ticks: dict[int, float], value: float) -> float:
+    (v0, y0), (v1, y1) = sorted(ticks.items())[0], sorted(ticks.items())[-1]
+    return y0 + (value - v0) * (y1 - y0) / (v1 - v0)
+
+
+def test_the_city_chart_draws_the_target_line_at_723778_labelled(client, plan_counts):
+    svg = target_chart(client.get(PAGE).content.decode())
+
+    line = re.search(r'<line data-series="target" x1="([\d.]+)" x2="([\d.]+)" y1="([\d.]+)" y2="\3"', svg)
+    assert line, "no target line"
+    assert abs(float(line.group(3)) - y_of(y_ticks(svg), 723778)) < 0.6
+    assert "目標 723,778世帯（令和10年度）" in svg
+
+
+def test_the_city_chart_draws_both_projections_to_the_target_year(client, plan_counts):
+    svg = target_chart(client.get(PAGE).content.decode())
+    ticks = y_ticks(svg)
+
+    for series, value in (("linear", 703197), ("compound", None)):
+        points = re.search(rf'<polyline data-series="{series}" points="([^"]+)"', svg)
+        assert points, f"no {series} projection"
+        xs_ys = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+        assert len(xs_ys) == 5  # FY2024 (the latest survey) → FY2028
+        if value is not None:
+            assert abs(xs_ys[-1][1] - y_of(ticks, value)) < 0.6
+    assert "直線の推計（令和10年度 703,197世帯）" in svg
+    assert "一定の伸び率の推計（令和10年度 " in svg
+
+
+def test_the_city_charts_axis_spans_history_and_target_without_starting_at_zero(client, plan_counts):
+    svg = target_chart(client.get(PAGE).content.decode())
+    values = sorted(y_ticks(svg))
+
+    assert values[0] <= 685497 and values[-1] >= 723778
+    assert values[0] >= 600000  # not from 0: the change would be a flat line
+    assert "縦軸は 0 から始まっていません" in svg
+    # every fiscal year from the first survey (FY2022) to the target (FY2028) on the x axis
+    assert [f"令和{n}" for n in range(4, 11)] == re.findall(r">(令和\d+)</tspan>", svg)

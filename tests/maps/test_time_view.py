@@ -120,3 +120,65 @@ def test_wards_below_the_publication_threshold_are_withheld_on_every_map(
 
     assert "61.00%" not in html
     assert f'fill="{metrics.NO_DATA_COLOUR}" data-ward="01101"><title>中央区 非公表</title>' in html
+
+
+# --- Ward labels and the export (issue 15) ------------------------------------------------------
+
+
+def test_label_points_fall_inside_their_ward_even_when_the_ward_is_concave():
+    # An L: its bounding box's centre (5, 5) lies outside it.
+    ell = '{"type": "Polygon", "coordinates": [[[141.0, 43.0], [141.1, 43.0], [141.1, 43.02], [141.02, 43.02], [141.02, 43.1], [141.0, 43.1], [141.0, 43.0]]]}'
+
+    outlines = svg.ward_outlines({"L": ell}, width=104, padding=2)
+    x, y = outlines.label_points["L"]
+
+    # In pixels the L's arms are ~20 px wide (0.02° east–west, 0.02°·cos⁻¹ north–south): the label
+    # sits in one of the arms, not in the empty corner.
+    assert x < 2 + 22 or y > outlines.height - 2 - 30
+
+
+@pytest.mark.django_db
+def test_every_small_map_names_its_wards_with_a_halo(client, boundaries, counts):
+    html = client.get(PAGE).content.decode()
+
+    names = re.findall(r'<text class="ward-name"[^>]*paint-order="stroke"[^>]*>([^<]+)</text>', html)
+    assert len(names) == 2 * 10  # every ward on both dates' maps
+    assert names.count("中央区") == 2 and names.count("清田区") == 2
+
+
+@pytest.mark.django_db
+def test_the_series_can_be_downloaded_as_csv_with_the_tables_figures(client, boundaries, counts):
+    html = client.get(PAGE, {"metric": "members"}).content.decode()
+    link = re.search(r'href="(/maps/series\.csv\?metric=members)"', html)
+    assert link, "no CSV link"
+
+    response = client.get(link.group(1))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="ward-series-members.csv"' in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    rows = [line.split(",") for line in text.strip().splitlines()]
+    assert rows[0] == [
+        "調査基準日",
+        "区コード",
+        "区コード（文字列）",
+        "区",
+        "加入世帯数（世帯）",
+        "単位",
+        "非公表",
+        "サンプル",
+    ]
+    assert ["2024-01-01", "01101", "C01101", "中央区", "610", "世帯", "0", "0"] in rows
+    assert len(rows) == 1 + 2 * 10
+
+
+@pytest.mark.django_db
+def test_the_series_csv_withholds_small_wards_and_refuses_an_unknown_metric(client, counts, settings):
+    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 5000
+
+    text = client.get("/maps/series.csv").content.decode("utf-8-sig")
+
+    assert "2024-01-01,01101,C01101,中央区,,%,1,0" in text
+    assert "61.00" not in text
+    assert client.get("/maps/series.csv", {"metric": "population"}).status_code == 400

@@ -323,6 +323,7 @@ MATRIX = {
     "maps:ward_map_html": ("get", "/maps/export.html", (404, 404, 404, 404, 404, 404)),
     "maps:ward_map_png": ("get", "/maps/export.png", (404, 404, 404, 404, 404, 404)),
     "maps:ward_map_series": ("get", "/maps/series/", (200, 200, 200, 200, 200, 200)),
+    "maps:ward_map_series_csv": ("get", "/maps/series.csv", (200, 200, 200, 200, 200, 200)),
     "password_change": ("get", "/accounts/password_change/", (LOGIN, 200, 200, 200, 200, 200)),
     "password_change_done": ("get", "/accounts/password_change/done/", (LOGIN, 200, 200, 200, 200, 200)),
     "password_reset": ("get", "/accounts/password_reset/", (200, 200, 200, 200, 200, 200)),

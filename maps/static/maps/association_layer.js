@@ -46,7 +46,7 @@
   }
 
   function hallMarker(point) {
-    return L.circleMarker([point[0], point[1]], {
+    var marker = L.circleMarker([point[0], point[1]], {
       radius: 6,
       color: "#333333",
       weight: 1,
@@ -54,6 +54,24 @@
       fillOpacity: 0.95,
       className: "hall-point"
     }).bindPopup(hallPopup(point));
+    marker.on("add", function () {
+      var node = marker.getElement(); // focusable (it opens the popup): give it a name
+      if (node) {
+        node.setAttribute("role", "img");
+        node.setAttribute("aria-label", point[5] + " " + labels.rate + ": " + point[3]);
+      }
+    });
+    return marker;
+  }
+
+  // Black on the light greys, white on the dark ones (WCAG relative luminance of "#rrggbb").
+  function textColour(hex) {
+    var channels = [1, 3, 5].map(function (i) {
+      var c = parseInt(hex.substr(i, 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+    return luminance > 0.18 ? "#1a1a1a" : "#ffffff";
   }
 
   function clusterMarker(entry, zoom) {
@@ -74,6 +92,8 @@
       var node = marker.getElement();
       if (node) {
         node.style.background = entry[4];
+        node.style.color = textColour(entry[4]);
+        node.classList.toggle("hall-cluster--dark", textColour(entry[4]) === "#ffffff");
         node.textContent = String(count);
         node.setAttribute("aria-label", marker.options.title);
       }
@@ -178,7 +198,7 @@
   if (data.remote) {
     map.on("moveend", draw);
   }
-  group.addTo(map);
-  legend.addTo(map);
+  // Off until the user ticks it: the halls would cover the ward labels and compete with the map's
+  // colours. The legend comes and goes with the layer.
   draw();
 })();
