@@ -89,7 +89,10 @@ def test_a_name_whose_pieces_lie_far_apart_is_refused(tmp_path):
         [feature({"name": "中央区"}, square(SAPPORO, 0)), feature({"name": "中央区"}, square(KOBE))],
     )
 
-    with pytest.raises(CommandError, match=r"同じ名前の区が離れた場所にあります（中央区: \d+ km"):
+    with pytest.raises(
+        CommandError,
+        match=r"同じ名前の区が離れた場所にあります（中央区: \d+ km 離れた地物を含む、wards.geojson の地物番号 0・1",
+    ):
         run_import(path, "--name-field", "name", "--local-names")
     assert not WardBoundary.objects.exists()
 
@@ -161,6 +164,18 @@ def test_a_zip_of_geojson_topojson_and_shapefile_imports_as_one_set(tmp_path):
 
     assert sorted(imported()) == ["01101", "01102", "01103"]
     assert "3 ファイルを1組として取り込み: wards.zip:a.geojson、wards.zip:b.topojson、wards.zip:c.shp" in out
+
+
+def test_a_large_set_of_matched_features_is_read_in_several_queries(tmp_path, monkeypatch):
+    monkeypatch.setattr("wards.boundaries.reading._FIDS_PER_QUERY", 1)
+    path = write_all_japan(tmp_path / "all.json")
+    extra = write_geojson(tmp_path / "more.geojson", [feature({"code": "01103"}, square(SAPPORO, 2))])
+
+    out = run_import(path, extra)
+
+    assert sorted(imported()) == ["01101", "01102", "01103"]
+    assert "照合列 N03_007、code" in out
+    assert WardBoundary.objects.get(ward__code="01103").source_file == "more.geojson"
 
 
 # --- replacing only the areas present ---------------------------------------------------------------

@@ -99,7 +99,8 @@ def import_boundaries(
                 % {
                     "level": LEVEL_LABELS[level],
                     "areas": gettext("、").join(
-                        gettext("%(name)s: %(km).0f km 離れた地物を含む") % {"name": areas[c], "km": km}
+                        gettext("%(name)s: %(km).0f km 離れた地物を含む、%(features)s")
+                        % {"name": areas[c], "km": km, "features": _features_of(gdf, c)}
                         for c, km in apart
                     ),
                 }
@@ -182,7 +183,7 @@ def _read_set_geometries(members, matched, *, layers, encodings, crs):
         crs_texts.append(source_crs)
         parts.append(
             geopandas.GeoDataFrame(
-                {"code": list(rows["_boundary_code"]), "label": member.label},
+                {"code": list(rows["_boundary_code"]), "label": member.label, "fid": fids},
                 geometry=list(geometry.values),
                 crs=4326,
             )
@@ -345,6 +346,18 @@ def _polygonal(geometry):
         return geometry
     parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _features_of(gdf, code: str) -> str:
+    """The features of one area as messages name them: 「a.json の地物番号 0、3」."""
+    rows = gdf[gdf["code"] == code]
+    by_file: dict[str, list[str]] = {}
+    for label, fid in zip(rows["label"], rows["fid"], strict=True):
+        by_file.setdefault(label, []).append(str(fid))
+    return gettext("、").join(
+        gettext("%(file)s の地物番号 %(fids)s") % {"file": label, "fids": gettext("・").join(fids[:10])}
+        for label, fids in by_file.items()
+    )
 
 
 def _set_label(paths: list[Path], members) -> str:

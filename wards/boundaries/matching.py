@@ -179,10 +179,11 @@ def no_match_error(report: ImportReport, *, level: str, by_name: bool, municipal
         }
     return BoundaryFileError(
         gettext(
-            "%(level)sに一致するポリゴンがありません（照合した列: %(field)s、%(expected)s）%(outside)s。"
-            "一致しなかった値: %(values)s"
+            "%(level)sに一致するポリゴンがありません（%(files)s、照合した列: %(field)s、%(expected)s）"
+            "%(outside)s。一致しなかった値: %(values)s"
         )
         % {
+            "files": gettext("、").join(report.files[:3]),
             "level": LEVEL_LABELS[level],
             "field": report.key_field,
             "expected": NAME_LABELS[level] if by_name else CODE_EXAMPLES[level],
@@ -202,25 +203,32 @@ def _inside_municipality(
     code_columns = [c for c in CODE_FIELDS[WARD] if c in attrs.columns] if level == WARD else []
     own_codes = set(areas) | {municipality.code}
     columns = [c for c in attrs.columns if c not in INTERNAL]
+    seen: dict[str, tuple[bool, bool]] = {}  # value → (names the city, names another prefecture)
+
+    def classify(value: str) -> tuple[bool, bool]:
+        name = normalise_name(value)
+        if name in other_prefectures:
+            return False, True
+        foreign = False
+        for pref in PREFECTURES:  # 「北海道〇〇市中央区」: the prefecture's name, then the city's
+            if name.startswith(pref) and len(name) > len(pref):
+                foreign = pref != prefecture and not city.startswith(pref)
+                name = name[len(pref) :]
+                break
+        return bool(city) and name.startswith(city), foreign
+
     result = []
     for row in attrs[columns].itertuples(index=False, name=None):
         names_city = False
         foreign = False
         for value in row:
-            if is_missing(value) or not isinstance(value, str):
+            if not isinstance(value, str):
                 continue
-            name = normalise_name(value)
-            if name in other_prefectures:
-                foreign = True
-                break
-            for pref in PREFECTURES:  # 「北海道〇〇市中央区」: the prefecture's name, then the city's
-                if name.startswith(pref) and len(name) > len(pref):
-                    if pref != prefecture and not city.startswith(pref):
-                        foreign = True
-                    name = name[len(pref) :]
-                    break
-            if name == city or (city and name.startswith(city)):
-                names_city = True
+            if value not in seen:
+                seen[value] = classify(value)
+            names, other = seen[value]
+            names_city |= names
+            foreign |= other
         for column in code_columns:
             value = code_text(row[columns.index(column)])
             # Only a full code (5 digits, or 6 with the check digit) says which municipality it is.
