@@ -208,6 +208,8 @@ def test_keep_others_replaces_only_the_wards_in_the_file(tmp_path):
     assert chuo.source_file == "chuo.geojson"
     assert shapely.from_geojson(chuo.geometry).area == pytest.approx(0.008**2)
     assert "境界をそのまま残した区: 01102 北区" in out
+    [missing_line] = [line for line in out.splitlines() if "境界のない区" in line]
+    assert "01103 東区" in missing_line and "北区" not in missing_line  # 北区 still has its boundary
     assert "削除" not in out
 
 

@@ -266,6 +266,7 @@ def _write(dissolved, *, level: str, report: ImportReport, areas: dict[str, str]
     others = {code: value for code, value in old.items() if code not in new_codes}
     if keep_others:
         report.kept = [(c, areas.get(c, "")) for c in sorted(others)]
+        report.missing = [(c, name) for c, name in report.missing if c not in others]
     else:
         report.removed = [(c, areas.get(c, "")) for c in sorted(others)]
     # Kept neighbours are simplified together with the new areas, so shared borders still match.
