@@ -193,6 +193,18 @@ def test_by_default_wards_missing_from_the_file_lose_their_boundary_and_the_outp
     assert "ファイルにないため境界を削除した区: 01102 北区（ほかの境界を残すには --keep-others）" in out
 
 
+def test_dry_run_says_which_boundaries_an_import_would_remove_and_changes_nothing(tmp_path):
+    run_import(write_all_japan(tmp_path / "all.json"))
+    before = list(WardBoundary.objects.values_list("id", "imported_at"))
+    only_chuo = write_geojson(tmp_path / "chuo.geojson", [feature({"code": "01101"}, square(SAPPORO, 0))])
+
+    out = run_import(only_chuo, "--dry-run")
+
+    assert "ファイルにないため境界を削除する区: 01102 北区（ほかの境界を残すには --keep-others）" in out
+    assert "確認のみ（--dry-run）: 1 区の境界を取り込めます。境界は変更していません。" in out
+    assert list(WardBoundary.objects.values_list("id", "imported_at")) == before
+
+
 def test_keep_others_replaces_only_the_wards_in_the_file(tmp_path):
     run_import(write_all_japan(tmp_path / "all.json"))
     kita_before = WardBoundary.objects.get(ward__code="01102")

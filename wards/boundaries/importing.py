@@ -36,6 +36,7 @@ def import_boundaries(
     crs: str | None = None,
     keep_others: bool = False,
     local_names: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Replace the boundaries of `level` with those of the set `path` names, atomically.
 
@@ -115,7 +116,7 @@ def import_boundaries(
     if attribution is None:
         attribution = DEFAULT_ATTRIBUTION if level == WARD else ""
     report.attribution = attribution
-    _write(dissolved, level=level, report=report, areas=areas, keep_others=keep_others)
+    _write(dissolved, level=level, report=report, areas=areas, keep_others=keep_others, dry_run=dry_run)
     return report
 
 
@@ -251,7 +252,9 @@ def _dissolve(gdf):
     )
 
 
-def _write(dissolved, *, level: str, report: ImportReport, areas: dict[str, str], keep_others: bool) -> None:
+def _write(
+    dissolved, *, level: str, report: ImportReport, areas: dict[str, str], keep_others: bool, dry_run: bool
+) -> None:
     """Store the level's boundaries (all of them, or only the set's areas with keep_others)."""
     import shapely
 
@@ -316,6 +319,8 @@ def _write(dissolved, *, level: str, report: ImportReport, areas: dict[str, str]
             AreaBoundary.objects.bulk_create(rows, batch_size=500)
         if kept_rows:
             model.objects.bulk_update(kept_rows, ["simplified"], batch_size=500)
+        if dry_run:
+            transaction.set_rollback(True)
 
 
 def simplify_coverage(geometries: list, *, tolerance_m: float = SIMPLIFY_TOLERANCE_M[WARD]) -> list:

@@ -57,6 +57,11 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=_("取り込んだ場合の結果（置き換える・削除する境界）を表示するだけで、境界は変更しません"),
+        )
+        parser.add_argument(
             "--encoding",
             help=_(
                 "シェープファイルの属性の文字コード（.cpg がなく、自動判定できない場合。例: CP932、UTF-8）"
@@ -86,6 +91,7 @@ class Command(BaseCommand):
                 crs=options.get("crs"),
                 keep_others=options.get("keep_others", False),
                 local_names=options.get("local_names", False),
+                dry_run=options.get("dry_run", False),
             )
         except BoundaryFileError as exc:
             raise CommandError(_("%(error)s（境界は変更していません）") % {"error": exc}) from exc
@@ -157,9 +163,16 @@ class Command(BaseCommand):
             removed = [f"{code} {name}" for code, name in report.removed]
             out.write(
                 self.style.WARNING(
-                    _(
-                        "  ファイルにないため境界を削除した%(level)s: %(areas)s"
-                        "（ほかの境界を残すには --keep-others）"
+                    (
+                        _(
+                            "  ファイルにないため境界を削除する%(level)s: %(areas)s"
+                            "（ほかの境界を残すには --keep-others）"
+                        )
+                        if options.get("dry_run")
+                        else _(
+                            "  ファイルにないため境界を削除した%(level)s: %(areas)s"
+                            "（ほかの境界を残すには --keep-others）"
+                        )
                     )
                     % {"level": label, "areas": self._listing(removed, everything)}
                 )
@@ -185,6 +198,14 @@ class Command(BaseCommand):
             )
         out.write(_("  出典表記: %(text)s") % {"text": report.attribution or _("（なし）")})
         n = len(report.matched)
+        if options.get("dry_run"):
+            out.write(
+                self.style.WARNING(
+                    _("確認のみ（--dry-run）: %(n)s %(level)sの境界を取り込めます。境界は変更していません。")
+                    % {"n": n, "level": label}
+                )
+            )
+            return
         out.write(
             self.style.SUCCESS(
                 _("%(n)s %(level)sの境界を取り込みました（原寸 %(full)s KB、Web 表示用 %(web)s KB）。")
