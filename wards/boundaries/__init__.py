@@ -13,6 +13,8 @@ geopandas and shapely are imported inside the functions: this package is reached
 import command and the map builders, and must not make other pages pay ~1 s and ~70 MB to load them.
 """
 
+from chonaikai.codes import check_digit
+
 from .common import (
     CODE_FIELDS,
     DEFAULT_ATTRIBUTION,
@@ -23,7 +25,6 @@ from .common import (
     WEB_DECIMALS,
     BoundaryFileError,
     ImportReport,
-    check_digit,
     normalise_area_code,
     normalise_code,
 )

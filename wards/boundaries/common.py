@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.codes import normalize_association_code
+from chonaikai.codes import code_text, normalize_association_code, normalize_municipality_code
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
 DEFAULT_ATTRIBUTION = "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成"  # i18n: data
@@ -84,16 +84,8 @@ class ImportReport:
     simplified_bytes: int = 0
 
 
-def normalise_code(value) -> str | None:
-    """A 5-digit local-government code from a file value: 1101 → 01101; 011011 (check digit) → 01101."""
-    text = code_text(value)
-    if text is None or not text.isdigit():
-        return None
-    if len(text) < 5:
-        text = text.zfill(5)
-    if len(text) == 6 and check_digit(text[:5]) == int(text[5]):
-        text = text[:5]
-    return text if len(text) == 5 else None
+# The one municipality-code normaliser, under the name this package has always used.
+normalise_code = normalize_municipality_code
 
 
 def normalise_area_code(value, *, level: str) -> str | None:
@@ -107,23 +99,6 @@ def normalise_area_code(value, *, level: str) -> str | None:
     if level == ASSOCIATION:
         text = normalize_association_code(text)  # the counts importer's, so both read codes alike
     return text
-
-
-def code_text(value) -> str | None:
-    """A file value as code text: None for missing values, 1101.0 → "1101", full-width → half-width."""
-    if is_missing(value):
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def check_digit(code5: str) -> int:
-    """全国地方公共団体コードの検査数字: weights 6-2, modulus 11 (01101 → 1, 13101 → 6)."""
-    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
-    return (11 - total % 11) % 10
 
 
 def is_missing(value) -> bool:
