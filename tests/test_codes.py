@@ -30,3 +30,11 @@ def test_counts_files_and_boundary_files_read_a_code_alike(typed, expected):
 def test_a_number_cell_is_read_as_its_digits():
     assert importer.normalize_code(11010001.0) == "11010001"
     assert importer.normalize_code(None) == ""
+
+
+def test_boundary_files_read_municipality_codes_with_the_one_normaliser():
+    from chonaikai.codes import normalize_municipality_code
+
+    assert boundaries.normalise_code is normalize_municipality_code
+    assert normalize_municipality_code("０１１０１") == "01101"
+    assert normalize_municipality_code("٠١١٠١") is None  # Arabic-Indic digits are not a code

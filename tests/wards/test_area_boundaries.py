@@ -174,11 +174,11 @@ def test_association_areas_are_matched_on_the_association_code(tmp_path):
     [
         (
             [feature({"code": "09999"}, square(0))],
-            "地区に一致するポリゴンがありません（照合した列: code、地区コード）",
+            "地区に一致するポリゴンがありません（unusable.geojson、照合した列: code、地区コード）",
         ),
         (
             [feature({"code": "01101"}, {"type": "Point", "coordinates": [141.3, 43.0]})],
-            "地区に一致するポリゴン",
+            "地物は点（ポイント）で、区域のポリゴンではありません",
         ),
         ([feature({"名前": "大通地区"}, square(0))], "地区コードの列が見つかりません"),
     ],

@@ -166,7 +166,7 @@ def test_a_broken_file_is_refused_in_japanese_and_changes_nothing(boundaries_fil
                     "geometry": {"type": "Polygon", "coordinates": square(141.3, 43.0)},
                 }
             ],
-            "区に一致するポリゴンがありません",
+            "ファイルにあるのは札幌市全体（01100）を1つにした境界で、区ごとの境界ではありません",
         ),
         (
             [
@@ -176,7 +176,7 @@ def test_a_broken_file_is_refused_in_japanese_and_changes_nothing(boundaries_fil
                     "geometry": {"type": "Point", "coordinates": [141.3, 43.0]},
                 }
             ],
-            "区に一致するポリゴンがありません",
+            "unusable.geojson の地物は点（ポイント）で、区域のポリゴンではありません",
         ),
         (
             [
@@ -189,7 +189,7 @@ def test_a_broken_file_is_refused_in_japanese_and_changes_nothing(boundaries_fil
             "区コードの列が見つかりません",
         ),
     ],
-    ids=["empty", "no-ward-codes", "no-polygons", "no-code-column"],
+    ids=["empty", "whole-city", "points", "no-code-column"],
 )
 def test_a_file_without_usable_features_is_refused(tmp_path, features, message):
     path = feature_collection(tmp_path / "unusable.geojson", features)
