@@ -38,7 +38,7 @@ def normalize_municipality_code(value) -> str | None:
 
     Numbers read from spreadsheets (1101.0) and full-width digits are accepted; anything else is None.
     """
-    text = code_text(value)
+    text = cell_text(value)
     if text is None or not text.isdigit() or not text.isascii():
         return None
     if len(text) < 5:
@@ -54,7 +54,7 @@ def check_digit(code5: str) -> int:
     return (11 - total % 11) % 10
 
 
-def code_text(value) -> str | None:
+def cell_text(value) -> str | None:
     """A file value as code text: None for missing values, 1101.0 → "1101", full-width → half-width."""
     if value is None or (isinstance(value, float) and value != value):
         return None

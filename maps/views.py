@@ -253,7 +253,7 @@ def ward_map_series(request):
 
 def ward_map_series_csv(request):
     """The time view's figures as CSV (UTF-8 with BOM): one row per survey date and ward."""
-    from api.views.common import code_text, csv_response
+    from chonaikai.downloads import code_text, csv_response
 
     form = SeriesMapForm(request.GET or None)
     if form.is_bound and not form.is_valid():

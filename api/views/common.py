@@ -1,29 +1,17 @@
-"""Small helpers shared by the API views: query-parameter parsing and file responses."""
+"""Small helpers shared by the API views: query-parameter parsing and renderers (files: chonaikai.downloads)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.renderers import BaseRenderer
 
+from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+
 from ..fields import OUT_OF_RANGE, in_survey_range
-
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MEDIA_TYPE = "text/csv"
-# A letter before a code keeps it text in spreadsheets: pandas' read_csv and LibreOffice read a
-# column of digits as numbers whatever the quoting, and 01101 becomes 1101.
-CODE_TEXT_PREFIX = "C"
-
-
-def code_text(code: str) -> str:
-    """A code in the form CSV readers keep as text (C01101); removing the "C" gives it back."""
-    return f"{CODE_TEXT_PREFIX}{code}"
 
 
 class BinaryRenderer(BaseRenderer):
@@ -102,26 +90,3 @@ def choice(request, name: str, choices, default: str) -> str:
             }
         )
     return value
-
-
-def attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def workbook_response(workbook, *, filename: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_MEDIA_TYPE), filename)
-
-
-def csv_response(header: list[str], rows, *, filename: str) -> HttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel (what the ward offices open CSV files with) reads it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    content = "\ufeff" + buffer.getvalue()
-    return attachment(
-        HttpResponse(content.encode("utf-8"), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"), filename
-    )

@@ -22,13 +22,14 @@ from rest_framework.views import APIView
 from chonaikai.accounts import policy
 from chonaikai.associations import exporter
 from chonaikai.associations.models import Federation
+from chonaikai.downloads import XLSX_MEDIA_TYPE, workbook_response
 from maps import selectors as map_selectors
 from wards.models import District, Ward
 
 from ..fields import SURVEY_DATE_SCHEMA
 from ..filters import DistrictFilter, FederationFilter
 from ..serializers import DistrictSerializer, FederationSerializer, WardSerializer
-from .common import XLSX_MEDIA_TYPE, BinaryRenderer, optional_date, workbook_response
+from .common import BinaryRenderer, optional_date
 
 WARD_CODE_REGEX = r"[0-9]{5}"
 # District and federation codes are the city's own (e.g. 01101-D01, 01101-F001).

@@ -36,8 +36,9 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import exporter, publication
 from chonaikai.associations.selectors import Level
+from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response
 
-from .common import CSV_MEDIA_TYPE, CSVRenderer, code_text, csv_response
+from .common import CSVRenderer
 
 # The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's
 # Japanese publication: the same bytes for every caller whatever language they chose, so that it can

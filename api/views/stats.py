@@ -18,23 +18,13 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import exporter, publication, rules, selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, code_text, csv_response, workbook_response
 from wards.models import Ward
 
 from ..errors import ApiError
 from ..fields import SURVEY_DATE_SCHEMA
 from ..serializers import MembershipStatsSerializer, TargetSerializer
-from .common import (
-    CSV_MEDIA_TYPE,
-    XLSX_MEDIA_TYPE,
-    BinaryRenderer,
-    CSVRenderer,
-    choice,
-    code_text,
-    csv_response,
-    optional_code,
-    optional_date,
-    workbook_response,
-)
+from .common import BinaryRenderer, CSVRenderer, choice, optional_code, optional_date
 
 LEVELS = (Level.CITY, Level.WARD, Level.DISTRICT, Level.FEDERATION)
 TAGS = [gettext_lazy("統計")]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.codes import code_text, normalize_association_code, normalize_municipality_code
+from chonaikai.codes import cell_text, normalize_association_code, normalize_municipality_code
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
 DEFAULT_ATTRIBUTION = "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成"  # i18n: data
@@ -93,7 +93,7 @@ def normalise_area_code(value, *, level: str) -> str | None:
 
     Association codes are 「区コード-4桁」: 01101－0001 and 011010001 both give 01101-0001.
     """
-    text = code_text(value)
+    text = cell_text(value)
     if not text:
         return None
     if level == ASSOCIATION:

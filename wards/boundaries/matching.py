@@ -22,7 +22,7 @@ from .common import (
     WARD,
     BoundaryFileError,
     ImportReport,
-    code_text,
+    cell_text,
     columns_text,
     is_missing,
     normalise_area_code,
@@ -230,7 +230,7 @@ def _inside_municipality(
             names_city |= names
             foreign |= other
         for column in code_columns:
-            value = code_text(row[columns.index(column)])
+            value = cell_text(row[columns.index(column)])
             # Only a full code (5 digits, or 6 with the check digit) says which municipality it is.
             code = normalise_code(value) if value and len(value) in (5, 6) else None
             if code is not None and code not in own_codes:
