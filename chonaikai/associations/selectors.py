@@ -1,10 +1,11 @@
 """Reads: membership statistics at every level, survey dates, plan targets.
 
 All rate arithmetic is delegated to rules.py; this module only sums counts in the database (one
-grouped query per call) and hands the sums to the rules. Ward and city figures and the list of
-survey dates come from the ward summaries (models.WardSummary, kept in step by every service that
-writes counts): at 3,000,000 counts summing them takes 0.3–2 s, reading the summaries a few ms.
-District, federation and association figures are summed from the counts on the fly.
+grouped query per call) and hands the sums to the rules. City, ward, district and federation
+figures and the list of survey dates come from the maintained summaries (models.WardSummary,
+DistrictSummary, FederationSummary, kept in step by every service that writes counts or moves an
+association between areas): at 3,000,000 counts summing the counts takes 0.3–2 s, reading the
+summaries a few ms. Association figures are the counts themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from django.db.models import Count, Sum
 from wards.models import Ward, WardTotal
 
 from . import rules
-from .models import Association, CountsUpload, HouseholdCount, Target, WardProgress, WardSummary
+from .models import (
+    Association,
+    CountsUpload,
+    DistrictSummary,
+    FederationSummary,
+    HouseholdCount,
+    Target,
+    WardProgress,
+    WardSummary,
+)
 
 
 class Level:
@@ -107,33 +117,45 @@ def previous_survey_date(survey_date: dt.date) -> dt.date | None:
     )
 
 
+# For each level read from a summary: the summary and its fields that identify a group and name it.
+_SUMMARY = {
+    Level.CITY: (WardSummary, None),
+    Level.WARD: (WardSummary, ("ward__code", "ward__name")),
+    Level.DISTRICT: (DistrictSummary, ("district__code", "district__name")),
+    Level.FEDERATION: (FederationSummary, ("federation__code", "federation__name")),
+}
+
+
 def _summary_sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date], dict]:
-    """_sums for the ward and city levels, read from the ward summaries."""
-    qs = WardSummary.objects.filter(survey_date__in=list(dates))
+    """_sums for the city, ward, district and federation levels, read from the summaries.
+
+    One grouped query over the summary rows of `dates` (a district's or federation's rows summed
+    over the wards it has associations in), served by the summary's survey_date index, or by its
+    unique (ward, …) index for one ward.
+    """
+    model, group = _SUMMARY[level]
+    qs = model.objects.filter(survey_date__in=list(dates))
     if ward is not None:
         qs = qs.filter(ward=ward)
-    fields = ["survey_date"] if level == Level.CITY else ["survey_date", "ward__code", "ward__name"]
-    rows = qs.values(*fields).annotate(
+    rows = qs.values_list("survey_date", *(group or ())).annotate(
         households=Sum("households"), members=Sum("member_households"), n=Sum("associations")
     )
     result = {}
     for row in rows.order_by():
-        if level == Level.CITY:
+        if group is None:
+            day, h, m, n = row
             code, name = settings.CITY_CODE, str(settings.CITY_NAME)
         else:
-            code, name = row["ward__code"], row["ward__name"]
-        result[(code, row["survey_date"])] = {
-            "name": name,
-            "households": row["households"] or 0,
-            "members": row["members"] or 0,
-            "n": row["n"] or 0,
-        }
+            day, code, name, h, m, n = row
+            if code is None:
+                code, name = UNASSIGNED_CODE, _unassigned_name(level)
+        result[(code, day)] = {"name": name, "households": h or 0, "members": m or 0, "n": n or 0}
     return result
 
 
 def _sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date], dict]:
     """(group code, survey date) → households, members, associations and the group's name."""
-    if level in (Level.CITY, Level.WARD):
+    if level in _SUMMARY:
         return _summary_sums(level, dates, ward)
     return _count_sums(level, dates, ward)
 
