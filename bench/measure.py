@@ -83,6 +83,7 @@ def measure_stats(size: str) -> None:
 
     from chonaikai.associations import selectors
     from chonaikai.associations.services.summaries import summaries_rebuild
+    from wards.models import Ward
 
     Level = selectors.Level
     day = selectors.latest_survey_date()
@@ -121,6 +122,7 @@ def measure_stats(size: str) -> None:
         "ms",
         50,
     )
+    one = Ward.objects.filter(summaries__survey_date=day).order_by("code").first()  # a ward's own page
     for level in (Level.DISTRICT, Level.FEDERATION):
         summary = timed(lambda level=level: selectors._summary_sums(level, dates, None), runs=runs)
         raw = timed(lambda level=level: selectors._count_sums(level, dates, None), runs=runs)
@@ -130,7 +132,7 @@ def measure_stats(size: str) -> None:
             f"{level} sums, one survey date (+previous), {groups:,} groups, from summaries",
             summary,
             "ms",
-            None,
+            50,
             baseline="faster than GROUP BY over counts",
             ratio=raw / summary,
             note=f"GROUP BY {raw:.0f} ms",
@@ -148,6 +150,16 @@ def measure_stats(size: str) -> None:
             baseline="faster than on the fly",
             ratio=fly / ours,
             note=f"on the fly (GROUP BY over counts) {fly:.0f} ms",
+        )
+        figure(
+            f"stats_{level}_one_ward",
+            f"membership_stats(level={level}, ward={one.code}) end to end, from summaries",
+            timed(
+                lambda level=level: selectors.membership_stats(survey_date=day, level=level, ward=one),
+                runs=runs,
+            ),
+            "ms",
+            50,
         )
     figure(
         "stats_association",
