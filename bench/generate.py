@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.generate --database-url postgres://postgres@127.0.0.1:5432/chonaikai_bench \
         --size nationwide            # 300,000 associations, 3,000,000 counts
     .venv/bin/python -m bench.generate --database-url sqlite:////tmp/bench.sqlite3 --size sapporo
+    .venv/bin/python -m bench.generate --database-url URL --size nationwide --dates 3
+        # the nationwide register with the latest 3 survey dates only (900,000 counts)
 
 Everything written is SYNTHETIC and labelled so: every generated name ends in 「（合成）」 and rows
 carry is_sample=True. The data is shaped like ours: Sapporo's 10 wards (their codes and names are
@@ -355,6 +357,13 @@ def main(argv=None) -> None:
     parser.add_argument("--associations", type=int, help="overrides the size's number of associations")
     parser.add_argument("--cities", type=int, help="synthetic cities besides Sapporo")
     parser.add_argument("--wards-per-city", type=int)
+    parser.add_argument(
+        "--dates",
+        type=int,
+        choices=range(1, len(SURVEY_DATES) + 1),
+        metavar=f"1..{len(SURVEY_DATES)}",
+        help="only the latest N survey dates (a nationwide register with fewer counts)",
+    )
     parser.add_argument("--no-history", action="store_true", help="skip the counts' history rows")
     parser.add_argument("--migrate", action="store_true", help="run migrate first")
     parser.add_argument("--seed", type=int, default=20250101)
@@ -371,6 +380,7 @@ def main(argv=None) -> None:
         associations=args.associations or n,
         cities=cities if args.cities is None else args.cities,
         wards_per_city=args.wards_per_city or per_city,
+        dates=SURVEY_DATES[-args.dates :] if args.dates else None,
         history=not args.no_history,
         seed=args.seed,
     )

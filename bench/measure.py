@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 NEW_DATE = dt.date(2026, 1, 1)  # after the generated survey dates: imports write it, then it is removed
 FIGURES: list[dict] = []
@@ -73,7 +74,7 @@ def setup(database_url: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Statistics: ward and city from the summaries against the GROUP BY they replace
+# Statistics: city, ward, district and federation from the summaries against the GROUP BY they replace
 # ---------------------------------------------------------------------------------------------
 
 
@@ -82,6 +83,7 @@ def measure_stats(size: str) -> None:
 
     from chonaikai.associations import selectors
     from chonaikai.associations.services.summaries import summaries_rebuild
+    from wards.models import Ward
 
     Level = selectors.Level
     day = selectors.latest_survey_date()
@@ -120,14 +122,52 @@ def measure_stats(size: str) -> None:
         "ms",
         50,
     )
-    for level in (Level.DISTRICT, Level.FEDERATION, Level.ASSOCIATION):
+    one = Ward.objects.filter(summaries__survey_date=day).order_by("code").first()  # a ward's own page
+    for level in (Level.DISTRICT, Level.FEDERATION):
+        summary = timed(lambda level=level: selectors._summary_sums(level, dates, None), runs=runs)
+        raw = timed(lambda level=level: selectors._count_sums(level, dates, None), runs=runs)
+        groups = len({code for code, _day in selectors._summary_sums(level, dates, None)})
+        figure(
+            f"stats_{level}_date",
+            f"{level} sums, one survey date (+previous), {groups:,} groups, from summaries",
+            summary,
+            "ms",
+            50,
+            baseline="faster than GROUP BY over counts",
+            ratio=raw / summary,
+            note=f"GROUP BY {raw:.0f} ms",
+        )
+        ours = timed(lambda level=level: selectors.membership_stats(survey_date=day, level=level), runs=runs)
+        # The same call summing the counts, as every read of these levels did before their summaries.
+        with mock.patch.object(selectors, "_sums", selectors._count_sums):
+            fly = timed(lambda level=level: selectors.membership_stats(survey_date=day, level=level), runs=3)
         figure(
             f"stats_{level}",
-            f"membership_stats(level={level}), on the fly",
-            timed(lambda level=level: selectors.membership_stats(survey_date=day, level=level), runs=3),
+            f"membership_stats(level={level}) end to end, from summaries",
+            ours,
             "ms",
-            100 if size == "sapporo" else None,
+            50,
+            baseline="faster than on the fly",
+            ratio=fly / ours,
+            note=f"on the fly (GROUP BY over counts) {fly:.0f} ms",
         )
+        figure(
+            f"stats_{level}_one_ward",
+            f"membership_stats(level={level}, ward={one.code}) end to end, from summaries",
+            timed(
+                lambda level=level: selectors.membership_stats(survey_date=day, level=level, ward=one),
+                runs=runs,
+            ),
+            "ms",
+            50,
+        )
+    figure(
+        "stats_association",
+        "membership_stats(level=association), on the fly",
+        timed(lambda: selectors.membership_stats(survey_date=day, level=Level.ASSOCIATION), runs=3),
+        "ms",
+        100 if size == "sapporo" else None,
+    )
     if connection.vendor == "postgresql":
         from chonaikai.associations.models import HouseholdCount
 
@@ -384,13 +424,14 @@ def _clear(day=NEW_DATE):
     """Remove what the imports wrote for `day`: counts, history rows, summaries, audit events."""
     from django.db import connection, transaction
 
-    from chonaikai.associations.models import HouseholdCount, WardSummary
+    from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary
     from chonaikai.audit.models import AuditEvent
 
     with transaction.atomic(), connection.cursor() as cursor:
         for model in (HouseholdCount.history.model, HouseholdCount):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE survey_date = %s", [day])
-        WardSummary.objects.filter(survey_date=day).delete()
+        for model in (WardSummary, DistrictSummary, FederationSummary):
+            model.objects.filter(survey_date=day).delete()
         AuditEvent.objects.filter(action="counts.imported").delete()
 
 

@@ -12,6 +12,7 @@ from .models import (
     WardColumnMapping,
     WardProgress,
 )
+from .services.summaries import AREA_FIELDS, summaries_refresh_associations
 
 
 @admin.register(Federation)
@@ -58,6 +59,13 @@ class AssociationAdmin(SimpleHistoryAdmin):
         # that ward's published totals and summaries (WardSummary), which a move would leave wrong.
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, "ward"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and AREA_FIELDS & set(form.changed_data):
+            # A new district or federation moves the association's counts between areas' summaries
+            # (as services.registry.association_update does); the admin's view is one transaction.
+            summaries_refresh_associations([obj.pk])
 
 
 @admin.register(HouseholdCount)

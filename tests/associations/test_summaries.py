@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from api import entry as api_entry
 from chonaikai.associations import importer, sample, selectors, services
-from chonaikai.associations.models import HouseholdCount, WardSummary
+from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary
 from chonaikai.associations.services import registry
 from chonaikai.associations.services.summaries import (
     summaries_mismatches,
@@ -17,19 +17,32 @@ from chonaikai.associations.services.summaries import (
     summaries_refresh,
 )
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
+from wards.models import Ward
 
 SURVEY = dt.date(2025, 1, 1)
 PREVIOUS = dt.date(2024, 1, 1)
 
 
+SUMMARY_LEVELS = (
+    selectors.Level.CITY,
+    selectors.Level.WARD,
+    selectors.Level.DISTRICT,
+    selectors.Level.FEDERATION,
+)
+
+
 def assert_summaries_match_counts():
-    """Every (ward, survey date) pair: the summary row equals the on-the-fly GROUP BY, and the
-    ward and city figures the selectors give equal the ones summed from the counts."""
+    """Every summary row (ward, district, federation) equals the on-the-fly GROUP BY, and the
+    figures the selectors give at each level, city-wide and per ward, equal the ones summed from the
+    counts."""
     assert summaries_mismatches() == []
     dates = list(HouseholdCount.objects.survey_dates())
     assert sorted(set(WardSummary.objects.values_list("survey_date", flat=True)), reverse=True) == dates
-    for level in (selectors.Level.WARD, selectors.Level.CITY):
+    for level in SUMMARY_LEVELS:
         assert selectors._summary_sums(level, dates, None) == selectors._count_sums(level, dates, None)
+    for w in Ward.objects.all():
+        for level in SUMMARY_LEVELS[1:]:
+            assert selectors._summary_sums(level, dates, w) == selectors._count_sums(level, dates, w)
 
 
 def _rows(*values):
@@ -143,7 +156,8 @@ def test_a_count_posted_to_the_api_goes_through_the_grid_service_and_refreshes_t
 
 def test_dissolving_and_merging_touch_no_count_and_no_summary(register):
     a, b, _k = register
-    before = list(WardSummary.objects.order_by("pk").values_list())
+    models = (WardSummary, DistrictSummary, FederationSummary)
+    before = [list(model.objects.order_by("pk").values_list()) for model in models]
     registry.association_dissolve(
         actor=None, association_id=a.pk, dissolved_on=dt.date(2024, 6, 30), reason="解散"
     )
@@ -151,7 +165,7 @@ def test_dissolving_and_merging_touch_no_count_and_no_summary(register):
     registry.association_merge(
         actor=None, predecessor_ids=[b.pk], successor_id=c.pk, merged_on=dt.date(2024, 6, 30)
     )
-    assert list(WardSummary.objects.order_by("pk").values_list()) == before
+    assert [list(model.objects.order_by("pk").values_list()) for model in models] == before
     assert_summaries_match_counts()
 
 
@@ -186,12 +200,13 @@ def test_a_refresh_costs_the_same_queries_for_one_pair_or_many(register):
 def test_rebuild_summaries_repairs_counts_written_around_the_services(register):
     a, _b, _k = register
     HouseholdCount.objects.filter(association=a).update(households=1000)  # no service, no refresh
-    with pytest.raises(CommandError, match="1件"):
+    # One ward row, and the rows of the ward's associations of no district and of no federation.
+    with pytest.raises(CommandError, match="3件"):
         call_command("rebuild_summaries", "--check")
     call_command("rebuild_summaries")
     assert_summaries_match_counts()
     call_command("rebuild_summaries", "--check")
-    assert summaries_rebuild() == 2
+    assert summaries_rebuild() == 2 * 3  # two (ward, date) pairs, each at three levels
 
 
 def test_ward_and_city_stats_read_the_summary_table(register):

@@ -8,6 +8,8 @@ See the package docstring for the conventions every service follows. Rules that 
 - Codes are `<ward code>-NNNN`. A new association gets the next number after the ward's highest
   (selectors_registry.next_association_code); numbers of dissolved or merged associations are
   never reused, because old files and published tables still name them.
+- Changing an association's district or federation moves its counts, for every survey date,
+  from one area's maintained sums to the other's (services.summaries); ward totals do not change.
 - Dissolving and merging only change the status, the end date and the successor. Counts are
   never moved or deleted, so ward and city totals for every past survey date stay as published;
   the successor's own counts begin with the first survey after the merger.
@@ -34,6 +36,7 @@ from wards.models import Ward
 
 from ..models import Association, HouseholdCount
 from ..selectors_registry import PERSONAL_FIELDS, next_association_code
+from .summaries import AREA_FIELDS, summaries_refresh_associations
 
 # What association_create / association_update accept in `values`. Code, ward, status, end date and
 # successor are not here: the code is given once, the ward never changes and the rest belong to
@@ -226,6 +229,9 @@ def association_update(
         setattr(association, name, value)
     _validate(association)
     _save(association, actor=actor, update_fields=fields, reason=comment)
+    if changed.keys() & AREA_FIELDS:
+        # Its counts move from one district's or federation's sums to another's.
+        summaries_refresh_associations([association.pk])
     audit_record(
         actor=actor,
         action="association.updated",

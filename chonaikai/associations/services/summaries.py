@@ -1,15 +1,18 @@
-"""The ward summaries (models.WardSummary): sums of counts per (ward, survey date), kept in step.
+"""The maintained summaries: sums of counts per (ward, survey date) (models.WardSummary) and, within
+each, per district and per federation (models.DistrictSummary, models.FederationSummary).
 
 Every service that writes counts calls summaries_refresh() with the (ward id, survey date) pairs it
 touched, inside its own transaction, after its writes: the counts import (services.counts, both
 paths), the entry grid and the API's single count (services.entry), the demo data
-(sample.replace_sample_data / delete_sample_data). Registering, dissolving or merging
-associations changes no count and no ward (an association never changes ward), so no summary.
-`manage.py rebuild_summaries` recomputes every row (summaries_rebuild).
+(sample.replace_sample_data / delete_sample_data). A change of an association's district or
+federation moves its counts between areas: services.registry.association_update and the admin
+call summaries_refresh_associations(). Dissolving or merging changes no count and no area, so no
+summary; an association never changes ward (services.registry). `manage.py rebuild_summaries`
+recomputes every row (summaries_rebuild).
 
-Anything else that writes counts — a shell, a fixture, raw SQL — must call summaries_refresh()
-too, or run rebuild_summaries afterwards; summaries_mismatches() lists the pairs that disagree
-with the counts.
+Anything else that writes counts or moves associations — a shell, a fixture, raw SQL — must call
+summaries_refresh() too, or run rebuild_summaries afterwards; summaries_mismatches() lists the rows
+that disagree with the counts.
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.dispatch import Signal
 
-from ..models import HouseholdCount, WardSummary
+from ..models import AreaSummary, DistrictSummary, FederationSummary, HouseholdCount, WardSummary
 
 Pair = tuple[int, dt.date]  # (ward id, survey date)
+Sums = tuple[int, int, int]  # households, member households, counted associations
+
+# The summaries below the ward, each keyed (ward, area, survey date) where the ward's is (ward, date).
+AREA_SUMMARIES: tuple[type[AreaSummary], ...] = (DistrictSummary, FederationSummary)
+# The Association fields whose change moves its counts between summaries (the ward never changes).
+AREA_FIELDS = frozenset(model.AREA for model in AREA_SUMMARIES)
 
 # Sent after counts changed and their summaries were recomputed (every write of counts comes through
 # here); keyword argument `pairs` (None after a rebuild). Receivers only invalidate caches (maps).
@@ -42,28 +52,67 @@ def _pairs_filter(pairs: list[Pair], *, ward_field: str) -> Q:
     return query
 
 
-def _sums(counts) -> dict[Pair, tuple[int, int, int]]:
-    """(ward id, survey date) → (households, member households, counted associations)."""
-    rows = (
-        counts.values_list("association__ward_id", "survey_date")
+def _key_fields(model) -> list[str]:
+    """The summary's key columns: (ward, survey date), or (ward, area, survey date) below the ward."""
+    if model is WardSummary:
+        return ["ward_id", "survey_date"]
+    return ["ward_id", f"{model.AREA}_id", "survey_date"]
+
+
+def _grouped(model, counts):
+    """`counts` summed per `model`'s key: rows (*key, households, member households, associations),
+    in the order of _key_fields. The one definition of what a summary row holds."""
+    key = [f"association__{f}" if f != "survey_date" else f for f in _key_fields(model)]
+    return (
+        counts.values_list(*key)
         .annotate(h=Sum("households"), m=Sum("member_households"), n=Count("id"))
         .order_by()
     )
-    return {(ward_id, day): (h, m, n) for ward_id, day, h, m, n in rows}
+
+
+def _sums(model, counts) -> dict[tuple, Sums]:
+    """The summary rows `counts` make, as {key: (households, member households, associations)}."""
+    return {tuple(row[:-3]): tuple(row[-3:]) for row in _grouped(model, counts)}
+
+
+def _held(model) -> dict[tuple, Sums]:
+    """The summary rows held, in the form of _sums."""
+    fields = [*_key_fields(model), "households", "member_households", "associations"]
+    return {tuple(row[:-3]): tuple(row[-3:]) for row in model.objects.values_list(*fields).order_by()}
+
+
+def _insert_sums(model, counts) -> int:
+    """INSERT INTO the summary the GROUP BY of `counts` (INSERT … SELECT: no row comes to Python).
+
+    The SELECT is the ORM's own (_grouped), compiled: the same SQL on SQLite and PostgreSQL.
+    """
+    columns = [*_key_fields(model), "households", "member_households", "associations"]
+    select, params = _grouped(model, counts).query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) {select}",
+            params,
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic
 def summaries_refresh(pairs: Iterable[Pair]) -> int:
-    """Recompute the summaries of exactly these (ward id, survey date) pairs; returns how many.
+    """Recompute the summaries of exactly these (ward id, survey date) pairs, at the ward, district
+    and federation levels; returns how many pairs.
 
-    Call it inside the transaction that wrote the counts, after the writes. Five queries whatever
-    the number of pairs (fewer when nothing needs deleting).
+    Call it inside the transaction that wrote the counts (or moved associations between areas),
+    after the writes. Nine queries whatever the number of pairs (fewer when nothing needs deleting
+    or inserting).
 
     Concurrency (PostgreSQL, READ COMMITTED): two transactions writing counts of the same ward and
-    date must not each sum what they see and overwrite the other's sum. So the summary rows are
+    date must not each sum what they see and overwrite the other's sum. So the ward summary rows are
     first made to exist and locked, in a fixed order (no deadlock between two refreshes), and only
     then summed: the SUM is a new statement, so it sees everything committed by whoever held the
-    lock before us. SQLite serialises writers, and select_for_update is a no-op there.
+    lock before us. The district and federation rows of a pair are only written under that lock
+    (deleted and inserted afresh), so the ward row locks them too. SQLite serialises writers, and
+    select_for_update is a no-op there.
     """
     pairs = sorted(set(pairs))
     if not pairs:
@@ -84,7 +133,8 @@ def summaries_refresh(pairs: Iterable[Pair]) -> int:
         .order_by("ward_id", "survey_date")
         .values_list("id", flat=True)
     )
-    sums = _sums(HouseholdCount.objects.filter(_pairs_filter(pairs, ward_field="association__ward_id")))
+    counts = HouseholdCount.objects.filter(_pairs_filter(pairs, ward_field="association__ward_id"))
+    sums = _sums(WardSummary, counts)
     if sums:
         WardSummary.objects.bulk_create(
             [
@@ -99,45 +149,67 @@ def summaries_refresh(pairs: Iterable[Pair]) -> int:
     if empty:
         # No counts left for the pair (demo data deleted): no row, as the GROUP BY would give none.
         WardSummary.objects.filter(_pairs_filter(empty, ward_field="ward_id")).delete()
+    for model in AREA_SUMMARIES:
+        # Rewritten whole: an association that changed district leaves one area's row for another's.
+        model.objects.filter(in_summary).delete()
+        if sums:
+            _insert_sums(model, counts)
     counts_changed.send(sender=WardSummary, pairs=pairs)
     return len(pairs)
 
 
+def summaries_refresh_associations(association_ids: Iterable[int]) -> int:
+    """summaries_refresh for every (ward, survey date) these associations have counts on: after a
+    change of their district or federation, which moves their counts from one area's sums to
+    another's. Call it inside the transaction of the change, after the save."""
+    pairs = (
+        HouseholdCount.objects.filter(association_id__in=list(association_ids))
+        .values_list("association__ward_id", "survey_date")
+        .distinct()
+        .order_by()
+    )
+    return summaries_refresh(pairs)
+
+
 @transaction.atomic
 def summaries_rebuild() -> int:
-    """Recompute every summary from all counts (manage.py rebuild_summaries); returns the rows written.
+    """Recompute every summary from all counts (manage.py rebuild_summaries); returns the rows
+    written at all three levels.
 
-    Locks the table against concurrent refreshes for the rebuild's duration on PostgreSQL.
+    Locks the tables against concurrent refreshes for the rebuild's duration on PostgreSQL.
     """
-    from django.db import connection
-
+    models = (WardSummary, *AREA_SUMMARIES)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {WardSummary._meta.db_table} IN EXCLUSIVE MODE")
-    WardSummary.objects.all().delete()
-    sums = _sums(HouseholdCount.objects.all())
-    WardSummary.objects.bulk_create(
-        (
-            WardSummary(ward_id=w, survey_date=d, households=h, member_households=m, associations=n)
-            for (w, d), (h, m, n) in sums.items()
-        ),
-        batch_size=2000,
-    )
+            tables = ", ".join(model._meta.db_table for model in models)
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+    rows = 0
+    for model in models:
+        model.objects.all().delete()
+        rows += _insert_sums(model, HouseholdCount.objects.all())
     counts_changed.send(sender=WardSummary, pairs=None)
-    return len(sums)
+    return rows
 
 
-def summaries_mismatches() -> list[tuple[Pair, tuple[int, int, int] | None, tuple[int, int, int] | None]]:
-    """Pairs whose summary differs from the counts: [((ward id, date), in summary, from counts)]."""
-    expected = _sums(HouseholdCount.objects.all())
-    held = {
-        (w, d): (h, m, n)
-        for w, d, h, m, n in WardSummary.objects.values_list(
-            "ward_id", "survey_date", "households", "member_households", "associations"
-        )
-    }
-    return [
-        (pair, held.get(pair), expected.get(pair))
-        for pair in sorted(set(expected) | set(held))
-        if held.get(pair) != expected.get(pair)
-    ]
+class Mismatch(NamedTuple):
+    """A summary row that differs from the counts: its key, what it holds, what the counts make (None:
+    no such row)."""
+
+    model: type
+    key: tuple  # (ward id, survey date) or (ward id, area id or None, survey date)
+    held: Sums | None
+    expected: Sums | None
+
+
+def summaries_mismatches() -> list[Mismatch]:
+    """Every summary row, at every level, that differs from the counts (ward level first)."""
+    result = []
+    for model in (WardSummary, *AREA_SUMMARIES):
+        expected = _sums(model, HouseholdCount.objects.all())
+        held = _held(model)
+        result += [
+            Mismatch(model, key, held.get(key), expected.get(key))
+            for key in sorted(set(expected) | set(held), key=lambda k: tuple((v is not None, v) for v in k))
+            if held.get(key) != expected.get(key)
+        ]
+    return result

@@ -1,9 +1,10 @@
 """manage.py rebuild_summaries [--check]
 
-Recompute every ward summary (models.WardSummary) from the household counts, in one transaction.
+Recompute every summary (models.WardSummary, DistrictSummary, FederationSummary) from the household
+counts, in one transaction.
 Services keep the summaries in step as they write; run this after counts were written some other
-way (a restored backup, raw SQL, a shell) — or with --check, to list the pairs that disagree
-without writing anything (exit status 1 if any).
+way (a restored backup, raw SQL, a shell) — or with --check, to list the rows, at every level,
+that disagree without writing anything (exit status 1 if any).
 """
 
 import time
@@ -18,7 +19,10 @@ from chonaikai.associations.services.summaries import summaries_mismatches, summ
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
-        return _("区ごと・調査基準日ごとの集計（WardSummary）を世帯数の記録から作り直します。")
+        return _(
+            "区・まちづくりセンター地区・連合町内会ごと、調査基準日ごとの集計"
+            "（WardSummary, DistrictSummary, FederationSummary）を世帯数の記録から作り直します。"
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,10 +34,17 @@ class Command(BaseCommand):
     def handle(self, *args, check, **options):
         if check:
             mismatches = summaries_mismatches()
-            for (ward_id, day), held, expected in mismatches:
+            for model, key, held, expected in mismatches:
+                ward_id, *area, day = key
+                where = _("区 id=%(ward)s") % {"ward": ward_id}
+                if area:
+                    where += " " + _("%(level)s id=%(area)s") % {
+                        "level": model._meta.get_field(model.AREA).verbose_name,
+                        "area": area[0] if area[0] is not None else "-",
+                    }
                 self.stdout.write(
-                    _("区 id=%(ward)s %(date)s: 集計 %(held)s / 世帯数の記録から %(expected)s")
-                    % {"ward": ward_id, "date": f"{day:%Y-%m-%d}", "held": held, "expected": expected}
+                    _("%(where)s %(date)s: 集計 %(held)s / 世帯数の記録から %(expected)s")
+                    % {"where": where, "date": f"{day:%Y-%m-%d}", "held": held, "expected": expected}
                 )
             if mismatches:
                 raise CommandError(
