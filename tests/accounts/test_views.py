@@ -159,3 +159,42 @@ def test_role_permission_backend_gives_city_admins_every_django_permission(
     user = User.objects.get(pk=request.getfixturevalue(persona).pk)
     assert user.has_perm("associations.change_association") is expected
     assert user.has_module_perms("associations") is expected
+
+
+# The login page: plain words, a show-password control, no "you must log in" when the person chose to.
+
+
+def test_a_wrong_password_is_refused_in_plain_japanese(client, db):
+    from tests.factories import UserFactory
+
+    UserFactory(username="leader_plain")
+    response = client.post(reverse("login"), {"username": "leader_plain", "password": "wrong-password"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ユーザー名かパスワードが違います。もう一度入力してください。" in html
+    assert "スタッフアカウント" not in html and "正しいユーザー名" not in html
+
+
+@pytest.mark.parametrize("query", ["", "?next=/"])
+def test_opening_the_login_page_oneself_shows_no_must_log_in_notice(client, db, query):
+    html = client.get(reverse("login") + query).content.decode()
+    assert "このページを見るにはログインしてください" not in html
+
+
+def test_being_sent_to_log_in_by_a_page_says_so(client, db):
+    html = client.get(reverse("login") + "?next=/subsidies/").content.decode()
+    assert "このページを見るにはログインしてください" in html
+
+
+def test_the_header_login_link_from_the_top_page_carries_no_next(client, db):
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("login")}"' in html
+    assert f'href="{reverse("login")}?next=/associations/"' in client.get("/associations/").content.decode()
+
+
+def test_the_login_page_has_a_labelled_show_password_box_that_needs_javascript_to_appear(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert '<div class="form-field show-password" data-show-password="id_password" hidden>' in html
+    assert '<input type="checkbox" id="id_show_password" aria-controls="id_password">' in html
+    assert '<label for="id_show_password">パスワードを表示する</label>' in html
+    assert "js/show_password.js" in html

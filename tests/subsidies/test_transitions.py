@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from chonaikai.accounts.names import display_name
 from chonaikai.audit.models import AuditEvent
 from chonaikai.subsidies import services
 from chonaikai.subsidies.errors import IllegalTransition
@@ -106,7 +107,7 @@ def assert_outcome(outcome: str, action: str, actor, app: Application, from_stat
     assert app.status == target
     transition = Transition.objects.get(application=app)
     assert (transition.action, transition.from_status, transition.to_status) == (action, from_status, target)
-    assert transition.actor == actor and transition.actor_name == actor.username
+    assert transition.actor == actor and transition.actor_name == display_name(actor)
     event = AuditEvent.objects.get(action=f"subsidy_application.{action}", subject_id=str(app.pk))
     assert event.before["status"] == from_status and event.after["status"] == target
     assert event.actor == actor

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
+from chonaikai.accounts.names import name_to_store
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
 from chonaikai.queue import enqueue
@@ -233,7 +234,7 @@ def _save_changed(app: Application, *, actor, fields: Sequence[str] = ()) -> dic
         verifier = app.verified_by
         undone = {
             "verified_by": app.verified_by_id,
-            "verified_by_name": verifier.get_username() if verifier else "",
+            "verified_by_name": name_to_store(verifier) if verifier else "",
             "verified_at": app.verified_at.isoformat() if app.verified_at else None,
         }
         app.verified_by = None
@@ -294,7 +295,7 @@ def _transition(
         from_status=from_status,
         to_status=to_status,
         actor=user,
-        actor_name=user.get_username() if user else "",
+        actor_name=name_to_store(user) if user else "",
         at=now,
         comment=comment,
     )
