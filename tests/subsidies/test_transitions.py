@@ -176,6 +176,16 @@ def test_a_whole_life_from_draft_to_paid_leaves_one_transition_per_step(
         (Action.CONFIRM, city_admin),
         (Action.PAY, city_admin),
     ]:
+        if action == Action.PAY:  # paid against the association's claim (請求書 with the account)
+            services.application_claim(
+                actor=leader_a,
+                application_id=app.pk,
+                bank_name="テスト銀行",
+                branch_name="中央支店",
+                account_type="ordinary",
+                account_number="1234567",
+                account_holder_kana="テストチョウナイカイ",
+            )
         run(action, actor, app.pk)
     app.refresh_from_db()
     assert app.status == Status.PAID

@@ -1155,9 +1155,20 @@ def application_claim(
 def application_pay(
     *, actor, application_id: int, paid_on: dt.date, amount: int | None = None, comment: str = ""
 ) -> Application:
-    """支払 (confirmed → paid): the date and the amount (the confirmed amount by default, never above it)."""
+    """支払 (confirmed → paid): the date and the amount (the confirmed amount by default, never above it).
+
+    Only once the association has sent its 交付請求 (請求書 with the account to pay into): the city
+    cannot pay into an account it was never given, and a grant is paid against a claim."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.PAY)
+    if not PaymentClaim.objects.filter(application=app).exists():
+        raise IllegalTransition(
+            _(
+                "町内会からまだ請求書（振込先の口座）が出ていないため、支払えません。"
+                "町内会に請求書を出すよう連絡し、請求書が届いてから支払を記録してください。"
+            ),
+            extra={"status": app.status, "claim": None},
+        )
     if paid_on is None:
         raise InvalidApplication(_("支払日を入力してください。"))
     amount = app.confirmed_amount if amount is None else amount
