@@ -129,7 +129,11 @@ def _ward_sections(user, ward) -> list[Section]:
         progress = submission.progress
         counts.figures = [
             (_("調査基準日"), jdate(survey_round.survey_date)),
-            (_("提出期限"), f"{jdate(survey_round.deadline)}（{_days_left(survey_round.deadline)}）"),
+            (
+                _("提出期限"),
+                _("%(day)s（%(left)s）")
+                % {"day": jdate(survey_round.deadline), "left": _days_left(survey_round.deadline)},
+            ),
             (_("状況"), progress.state_label),
             (
                 _("入力済み"),
@@ -251,7 +255,14 @@ def _leader_sections(user, association) -> list[Section]:
     )
     status = Section(
         heading=_("申請の状況"),
-        items=[_application_item(a, a.get_status_display()) for a in mine.others],
+        items=[
+            Item(
+                label=a.number,
+                url=reverse("subsidies:detail", args=[a.pk]),
+                detail=_("状況: %(status)s") % {"status": a.get_status_display()},
+            )
+            for a in mine.others
+        ],
         empty=_("これまでの申請はありません。"),
         more_url=reverse("subsidies:home"),
         more_label=_("補助金の申請（いま申請できる補助金）"),

@@ -94,8 +94,9 @@ def test_a_leader_sees_drafts_what_is_asked_and_the_status_of_the_rest(
     assert f'href="{reverse("subsidies:report", args=[approved.pk])}">実績報告をする' in page
     assert f'href="{reverse("subsidies:claim", args=[confirmed.pk])}">請求書（振込先）を出す' in page
     assert reverse("subsidies:claim", args=[claimed.pk]) not in page  # already claimed: waits for payment
-    assert f'href="{reverse("subsidies:detail", args=[claimed.pk])}">額の確定' in page
-    assert f'href="{reverse("subsidies:detail", args=[submitted.pk])}">提出済み' in page
+    assert f'href="{reverse("subsidies:detail", args=[claimed.pk])}">{claimed.number}' in page
+    assert f'href="{reverse("subsidies:detail", args=[submitted.pk])}">{submitted.number}' in page
+    assert "状況: 提出済み" in page and "状況: 額の確定" in page
     assert str(other.pk) not in [s.split("/")[0] for s in page.split("/applications/")[1:]]
     assert "いま申請できる補助金" in page and reverse("subsidies:guide", args=[digital.pk]) in page
 

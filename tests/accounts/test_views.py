@@ -28,13 +28,13 @@ def test_login_page_is_in_japanese(client):
 def test_login_with_a_wrong_password_shows_a_japanese_error(client, viewer):
     response = client.post(reverse("login"), {"username": "viewer", "password": "wrong"})
     assert response.status_code == 200
-    assert "正しいユーザー名とパスワードを入力してください" in response.text
+    assert "ユーザー名かパスワードが違います" in response.text
 
 
-def test_login_redirects_to_the_top_page(client, viewer):
+def test_login_redirects_to_the_start_page(client, viewer):
     response = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("start")
 
 
 def test_login_honours_a_safe_next(client, viewer):
@@ -79,13 +79,14 @@ def test_password_reset_page_is_in_japanese(client):
     assert "メールアドレス" in response.text
 
 
-def test_password_reset_sends_a_japanese_email(client, leader_a):
+def test_password_reset_sends_a_japanese_email(client, leader_a, association_a):
     response = client.post(reverse("password_reset"), {"email": "leader_a@example.jp"}, follow=True)
     assert "メールを送りました" in response.text
     [message] = mail.outbox
     assert message.to == ["leader_a@example.jp"]
     assert message.subject == "【町内会・自治会 加入状況システム】パスワード再設定のご案内"
-    assert "leader_a 様" in message.body
+    # Greeted by display name; the login name appears only as the name to log in with.
+    assert f"{association_a.name} 様" in message.body and "leader_a 様" not in message.body
     assert "パスワード再設定のお申し込みを受け付けました" in message.body
     assert "http://testserver/accounts/reset/" in message.body
     assert "札幌市 市民自治推進室" in message.body
