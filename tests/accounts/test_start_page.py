@@ -156,3 +156,24 @@ def test_the_start_page_is_in_the_menu_of_logged_in_users_only(client, viewer):
     assert reverse("start") not in client.get("/").content.decode()
     client.force_login(viewer)
     assert f'href="{reverse("start")}"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["leader_a", "ward_staff_chuo", "city_admin"])
+def test_the_start_page_reads_a_fixed_number_of_queries_however_many_applications(
+    request, client, persona, association_a, survey_round, digital
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = request.getfixturevalue(persona)
+    Programme.objects.filter(pk=digital.pk).update(one_application_per_year=False)
+    digital.refresh_from_db()
+    client.force_login(user)
+    counts = []
+    for _ in range(2):
+        for status in (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.FORWARDED, Status.CONFIRMED):
+            make_application(association_a, programme=digital, status=status)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("start")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
