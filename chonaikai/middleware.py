@@ -4,6 +4,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
+# The name of the header's language buttons when they send the page's own form (base.html,
+# `language_form`): the form is saved and the page shown again in that language.
+SWITCH_LANGUAGE_FIELD = "switch_language"
+
 
 class ChosenLanguageMiddleware(MiddlewareMixin):
     """Activate the language saved by the language menu (Django's set_language cookie), else Japanese.
@@ -17,10 +21,38 @@ class ChosenLanguageMiddleware(MiddlewareMixin):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        switched = self._switched_to(request)
+        if switched in supported:
+            language = request.switched_language = switched
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
+    @staticmethod
+    def _switched_to(request) -> str | None:
+        """The language of a language button that sent a page's own form (SWITCH_LANGUAGE_FIELD).
+
+        A form with typed input (a step of the subsidy application) has the header's language
+        buttons send *it* to its own view, which saves it as 「下書き保存」 would, in the chosen
+        language; the cookie is set on the way out. Only url-encoded forms: reading a multipart
+        body here would fix the upload handlers before the view could choose them.
+        """
+        if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+            return None
+        return request.POST.get(SWITCH_LANGUAGE_FIELD)
+
     def process_response(self, request, response):
+        switched = getattr(request, "switched_language", None)
+        if switched:  # as django.views.i18n.set_language sets it
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                switched,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
         response.headers.setdefault("Content-Language", translation.get_language())
         response.headers.setdefault("Vary", "Cookie")
         return response

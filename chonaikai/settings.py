@@ -162,7 +162,7 @@ AUTHENTICATION_BACKENDS = [
 # Public address of this site, for links in emails sent outside a request (account set-up, reminders).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "start"  # 「あなたのやること」, each role's start page
 LOGOUT_REDIRECT_URL = "/"
 
 # The REST API (api/). Scripts authenticate with hashed API tokens, browsers with their session.

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from chonaikai.accounts.views import start
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("chonaikai.accounts.urls")),
+    path("start/", start, name="start"),  # 「あなたのやること」, after login
     path("", include("chonaikai.associations.urls")),
     path("wards/", include("wards.urls")),
     path("maps/", include("maps.urls")),

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 UserModel = get_user_model()
 
@@ -25,3 +26,16 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         email_field_name = UserModel.get_email_field_name()
         users = UserModel._default_manager.filter(**{f"{email_field_name}__iexact": email, "is_active": True})
         return (u for u in users if _same_email(email, getattr(u, email_field_name)))
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form with its refusals in plain words (the stock sentence names 「スタッフ
+    アカウント」 and case sensitivity in terms a leader does not use)."""
+
+    error_messages = {
+        "invalid_login": _(
+            "ユーザー名かパスワードが違います。もう一度入力してください。"
+            "パスワードは大文字と小文字、全角と半角を区別します。"
+        ),
+        "inactive": _("このアカウントは使えなくなっています。区役所か市の担当者に連絡してください。"),
+    }

@@ -53,6 +53,12 @@ def role_of(user) -> RoleAssignment | None:
     return assignment
 
 
+def remember_role(user, assignment: RoleAssignment | None) -> None:
+    """Cache an assignment read elsewhere (several users' roles in one query), as role_of would."""
+    if _is_active(user):
+        setattr(user, _ROLE_CACHE_ATTR, assignment)
+
+
 def forget_role(user) -> None:
     """Drop the cached assignment, after a service changed it."""
     if user is not None and hasattr(user, _ROLE_CACHE_ATTR):

@@ -16,6 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from chonaikai.accounts.names import display_names
 from chonaikai.audit.selectors import events_for
 from wards.models import District, Ward
 
@@ -113,7 +114,7 @@ def association_change_log(
     Without `include_personal` (policy.can_view_personal_data) changes of the representative's
     name and contacts are left out, their values never shown.
 
-    Three queries (association history, count history, events) plus at most one per kind of
+    Four queries (association history, count history, events, the users' roles) plus at most one per kind of
     related record named in a change (ward, district, federation, successor): never one per row.
     """
     association_rows = list(
@@ -134,6 +135,8 @@ def association_change_log(
     association_diffs = _diffs(association_rows, fields)
     count_diffs = _diffs(count_rows, _COUNT_FIELDS)
     names = _related_names(association_diffs, events)
+    users = display_names(row.history_user for row in association_rows + count_rows)
+    names.update({("user", pk): name for pk, name in users.items()})
 
     rows = [
         _history_entry(row, changes, gettext("町内会"), Association, names)
@@ -207,7 +210,7 @@ def _related_names(association_diffs, events) -> dict[tuple[str, object], str]:
 
 
 def _history_entry(row, changes, what: str, model: type[Model], names) -> ChangeEntry:
-    user = row.history_user.get_username() if row.history_user is not None else gettext("システム")
+    user = names[("user", row.history_user_id)] if row.history_user is not None else gettext("システム")
     return ChangeEntry(
         at=row.history_date,
         user=user,

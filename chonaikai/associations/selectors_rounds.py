@@ -15,7 +15,7 @@ from decimal import Decimal
 from wards.models import Ward
 
 from . import rules
-from .models import Association, HouseholdCount, WardProgress
+from .models import Association, HouseholdCount, SurveyRound, WardProgress
 from .rules import CountCheck, Figure
 from .selectors import previous_survey_date
 
@@ -170,4 +170,27 @@ def check_stored(count: HouseholdCount | None, previous: HouseholdCount | None) 
         previous_households=previous.households if previous else None,
         previous_member_households=previous.member_households if previous else None,
         reason=count.note if count else "",
+    )
+
+
+def latest_round() -> SurveyRound | None:
+    """The newest survey round (this year's, once the city has opened it)."""
+    return SurveyRound.objects.order_by("-survey_date").first()
+
+
+def ward_round_todo(*, ward: Ward) -> WardSubmission | None:
+    """The ward's part of the newest round, checked (entered, missing, flagged), for its staff's start
+    page; None when no round is open or the ward is not part of it. Scope is the caller's (policy)."""
+    survey_round = latest_round()
+    if survey_round is None:
+        return None
+    return ward_submission(ward=ward, survey_date=survey_round.survey_date)
+
+
+def wards_awaiting_approval() -> list[WardProgress]:
+    """Submissions the city has still to accept or send back, oldest round first (one query)."""
+    return list(
+        WardProgress.objects.filter(status=WardProgress.Status.SUBMITTED)
+        .select_related("ward", "survey_round")
+        .order_by("survey_round__survey_date", "changed_at", "ward__code")
     )

@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
 
+from chonaikai.accounts.names import name_to_store
+
 from .models import AuditEvent
 
 
@@ -50,7 +52,7 @@ def _event(*, actor, action, subject, before, after, comment) -> AuditEvent:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent(
         actor=user,
-        actor_name=user.get_username() if user else "",
+        actor_name=name_to_store(user) if user else "",
         action=action,
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
         subject_id=str(subject.pk),

@@ -15,6 +15,7 @@ from .errors import SubsidyError
 from .models import (
     Application,
     Attachment,
+    DocumentRequirement,
     ExpenseKindRule,
     ExpenseLine,
     GrantComputation,
@@ -33,12 +34,20 @@ class ProgrammeRuleInline(admin.TabularInline):
     show_change_link = True
 
 
+class DocumentRequirementInline(admin.TabularInline):
+    """The documents to attach: the programme's page lists them, the attachment step offers their kinds."""
+
+    model = DocumentRequirement
+    extra = 0
+    fields = ["kind", "description", "position"]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ["fiscal_year", "code", "name", "short_name", "kind", "budget", "opens_on", "closes_on"]
     list_filter = ["fiscal_year", "code", "kind"]
     search_fields = ["code", "name"]
-    inlines = [ProgrammeRuleInline]
+    inlines = [ProgrammeRuleInline, DocumentRequirementInline]
 
 
 class ExpenseKindRuleInline(admin.TabularInline):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.associations.models import Association
 
 from . import attachments, rules
-from .models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme
+from .models import Application, ExpenseLine, Hall, PaymentClaim, Programme
 from .services import HallInput, LineInput
 
 ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
@@ -495,17 +495,11 @@ class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("書類の種類"))
     file = forms.FileField(label=_("ファイル"), required=False)
 
-    LEADER_KINDS = (
-        Attachment.Kind.ESTIMATE,
-        Attachment.Kind.PHOTO,
-        Attachment.Kind.APPLICATION_FORM,
-        Attachment.Kind.OTHER,
-    )
-
-    def __init__(self, *args, staff: bool = False, **kwargs):
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        """`kinds`: selectors.attachment_kinds of the application's programme (the documents its page
+        lists, then 「その他」)."""
         super().__init__(*args, **kwargs)
-        kinds = list(self.LEADER_KINDS) + ([Attachment.Kind.SCANNED_FORM] if staff else [])
-        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        self.fields["kind"].choices = kinds
         self.fields["file"].help_text = attachment_help()
         self.fields["file"].widget.attrs["accept"] = ACCEPT
 

@@ -70,9 +70,6 @@ class Programme(models.Model):
         blank=True,
         help_text=_("補助金の説明ページの最初に表示します。"),
     )
-    documents = models.TextField(
-        _("添付する書類"), blank=True, help_text=_("1行に1つ書いてください。説明ページに一覧で表示します。")
-    )
     source = models.TextField(_("出典"), blank=True)
     note = models.TextField(_("備考"), blank=True)
 
@@ -103,9 +100,8 @@ class Programme(models.Model):
             "fiscal_year": rules.fiscal_year_text(self.fiscal_year),
         }
 
-    @property
-    def document_list(self) -> list[str]:
-        return [line.strip() for line in self.documents.splitlines() if line.strip()]
+    # The documents to attach are DocumentRequirement rows (models_documents): the programme's page
+    # lists them and the attachment step offers their kinds, from the same rows.
 
 
 class ProgrammeRule(models.Model):
@@ -603,6 +599,8 @@ class Attachment(models.Model):
         ESTIMATE = "estimate", _("見積書")
         RECEIPT = "receipt", _("領収書")
         PHOTO = "photo", _("写真")
+        PLAN = "plan", _("事業の内容がわかる資料")
+        DRAWING = "drawing", _("図面")
         OTHER = "other", _("その他")
 
     application = models.ForeignKey(
@@ -749,3 +747,7 @@ class GrantComputation(models.Model):
     @property
     def recipient(self) -> Association | Federation:
         return self.association or self.federation
+
+
+# Registered with the app from here; defined apart (this module is long enough).
+from .models_documents import DocumentRequirement  # noqa: E402, F401 (needs Programme and Attachment)

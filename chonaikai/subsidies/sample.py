@@ -22,7 +22,17 @@ from chonaikai.associations.models import Association
 from chonaikai.associations.rules import fiscal_year_of
 
 from . import rules, selectors, workflow
-from .models import DIGITAL, MEETING_HALL, Application, ExpenseLine, Hall, HallRepair, Programme, Transition
+from .models import (
+    DIGITAL,
+    MEETING_HALL,
+    Application,
+    ExpenseLine,
+    Hall,
+    HallRepair,
+    PaymentClaim,
+    Programme,
+    Transition,
+)
 from .workflow import Action, Status
 
 SAMPLE_MARK = "（サンプル）"
@@ -97,6 +107,8 @@ class SampleSummary:
 
 def delete_sample_applications() -> None:
     """Delete every sample application (with lines, transitions, attachments) and sample hall."""
+    sample_ids = Application.objects.filter(is_sample=True).values("pk")
+    PaymentClaim.history.filter(application_id__in=sample_ids).delete()
     Application.objects.filter(is_sample=True).delete()
     Application.history.filter(is_sample=True).delete()
     HallRepair.objects.filter(hall__is_sample=True).delete()
@@ -292,4 +304,14 @@ def _application(
         )
         current = target
     Transition.objects.bulk_create(transitions)
+    if status == Status.PAID:  # paid against the association's claim (交付請求), as application_pay requires
+        PaymentClaim.objects.create(
+            application=app,
+            amount=confirmed,
+            bank_name="サンプル銀行",  # i18n: data
+            branch_name="本店営業部",  # i18n: data
+            account_number="0000001",
+            account_holder_kana="サンプルチョウナイカイ",  # i18n: data
+            claimed_on=(started - dt.timedelta(days=1)).date(),
+        )
     return app

@@ -27,6 +27,7 @@ from .errors import InvalidApplication, SubsidyError
 from .models import (
     Application,
     Attachment,
+    DocumentRequirement,
     ExpenseLine,
     GrantComputation,
     Hall,
@@ -630,6 +631,22 @@ def programme_guide(programme: Programme) -> list[GuideCategory]:
             )
         )
     return result
+
+
+def document_requirements(programme: Programme) -> list[DocumentRequirement]:
+    """The documents the programme asks for, in order: its page lists them and the attachment step
+    offers their kinds (attachment_kinds), so the two say the same."""
+    return list(programme.document_requirements.order_by("position", "id"))
+
+
+def attachment_kinds(programme: Programme, *, staff: bool = False) -> list[tuple[str, str]]:
+    """(kind, name) an applicant chooses from when attaching: the programme's documents, then
+    「その他」; staff entering a paper application also 「紙の申請書（スキャン）」."""
+    kinds = [r.kind for r in document_requirements(programme)]
+    kinds += [k for k in (Attachment.Kind.OTHER,) if k not in kinds]
+    if staff:
+        kinds.append(Attachment.Kind.SCANNED_FORM)
+    return [(k, str(Attachment.Kind(k).label)) for k in kinds]
 
 
 def contact_for(association: Association | None):

@@ -131,7 +131,9 @@ def test_account_invite_sends_the_password_set_email_after_commit(
     [message] = mail.outbox
     assert message.to == ["leader01@example.jp"]
     assert "アカウント登録とパスワード設定のご案内" in message.subject
-    assert "leader01 様" in message.body
+    # Greeted by display name; the login name only where the person needs it to log in.
+    assert f"{association_a.name} 様" in message.body
+    assert "leader01 様" not in message.body and "ユーザー名: leader01" in message.body
     assert "町内会役員" in message.body
     assert association_a.name in message.body
     assert "https://chonaikai.example.jp/accounts/reset/" in message.body

@@ -28,13 +28,13 @@ def test_login_page_is_in_japanese(client):
 def test_login_with_a_wrong_password_shows_a_japanese_error(client, viewer):
     response = client.post(reverse("login"), {"username": "viewer", "password": "wrong"})
     assert response.status_code == 200
-    assert "正しいユーザー名とパスワードを入力してください" in response.text
+    assert "ユーザー名かパスワードが違います" in response.text
 
 
-def test_login_redirects_to_the_top_page(client, viewer):
+def test_login_redirects_to_the_start_page(client, viewer):
     response = client.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("start")
 
 
 def test_login_honours_a_safe_next(client, viewer):
@@ -79,13 +79,14 @@ def test_password_reset_page_is_in_japanese(client):
     assert "メールアドレス" in response.text
 
 
-def test_password_reset_sends_a_japanese_email(client, leader_a):
+def test_password_reset_sends_a_japanese_email(client, leader_a, association_a):
     response = client.post(reverse("password_reset"), {"email": "leader_a@example.jp"}, follow=True)
     assert "メールを送りました" in response.text
     [message] = mail.outbox
     assert message.to == ["leader_a@example.jp"]
     assert message.subject == "【町内会・自治会 加入状況システム】パスワード再設定のご案内"
-    assert "leader_a 様" in message.body
+    # Greeted by display name; the login name appears only as the name to log in with.
+    assert f"{association_a.name} 様" in message.body and "leader_a 様" not in message.body
     assert "パスワード再設定のお申し込みを受け付けました" in message.body
     assert "http://testserver/accounts/reset/" in message.body
     assert "札幌市 市民自治推進室" in message.body
@@ -159,3 +160,42 @@ def test_role_permission_backend_gives_city_admins_every_django_permission(
     user = User.objects.get(pk=request.getfixturevalue(persona).pk)
     assert user.has_perm("associations.change_association") is expected
     assert user.has_module_perms("associations") is expected
+
+
+# The login page: plain words, a show-password control, no "you must log in" when the person chose to.
+
+
+def test_a_wrong_password_is_refused_in_plain_japanese(client, db):
+    from tests.factories import UserFactory
+
+    UserFactory(username="leader_plain")
+    response = client.post(reverse("login"), {"username": "leader_plain", "password": "wrong-password"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ユーザー名かパスワードが違います。もう一度入力してください。" in html
+    assert "スタッフアカウント" not in html and "正しいユーザー名" not in html
+
+
+@pytest.mark.parametrize("query", ["", "?next=/"])
+def test_opening_the_login_page_oneself_shows_no_must_log_in_notice(client, db, query):
+    html = client.get(reverse("login") + query).content.decode()
+    assert "このページを見るにはログインしてください" not in html
+
+
+def test_being_sent_to_log_in_by_a_page_says_so(client, db):
+    html = client.get(reverse("login") + "?next=/subsidies/").content.decode()
+    assert "このページを見るにはログインしてください" in html
+
+
+def test_the_header_login_link_from_the_top_page_carries_no_next(client, db):
+    html = client.get("/").content.decode()
+    assert f'href="{reverse("login")}"' in html
+    assert f'href="{reverse("login")}?next=/associations/"' in client.get("/associations/").content.decode()
+
+
+def test_the_login_page_has_a_labelled_show_password_box_that_needs_javascript_to_appear(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert '<div class="form-field show-password" data-show-password="id_password" hidden>' in html
+    assert '<input type="checkbox" id="id_show_password" aria-controls="id_password">' in html
+    assert '<label for="id_show_password">パスワードを表示する</label>' in html
+    assert "js/show_password.js" in html

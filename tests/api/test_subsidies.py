@@ -59,6 +59,15 @@ def new_body(association, **overrides):
     }
 
 
+CLAIM = {
+    "bank_name": "テスト銀行",
+    "branch_name": "中央支店",
+    "account_type": "ordinary",
+    "account_number": "1234567",
+    "account_holder_kana": "テストチョウナイカイ",
+}
+
+
 def url(app, action=None):
     pk = app if isinstance(app, int) else app.pk
     return f"{APPS}{pk}/" + (f"{action}/" if action else "")
@@ -224,6 +233,9 @@ def test_a_meeting_hall_application_is_created_submitted_decided_reported_and_pa
     confirmed = admin.post(url(app_id, "confirm"), {}, format="json")
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["confirmed_amount"] == 800_000
+    refused = error(admin.post(url(app_id, "pay"), {"paid_on": "2027-03-15"}, format="json"), 409)
+    assert "請求書" in refused["message"]  # nothing is paid before the association's claim
+    services.application_claim(actor=leader_a, application_id=app_id, **CLAIM)  # no claim endpoint in the API
     paid = admin.post(url(app_id, "pay"), {"paid_on": "2027-03-15"}, format="json")
     assert paid.status_code == 200, paid.content
     assert (paid.json()["status"], paid.json()["paid_amount"]) == ("paid", 800_000)

@@ -184,7 +184,7 @@ def log_in(journey: Journey, username: str, *, next_path: str = "/", password: s
     journey.goto(f"/accounts/login/?next={next_path}")
     journey.step(f"login-{username}")
     page.get_by_label("ユーザー名").press_sequentially(username)
-    page.get_by_label("パスワード").press_sequentially(password)
+    page.get_by_label("パスワード", exact=True).press_sequentially(password)
     with page.expect_navigation():
         page.get_by_role("button", name="ログインする").click()
 

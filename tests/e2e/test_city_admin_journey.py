@@ -76,6 +76,10 @@ def test_the_city_approves_the_ward_and_the_application_then_reads_the_maps(
 
     # The city: approve 中央区 for the round.
     log_in(journey, "city_admin")
+    # The city's start page: 中央区 waits for approval, the application for a decision.
+    expect(page.get_by_role("heading", level=1)).to_have_text("あなたのやること")
+    expect(page.get_by_role("link", name="中央区 の提出を確認する")).to_be_visible()
+    journey.step("start")
     page.get_by_role("link", name="世帯数の入力・提出").click()
     journey.step("rounds")
     page.get_by_role("link", name="提出状況").first.click()

@@ -39,7 +39,8 @@ def test_a_leader_applies_for_the_digital_subsidy_and_prints_the_form(
     page = journey.page
 
     log_in(journey, "leader_a")
-    journey.step("dashboard")
+    expect(page.get_by_role("heading", level=1)).to_have_text("あなたのやること")
+    journey.step("start")
     page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="補助金").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("補助金の申請")
     journey.step("subsidies-home")

@@ -70,11 +70,14 @@ def test_ward_staff_import_the_filled_template_fix_a_bad_row_and_submit_the_ward
 
     # Log in through the login page: a mistyped password first, refused with the reason shown.
     log_in(journey, "ward_staff_chuo", password="wrong password")
-    expect(page.get_by_role("alert")).to_contain_text("正しいユーザー名とパスワードを入力してください")
+    expect(page.get_by_role("alert")).to_contain_text("ユーザー名かパスワードが違います")
     journey.step("login-refused")
     log_in(journey, "ward_staff_chuo")
-    expect(page.locator(".account-menu__user")).to_contain_text("ward_staff_chuo")
-    journey.step("dashboard")
+    # Lands on the start page, named by office (「中央区役所」), never by the login name.
+    expect(page.get_by_role("heading", level=1)).to_have_text("あなたのやること")
+    expect(page.locator(".account-menu__user")).to_contain_text("中央区役所")
+    expect(page.locator(".account-menu__user")).not_to_contain_text("ward_staff_chuo")
+    journey.step("start")
 
     # The ward's template, from the staff menu.
     page.get_by_role("link", name="様式の出力").click()

@@ -28,7 +28,11 @@ def test_a_city_admin_records_a_value_with_an_audit_event(city_admin, wish_to_st
         city_admin,
     )
     event = AuditEvent.objects.get()
-    assert (event.action, event.actor, event.actor_name) == ("plan.value_recorded", city_admin, "city_admin")
+    assert (event.action, event.actor, event.actor_name) == (
+        "plan.value_recorded",
+        city_admin,
+        "市民自治推進室",
+    )
     assert event.before is None
     assert Decimal(event.after["value"]) == Decimal("77.1") and event.after["fiscal_year"] == 2024
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chonaikai.accounts import policy
+from chonaikai.accounts.names import display_name
 from chonaikai.associations import services
 from chonaikai.associations.importer import ParsedRow
 from chonaikai.associations.selectors_registry import association_change_log
@@ -53,7 +54,8 @@ def test_staff_in_scope_see_who_changed_what_before_and_after(client, edited, wa
     assert "町内会名: 大通町内会 → 大通東町内会" in html
     assert "連絡先電話番号: 011-000-0000 → 011-999-8888" in html
     assert "総会で改称" in html
-    assert "ward_staff_chuo" in html
+    assert display_name(ward_staff_chuo) in html  # by display name (中央区役所), never the login name
+    assert "ward_staff_chuo" not in html
     # The count's row history: households and members before → after.
     assert "世帯数（令和6年1月1日）" in html
     assert "区域内世帯数: 200 → 210" in html and "加入世帯数: 140 → 150" in html
@@ -70,7 +72,7 @@ def test_city_admins_and_the_associations_leader_see_it(client, edited, persona,
     else:
         user = request.getfixturevalue(persona)
     html = page(client, user)
-    assert "変更履歴" in html and "ward_staff_chuo" in html
+    assert "変更履歴" in html and "中央区役所" in html and "ward_staff_chuo" not in html
 
 
 @pytest.mark.parametrize("persona", [None, "viewer", "ward_staff_kita", "leader_b"])

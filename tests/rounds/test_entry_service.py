@@ -147,7 +147,7 @@ def test_a_save_based_on_an_older_version_is_refused_with_the_newer_value(
     (issue,) = rejected.value.issues
     assert issue.code == "stale"
     assert issue.newer.households == 110 and issue.newer.version == 2
-    assert "city_admin さん" in issue.message and "区域内世帯数 110、加入世帯数 75" in issue.message
+    assert "市民自治推進室 さん" in issue.message and "区域内世帯数 110、加入世帯数 75" in issue.message
     count = HouseholdCount.objects.get(association=counted_a, survey_date=SURVEY)
     assert (count.households, count.version) == (110, 2)
     # Having seen the newer value, saving on top of it (version 2) is accepted.

@@ -313,6 +313,7 @@ MATRIX = {
     "associations:registry": ("get", "/registry/", (LOGIN, 404, 404, 200, 200, 200)),
     "login": ("get", "/accounts/login/", (200, 200, 200, 200, 200, 200)),
     "logout": ("post", "/accounts/logout/", (302, 302, 302, 302, 302, 302)),
+    "start": ("get", "/start/", (LOGIN, 200, 200, 200, 200, 200)),
     "maps:hall_layer": (
         "get",
         "/maps/halls.json?zoom=12&bbox=42.9,141.2,43.2,141.5",

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from chonaikai.subsidies import rules, selectors, workflow
-from chonaikai.subsidies.models import Application, Attachment, ExpenseLine
+from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, PaymentClaim
 from chonaikai.subsidies.workflow import Status
 
 DIGITAL_LINES = (("service", "講師謝礼", 30_000), ("goods", "タブレット", 60_000))  # 30,000 + 40,000
@@ -28,6 +28,7 @@ def make_application(
     entered_by=None,
     approved_amount: int | None = None,
     with_receipt: bool = True,
+    with_claim: bool = True,
     changed_days_ago: int = 0,
     purpose: str = "テストの事業",
 ) -> Application:
@@ -84,6 +85,16 @@ def make_application(
         )
         attachment.file.save("r.pdf", pdf_file(), save=False)
         attachment.save()
+    if confirmed is not None and with_claim:  # 交付請求 (請求書) comes after 額の確定, before payment
+        PaymentClaim.objects.create(
+            application=app,
+            amount=confirmed,
+            bank_name="テスト銀行",
+            branch_name="中央支店",
+            account_number="1234567",
+            account_holder_kana="テストチョウナイカイ",
+            claimed_on=dt.date(2026, 10, 20),
+        )
     return app
 
 

@@ -495,6 +495,28 @@ def test_payment_is_at_most_the_confirmed_amount(city_admin, association_a, make
     assert (app.paid_amount, app.paid_on) == (70_000, dt.date(2026, 12, 1))
 
 
+def test_payment_is_refused_until_the_association_has_sent_its_claim(
+    city_admin, leader_a, association_a, make_app
+):
+    """支払 needs the 交付請求 (請求書 with the account to pay into): without one nothing is paid."""
+    app = make_app(association_a, status=Status.CONFIRMED, with_claim=False)
+    with pytest.raises(IllegalTransition, match="請求書"):
+        services.application_pay(actor=city_admin, application_id=app.pk, paid_on=dt.date(2026, 12, 1))
+    app.refresh_from_db()
+    assert (app.status, app.paid_amount) == (Status.CONFIRMED, None)
+    services.application_claim(
+        actor=leader_a,
+        application_id=app.pk,
+        bank_name="テスト銀行",
+        branch_name="中央支店",
+        account_type="ordinary",
+        account_number="1234567",
+        account_holder_kana="テストチョウナイカイ",
+    )
+    app = services.application_pay(actor=city_admin, application_id=app.pk, paid_on=dt.date(2026, 12, 1))
+    assert app.status == Status.PAID
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

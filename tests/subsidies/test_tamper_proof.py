@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core.files.storage import default_storage
 
+from chonaikai.accounts.names import display_name
 from chonaikai.audit.models import AuditEvent
 from chonaikai.subsidies import selectors, services
 from chonaikai.subsidies.errors import FourEyesViolation, IllegalTransition
@@ -186,10 +187,11 @@ def test_the_history_lists_state_changes_and_attachment_changes_in_order(
         "添付書類の削除",
         "添付書類の追加",
     ]
-    assert "ward_staff_chuo_2" in history[4].detail  # whose check was undone
+    assert display_name(ward_staff_chuo_2) in history[4].detail  # whose check was undone
+    assert "ward_staff_chuo_2" not in history[4].detail  # by display name, never the login name
     deleted, added = history[-2:]
     assert "scan.pdf" in deleted.detail and "紙の申請書（スキャン）" in deleted.detail
     assert "scan2.pdf" in added.detail
     # The deletion undid the check; the addition found nothing left to undo.
     assert "入力内容の確認をやり直す" in deleted.detail and "やり直す" not in added.detail
-    assert deleted.actor_name == added.actor_name == ward_staff_chuo.get_username()
+    assert deleted.actor_name == added.actor_name == display_name(ward_staff_chuo)

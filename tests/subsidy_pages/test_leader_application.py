@@ -182,13 +182,17 @@ def test_a_refused_file_shows_the_services_message_on_the_file_field(
     app = make_app(association_a)
     response = as_user(leader_a).post(
         reverse("subsidies:edit_attachments", args=[app.pk]),
-        {"kind": Attachment.Kind.PHOTO, "file": png_file("photo.pdf"), "go": "attach"},
+        {
+            "kind": Attachment.Kind.ESTIMATE,
+            "file": png_file("photo.pdf"),
+            "go": "attach",
+        },  # a kind digital asks for
     )
     assert response.status_code == 400
     page = text(response)
     assert "ファイル名の拡張子（.pdf）と一致しません" in page
     assert 'aria-describedby="id_file_helptext id_file_error"' in page
-    assert '<option value="photo" selected>' in page  # the chosen kind is kept
+    assert '<option value="estimate" selected>' in page  # the chosen kind is kept
     assert not app.attachments.exists()
 
 

@@ -35,7 +35,7 @@ def text(response) -> str:
 @pytest.fixture
 def confirmed(association_a, make_app):
     """A digital application approved for ¥70,000 on 2026-10-01 and confirmed at ¥60,000 on 2026-11-20."""
-    app = make_app(association_a, status=Status.CONFIRMED, approved_amount=70_000)
+    app = make_app(association_a, status=Status.CONFIRMED, approved_amount=70_000, with_claim=False)
     app.confirmed_amount = 60_000
     app.decided_at = dt.datetime(2026, 10, 1, 10, 0, tzinfo=JST)
     app.submitted_at = dt.datetime(2026, 9, 15, 10, 0, tzinfo=JST)

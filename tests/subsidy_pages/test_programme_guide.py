@@ -189,3 +189,35 @@ def test_a_draft_without_its_hall_gets_one_registered_on_step_one_again(
     draft.refresh_from_db()
     assert draft.hall.name == "あとから会館" and draft.hall.tenure == Hall.Tenure.LEASED
     assert draft.hall.awaiting_check
+
+
+def _guide_documents(page: str) -> list[str]:
+    section = page.split('id="documents-heading"', 1)[1].split("</section>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", section, re.S)]
+
+
+def _attachment_kinds(page: str) -> list[str]:
+    select = page.split('name="kind"', 1)[1].split("</select>", 1)[0]
+    return [label.strip() for label in re.findall(r"<option[^>]*>([^<]+)</option>", select)]
+
+
+@pytest.mark.parametrize("programme_name", ["digital", "meeting_hall"])
+def test_the_guide_lists_exactly_the_documents_the_attachment_step_asks_for(
+    request, as_user, leader_a, association_a, make_app, programme_name
+):
+    programme = request.getfixturevalue(programme_name)
+    hall = (
+        {"category": "repair", "lines": (("works", "屋根", 30_000),)}
+        if programme_name == "meeting_hall"
+        else {}
+    )
+    app = make_app(association_a, programme=programme, **hall)
+    client = as_user(leader_a)
+    documents = _guide_documents(guide(client, programme).content.decode())
+    kinds = _attachment_kinds(
+        client.get(reverse("subsidies:edit_attachments", args=[app.pk])).content.decode()
+    )
+    asked = [kind for kind in kinds if kind != "その他"]
+    assert documents and len(documents) == len(asked)
+    for document, kind in zip(documents, asked, strict=True):
+        assert document.startswith(kind), (documents, asked)

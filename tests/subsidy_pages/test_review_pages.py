@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chonaikai.subsidies.models import Application, Programme
+from chonaikai.subsidies.models import Application, PaymentClaim, Programme
 from chonaikai.subsidies.workflow import Status
 from tests.factories import AssociationFactory, ward
 from tests.subsidies.helpers import pdf_file
@@ -172,6 +172,24 @@ def test_the_city_confirms_the_amount_and_records_the_payment(as_user, city_admi
     assert (app.status, app.confirmed_amount) == (Status.CONFIRMED, 70_000)
     page = client.get(reverse("subsidies:detail", args=[app.pk])).content.decode()
     assert 'name="pay-amount" value="70000"' in page
+    # Before the association's claim (請求書) the payment is refused, in words.
+    refused = client.post(
+        reverse("subsidies:action", args=[app.pk, "pay"]),
+        {"pay-paid_on": "2026-12-10", "pay-amount": "70000"},
+        follow=True,
+    )
+    assert "請求書" in refused.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.CONFIRMED
+    PaymentClaim.objects.create(
+        application=app,
+        amount=70_000,
+        bank_name="テスト銀行",
+        branch_name="中央支店",
+        account_number="1234567",
+        account_holder_kana="テストチョウナイカイ",
+        claimed_on=dt.date(2026, 12, 1),
+    )
     act(client, app, "pay", {"pay-paid_on": "2026-12-10", "pay-amount": "70000"})
     app.refresh_from_db()
     assert (app.status, app.paid_on, app.paid_amount) == (Status.PAID, dt.date(2026, 12, 10), 70_000)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from chonaikai.accounts import policy
+from chonaikai.accounts.names import display_name
 from chonaikai.audit.services import audit_record
 from wards.models import Ward
 
@@ -355,7 +356,7 @@ def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssu
     if newer is None:  # cannot happen while counts are never deleted; refuse rather than guess
         message = _("この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。")
     else:
-        who = newer.entered_by.get_username() if newer.entered_by else _("他の利用者")
+        who = display_name(newer.entered_by) if newer.entered_by else _("他の利用者")
         when = timezone.localtime(newer.entered_at).strftime("%Y-%m-%d %H:%M")
         message = _(
             "画面を開いた後に %(who)s さんが %(when)s にこの町内会の世帯数を保存しています"

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
+from chonaikai.accounts.names import name_to_store
 from chonaikai.audit.services import audit_record
 from chonaikai.queue import enqueue
 from wards.models import Ward
@@ -355,7 +356,7 @@ def _user_or_none(actor):
 
 def _name(actor) -> str:
     user = _user_or_none(actor)
-    return user.get_username() if user else ""
+    return name_to_store(user) if user else ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,15 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 
+from chonaikai.accounts import names
+
 register = template.Library()
+
+
+@register.filter
+def display_name(user) -> str:
+    """A person as pages name them (「中央区役所 山田」), never their login name: accounts.names."""
+    return names.display_name(user)
 
 
 @register.simple_tag

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
+from chonaikai.accounts.names import name_to_store
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
 from chonaikai.queue import enqueue
@@ -233,7 +234,7 @@ def _save_changed(app: Application, *, actor, fields: Sequence[str] = ()) -> dic
         verifier = app.verified_by
         undone = {
             "verified_by": app.verified_by_id,
-            "verified_by_name": verifier.get_username() if verifier else "",
+            "verified_by_name": name_to_store(verifier) if verifier else "",
             "verified_at": app.verified_at.isoformat() if app.verified_at else None,
         }
         app.verified_by = None
@@ -294,7 +295,7 @@ def _transition(
         from_status=from_status,
         to_status=to_status,
         actor=user,
-        actor_name=user.get_username() if user else "",
+        actor_name=name_to_store(user) if user else "",
         at=now,
         comment=comment,
     )
@@ -1154,9 +1155,20 @@ def application_claim(
 def application_pay(
     *, actor, application_id: int, paid_on: dt.date, amount: int | None = None, comment: str = ""
 ) -> Application:
-    """支払 (confirmed → paid): the date and the amount (the confirmed amount by default, never above it)."""
+    """支払 (confirmed → paid): the date and the amount (the confirmed amount by default, never above it).
+
+    Only once the association has sent its 交付請求 (請求書 with the account to pay into): the city
+    cannot pay into an account it was never given, and a grant is paid against a claim."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.PAY)
+    if not PaymentClaim.objects.filter(application=app).exists():
+        raise IllegalTransition(
+            _(
+                "町内会からまだ請求書（振込先の口座）が出ていないため、支払えません。"
+                "町内会に請求書を出すよう連絡し、請求書が届いてから支払を記録してください。"
+            ),
+            extra={"status": app.status, "claim": None},
+        )
     if paid_on is None:
         raise InvalidApplication(_("支払日を入力してください。"))
     amount = app.confirmed_amount if amount is None else amount

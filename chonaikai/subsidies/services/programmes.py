@@ -20,7 +20,7 @@ from chonaikai.audit.services import audit_record
 
 from .. import rules
 from ..errors import SubsidyError
-from ..models import ExpenseKindRule, Programme, ProgrammeRule
+from ..models import DocumentRequirement, ExpenseKindRule, Programme, ProgrammeRule
 
 
 def _require_manager(actor) -> None:
@@ -95,7 +95,6 @@ def programme_copy_to_fiscal_year(
         closes_on=_shift(source.closes_on, years),
         one_application_per_year=source.one_application_per_year,
         summary=source.summary,
-        documents=source.documents,
         source=source.source,
         # A stored note, kept in the language of the record (and of the note it extends).
         note=f"{fiscal_year_label(source.fiscal_year)}の設定から複写。{source.note}".strip(),  # i18n: data
@@ -132,6 +131,10 @@ def programme_copy_to_fiscal_year(
             )
             for k in kinds
         )
+    DocumentRequirement.objects.bulk_create(
+        DocumentRequirement(programme=programme, kind=d.kind, description=d.description, position=d.position)
+        for d in source.document_requirements.all()
+    )
     audit_record(
         actor=actor,
         action="programme.copied",

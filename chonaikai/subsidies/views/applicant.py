@@ -151,6 +151,7 @@ def programme_guide(request, pk):
             "last_day": last,
             "association": association,
             "contact": selectors.contact_for(association),
+            "documents": selectors.document_requirements(programme),
             "start_url": start_url,
             "draft": draft if programme.one_application_per_year else None,
             "city_name": settings.CITY_NAME,
@@ -245,6 +246,7 @@ def application_new(request):
             "programme": programme,
             "steps": step_nav(None, "programme"),
             "error_summary": error_summary(form),
+            "language_form": STEP_FORM_IDS["programme"],
         },
         status=status,
     )
@@ -335,8 +337,15 @@ def _step_context(app, current: str, **context) -> dict:
         "steps": step_nav(app, current),
         "current_step": current,
         "returned_comment": _return_comment(app),
+        # The header's language buttons send this step's form, so that switching keeps what was typed.
+        "language_form": STEP_FORM_IDS.get(current, ""),
         **context,
     }
+
+
+# The id of each step's form whose typed input a language switch saves (the attachment step's form
+# is multipart and holds no typing to lose; the confirmation's submits).
+STEP_FORM_IDS = {"programme": "step-form", "purpose": "step-form", "lines": "lines-form"}
 
 
 def _return_comment(app) -> str:
@@ -504,7 +513,8 @@ def breakdown_json(request, pk):
 @editable
 def edit_attachments(request, app):
     staff = app.entered_by_staff and audience(request.user) in (CITY, WARD)
-    form = AttachmentForm(request.POST or None, request.FILES or None, staff=staff)
+    kinds = selectors.attachment_kinds(app.programme, staff=staff)
+    form = AttachmentForm(request.POST or None, request.FILES or None, kinds=kinds)
     go = request.POST.get("go")
     status = 200
     if request.method == "POST":
