@@ -244,8 +244,9 @@ def _dissolve(gdf):
     import geopandas
 
     gdf = gdf.assign(pieces=1)
+    separator = gettext("、")
     dissolved = gdf.dissolve(
-        by="code", aggfunc={"pieces": "sum", "label": lambda s: "、".join(dict.fromkeys(s))}
+        by="code", aggfunc={"pieces": "sum", "label": lambda s: separator.join(dict.fromkeys(s))}
     ).reset_index()
     return geopandas.GeoDataFrame(
         dissolved[["code", "pieces", "label"]], geometry=dissolved.geometry.values, crs=4326
