@@ -67,6 +67,8 @@ class Col:
 
 REQUIRED_COLUMNS = (Col.CODE, Col.NAME, Col.HOUSEHOLDS, Col.MEMBERS)
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, Col.NOTE)
+# What a column mapping may name (services.columns): the required columns, then 備考 (optional).
+MAPPABLE_COLUMNS = KNOWN_COLUMNS
 HEADER_SEARCH_ROWS = 10
 # Only Office Open XML workbooks: spreadsheet.check_workbook can bound what a reader of them
 # allocates; .xls and .ods are refused as formats (save them as .xlsx).
