@@ -350,6 +350,12 @@ class Preview:
     def changes_approved_ward(self) -> bool:
         return any(i.code == APPROVED for i in self.issues)
 
+    @property
+    def errors_need_only_a_reason(self) -> bool:
+        """Every error is an approved ward's (the file is fine: a reason lets it through)."""
+        errors = self.errors
+        return bool(errors) and all(i.code == APPROVED for i in errors)
+
     def with_issue(self, issue: Issue) -> Preview:
         return replace(self, issues=(*self.issues, issue))
 
