@@ -53,6 +53,7 @@ from wards.models import Ward
 from . import flags, rules, spreadsheet
 from .models import Association, HouseholdCount, WardProgress
 from .rules import ERAS, CountCheck, japanese_date, normalize_for_search
+from .templatetags.japanese import jdate  # 和暦 in messages, as the pages write dates
 
 
 class Col:
@@ -1505,7 +1506,7 @@ def _submitted_issue(r: ParsedRow, association: Registered, *, survey_date: dt.d
             "%(ward)sの%(date)s調査の世帯数は提出済みのため変更できません。"
             "変更するには提出を取り下げてください（市が承認・差し戻しをする前に限ります）。"
         )
-        % {"ward": association.ward.name, "date": f"{survey_date:%Y-%m-%d}"},
+        % {"ward": association.ward.name, "date": jdate(survey_date)},
         **r.where(Col.CODE),
         code=SUBMITTED,
     )
@@ -1523,7 +1524,7 @@ def _would_change(r: ParsedRow, current) -> bool:
 def _locked_issue(
     r: ParsedRow, association: Registered, *, survey_date: dt.date, actor, reason: str
 ) -> Issue:
-    what = {"ward": association.ward.name, "date": f"{survey_date:%Y-%m-%d}"}
+    what = {"ward": association.ward.name, "date": jdate(survey_date)}
     if actor is None or policy.is_city_admin(actor) or reason.strip():
         return _warning(
             _("%(ward)sの%(date)s調査の世帯数は承認済みです。変更は新しい版として記録されます。") % what,
@@ -1584,7 +1585,7 @@ def _check_association(r: ParsedRow, association: Registered, *, ward, may_edit)
         if association.ended_on:
             message = _(
                 "%(association)sは「%(status)s」です（%(ended)s）。活動中でない町内会の世帯数は取り込めません。"
-            ) % {"association": label, "status": status, "ended": f"{association.ended_on:%Y-%m-%d}"}
+            ) % {"association": label, "status": status, "ended": jdate(association.ended_on)}
         else:
             message = _(
                 "%(association)sは「%(status)s」です。活動中でない町内会の世帯数は取り込めません。"

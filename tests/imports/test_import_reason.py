@@ -276,7 +276,10 @@ def api_upload(client, **fields):
 def test_api_refuses_ward_staff_without_a_reason(api, approved):
     response = api_upload(api)
     assert response.status_code == 400, response.content
-    assert len(response.json()["extra"]["errors"]) == 2
+    errors = response.json()["extra"]["errors"]
+    assert len(errors) == 2
+    # Staff read 和暦 in messages, as on the pages.
+    assert all("令和7年1月1日" in e["message"] and "2025-01-01" not in e["message"] for e in errors)
     assert_nothing_written()
 
 

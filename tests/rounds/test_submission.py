@@ -106,6 +106,7 @@ def test_an_import_into_a_submitted_ward_is_refused(ward_staff_chuo, half_entere
     preview = importer.check_rows(importer.ParsedFile(rows=rows), survey_date=SURVEY, actor=ward_staff_chuo)
     (issue,) = preview.errors
     assert issue.code == importer.SUBMITTED and "提出済みのため変更できません" in issue.message
+    assert "令和7年1月1日" in issue.message and SURVEY.isoformat() not in issue.message
     with pytest.raises(services.CountsImportRejected):
         services.counts_import_commit(actor=ward_staff_chuo, survey_date=SURVEY, rows=rows)
     assert not HouseholdCount.objects.filter(association=half_entered[1], survey_date=SURVEY).exists()

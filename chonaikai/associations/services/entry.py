@@ -333,7 +333,8 @@ def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssu
         message = _("この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。")
     else:
         who = newer.entered_by.get_username() if newer.entered_by else _("他の利用者")
-        when = timezone.localtime(newer.entered_at).strftime("%Y-%m-%d %H:%M")
+        entered = timezone.localtime(newer.entered_at)
+        when = f"{jdate(entered)} {entered:%H:%M}"
         message = _(
             "画面を開いた後に %(who)s さんが %(when)s にこの町内会の世帯数を保存しています"
             "（最新の値: 区域内世帯数 %(households)s、加入世帯数 %(members)s）。"
