@@ -19,6 +19,7 @@ from rest_framework import status
 
 from chonaikai.associations import services
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound
+from chonaikai.associations.templatetags.japanese import jdate
 
 from .errors import ApiError
 
@@ -30,8 +31,7 @@ class EntryOutcome:
 
 def no_round(survey_date: dt.date) -> ApiError:
     return ApiError(
-        _("%(date)s の調査は開始されていないため、世帯数を入力できません。")
-        % {"date": survey_date.isoformat()},
+        _("%(date)sの調査は開始されていないため、世帯数を入力できません。") % {"date": jdate(survey_date)},
         extra={
             "fields": {
                 "survey_date": [

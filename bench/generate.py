@@ -20,6 +20,12 @@ off during the load (`session_replication_role = replica`, the data is consisten
 construction), then the tables are ANALYZEd. SQLite (Sapporo size only) gets executemany. The
 ward summaries are rebuilt at the end (services.summaries.summaries_rebuild).
 
+Ward sizes. At Sapporo size (2,200 associations, no synthetic cities) each ward gets as many
+associations, and as many ended ones, as `seed_demo` gives it (`sample_ward_sizes`: the sample
+generator's own split by registry households), so the largest ward is the sample's largest
+(北区: 314 associations, 313 active; 中央区: 298) and the entry-grid benchmark measures a ward of
+that size. Otherwise associations are spread evenly and about 1 % are dissolved at random.
+
 The database must be migrated and hold no associations yet (`--migrate` runs migrate first).
 """
 
@@ -87,6 +93,19 @@ def _wards(cities: int, wards_per_city: int) -> list[tuple[int, str]]:
     return result
 
 
+def sample_ward_sizes() -> dict[str, tuple[int, int]]:
+    """Ward code → (associations, ended associations) in seed_demo's sample data (its generator,
+    which is pure and seeded: the same figures `make demo` writes)."""
+    from collections import Counter
+
+    from chonaikai.associations import sample
+
+    dataset = sample.generate(wards=sample.ward_inputs())
+    total = Counter(a.ward_code for a in dataset.associations)
+    ended = Counter(a.ward_code for a in dataset.associations if a.status != "active")
+    return {code: (n, ended[code]) for code, n in total.items()}
+
+
 def generate(
     *,
     associations: int,
@@ -115,9 +134,13 @@ def generate(
         ward_list = _wards(cities, wards_per_city)
         ward_ids = dict(Ward.objects.values_list("code", "id"))
         centres = {city: _city_centre(rng, city) for city in {c for c, _ in ward_list}}
-        per_ward = [associations // len(ward_list)] * len(ward_list)
-        for i in range(associations - sum(per_ward)):
-            per_ward[i] += 1
+        sizes = sample_ward_sizes() if _sample_sized(associations, cities) else {}
+        if sizes:
+            per_ward = [sizes[code][0] for _, code in ward_list]
+        else:
+            per_ward = [associations // len(ward_list)] * len(ward_list)
+            for i in range(associations - sum(per_ward)):
+                per_ward[i] += 1
         if max(per_ward) > 9999:
             raise SystemExit("more than 9,999 associations in a ward: add cities (--cities)")
 
@@ -130,11 +153,13 @@ def generate(
                     (f"{ward_code}-F{g:03d}", f"合成第{g}連合町内会{LABEL}", ward_ids[ward_code])
                 )
             lat0, lon0 = centres[city]
+            # seed_demo's number of ended associations in the ward, at random places in it
+            ended = set(rng.sample(range(1, n + 1), sizes[ward_code][1])) if sizes else set()
             for k in range(1, n + 1):
                 group = (k - 1) // PER_GROUP + 1
                 name = f"合成第{k}町内会{LABEL}"
                 kana = f"ごうせいだい{k}ちょうないかい"
-                dissolved = rng.random() < 0.01
+                dissolved = k in ended if sizes else rng.random() < 0.01
                 assoc_rows.append(
                     (
                         f"{ward_code}-{k:04d}",
@@ -185,6 +210,13 @@ def generate(
         seconds=elapsed,
         summary_seconds=summary_seconds,
     )
+
+
+def _sample_sized(associations: int, cities: int) -> bool:
+    """Sapporo size: the wards take seed_demo's sizes (module docstring)."""
+    from chonaikai.associations import sample
+
+    return cities == 0 and associations == sample.ASSOCIATIONS
 
 
 _ASSOCIATION_COLUMNS = (

@@ -20,6 +20,7 @@ from chonaikai.accounts import policy
 from chonaikai.associations import selectors, services
 from chonaikai.associations.models import Association, SurveyRound
 from chonaikai.associations.services.rounds import may_act, possible_actions
+from chonaikai.associations.templatetags.japanese import jdate
 
 from .. import entry
 from ..errors import ApiError
@@ -194,9 +195,7 @@ class WardCountsGridView(APIView):
         day = path_date_or_404(survey_date)
         grid = selectors.count_entry_grid(ward=ward, survey_date=day)
         if grid is None:  # no round for the date: there is no grid to read or save
-            raise ApiError(
-                _("%(date)s の調査は開始されていません。") % {"date": day.isoformat()}, status_code=404
-            )
+            raise ApiError(_("%(date)sの調査は開始されていません。") % {"date": jdate(day)}, status_code=404)
         return ward, day, grid
 
     @extend_schema(

@@ -3,27 +3,31 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .importer import REQUIRED_COLUMNS
+from .importer import MAPPABLE_COLUMNS, REQUIRED_COLUMNS
 
 
 class ColumnMappingForm(forms.Form):
-    """Which of the file's headings holds each required column (services.columns)."""
+    """Which of the file's headings holds each required column, and 備考 if the file has one
+    (services.columns)."""
 
     def __init__(self, *args, headings: list[str], initial_columns: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("（選んでください）")), *((h, h) for h in headings)]
         initial_columns = initial_columns or {}
-        for index, column in enumerate(REQUIRED_COLUMNS):
+        for index, column in enumerate(MAPPABLE_COLUMNS):
+            required = column in REQUIRED_COLUMNS
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=column,
-                choices=choices,
+                choices=choices if required else [("", _("（なし）")), *choices[1:]],
                 initial=initial_columns.get(column, column if column in headings else ""),
+                required=required,
+                help_text="" if required else _("備考の列がなければ「（なし）」のままにしてください。"),
                 error_messages={"required": _("この列に当たる見出しを選んでください。")},
             )
 
     def clean(self):
         cleaned = super().clean()
-        chosen = [cleaned.get(f"column_{i}") for i in range(len(REQUIRED_COLUMNS))]
+        chosen = [cleaned.get(f"column_{i}") for i in range(len(MAPPABLE_COLUMNS))]
         picked = [c for c in chosen if c]
         if len(picked) != len(set(picked)):
             raise forms.ValidationError(
@@ -33,4 +37,5 @@ class ColumnMappingForm(forms.Form):
 
     @property
     def mapping(self) -> dict[str, str]:
-        return {column: self.cleaned_data[f"column_{i}"] for i, column in enumerate(REQUIRED_COLUMNS)}
+        chosen = {column: self.cleaned_data.get(f"column_{i}") for i, column in enumerate(MAPPABLE_COLUMNS)}
+        return {column: heading for column, heading in chosen.items() if heading}

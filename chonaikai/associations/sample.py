@@ -34,12 +34,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import ProtectedError
-from simple_history.utils import bulk_create_with_history
 
 from wards.models import District, Ward, WardTotal
 
 from . import rules
 from .models import Association, Federation, HouseholdCount
+from .services.counts import CountValues, counts_write
 from .services.summaries import summaries_refresh
 
 # ---------------------------------------------------------------------------------------------
@@ -666,23 +666,26 @@ def replace_sample_data(dataset: SampleDataset) -> None:
     history.bulk_history_create(
         list(Association.objects.filter(is_sample=True)), batch_size=500, default_change_reason=HISTORY_REASON
     )
-    bulk_create_with_history(
-        [
-            HouseholdCount(
+    ward_of = {a.code: ward_ids[a.ward_code] for a in dataset.associations}
+    # The one write of counts (services.counts): versions, history rows, summaries. Sample counts
+    # touch no survey round's progress and record no audit event (they are not anyone's entry).
+    counts_write(
+        actor=None,
+        source=HouseholdCount.Source.SAMPLE,
+        change_reason=HISTORY_REASON,
+        mark_started=False,
+        also_refresh=deleted_pairs,
+        rows=[
+            CountValues(
                 association_id=association_ids[c.association_code],
+                ward_id=ward_of[c.association_code],
                 survey_date=c.survey_date,
                 households=c.households,
                 member_households=c.member_households,
-                source=HouseholdCount.Source.SAMPLE,
             )
             for c in dataset.counts
         ],
-        HouseholdCount,
-        batch_size=1000,
-        default_change_reason=HISTORY_REASON,
     )
-    ward_of = {a.code: ward_ids[a.ward_code] for a in dataset.associations}
-    summaries_refresh(deleted_pairs | {(ward_of[c.association_code], c.survey_date) for c in dataset.counts})
 
 
 def delete_sample_data() -> None:

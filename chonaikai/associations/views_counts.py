@@ -40,7 +40,7 @@ from .services.entry import (
     entry_row_issues,
     submitted_issue,
 )
-from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, WITHDRAW, possible_actions
+from .services.rounds import APPROVE, SEND_BACK, SUBMIT, TRANSITIONS, WITHDRAW, may_act, possible_actions
 from .templatetags.japanese import jdate
 
 _ACTIONS = {
@@ -191,6 +191,10 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
         raise Http404("no such action")
     form = ProgressActionForm(request.POST)
     comment = form.cleaned_data["comment"].strip() if form.is_valid() else ""
+    if action in _CONFIRMED_ACTIONS and form.is_valid() and not request.POST.get("confirmed"):
+        confirmation = _confirmation(request, day, ward_code, action, comment)
+        if confirmation is not None:
+            return confirmation
     if not form.is_valid():
         messages.error(request, _("コメントが長すぎます（2,000文字以内）。"))
     else:
@@ -218,6 +222,42 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
             )
     return redirect(
         reverse("associations:count_round", kwargs={"survey_date": day.isoformat()}) + f"#ward-{ward_code}"
+    )
+
+
+# Actions that undo a step someone took (the ward's submission) ask first: a page that says what
+# will happen, whose button posts the same form again with confirmed=1. No script is needed.
+_CONFIRMED_ACTIONS = {WITHDRAW, SEND_BACK}
+
+
+def _confirmation(request, day, ward_code: str, action: str, comment: str):
+    """The confirmation page, or None when there is nothing to confirm (the action is not open to
+    the user or the ward's status: the service then says why). 404 outside the user's wards."""
+    ward = policy.get_ward_for_edit(request.user, ward_code)
+    progress = (
+        WardProgress.objects.select_related("survey_round")
+        .filter(ward=ward, survey_round__survey_date=day)
+        .first()
+    )
+    if progress is None:
+        raise Http404("no round for this survey date")
+    if action not in possible_actions(progress.status) or not may_act(request.user, action, ward):
+        return None
+    if action == SEND_BACK and not comment:
+        return None  # refused with the service's message: a send-back needs a comment
+    back = "count_submission" if action == WITHDRAW else "count_review"
+    return render(
+        request,
+        "counts/confirm_action.html",
+        {
+            "ward": ward,
+            "survey_round": progress.survey_round,
+            "action": action,
+            "comment": comment,
+            "back_url": reverse(
+                f"associations:{back}", kwargs={"survey_date": day.isoformat(), "ward_code": ward.code}
+            ),
+        },
     )
 
 

@@ -143,6 +143,7 @@ def test_a_large_change_needs_a_note(client_for, city, next_round, ward_staff_ch
 def test_no_round_no_entry(client_for, city, ward_staff_chuo):
     body = error(client_for(ward_staff_chuo).post(URL, entry(city.a), format="json"), 400)
     assert "survey_date" in body["extra"]["fields"]
+    assert "令和8年1月1日" in body["message"] and "2026-01-01" not in body["message"]
     assert not HouseholdCount.objects.filter(survey_date=NEXT).exists()
 
 

@@ -264,7 +264,7 @@ def test_dissolved_or_merged_association_is_an_error(chuo, city_admin, status, l
     a.status, a.ended_on, a.successor = status, dt.date(2023, 3, 31), b if status == "merged" else None
     a.save()
     (issue,) = preview(xlsx([["01101-0001", "大通町内会", 10, 5]]), actor=city_admin).errors
-    assert f"「{label}」です（2023-03-31）" in issue.message
+    assert f"「{label}」です（令和5年3月31日）" in issue.message  # 和暦, as the pages write dates
 
 
 def test_a_duplicate_code_is_one_error_on_its_first_row_naming_every_row(chuo, city_admin):

@@ -208,3 +208,25 @@ def test_a_published_table_with_its_own_headings_imports_through_the_page_after_
     assert client.post(url, {"action": "columns", **mapping}).status_code == 302
     client.post(url)
     assert HouseholdCount.objects.filter(survey_date=dt.date(2026, 1, 1)).count() == 3
+
+
+def test_the_mapping_offers_the_note_column_and_imports_the_notes_through_it(client, chuo, ward_staff_chuo):
+    client.force_login(ward_staff_chuo)
+    rows = [
+        ["01101-0001", "大通町内会", 510, 405, "集合住宅が完成"],
+        ["01101-0002", "円山町内会", 200, 150, ""],
+    ]
+    url = post_file(client, xlsx(rows, header=OWN_HEADER))
+    html = client.get(url).content.decode()
+    # 備考 is offered, and may be left out (the form below without it is the other tests' mapping).
+    assert 'name="column_4"' in html and "備考" in html and '<option value="メモ">メモ</option>' in html
+
+    response = client.post(url, {"action": "columns", **MAPPING, "column_4": "メモ"})
+    assert response.status_code == 302
+    client.post(url)
+    notes = dict(HouseholdCount.objects.filter(survey_date=SURVEY).values_list("association__code", "note"))
+    assert notes == {"01101-0001": "集合住宅が完成", "01101-0002": ""}
+    assert WardColumnMapping.objects.get(ward__code="01101").columns[Col.NOTE] == "メモ"
+    # Remembered: the next file's form starts with メモ chosen for 備考.
+    html = client.get(post_file(client, xlsx(rows, header=["A", *OWN_HEADER[1:]]))).content.decode()
+    assert '<option value="メモ" selected>メモ</option>' in html

@@ -214,6 +214,19 @@ def test_page_asks_ward_staff_for_a_reason_and_commits_with_it(client, approved,
     assert_written_with(REASON, ward_staff_chuo)
 
 
+def test_an_approved_wards_error_points_at_the_reason_box_not_at_the_file(client, approved, ward_staff_chuo):
+    client.force_login(ward_staff_chuo)
+    html = client.get(upload_for_preview(client)).content.decode()
+    errors = html[
+        html.index('id="errors-heading"') : html.index("</section>", html.index('id="errors-heading"'))
+    ]
+    # Nothing is wrong with the file: the panel says why (approved) and what to do (a reason), and
+    # leads to the reason box, not to choosing the file again.
+    assert "ファイルを直して" not in errors and "ファイルを選び直す" not in errors
+    assert "承認済み" in errors and 'href="#reason-heading"' in errors
+    assert 'id="reason-heading"' in html
+
+
 def test_the_reason_is_kept_with_the_users_upload_only(client, approved, ward_staff_chuo):
     client.force_login(ward_staff_chuo)
     url = upload_for_preview(client)
@@ -263,7 +276,10 @@ def api_upload(client, **fields):
 def test_api_refuses_ward_staff_without_a_reason(api, approved):
     response = api_upload(api)
     assert response.status_code == 400, response.content
-    assert len(response.json()["extra"]["errors"]) == 2
+    errors = response.json()["extra"]["errors"]
+    assert len(errors) == 2
+    # Staff read 和暦 in messages, as on the pages.
+    assert all("令和7年1月1日" in e["message"] and "2025-01-01" not in e["message"] for e in errors)
     assert_nothing_written()
 
 

@@ -45,7 +45,7 @@ def test_a_submitted_grid_is_read_only_with_a_notice_and_a_way_to_withdraw(
     assert "提出済みのため、世帯数は変更できません" in page
     assert WITHDRAW in page  # the withdraw button, for a user who may withdraw
 
-    client.post(WITHDRAW)
+    client.post(WITHDRAW, {"confirmed": "1"})
     page = client.get(GRID).content.decode()
     assert not any(" disabled" in tag for tag in inputs(page)) and "まとめて保存する</button>" in page
 
@@ -119,7 +119,9 @@ def test_a_send_back_shows_on_the_grid_and_the_lists_with_the_city_s_comment(
     client, ward_staff_chuo, city_admin, submitted
 ):
     client.force_login(city_admin)
-    response = client.post(SEND_BACK, {"comment": "北1条町内会の加入世帯数を確認してください"}, follow=True)
+    response = client.post(
+        SEND_BACK, {"comment": "北1条町内会の加入世帯数を確認してください", "confirmed": "1"}, follow=True
+    )
     assert "差し戻しました" in response.content.decode()
     p = progress("01101")
     assert p.status == S.IN_PROGRESS and p.sent_back
@@ -145,7 +147,7 @@ def test_a_send_back_shows_on_the_grid_and_the_lists_with_the_city_s_comment(
 
 def test_a_ward_that_withdrew_or_started_is_not_shown_as_sent_back(client, ward_staff_chuo, submitted):
     client.force_login(ward_staff_chuo)
-    client.post(WITHDRAW)
+    client.post(WITHDRAW, {"confirmed": "1"})
     assert not progress("01101").sent_back
     grid = client.get(GRID).content.decode()
     assert "状況: 入力中" in grid and "差し戻し" not in grid

@@ -209,7 +209,7 @@ def test_an_illegal_transition_from_the_page_shows_the_japanese_message(client, 
 def test_sending_back_from_the_page_keeps_the_comment(client, city_admin, survey_round):
     set_status("01101", S.SUBMITTED)
     client.force_login(city_admin)
-    client.post(action_url("01101", "send_back"), {"comment": "B町内会が未入力です"})
+    client.post(action_url("01101", "send_back"), {"comment": "B町内会が未入力です", "confirmed": "1"})
     p = progress("01101")
     assert (p.status, p.comment, p.changed_by) == (S.IN_PROGRESS, "B町内会が未入力です", city_admin)
 

@@ -106,6 +106,7 @@ def test_an_import_into_a_submitted_ward_is_refused(ward_staff_chuo, half_entere
     preview = importer.check_rows(importer.ParsedFile(rows=rows), survey_date=SURVEY, actor=ward_staff_chuo)
     (issue,) = preview.errors
     assert issue.code == importer.SUBMITTED and "提出済みのため変更できません" in issue.message
+    assert "令和7年1月1日" in issue.message and SURVEY.isoformat() not in issue.message
     with pytest.raises(services.CountsImportRejected):
         services.counts_import_commit(actor=ward_staff_chuo, survey_date=SURVEY, rows=rows)
     assert not HouseholdCount.objects.filter(association=half_entered[1], survey_date=SURVEY).exists()
@@ -139,7 +140,7 @@ def test_the_summary_lists_entered_missing_and_flagged_before_submitting(
 
     page = client.get(url("submission")).content.decode()
     assert "読み取り専用" in page and action_url("withdraw") in page
-    client.post(action_url("withdraw"))
+    client.post(action_url("withdraw"), {"confirmed": "1"})
     assert progress("01101").status == S.IN_PROGRESS
 
 
@@ -295,3 +296,56 @@ def test_without_a_previous_survey_the_ward_s_figures_are_the_total_entered(
     assert submission.previous_survey_date is None
     assert (submission.households.current, submission.households.previous) == (40, None)
     assert submission.members.current == 30 and submission.rate is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Withdrawing and sending back ask for confirmation first (no script needed)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_withdrawing_from_the_page_asks_for_confirmation_first(client, ward_staff_chuo, half_entered):
+    services.ward_progress_submit(
+        actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101", comment="理由"
+    )
+    client.force_login(ward_staff_chuo)
+    response = client.post(action_url("withdraw"))
+    page = response.content.decode()
+    assert response.status_code == 200 and "提出を取り下げますか" in page
+    assert 'name="confirmed"' in page and f'action="{action_url("withdraw")}"' in page
+    assert url("submission") in page  # the way back, without withdrawing
+    assert progress("01101").status == S.SUBMITTED  # nothing done yet
+
+    response = client.post(action_url("withdraw"), {"confirmed": "1"})
+    assert response.status_code == 302 and progress("01101").status == S.IN_PROGRESS
+
+
+def test_sending_back_asks_for_confirmation_and_keeps_the_comment(
+    client, city_admin, ward_staff_chuo, half_entered
+):
+    services.ward_progress_submit(
+        actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101", comment="理由"
+    )
+    client.force_login(city_admin)
+    response = client.post(action_url("send_back"), {"comment": "円山町内会の世帯数を確認してください"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "差し戻しますか" in page
+    assert "円山町内会の世帯数を確認してください" in page and 'name="confirmed"' in page
+    assert url("review") in page
+    assert progress("01101").status == S.SUBMITTED
+
+    client.post(
+        action_url("send_back"), {"comment": "円山町内会の世帯数を確認してください", "confirmed": "1"}
+    )
+    p = progress("01101")
+    assert (p.status, p.comment) == (S.IN_PROGRESS, "円山町内会の世帯数を確認してください")
+
+
+def test_no_confirmation_page_outside_the_user_s_wards(
+    client, ward_staff_chuo, ward_staff_kita, half_entered
+):
+    services.ward_progress_submit(
+        actor=ward_staff_chuo, survey_date=SURVEY, ward_code="01101", comment="理由"
+    )
+    client.force_login(ward_staff_kita)
+    assert client.post(action_url("withdraw")).status_code == 404
+    assert progress("01101").status == S.SUBMITTED

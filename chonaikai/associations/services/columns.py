@@ -3,7 +3,7 @@
 When the importer does not find a file's required columns (a ward's own headings: 番号, 全体 …), it
 says so with errors of Issue.code importer.MISSING_COLUMNS and gives each sheet's heading row as
 importer.HeaderCandidates (a two-row heading's texts joined). The preview then offers a mapping:
-for each required column, which of those headings holds it. The mapping is {required column
+for each required column, which of those headings holds it, and which holds 備考 (optional). The mapping is {required column
 (importer.Col): the heading's text}; the importer reads through it (RowStream's `columns`) on the
 row-by-row path and on the PostgreSQL fast path alike. It is kept with the upload and remembered per
 ward (models.WardColumnMapping) for that ward's next file — by text, so that next year's file with
@@ -42,7 +42,7 @@ def initial_mapping(found: importer.HeaderCandidates, given: dict[str, str] | No
     texts = dict(found.headers)
     offered = {importer.heading_key(t) for t in texts.values()}
     initial = {}
-    for column in importer.REQUIRED_COLUMNS:
+    for column in importer.MAPPABLE_COLUMNS:
         text = (given or {}).get(column)
         if text and importer.heading_key(text) in offered:
             initial[column] = text

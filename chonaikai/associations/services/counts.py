@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,45 +151,107 @@ def history_reason(*, source: str, filename: str, reason: str = "") -> str:
 
 
 def _write_counts(preview: importer.Preview, *, actor, source: str, reason: str = "") -> tuple[int, int]:
+    written = [r for r in preview.rows if r.status in (importer.RowStatus.NEW, importer.RowStatus.CHANGED)]
+    ward_ids = dict(Ward.objects.filter(code__in={r.ward_code for r in written}).values_list("code", "id"))
+    result = counts_write(
+        actor=actor,
+        source=source,
+        change_reason=history_reason(source=source, filename=preview.filename, reason=reason),
+        rows=[
+            CountValues(
+                association_id=row.association_id,
+                ward_id=ward_ids[row.ward_code],
+                survey_date=preview.survey_date,
+                households=row.households,
+                member_households=row.member_households,
+                note=row.note,
+                base_version=(row.current_version or 0) if row.count_id is not None else 0,
+            )
+            for row in written
+        ],
+    )
+    return len(result.created), len(result.updated)
+
+
+@dataclass(frozen=True)
+class CountValues:
+    """One count to write: whose, for which date, its figures, and the version of the count it
+    replaces (0: there is none, the count is created)."""
+
+    association_id: int
+    ward_id: int
+    survey_date: dt.date
+    households: int
+    member_households: int
+    note: str = ""
+    base_version: int = 0
+
+
+@dataclass(frozen=True)
+class CountsWritten:
+    created: list[HouseholdCount]
+    updated: list[HouseholdCount]
+
+
+def counts_write(
+    *,
+    actor,
+    rows: Iterable[CountValues],
+    source: str,
+    change_reason: str = "",
+    mark_started: bool = True,
+    also_refresh: Iterable[tuple[int, dt.date]] = (),
+) -> CountsWritten:
+    """The one write of household counts, for the grid, the import (preview → commit) and seed_demo.
+
+    The callers check; this writes what they decided, inside their transaction: each count with
+    version = base_version + 1, `source`, entered_by = actor and one row-history revision
+    (history_user = actor, `change_reason` cut to simple-history's 100 characters); then, with
+    `mark_started`, the survey rounds' progress (未着手 → 入力中) of the wards written, and the ward
+    summaries of every (ward, date) written plus `also_refresh`. The caller records its own audit
+    event (counts.entered, counts.imported), whose wording is its own. PostgreSQL's large imports
+    take services.counts_fast, which writes the same columns set-based.
+
+    A new count is a plain INSERT: one someone created meanwhile raises IntegrityError, never
+    overwritten. Updates are an upsert (see _write_counts_bulk). The same number of queries
+    whatever the number of rows (three statements on SQLite, see _write_counts_sqlite).
+    """
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
-    history = {
-        "default_user": actor,
-        "default_change_reason": history_reason(source=source, filename=preview.filename, reason=reason),
-        "default_date": now,
-    }
-    creates, updates = [], []
-    for row in preview.rows:
-        if row.status not in (importer.RowStatus.NEW, importer.RowStatus.CHANGED):
-            continue
+    creates, updates, pairs = [], [], set()
+    for row in rows:
         count = HouseholdCount(
             association_id=row.association_id,
-            survey_date=preview.survey_date,
+            survey_date=row.survey_date,
             households=row.households,
             member_households=row.member_households,
             note=row.note,
             source=source,
-            entered_by=actor,
+            entered_by=user,
             entered_at=now,
             # Optimistic locking (services.entry): every write moves the version on.
-            version=(row.current_version or 0) + 1,
+            version=row.base_version + 1,
         )
-        (creates if row.count_id is None else updates).append(count)
+        (creates if row.base_version == 0 else updates).append(count)
+        pairs.add((row.ward_id, row.survey_date))
+    history = {
+        "default_user": user,
+        "default_change_reason": change_reason[:_HISTORY_REASON_MAX],
+        "default_date": now,
+    }
     # RETURNING (SQLite 3.35+) gives the new rows their ids; older SQLite takes Django's batches.
     if connection.vendor == "sqlite" and connection.features.can_return_rows_from_bulk_insert:
         _write_counts_sqlite(creates, updates, history)
     else:
         _write_counts_bulk(creates, updates, history)
-    if creates or updates:
-        written_wards = {
-            c.ward_code
-            for c in preview.rows
-            if c.status in (importer.RowStatus.NEW, importer.RowStatus.CHANGED)
-        }
-        # Survey rounds: a ward's first count for the date moves its progress to 入力中.
-        ward_progress_mark_started(actor=actor, survey_date=preview.survey_date, ward_codes=written_wards)
-        ward_ids = Ward.objects.filter(code__in=written_wards).values_list("id", flat=True)
-        summaries_refresh((ward_id, preview.survey_date) for ward_id in ward_ids)
-    return len(creates), len(updates)
+    if mark_started and pairs:
+        for day in {d for _, d in pairs}:
+            # Survey rounds: a ward's first count for the date moves its progress to 入力中.
+            ward_progress_mark_started(
+                actor=actor, survey_date=day, ward_ids={w for w, d in pairs if d == day}
+            )
+    summaries_refresh(pairs | set(also_refresh))
+    return CountsWritten(created=creates, updated=updates)
 
 
 def _write_counts_bulk(creates: list[HouseholdCount], updates: list[HouseholdCount], history: dict) -> None:
@@ -265,9 +327,12 @@ def _insert_rows(
     order SQLite does not promise).
     """
     assert connection.vendor == "sqlite"
+    # The connection itself, not django.db.connection: that proxy looks the connection up (asgiref's
+    # Local) on every use, which was a third of seed_demo's 15,000-count write.
+    conn = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
-    values = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    values = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields] for obj in objs]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))

@@ -26,7 +26,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.names import display_name
@@ -36,19 +35,7 @@ from wards.models import Ward
 from .. import flags, rules, selectors
 from ..models import Association, HouseholdCount, WardProgress
 from ..templatetags.japanese import jdate
-from .rounds import ward_progress_mark_started
-from .summaries import summaries_refresh
-
-_HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
-_UPDATED_FIELDS = [
-    "households",
-    "member_households",
-    "note",
-    "source",
-    "entered_by",
-    "entered_at",
-    "version",
-]
+from .counts import CountValues, counts_write
 
 # Fields an issue can be tied to (the grid's input names).
 HOUSEHOLDS, MEMBERS, NOTE, CONFIRM, REASON = (
@@ -232,9 +219,7 @@ def counts_grid_save(
 
     issues: list[EntryIssue] = []
     attempted = False  # any posted row that differs from the count held, valid or not
-    creates: list[HouseholdCount] = []
-    updates: list[HouseholdCount] = []
-    now = timezone.now()
+    writes: list[CountValues] = []
     for change in changes:
         aid = change.association_id
         if aid not in associations:
@@ -264,16 +249,17 @@ def counts_grid_save(
         new = (change.households, change.member_households, change.note)
         if count is not None and new == (count.households, count.member_households, count.note):
             continue
-        if count is None:
-            count = HouseholdCount(association_id=aid, survey_date=survey_date, version=1)
-            creates.append(count)
-        else:
-            count.version += 1
-            updates.append(count)
-        count.households, count.member_households, count.note = new
-        count.source = HouseholdCount.Source.ENTRY
-        count.entered_by = _user_or_none(actor)
-        count.entered_at = now
+        writes.append(
+            CountValues(
+                association_id=aid,
+                ward_id=ward.pk,
+                survey_date=survey_date,
+                households=change.households,
+                member_households=change.member_households,
+                note=change.note,
+                base_version=count.version if count is not None else 0,
+            )
+        )
 
     if submitted and attempted:
         # Read-only while the city looks at the submission: the ward withdraws it, or the city sends
@@ -293,17 +279,12 @@ def counts_grid_save(
     if issues:
         raise CountsEntryRejected(issues)
 
-    history = {
-        "default_user": _user_or_none(actor),
-        "default_change_reason": reason[:_HISTORY_REASON_MAX],
-        "default_date": now,
-    }
     try:
         with transaction.atomic():
-            if creates:
-                # A plain INSERT: a count someone created meanwhile is an IntegrityError, not overwritten.
-                bulk_create_with_history(creates, HouseholdCount, **history)
-    except IntegrityError as e:
+            written = counts_write(
+                actor=actor, rows=writes, source=HouseholdCount.Source.ENTRY, change_reason=reason
+            )
+    except IntegrityError as e:  # a count created by someone else since the counts were read
         raise CountsEntryRejected(
             [
                 EntryIssue(
@@ -314,12 +295,8 @@ def counts_grid_save(
                 )
             ]
         ) from e
-    if updates:
-        HouseholdCount.objects.bulk_update(updates, _UPDATED_FIELDS)
-        HouseholdCount.history.bulk_history_create(updates, update=True, **history)
+    creates, updates = written.created, written.updated
     if creates or updates:
-        ward_progress_mark_started(actor=actor, survey_date=survey_date, ward_codes=[ward.code])
-        summaries_refresh([(ward.pk, survey_date)])
         audit_record(
             actor=actor,
             action="counts.entered",
@@ -357,7 +334,8 @@ def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssu
         message = _("この町内会の世帯数は画面を開いた後に変更されました。画面を開き直してください。")
     else:
         who = display_name(newer.entered_by) if newer.entered_by else _("他の利用者")
-        when = timezone.localtime(newer.entered_at).strftime("%Y-%m-%d %H:%M")
+        entered = timezone.localtime(newer.entered_at)
+        when = f"{jdate(entered)} {entered:%H:%M}"
         message = _(
             "画面を開いた後に %(who)s さんが %(when)s にこの町内会の世帯数を保存しています"
             "（最新の値: 区域内世帯数 %(households)s、加入世帯数 %(members)s）。"
@@ -369,7 +347,3 @@ def _stale_issue(association_id: int, newer: HouseholdCount | None) -> EntryIssu
             "members": f"{newer.member_households:,}",
         }
     return EntryIssue(message, association_id, "", "stale", newer=newer)
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

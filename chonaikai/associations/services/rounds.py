@@ -330,20 +330,21 @@ def _set_status(
 
 @transaction.atomic
 def ward_progress_mark_started(
-    *, actor, survey_date: dt.date, ward_codes: Iterable[str]
+    *, actor, survey_date: dt.date, ward_codes: Iterable[str] = (), ward_ids: Iterable[int] = ()
 ) -> list[WardProgress]:
-    """未着手 → 入力中 for these wards in the round of `survey_date`, if there is one.
+    """未着手 → 入力中 for these wards (by code or by id) in the round of `survey_date`, if there is one.
 
-    Called, inside their transaction, by the services that save counts (the entry grid and the
-    import) with the wards whose counts they wrote. One query when nothing changes.
+    Called, inside its transaction, by the service that writes counts (services.counts.counts_write)
+    with the wards whose counts it wrote. One query when nothing changes.
     """
-    codes = set(ward_codes)
-    if not codes:
+    codes, ids = set(ward_codes), set(ward_ids)
+    if not codes and not ids:
         return []
+    wards = Q(ward__code__in=codes) | Q(ward_id__in=ids)
     started = list(
         WardProgress.objects.select_for_update(of=("self",))
         .select_related("ward", "survey_round")
-        .filter(survey_round__survey_date=survey_date, ward__code__in=codes, status=Status.NOT_STARTED)
+        .filter(wards, survey_round__survey_date=survey_date, status=Status.NOT_STARTED)
     )
     for progress in started:
         _set_status(progress, Status.IN_PROGRESS, actor=actor, comment="", audit_action="round.ward_started")

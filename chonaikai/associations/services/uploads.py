@@ -213,12 +213,13 @@ def counts_upload_set_reason(*, actor, upload: CountsUpload, reason: str) -> Cou
 
 
 def counts_upload_set_columns(*, actor, upload: CountsUpload, mapping: dict[str, str]) -> CountsUpload:
-    """Read the upload through a column mapping (required column → heading), remembered for its ward.
+    """Read the upload through a column mapping (required column, or 備考 → heading), remembered for
+    its ward.
 
     The preview is made again with it; the ward's next file is read through it too.
     """
     mapping = {
-        column: text for column, text in mapping.items() if column in importer.REQUIRED_COLUMNS and text
+        column: text for column, text in mapping.items() if column in importer.MAPPABLE_COLUMNS and text
     }
     upload.columns = mapping
     upload.save(update_fields=["columns", "updated_at"])

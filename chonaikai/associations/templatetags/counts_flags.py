@@ -34,6 +34,21 @@ def signed_percent(value):
     return f"{value:+}%"
 
 
+@register.simple_tag
+def change_cells(previous, current, difference, percent, missing: str = "—"):
+    """The four cells 前回 / 今回 / 増減 / 前回比 of one figure, as every counts table shows them (the
+    import preview, the submission and the approval view). The values are passed one by one: a
+    preview's error row has no check, so its 増減 and 前回比 come in empty and show "—".
+    `missing`: what 前回 shows when there was no previous count (e.g. 未入力)."""
+    return format_html(
+        '<td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td>',
+        count_or_dash(previous, missing),
+        count_or_dash(current),
+        signed_count(difference),
+        signed_percent(percent),
+    )
+
+
 @register.filter
 def flag_label(code: str) -> str:
     return flags.flag_label(code)
