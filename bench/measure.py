@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.measure --database-url URL import-child FILE YYYY-MM-DD  (one import; its peak memory)
     .venv/bin/python -m bench.measure --database-url URL import-command-child FILE YYYY-MM-DD  (the same through
         `manage.py import_counts`, the page's path: upload record, stored file, services)
-    .venv/bin/python -m bench.measure --database-url URL grid  (the entry grid's two figures alone)
+    .venv/bin/python -m bench.measure --database-url URL --only grid  (one section's figures alone:
+        imports, stats, api, maps, grid or backup)
 
 Prints (or writes to --out) one JSON object per figure: key, label, value, unit, target, and where a
 baseline was measured in the same run its name and ratio. Times are medians of several runs taken
@@ -861,10 +862,6 @@ def main(argv=None) -> None:
         return
     if args.command[:1] == ["import-command-child"]:
         import_command_child(Path(args.command[1]), dt.date.fromisoformat(args.command[2]))
-        return
-    if args.command[:1] == ["grid"]:  # the entry grid's figures alone, on a database bench.run filled
-        measure_grid(args.size)
-        print("\n".join(json.dumps(f, ensure_ascii=False) for f in FIGURES))
         return
     from django.db import connection
 
