@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.codes import normalize_association_code
 
 from .models import AreaBoundary, District, Ward, WardBoundary
+from .projection import utm_crs
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
 DEFAULT_ATTRIBUTION = "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成"  # i18n: data
@@ -424,7 +425,7 @@ def simplify_coverage(geometries: list, *, tolerance_m: float = SIMPLIFY_TOLERAN
     import shapely
 
     series = geopandas.GeoSeries(geometries, crs=4326)
-    metric = series.to_crs(series.estimate_utm_crs())
+    metric = series.to_crs(utm_crs(series.total_bounds))
     simplified = shapely.coverage_simplify(metric.values, tolerance_m)
     back = geopandas.GeoSeries(simplified, crs=metric.crs).to_crs(4326).values
     rounded = shapely.transform(back, lambda xy: np.round(xy, WEB_DECIMALS))
