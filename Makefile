@@ -26,8 +26,11 @@ demo: install
 	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite on every core (pytest-xdist, one worker per core; each worker takes a whole file at a time,
+# so a module's fixtures run once). PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks on synthetic data (bench/README.md). They need PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES)
 # and make their own databases. bench: Sapporo size on SQLite and PostgreSQL, < 5 minutes, fails when a
