@@ -42,12 +42,12 @@ def empty_cache():
 
 @pytest.fixture
 def demo_data(db):
-    """seed_demo's labelled sample data (10 wards, ~2,200 associations, 2019–2025 counts) and the
-    synthetic ward boundaries (tests/maps/synthetic_wards.py), so the journeys run without the official file."""
-    from tests.maps.boundary_files import import_synthetic_boundaries
+    """seed_demo's labelled sample data (10 wards, ~2,200 associations, 2019–2025 counts) and boundaries."""
+    from tests.maps.boundary_files import shared_boundaries
+    from wards.boundaries import import_ward_boundaries
 
     call_command("seed_demo", stdout=io.StringIO())
-    import_synthetic_boundaries()
+    import_ward_boundaries(path=shared_boundaries())
 
 
 # The personas' associations, with codes that seed_demo's numbering never uses.
