@@ -26,8 +26,13 @@ demo: install
 	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite on every core (pytest-xdist, one worker per core). --dist load hands out tests in
+# pytest-django's order, so each worker runs its transactional tests (which empty the database, wards
+# included) after its other database tests, as one process does; grouping by file would not.
+# PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Benchmarks on synthetic data (bench/README.md). They need PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES)
 # and make their own databases. bench: Sapporo size on SQLite and PostgreSQL, < 5 minutes, fails when a

@@ -30,6 +30,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from folium.template import Template
 
+from wards.projection import utm_crs
+
 from . import metrics
 
 logger = logging.getLogger(__name__)
@@ -253,7 +255,7 @@ def build_png(data: MapInput, *, dpi: int = 150) -> bytes:
         crs=4326,
     )
     # Metres, so that the wards keep their shapes (degrees of longitude are short at 43° N).
-    gdf = gdf.to_crs(gdf.estimate_utm_crs())
+    gdf = gdf.to_crs(utm_crs(gdf.total_bounds))
 
     fig = Figure(figsize=(8.5, 8.5), layout="constrained")
     ax = fig.add_subplot()

@@ -80,6 +80,23 @@ ASSOCIATIONS = 2200
 DISTRICTS = 87
 FEDERATIONS = 90
 KNOWN_DISTRICTS = {"01107": 8}  # 西区 has 8 まちづくりセンター (city page, 2018)
+
+
+@dataclass(frozen=True)
+class CitySize:
+    """How much of the city to generate. FULL reproduces the published figures (685,497 member
+    households on 2023-01-01); SMALL, for tests and quick looks, keeps the wards, survey dates and
+    published city rates with a twentieth of the associations and households and one district a ward."""
+
+    associations: int
+    districts: int
+    federations: int
+    divisor: int  # the city's households and member households are divided by this
+
+
+FULL = CitySize(associations=ASSOCIATIONS, districts=DISTRICTS, federations=FEDERATIONS, divisor=1)
+SMALL = CitySize(associations=110, districts=10, federations=10, divisor=20)
+SIZES = {"full": FULL, "small": SMALL}
 UNAFFILIATED_SHARE = 0.03  # associations that belong to no federation
 DISSOLVED = 5
 MERGED = 2
@@ -268,21 +285,23 @@ def largest_remainder(total: int, weights: list[float], caps: list[int] | None =
     return shares
 
 
-def city_targets() -> dict[dt.date, CityTotal]:
+def city_targets(size: CitySize = FULL) -> dict[dt.date, CityTotal]:
     """Households and member households the sample's city totals hit exactly, per survey date.
 
     Households: 2023-01-01's figure is 685,497 / 69.40 %, and the other dates follow at
     `HOUSEHOLD_GROWTH` a year. Member households: households × the published rate, except the
     anchor date, which is the plan's exact figure. Each pair reproduces the published rate after
-    `rules.membership_rate`'s rounding (checked here, so a wrong constant fails loudly).
+    `rules.membership_rate`'s rounding (checked here, so a wrong constant fails loudly). A smaller
+    `size` divides the households and takes every date's members from its rate.
     """
     anchor_rate = CITY_RATES[ANCHOR_DATE]
     anchor_households = int((Decimal(ANCHOR_MEMBERS) * 100 / anchor_rate).quantize(Decimal(1), ROUND_HALF_UP))
+    anchor_households = round(anchor_households / size.divisor)
     targets = {}
     for day, rate in CITY_RATES.items():
         years = day.year - ANCHOR_DATE.year
         households = round(anchor_households * (1 + HOUSEHOLD_GROWTH) ** years)
-        if day == ANCHOR_DATE:
+        if day == ANCHOR_DATE and size.divisor == 1:
             households, members = anchor_households, ANCHOR_MEMBERS
         else:
             members = int((Decimal(households) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP))
@@ -298,8 +317,9 @@ def city_targets() -> dict[dt.date, CityTotal]:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED) -> SampleDataset:
-    """The whole sample dataset for `wards`, deterministic in `seed`."""
+def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED, size: CitySize = FULL) -> SampleDataset:
+    """The whole sample dataset for `wards` at `size`, deterministic in `seed`."""
+    city_size = size  # `size` is a district's size in the loop below
     rng = random.Random(seed)
     wards = sorted(wards, key=lambda w: w.code)
     dataset = SampleDataset(seed=seed)
@@ -307,12 +327,12 @@ def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED) -> SampleDatas
 
     weights = [w.registry_households for w in wards]
     associations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(ASSOCIATIONS, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(city_size.associations, weights), strict=True)
     )
     federations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(FEDERATIONS, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(city_size.federations, weights), strict=True)
     )
-    districts_per_ward = _districts_per_ward(wards)
+    districts_per_ward = _districts_per_ward(wards, city_size)
 
     serial = 0  # city-wide, for unique fake phone numbers and e-mail addresses
     for ward in wards:
@@ -384,15 +404,17 @@ def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED) -> SampleDatas
                 )
 
     _end_some(rng, dataset.associations)
-    dataset.counts = _counts(rng, wards, dataset.associations)
+    dataset.counts = _counts(rng, wards, dataset.associations, city_size)
     return dataset
 
 
-def _districts_per_ward(wards: list[WardInput]) -> dict[str, int]:
+def _districts_per_ward(wards: list[WardInput], size: CitySize = FULL) -> dict[str, int]:
     """87 districts: the known counts first, the rest in proportion to registry households."""
+    if size.districts <= len(wards):  # the small city: one district a ward
+        return {w.code: 1 for w in wards}
     known = {w.code: KNOWN_DISTRICTS[w.code] for w in wards if w.code in KNOWN_DISTRICTS}
     others = [w for w in wards if w.code not in known]
-    shares = largest_remainder(DISTRICTS - sum(known.values()), [w.registry_households for w in others])
+    shares = largest_remainder(size.districts - sum(known.values()), [w.registry_households for w in others])
     return {**known, **dict(zip((w.code for w in others), shares, strict=True))}
 
 
@@ -498,7 +520,9 @@ def _end_some(rng: random.Random, associations: list[SampleAssociation]) -> None
         merged += 1
 
 
-def _counts(rng: random.Random, wards: list[WardInput], associations: list[SampleAssociation]):
+def _counts(
+    rng: random.Random, wards: list[WardInput], associations: list[SampleAssociation], size: CitySize = FULL
+):
     """Per-association households and members, scaled per survey date to hit `city_targets()`.
 
     Raw values first: lognormal households (median about 300), a ward-specific mean rate lowered a
@@ -545,7 +569,7 @@ def _counts(rng: random.Random, wards: list[WardInput], associations: list[Sampl
                     raw[assoc.successor_code][day] = (h + ph, m + pm)
 
     counts = []
-    targets = city_targets()
+    targets = city_targets(size)
     for day in SURVEY_DATES:
         present = [a for a in associations if a.ended_on is None or day < a.ended_on]
         target = targets[day]
@@ -585,9 +609,9 @@ def ward_inputs() -> list[WardInput]:
 
 
 @transaction.atomic
-def seed_sample_data(*, seed: int = DEFAULT_SEED) -> SampleDataset:
-    """Replace all sample data with the dataset generated from `seed`; returns that dataset."""
-    dataset = generate(wards=ward_inputs(), seed=seed)
+def seed_sample_data(*, seed: int = DEFAULT_SEED, size: CitySize = FULL) -> SampleDataset:
+    """Replace all sample data with the dataset generated from `seed` at `size`; returns that dataset."""
+    dataset = generate(wards=ward_inputs(), seed=seed, size=size)
     replace_sample_data(dataset)
     return dataset
 

@@ -160,6 +160,21 @@ def test_generated_counts_hit_the_city_targets_and_never_exceed_households():
     assert all(0 <= c.member_households <= c.households for c in dataset.counts)
 
 
+def test_the_small_city_has_a_twentieth_of_the_households_at_the_published_rates():
+    dataset = sample.generate(wards=WARDS, seed=SEED, size=sample.SMALL)
+    full = sample.city_targets()
+
+    assert len(dataset.associations) == 110
+    assert sorted(d.ward_code for d in dataset.districts) == sorted(w.code for w in WARDS)
+    assert {a.ward_code for a in dataset.associations} == {w.code for w in WARDS}
+    assert dataset.city_totals() == sample.city_targets(sample.SMALL)
+    for day, total in dataset.city_totals().items():
+        assert total.rate == sample.CITY_RATES[day]
+        assert abs(total.households * 20 - full[day].households) <= 20
+    assert all(0 <= c.member_households <= c.households for c in dataset.counts)
+    assert all(a.name.endswith(sample.SAMPLE_MARK) for a in dataset.associations)
+
+
 # ---------------------------------------------------------------------------------------------
 # The command against the database
 # ---------------------------------------------------------------------------------------------

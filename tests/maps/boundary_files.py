@@ -1,11 +1,62 @@
-"""The official boundary file the map tests read, and boundary files the tests build from it."""
+"""The ward boundary files the tests read: a small synthetic one in the repository (every map test),
+the official one (the few tests about the real data, skipped without it), and files built from them."""
 
+import functools
 import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# Ten made-up areas with the wards' codes (tests/maps/synthetic_wards.py): about 1 % of the official file.
+SYNTHETIC = Path(__file__).with_name("synthetic_wards.geojson")
+
+
+def synthetic_boundaries() -> Path:
+    return SYNTHETIC
+
+
+def import_synthetic_boundaries():
+    """`import_ward_boundaries(path=SYNTHETIC)`, with the file read and simplified once per process.
+
+    The import runs every time (matching, every database write, the signals that drop cached maps);
+    only its two pure steps, reading the file into a GeoDataFrame and the coverage simplification, are
+    taken from the first call's results.
+    """
+    from wards import boundaries
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(boundaries, "read_boundary_file", _cached_read(boundaries.read_boundary_file))
+        patch.setattr(boundaries, "simplify_coverage", _cached_simplify(boundaries.simplify_coverage))
+        return boundaries.import_ward_boundaries(path=SYNTHETIC)
+
+
+_read_cache: dict = {}
+_simplify_cache: dict = {}
+
+
+def _cached_read(read):
+    @functools.wraps(read)
+    def cached(path, **kwargs):
+        if Path(path) != SYNTHETIC or kwargs.get("layer") is not None:
+            return read(path, **kwargs)
+        if "synthetic" not in _read_cache:
+            _read_cache["synthetic"] = read(path, **kwargs)
+        gdf, crs, attribution = _read_cache["synthetic"]
+        return gdf.copy(), crs, attribution
+
+    return cached
+
+
+def _cached_simplify(simplify):
+    @functools.wraps(simplify)
+    def cached(geometries, **kwargs):
+        key = (tuple(g.wkb for g in geometries), tuple(sorted(kwargs.items())))
+        if key not in _simplify_cache:
+            _simplify_cache[key] = simplify(geometries, **kwargs)
+        return list(_simplify_cache[key])
+
+    return cached
 
 
 def shared_boundaries() -> Path:

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
-from tests.maps.boundary_files import shared_boundaries
+from tests.maps.boundary_files import import_synthetic_boundaries, shared_boundaries
 
 D23, D24 = dt.date(2023, 1, 1), dt.date(2024, 1, 1)
 WARD_CODES = [f"011{n:02d}" for n in range(1, 11)]
@@ -20,6 +20,13 @@ def empty_cache():
 
 @pytest.fixture
 def boundaries(db):
+    """The synthetic wards (tests/maps/synthetic_wards.py), imported; the import's report."""
+    return import_synthetic_boundaries()
+
+
+@pytest.fixture
+def official_boundaries(db):
+    """The official ward file (BOUNDARIES or the shared copy), imported; the test is skipped without it."""
     from wards.boundaries import import_ward_boundaries
 
     return import_ward_boundaries(path=shared_boundaries())

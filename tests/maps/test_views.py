@@ -11,7 +11,8 @@ from chonaikai.associations.models import HouseholdCount
 from chonaikai.associations.services.summaries import summaries_refresh
 from maps import builders, metrics, tasks
 from maps import cache as map_cache
-from tests.maps.boundary_files import REPO
+from tests.maps import synthetic_wards
+from tests.maps.boundary_files import REPO, synthetic_boundaries
 from tests.maps.conftest import D23, WARD_CODES
 from wards.boundaries import import_ward_boundaries
 from wards.models import WardBoundary
@@ -73,6 +74,21 @@ def test_map_page_draws_the_ten_wards_with_scripts_and_styles_from_this_site_onl
     assert geometry_bytes < 100 * 1024
 
 
+def test_the_official_boundary_file_draws_light_and_carries_its_citation(official_boundaries, counts, client):
+    """The one map test on the real wards (about 17,000 vertices): skipped without the official file."""
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    data = embedded_geojson(html)
+    assert sorted(f["properties"]["code"] for f in data["features"]) == WARD_CODES
+    # The page draws the simplified wards: a few tens of kilobytes, not the file's 900 KB.
+    geometry_bytes = len(json.dumps([f["geometry"] for f in data["features"]]).encode())
+    assert geometry_bytes < 100 * 1024
+    assert official_boundaries.attribution in html
+    assert "加工して作成" in official_boundaries.attribution  # MLIT's terms: "processed from" its data
+
+
 def test_map_has_a_japanese_legend_tooltips_labels_and_the_attribution_line(boundaries, counts, client):
     response = client.get(PAGE, {"survey_date": "2024-01-01", "metric": "rate"})
     html = response.content.decode()
@@ -85,7 +101,7 @@ def test_map_has_a_japanese_legend_tooltips_labels_and_the_attribution_line(boun
     assert legend in html
     assert "\\u4e2d\\u592e\\u533a" in html  # the 中央区 label
     assert boundaries.attribution in html
-    assert "加工して作成" in boundaries.attribution
+    assert boundaries.attribution == synthetic_wards.ATTRIBUTION  # the file's own attribution member
 
 
 def test_table_below_the_map_has_the_same_figures(boundaries, counts, client):
@@ -306,10 +322,8 @@ def test_map_libraries_are_not_imported_by_the_map_views_module():
 
 
 def _boundaries_path(report):
-    from tests.maps.boundary_files import shared_boundaries
-
-    assert report.source_file == shared_boundaries().name
-    return shared_boundaries()
+    assert report.source_file == synthetic_boundaries().name
+    return synthetic_boundaries()
 
 
 def test_tiles_are_drawn_only_from_the_configured_tile_server(boundaries, counts, client, settings):

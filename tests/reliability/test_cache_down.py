@@ -49,10 +49,9 @@ def counts(db):
 
 @pytest.fixture
 def boundaries(db):
-    from tests.maps.boundary_files import shared_boundaries
-    from wards.boundaries import import_ward_boundaries
+    from tests.maps.boundary_files import import_synthetic_boundaries
 
-    import_ward_boundaries(path=shared_boundaries())
+    import_synthetic_boundaries()
 
 
 def test_the_settings_use_the_degrading_backend_for_a_redis_cache_url():

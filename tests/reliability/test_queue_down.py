@@ -31,11 +31,10 @@ def csv_for(associations) -> bytes:
 
 @pytest.fixture
 def boundaries(db):
-    from tests.maps.boundary_files import shared_boundaries
-    from wards.boundaries import import_ward_boundaries
+    from tests.maps.boundary_files import import_synthetic_boundaries
 
     cache.clear()
-    import_ward_boundaries(path=shared_boundaries())
+    import_synthetic_boundaries()
     yield
     cache.clear()
 

@@ -86,10 +86,9 @@ def test_a_large_counts_import_is_done_by_the_worker_with_history_and_audit(work
 
 
 def test_the_map_is_rendered_by_the_worker_and_then_served_from_the_shared_cache(worker, client):
-    from tests.maps.boundary_files import shared_boundaries
-    from wards.boundaries import import_ward_boundaries
+    from tests.maps.boundary_files import import_synthetic_boundaries
 
-    import_ward_boundaries(path=shared_boundaries())
+    import_synthetic_boundaries()
     cache.clear()
 
     first = client.get("/maps/")

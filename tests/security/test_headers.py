@@ -69,11 +69,10 @@ class TestMapPage:
         from django.core.cache import cache
 
         from tests.factories import AssociationFactory, HouseholdCountFactory
-        from tests.maps.boundary_files import shared_boundaries
-        from wards.boundaries import import_ward_boundaries
+        from tests.maps.boundary_files import import_synthetic_boundaries
 
         cache.clear()
-        import_ward_boundaries(path=shared_boundaries())
+        import_synthetic_boundaries()
         HouseholdCountFactory(association=AssociationFactory(), households=1000, member_households=700)
         yield
         cache.clear()

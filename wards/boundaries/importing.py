@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ..models import AreaBoundary, District, Ward, WardBoundary
+from ..projection import utm_crs
 from . import matching, reading
 from .common import (
     DEFAULT_ATTRIBUTION,
@@ -335,7 +336,7 @@ def simplify_coverage(geometries: list, *, tolerance_m: float = SIMPLIFY_TOLERAN
     import shapely
 
     series = geopandas.GeoSeries(geometries, crs=4326)
-    metric = series.to_crs(series.estimate_utm_crs())
+    metric = series.to_crs(utm_crs(series.total_bounds))
     simplified = shapely.coverage_simplify(metric.values, tolerance_m)
     back = geopandas.GeoSeries(simplified, crs=metric.crs).to_crs(4326).values
     rounded = shapely.transform(back, lambda xy: np.round(xy, WEB_DECIMALS))

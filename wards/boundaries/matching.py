@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from django.utils.translation import gettext
 
+from ..projection import utm_crs
 from .common import (
     CODE_FIELDS,
     CODE_LABELS,
@@ -322,7 +323,7 @@ def far_apart(gdf, *, by_code: str = "code") -> list[tuple[str, float]]:
     counts = gdf[by_code].value_counts()
     for code in counts[counts > 1].index:
         pieces = geopandas.GeoSeries(gdf.geometry[gdf[by_code] == code].values, crs=4326)
-        metric = pieces.to_crs(pieces.estimate_utm_crs())
+        metric = pieces.to_crs(utm_crs(pieces.total_bounds))
         hulls = shapely.convex_hull(metric.values)
         half = FAR_APART_KM * 1000 / 2
         groups = shapely.get_parts(shapely.union_all(shapely.buffer(hulls, half, quad_segs=2)))

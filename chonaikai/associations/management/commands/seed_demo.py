@@ -1,6 +1,6 @@
 """Synthetic demo data, clearly labelled: every name carries 「（サンプル）」.
 
-    manage.py seed_demo [--seed N]
+    manage.py seed_demo [--seed N] [--size small]
 
 Replaces earlier sample data (rows with is_sample=True, their counts and history) in one
 transaction, so running it twice gives the same rows, not twice as many. Registry totals
@@ -29,11 +29,17 @@ class Command(BaseCommand):
             default=sample.DEFAULT_SEED,
             help=f"乱数の種。同じ種からは同じデータができます（既定 {sample.DEFAULT_SEED}）。",
         )
+        parser.add_argument(
+            "--size",
+            choices=sorted(sample.SIZES),
+            default="full",
+            help="full: 札幌市の規模（既定）。small: 町内会・世帯数が約20分の1の小さな市（テスト用）。",
+        )
 
-    def handle(self, *args, seed, **options):
+    def handle(self, *args, seed, size="full", **options):
         started = time.monotonic()
         try:
-            dataset = sample.seed_sample_data(seed=seed)
+            dataset = sample.seed_sample_data(seed=seed, size=sample.SIZES[size])
         except sample.SampleDataError as exc:
             raise CommandError(str(exc)) from exc
         subsidies = seed_sample_applications(seed=seed)  # applications in every state, a few halls
@@ -44,6 +50,8 @@ class Command(BaseCommand):
         merged = sum(a.status == Association.Status.MERGED for a in associations)
         write = self.stdout.write
         write(f"サンプルデータを作成しました（seed={seed}、{elapsed:.1f} 秒）。")
+        if size != "full":
+            write("  小さな市: 町内会・世帯数は札幌市の約20分の1です（加入率は公表値どおり）。")
         write(f"  まちづくりセンター地区: {len(dataset.districts)}")
         write(f"  連合町内会: {len(dataset.federations)}")
         write(f"  町内会・自治会: {len(associations):,}（うち解散 {dissolved}、合併 {merged}）")
