@@ -20,14 +20,16 @@ def import_synthetic_boundaries():
     """`import_ward_boundaries(path=SYNTHETIC)`, with the file read and simplified once per process.
 
     The import runs every time (matching, every database write, the signals that drop cached maps);
-    only its two pure steps, reading the file into a GeoDataFrame and the coverage simplification, are
-    taken from the first call's results.
+    only its pure steps, reading the file's attributes and geometries and the coverage
+    simplification, are taken from the first call's results.
     """
     from wards import boundaries
+    from wards.boundaries import importing, reading
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(boundaries, "read_boundary_file", _cached_read(boundaries.read_boundary_file))
-        patch.setattr(boundaries, "simplify_coverage", _cached_simplify(boundaries.simplify_coverage))
+        patch.setattr(reading, "read_attributes", _cached_read(reading.read_attributes, "attributes"))
+        patch.setattr(reading, "read_geometries", _cached_read(reading.read_geometries, "geometries"))
+        patch.setattr(importing, "simplify_coverage", _cached_simplify(importing.simplify_coverage))
         return boundaries.import_ward_boundaries(path=SYNTHETIC)
 
 
@@ -35,15 +37,18 @@ _read_cache: dict = {}
 _simplify_cache: dict = {}
 
 
-def _cached_read(read):
+def _cached_read(read, what: str):
+    """reading.read_attributes / read_geometries, answered from memory for the synthetic file."""
+
     @functools.wraps(read)
-    def cached(path, **kwargs):
-        if Path(path) != SYNTHETIC or kwargs.get("layer") is not None:
-            return read(path, **kwargs)
-        if "synthetic" not in _read_cache:
-            _read_cache["synthetic"] = read(path, **kwargs)
-        gdf, crs, attribution = _read_cache["synthetic"]
-        return gdf.copy(), crs, attribution
+    def cached(member, *args, **kwargs):
+        if Path(member.source) != SYNTHETIC:
+            return read(member, *args, **kwargs)
+        key = (what, repr(args), repr(sorted(kwargs.items())))
+        if key not in _read_cache:
+            _read_cache[key] = read(member, *args, **kwargs)
+        data, extra = _read_cache[key]
+        return data.copy(), extra
 
     return cached
 

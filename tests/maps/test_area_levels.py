@@ -321,6 +321,10 @@ def test_a_process_that_missed_the_data_version_bump_still_sees_a_count_written_
     count = HouseholdCount.objects.get(association__code="01101-0001", survey_date=D24)
     count.member_households = 99
     count.save()  # in another process: leaves a history row, bumps that process's data version
+    # … and, as every service that writes counts does, refreshes the summaries the page reads.
+    from chonaikai.associations.services.summaries import summaries_refresh
+
+    summaries_refresh([(count.association.ward_id, D24)])
     cache.set(map_cache.DATA_VERSION_KEY, seen, None)  # … which this process never saw
 
     html = client.get(PAGE, {"level": "district"}).content.decode()
