@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: the API docs need no CDN
     "simple_history",
+    "chonaikai.cities",
     "wards",
     "chonaikai.associations",
     "chonaikai.accounts",
@@ -377,9 +378,8 @@ LOGGING = {
 
 SITE_TITLE = _("町内会・自治会 加入状況システム")
 
-# The city this instance serves (national local-government code without the check digit).
-CITY_CODE = env("CITY_CODE", default="01100")
-CITY_NAME = env("CITY_NAME", default="札幌市")  # i18n: data (the official name)
+# The city this instance serves is data: `manage.py load_city cities/<name>` (cities/README.md), read
+# through chonaikai.cities.current.city().
 
 # Maps. Tile server URL template ({z}/{x}/{y}); empty = no tiles, wards on a plain background, so
 # that maps work on a closed network. Give the tiles' attribution too when a URL is set.

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.current import city
+
 from . import metrics, selectors
 from .cache import TIMEOUT, pending_key, render_key
 
@@ -93,7 +95,7 @@ def render(*, kind: str, data: selectors.WardMapData, metric: str, language: str
         figures=data.figures,
         classes=metrics.classify(data.figures, metric),
         geometries=geometries,
-        title=str(TITLES[data.level]) % {"city": settings.CITY_NAME, "metric": spec.label},
+        title=str(TITLES[data.level]) % {"city": city().name, "metric": spec.label},
         date_text=date_text,
         attribution=selectors.boundary_attribution(data.level),
         tiles_url=settings.MAP_TILES_URL,

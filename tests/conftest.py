@@ -1,6 +1,36 @@
 import os
+from pathlib import Path
 
 import pytest
+
+# The city the suite runs against: Sapporo's profile, loaded into every test database after its
+# migrations and again after each flush of a transactional test (post_migrate), as load_city would.
+TEST_CITY = Path(__file__).resolve().parent.parent / "cities" / "sapporo"
+
+
+def pytest_configure(config):
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_load_test_city, dispatch_uid="tests.load_test_city")
+
+
+def _load_test_city(sender, app_config, using="default", **kwargs):
+    if app_config.label != "cities":
+        return
+    from chonaikai.cities.loading import load_profile
+    from chonaikai.cities.models import City
+    from chonaikai.cities.profile import read_profile
+
+    from chonaikai.audit.models import AuditEvent
+
+    from django.test import override_settings
+
+    if not City.objects.using(using).exists():
+        # The suite's set-up, not a change any test is about: no row history (so a test database
+        # still counts as freshly migrated for restores) and no audit event (tests count from zero).
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            load_profile(read_profile(TEST_CITY))
+        AuditEvent.objects.using(using).filter(action="city.profile_loaded").delete()
 
 
 def pytest_collection_modifyitems(config, items):

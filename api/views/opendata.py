@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import exporter, publication
 from chonaikai.associations.selectors import Level
+from chonaikai.cities.current import city
 from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response
 
 from .common import CSVRenderer
@@ -80,7 +81,7 @@ LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}  # i18n: data
 
 
 def attribution() -> str:
-    return f"出典：{settings.CITY_NAME}「町内会・自治会 加入状況」（{LICENSE_ID}）"  # i18n: data
+    return f"出典：{city().name}「町内会・自治会 加入状況」（{LICENSE_ID}）"  # i18n: data
 
 
 def records() -> list:
@@ -197,7 +198,7 @@ class OpenDataJSONView(APIView):
         body = {
             "title": SAMPLE_TITLE if synthetic else DATASET_TITLE,
             "synthetic": synthetic,
-            "publisher": None if synthetic else str(settings.CITY_NAME),
+            "publisher": None if synthetic else city().name,
             "license": None if synthetic else {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
             "attribution": SAMPLE_ATTRIBUTION if synthetic else attribution(),
             "notes": notes(minimum, synthetic=synthetic),

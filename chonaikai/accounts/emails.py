@@ -9,6 +9,8 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from chonaikai.cities.current import city
+
 from .policy import role_of
 
 
@@ -31,7 +33,7 @@ def send_password_setup_email(*, user, site_url: str) -> None:
         "login_url": site_url.rstrip("/") + reverse("login"),
         "reset_url": site_url.rstrip("/") + reverse("password_reset"),
         "site_title": settings.SITE_TITLE,
-        "city_name": settings.CITY_NAME,
+        "city_name": city().name,
         "timeout_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     # In the site's language: the new user is not the administrator whose request may send this.

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import render
 
+from chonaikai.cities.current import city
+
 from . import tokens
 from .forms import LoginForm, PasswordResetForm
 from .start import start_page
@@ -28,7 +30,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     @property
     def extra_email_context(self):
-        return {"site_title": settings.SITE_TITLE, "city_name": settings.CITY_NAME}
+        return {"site_title": settings.SITE_TITLE, "city_name": city().name}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -33,6 +33,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
+from chonaikai.cities.current import city
 
 from .models import Association, HouseholdCount, WardSummary
 
@@ -143,12 +144,12 @@ def published_series(*, min_households: int) -> list[SimpleNamespace]:
         wards.setdefault(row.survey_date, []).append(row)
     cities = membership_series(level=Level.CITY)
     result = []
-    for city in cities:
-        ward_rows = sorted(wards.get(city.survey_date, []), key=lambda r: r.code)
+    for city_row in cities:
+        ward_rows = sorted(wards.get(city_row.survey_date, []), key=lambda r: r.code)
         hide_city = city_must_be_suppressed([r.households for r in ward_rows], min_households=min_households)
-        result.extend(suppress([city], min_households=float("inf") if hide_city else min_households))
+        result.extend(suppress([city_row], min_households=float("inf") if hide_city else min_households))
         result.extend(suppress(ward_rows, min_households=min_households))
-    dates = [city.survey_date for city in cities]
+    dates = [row.survey_date for row in cities]
     keys = sample_keys(level=Level.CITY, dates=dates) | sample_keys(level=Level.WARD, dates=dates)
     return mark_samples(result, keys)
 
@@ -210,7 +211,7 @@ def sample_keys(*, level: str, dates, ward=None) -> set[tuple[str, object]]:
         ).values_list("ward__code", "survey_date")
         if level == "ward":
             return set(flagged)
-        return {(settings.CITY_CODE, day) for _code, day in flagged}
+        return {(city().code, day) for _code, day in flagged}
     counts = counts.filter(survey_date__in=dates)
     if ward is not None:
         counts = counts.filter(association__ward=ward)

@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Sum
 
+from chonaikai.cities.current import city
 from wards.models import Ward, WardTotal
 
 from . import rules
@@ -151,7 +151,7 @@ def _summary_sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.da
         # 24,000 lists again and again cost a third of the read.
         totals[key] = (h, m, n) if total is None else (total[0] + h, total[1] + m, total[2] + n)
     if group is None:
-        names = {None: (settings.CITY_CODE, str(settings.CITY_NAME))}
+        names = {None: (city().code, city().name)}
     else:
         areas = model._meta.get_field(group).related_model.objects.order_by()
         if ward is not None:  # a few groups; city-wide, all of them (12,000 ids as parameters took longer)
@@ -185,7 +185,7 @@ def _count_sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date
     result = {}
     for row in rows.order_by():
         if group is None:
-            code, name = settings.CITY_CODE, str(settings.CITY_NAME)
+            code, name = city().code, city().name
         else:
             code, name = row[group[0]], row[group[1]]
             if code is None:
@@ -221,7 +221,7 @@ def _registry(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date],
     by_date = defaultdict(list)
     for (_code, day), n in per_ward.items():
         by_date[day].append(n)
-    return {(settings.CITY_CODE, day): sum(ns) for day, ns in by_date.items() if len(ns) == ward_count}
+    return {(city().code, day): sum(ns) for day, ns in by_date.items() if len(ns) == ward_count}
 
 
 def _row(level, code, day, sums, registry, previous_day, previous_sums) -> MembershipRow:

@@ -41,6 +41,10 @@ class Programme(models.Model):
         APPLICATION = "application", _("申請による補助")
         COMPUTED = "computed", _("申請なし（加入世帯数から算定）")
 
+    class ReviewPath(models.TextChoices):
+        AREA_THEN_CITY = "area_then_city", _("区域の窓口で審査し、市が決定")
+        CITY_ONLY = "city_only", _("市が審査・決定")
+
     code = models.CharField(_("制度コード"), max_length=40, validators=[code_validator])
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("制度名"), max_length=120)
@@ -51,6 +55,9 @@ class Programme(models.Model):
         help_text=_("申請番号に使う短い名前（例: 令和8年度 デジタル 第16号 の「デジタル」）。空なら制度名。"),
     )
     kind = models.CharField(_("種別"), max_length=12, choices=Kind.choices, default=Kind.APPLICATION)
+    review_path = models.CharField(
+        _("審査の流れ"), max_length=20, choices=ReviewPath.choices, default=ReviewPath.AREA_THEN_CITY
+    )
     budget = models.PositiveBigIntegerField(
         _("予算額（円）"), null=True, blank=True, help_text=_("未登録の間は交付決定できません。")
     )

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.accounts.models import Role, RoleAssignment
+from chonaikai.cities.current import city
 
 from . import rules
 from .models import Application
@@ -100,7 +101,7 @@ def _messages(application: Application, action: str, comment: str, to: list[str]
         "paid_amount": rules.format_yen(application.paid_amount or 0),
         "comment": comment,
         "site_url": settings.SITE_URL,
-        "city_name": settings.CITY_NAME,
+        "city_name": city().name,
         "site_title": settings.SITE_TITLE,
     }
     subject = render_to_string("subsidies/emails/application_event_subject.txt", context)

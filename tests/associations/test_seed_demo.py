@@ -7,7 +7,6 @@ so inside their own transaction, which is rolled back.
 
 import datetime as dt
 import hashlib
-import importlib
 import io
 import re
 from collections import Counter
@@ -20,7 +19,9 @@ from django.db.models import F
 
 from chonaikai.associations import rules, sample, selectors
 from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.cities.profile import read_profile
 from chonaikai.subsidies import sample as subsidy_sample
+from tests.conftest import TEST_CITY
 from wards.models import District, WardTotal
 
 SEED = 7
@@ -34,8 +35,10 @@ PUBLISHED_RATES = {
 }
 HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
 # The same wards and registry households the data migration loads, for the tests without a database.
-_MIGRATION = importlib.import_module("wards.migrations.0002_sapporo_wards")
-WARDS = [sample.WardInput(code, name, households) for code, name, *_rest, households in _MIGRATION.WARDS]
+WARDS = [
+    sample.WardInput(area["code"], area["name"], area["registry"][0]["households"])
+    for area in read_profile(TEST_CITY).areas
+]
 
 
 def _ward_totals():

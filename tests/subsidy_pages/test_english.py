@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from chonaikai.associations.models import Association
+from chonaikai.cities.models import City
 from chonaikai.subsidies.models import (
     Application,
     ExpenseKindRule,
@@ -66,7 +67,7 @@ def data_strings(*extra: str) -> list[str]:
         *Association.objects.values_list("name", flat=True),
         *Association.objects.values_list("ward__name", flat=True),
         *Association.objects.values_list("representative_name", flat=True),
-        settings.CITY_NAME,
+        *City.objects.values_list("name", "department_name", "department_short_name").get(),
         *extra,
     ]
     return sorted({v for v in values if v}, key=len, reverse=True)

@@ -328,8 +328,13 @@ def test_geojson_with_per_feature_string_ids_imports(tmp_path):
     assert sorted(imported()) == ["01101", "01102"]
 
 
-def test_the_loaded_municipality_comes_from_one_function(settings):
-    settings.CITY_CODE, settings.CITY_NAME = "28100", "神戸市"
+@pytest.mark.django_db
+def test_the_loaded_municipality_comes_from_the_city_profile():
+    from chonaikai.cities import current
+    from chonaikai.cities.models import City
+
+    City.objects.update(code="28100", name="神戸市")
+    current.forget()
 
     municipality = boundaries.loaded_municipality()
 

@@ -1,14 +1,13 @@
 """The municipality whose areas boundary files are matched to: one place to read it.
 
-Until the city profile exists this reads settings.CITY_CODE and settings.CITY_NAME; the profile
-replaces this one function. The prefecture comes from the code's first two digits (JIS X 0401).
+It reads the loaded city profile (chonaikai.cities.current.city()). The prefecture comes from the code's first two digits (JIS X 0401).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
+from chonaikai.cities.current import city
 
 # JIS X 0401 prefecture codes 01…47, in order (national facts, not any one city's).
 PREFECTURES = (
@@ -33,5 +32,6 @@ class Municipality:
 
 
 def loaded_municipality() -> Municipality:
-    """The municipality this database holds (the city profile will replace the settings)."""
-    return Municipality(code=str(settings.CITY_CODE), name=str(settings.CITY_NAME))
+    """The municipality this database holds (its profile, loaded by load_city)."""
+    current = city()
+    return Municipality(code=current.code, name=current.name)

@@ -2,27 +2,7 @@
 
 from django.db import migrations, models
 
-# The ten ward offices as published (../shared/reference/sapporo_facts.md §1.1, with the sources cited
-# there row by row): the address for every office, the telephone only where a source gives it.
-OFFICES = {  # i18n: data
-    "01101": ("中央区役所", "〒060-8612 札幌市中央区南3条西11丁目330-2", ""),  # i18n: data
-    "01102": ("北区役所", "〒001-8612 札幌市北区北24条西6丁目1-1", "011-757-2400"),  # i18n: data
-    "01103": ("東区役所", "〒065-8612 札幌市東区北11条東7丁目1-1", ""),  # i18n: data
-    "01104": ("白石区役所", "〒003-8612 札幌市白石区南郷通1丁目南8-1", ""),  # i18n: data
-    "01105": ("豊平区役所", "〒062-8612 札幌市豊平区平岸6条10丁目1-1", "011-822-2400"),  # i18n: data
-    "01106": ("南区役所", "〒005-8612 札幌市南区真駒内幸町2丁目2-1", ""),  # i18n: data
-    "01107": ("西区役所", "〒063-8612 札幌市西区琴似2条7丁目1-1", "011-641-2400"),  # i18n: data
-    "01108": ("厚別区役所", "〒004-8612 札幌市厚別区厚別中央1条5丁目3-2", ""),  # i18n: data
-    "01109": ("手稲区役所", "〒006-8612 札幌市手稲区前田1条11丁目1-10", "011-681-2400"),  # i18n: data
-    "01110": ("清田区役所", "〒004-8613 札幌市清田区平岡1条1丁目2-1", "011-889-2400"),  # i18n: data
-}
-
-
-def fill_offices(apps, schema_editor):
-    Ward = apps.get_model("wards", "Ward")
-    for ward in Ward.objects.filter(code__in=OFFICES):
-        ward.office_name, ward.office_address, ward.office_phone = OFFICES[ward.code]
-        ward.save(update_fields=["office_name", "office_address", "office_phone"])
+# Offices are filled in by a city profile (load_city), not here.
 
 
 class Migration(migrations.Migration):
@@ -47,5 +27,4 @@ class Migration(migrations.Migration):
             name='office_phone',
             field=models.CharField(blank=True, max_length=20, verbose_name='区役所の電話番号'),
         ),
-        migrations.RunPython(fill_offices, migrations.RunPython.noop),
     ]

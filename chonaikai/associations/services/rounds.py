@@ -41,6 +41,7 @@ from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
 from chonaikai.accounts.names import name_to_store
 from chonaikai.audit.services import audit_record
+from chonaikai.cities.current import city
 from chonaikai.queue import enqueue
 from wards.models import Ward
 
@@ -501,7 +502,7 @@ def _site_url(path: str) -> str:
 
 
 def _messages(recipients: list[str], template: str, context: dict) -> list[EmailMessage]:
-    context = {**context, "site_title": settings.SITE_TITLE, "city_name": settings.CITY_NAME}
+    context = {**context, "site_title": settings.SITE_TITLE, "city_name": city().name}
     subject = "".join(render_to_string(f"counts/emails/{template}_subject.txt", context).splitlines())
     body = render_to_string(f"counts/emails/{template}_body.txt", context)
     # One message per person: colleagues' addresses are not shown to each other.

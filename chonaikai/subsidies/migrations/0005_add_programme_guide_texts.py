@@ -2,44 +2,7 @@
 
 from django.db import migrations, models
 
-# What the FY2026 programmes' pages tell applicants (data a city administrator edits in the admin).
-# The kinds and rates are the rule rows of migration 0002 (sources there); these are plain-word
-# descriptions and examples of them.
-TEXTS = {  # i18n: data
-    "digital": {  # i18n: data
-        "summary": "町内会がデジタル機器やインターネットを使う取組（ホームページ作り、オンライン会議、"  # i18n: data
-        "回覧板の電子化、スマートフォン教室など）にかかる経費を補助します。",  # i18n: data
-        "documents": "見積書（経費の内訳がわかるもの）\n事業の内容がわかる資料（チラシ・計画書など）",  # i18n: data
-        "kinds": {  # i18n: data
-            "service": "講師への謝礼、ホームページ作成の委託、クラウドサービス・アプリの利用料",  # i18n: data
-            "goods": "タブレット、パソコン、Wi-Fiルーター、プロジェクター",  # i18n: data
-        },
-    },
-    "meeting_hall": {  # i18n: data
-        "summary": "町内会が所有・借上げている会館（市民集会施設）の増築・改築や解体などの工事費の一部を"  # i18n: data
-        "補助します。対象の会館の所在地・延床面積が必要です。",  # i18n: data
-        "documents": "見積書（工事の内訳がわかるもの）\n会館の図面（延床面積がわかるもの）\n会館の写真",  # i18n: data
-        "kinds": {  # i18n: data
-            "works": "建物の工事費、設計費",  # i18n: data
-            "ineligible": "備品・消耗品など補助の対象にならない経費（工事全体の費用として記入）",  # i18n: data
-            "demolition_works": "建物の解体工事費（補助の基本額は延床面積から計算します）",  # i18n: data
-            "special_works": "基礎杭や埋設管の撤去、アスベストの除去",  # i18n: data
-        },
-    },
-}
-
-
-def fill_texts(apps, schema_editor):
-    Programme = apps.get_model("subsidies", "Programme")
-    ExpenseKindRule = apps.get_model("subsidies", "ExpenseKindRule")
-    for programme in Programme.objects.filter(fiscal_year=2026, code__in=TEXTS):
-        text = TEXTS[programme.code]
-        programme.summary = text["summary"]
-        programme.documents = text["documents"]
-        programme.save(update_fields=["summary", "documents"])
-        for kind in ExpenseKindRule.objects.filter(rule__programme=programme, code__in=text["kinds"]):
-            kind.examples = text["kinds"][kind.code]
-            kind.save(update_fields=["examples"])
+# The texts are filled in by a city profile (load_city) or in the admin.
 
 
 class Migration(migrations.Migration):
@@ -79,5 +42,4 @@ class Migration(migrations.Migration):
             name='summary',
             field=models.TextField(blank=True, help_text='補助金の説明ページの最初に表示します。', verbose_name='対象となる事業（申請する方への説明）'),
         ),
-        migrations.RunPython(fill_texts, migrations.RunPython.noop),
     ]

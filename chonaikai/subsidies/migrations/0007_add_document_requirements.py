@@ -7,14 +7,7 @@ from django.db import migrations, models
 
 # The documents each programme asked for were lines of text (Programme.documents); they become rows
 # with an attachment kind, so that the programme's page and the attachment step read one list.
-# The FY2026 programmes' lines (migration 0005) map as below; any other line by the word it contains.
-KNOWN = {  # i18n: data
-    "見積書（経費の内訳がわかるもの）": ("estimate", "経費の内訳がわかるもの"),  # i18n: data
-    "事業の内容がわかる資料（チラシ・計画書など）": ("plan", "チラシ・計画書など"),  # i18n: data
-    "見積書（工事の内訳がわかるもの）": ("estimate", "工事の内訳がわかるもの"),  # i18n: data
-    "会館の図面（延床面積がわかるもの）": ("drawing", "会館の延床面積がわかるもの"),  # i18n: data
-    "会館の写真": ("photo", "会館の外観と工事をする箇所"),  # i18n: data
-}
+# Each line maps to a kind by the word it contains.
 WORDS = (  # i18n: data
     ("見積", "estimate"),  # i18n: data
     ("図面", "drawing"),  # i18n: data
@@ -30,7 +23,7 @@ def move_documents(apps, schema_editor):
     for programme in Programme.objects.exclude(documents=""):
         seen = set()
         for position, line in enumerate(x.strip() for x in programme.documents.splitlines() if x.strip()):
-            kind, description = KNOWN.get(line) or (next((k for w, k in WORDS if w in line), "other"), line)
+            kind, description = next((k for w, k in WORDS if w in line), "other"), line
             if kind in seen:
                 continue
             seen.add(kind)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
+from chonaikai.cities.current import city
 
 from .. import rules, selectors, services
 from ..errors import SubsidyError
@@ -154,7 +154,7 @@ def programme_guide(request, pk):
             "documents": selectors.document_requirements(programme),
             "start_url": start_url,
             "draft": draft if programme.one_application_per_year else None,
-            "city_name": settings.CITY_NAME,
+            "city_name": city().name,
             "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
         },
     )
@@ -618,7 +618,7 @@ def sheet_context(user, app) -> dict:
         "attachments": list(app.attachments.all()),
         "show_representative": policy.can_view_personal_data(user, app.association),
         "category_name": dict(_categories(app.programme)).get(app.category, ""),
-        "city_name": settings.CITY_NAME,
+        "city_name": city().name,
         "submitted_on": timezone.localtime(app.submitted_at).date() if app.submitted_at else None,
         "kinds": kinds,
     }

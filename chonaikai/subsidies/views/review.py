@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
+from chonaikai.cities.current import city
 
 from .. import selectors, services
 from ..errors import BudgetExceeded, InvalidApplication, SubsidyError
@@ -379,7 +379,7 @@ def application_document(request, pk, document: str):
             "applied_on": timezone.localtime(app.submitted_at).date() if app.submitted_at else None,
             "decided_on": timezone.localtime(app.decided_at).date() if app.decided_at else None,
             "claim": claim,
-            "city_name": settings.CITY_NAME,
+            "city_name": city().name,
             "ward": app.association.ward,
         },
     )

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CitiesConfig(AppConfig):
+    name = "chonaikai.cities"
+    label = "cities"
+    verbose_name = _("市町村のプロファイル")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from chonaikai.cities import current
+        from chonaikai.cities.models import City
+
+        post_save.connect(current.forget, sender=City, dispatch_uid="cities.forget_on_save")
+        post_delete.connect(current.forget, sender=City, dispatch_uid="cities.forget_on_delete")

@@ -1,0 +1,66 @@
+"""The municipality this database serves, as loaded from its profile (cities/<name>/city.toml).
+
+One row at most: one database holds one municipality (load_city refuses a second). Everything that
+differs from one city to another and is not an area, a target or a programme lives here: identity,
+the words for the levels, how association codes are written, the survey date, the publication
+threshold and the department in charge. Code reads it through chonaikai.cities.current.city().
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+municipality_code_validator = RegexValidator(r"^[0-9]{5}$", _("市町村コードは5桁の数字です。"))
+
+
+class City(models.Model):
+    code = models.CharField(
+        _("市町村コード"),
+        max_length=5,
+        unique=True,
+        validators=[municipality_code_validator],
+        help_text=_("全国地方公共団体コード（検査数字を除く5桁）"),
+    )
+    name = models.CharField(_("市町村名"), max_length=40)
+    kana = models.CharField(_("よみがな"), max_length=80, blank=True)
+    romaji = models.CharField(_("ローマ字"), max_length=80, blank=True)
+    prefecture = models.CharField(_("都道府県"), max_length=10)
+    source = models.CharField(_("出典"), max_length=500, blank=True)
+
+    # The words the screens use for this city's levels.
+    area_label = models.CharField(_("第1階層の呼び方"), max_length=20, help_text=_("区、地区、支所、市など"))
+    area_office_label = models.CharField(_("第1階層の窓口の呼び方"), max_length=20)
+    district_label = models.CharField(_("地区の呼び方"), max_length=40, blank=True)
+    federation_label = models.CharField(_("連合組織の呼び方"), max_length=40)
+
+    association_number_digits = models.PositiveSmallIntegerField(
+        _("町内会コードの番号の桁数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    survey_month = models.PositiveSmallIntegerField(
+        _("調査基準日（月）"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    survey_day = models.PositiveSmallIntegerField(
+        _("調査基準日（日）"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    publication_min_households = models.PositiveIntegerField(_("公表する最小世帯数"), default=20)
+
+    department_name = models.CharField(_("担当部署"), max_length=120)
+    department_short_name = models.CharField(_("担当部署（略称）"), max_length=40)
+    department_phone = models.CharField(_("担当部署の電話番号"), max_length=20, blank=True)
+    department_email = models.EmailField(_("担当部署のメールアドレス"), blank=True)
+    department_address = models.CharField(_("担当部署の所在地"), max_length=200, blank=True)
+
+    profile = models.CharField(_("プロファイル"), max_length=200, help_text=_("読み込んだフォルダ"))
+    profile_digest = models.CharField(_("プロファイルのハッシュ"), max_length=64)
+    loaded_at = models.DateTimeField(_("読み込み日時"))
+
+    class Meta:
+        verbose_name = _("市町村")
+        verbose_name_plural = _("市町村")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_districts(self) -> bool:
+        return bool(self.district_label)
