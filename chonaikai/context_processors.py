@@ -14,3 +14,10 @@ def navigation(request):
         # 「補助金」: every role has a subsidy page (leaders apply, staff review, viewers see figures).
         "nav_subsidies": policy.is_city_admin(user) or policy.role_of(user) is not None,
     }
+
+
+def city(request):
+    """The loaded municipality and the words for its levels (chonaikai.cities.current)."""
+    from chonaikai.cities import current
+
+    return {"city": current.city(), "labels": current.labels()}

@@ -8,6 +8,9 @@ message asks for.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop as _noop
 
 _cached = None
 
@@ -40,6 +43,42 @@ def survey_date(year: int) -> dt.date:
     return dt.date(year, current.survey_month, current.survey_day)
 
 
+@dataclass(frozen=True)
+class Labels:
+    """The words for this city's levels, in the active language.
+
+    A profile writes them in Japanese (区, 区役所, まちづくりセンター …). Common words have an English
+    form in the catalogue (区 → ward); a word a city made up shows as written in every language.
+    """
+
+    area: str
+    area_office: str
+    district: str
+    federation: str
+    department: str
+
+    @property
+    def has_districts(self) -> bool:
+        return bool(self.district)
+
+
+def labels() -> Labels:
+    current = city()
+    return Labels(
+        area=_translated(current.area_label),
+        area_office=_translated(current.area_office_label),
+        district=_translated(current.district_label),
+        federation=_translated(current.federation_label),
+        department=_translated(current.department_short_name or current.department_name),
+    )
+
+
+def _translated(word: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(word) if word else ""
+
+
 def _unloaded():
     from django.utils.translation import gettext as _
 
@@ -57,3 +96,23 @@ def _unloaded():
         department_name="",
         department_short_name="",
     )
+
+
+# The level words profiles commonly use, marked so the catalogue gives them an English form
+# (labels() looks each profile word up at run time).
+COMMON_LABELS = (
+    _noop("区"),
+    _noop("区役所"),
+    _noop("地区"),
+    _noop("支所"),
+    _noop("市"),
+    _noop("市役所"),
+    _noop("町"),
+    _noop("町役場"),
+    _noop("村"),
+    _noop("村役場"),
+    _noop("まちづくりセンター"),
+    _noop("連合町内会"),
+    _noop("市民委員会"),
+    _noop("町内会連合会"),
+)
