@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 _cached = None
 
@@ -101,18 +101,18 @@ def _unloaded():
 # The level words profiles commonly use, marked so the catalogue gives them an English form
 # (labels() looks each profile word up at run time).
 COMMON_LABELS = (
-    _noop("区"),
-    _noop("区役所"),
-    _noop("地区"),
-    _noop("支所"),
-    _noop("市"),
-    _noop("市役所"),
-    _noop("町"),
-    _noop("町役場"),
-    _noop("村"),
-    _noop("村役場"),
-    _noop("まちづくりセンター"),
-    _noop("連合町内会"),
-    _noop("市民委員会"),
-    _noop("町内会連合会"),
+    gettext_noop("区"),
+    gettext_noop("区役所"),
+    gettext_noop("地区"),
+    gettext_noop("支所"),
+    gettext_noop("市"),
+    gettext_noop("市役所"),
+    gettext_noop("町"),
+    gettext_noop("町役場"),
+    gettext_noop("村"),
+    gettext_noop("村役場"),
+    gettext_noop("まちづくりセンター"),
+    gettext_noop("連合町内会"),
+    gettext_noop("市民委員会"),
+    gettext_noop("町内会連合会"),
 )
