@@ -2,8 +2,17 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# Official ward boundaries are not part of the project: point BOUNDARIES at a file the city gives you.
+# The city the demo serves: a profile folder under cities/ (cities/README.md). Each city's demo has its
+# own SQLite file (one database holds one municipality), unless DATABASE_URL is set.
+CITY ?= cities/sapporo
+# Official boundaries are not part of the project: point BOUNDARIES at the files the city gives you
+# (a file, a folder or a zip). By default Sapporo's ward file, and for other cities MLIT's file of all
+# Japan, from which import_boundaries takes only the loaded city's areas.
+ifeq ($(CITY),cities/sapporo)
 BOUNDARIES ?= $(wildcard ../shared/data/sapporo_wards.geojson)
+else
+BOUNDARIES ?= $(wildcard ../shared/data/N03-21_210101.json)
+endif
 export BOUNDARIES
 
 .PHONY: install demo test lint lock messages clean bench bench-full bench-install load load-short
@@ -17,8 +26,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 demo: export DEBUG ?= 1
+demo: export DATABASE_URL ?= sqlite:///$(CURDIR)/db-$(notdir $(CITY)).sqlite3
 demo: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_city "$(CITY)"
 	$(PY) manage.py seed_demo
 	@if [ -n "$(BOUNDARIES)" ]; then $(PY) manage.py import_boundaries "$(BOUNDARIES)"; \
 	 else echo "BOUNDARIES is not set: the map pages show the ward table until boundaries are imported."; fi

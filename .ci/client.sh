@@ -44,6 +44,7 @@ $PY manage.py spectacular --file "${WORK}/schema-file.yaml" --validate --fail-on
 
 log "migrate and seed a throwaway database (${WORK})"
 $PY manage.py migrate --noinput --verbosity 0
+$PY manage.py load_city cities/sapporo >/dev/null
 $PY manage.py seed_demo >/dev/null
 
 log "a ward's staff account with a password (the client obtains its own token)"

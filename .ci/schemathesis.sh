@@ -41,6 +41,7 @@ export LOG_LEVEL=WARNING
 
 log "migrate and seed a throwaway database (${WORK})"
 $PY manage.py migrate --noinput --verbosity 0
+$PY manage.py load_city cities/sapporo >/dev/null
 $PY manage.py seed_demo >/dev/null
 
 log "a city administrator and an API token"

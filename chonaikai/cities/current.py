@@ -47,7 +47,7 @@ def survey_date(year: int) -> dt.date:
 class Labels:
     """The words for this city's levels, in the active language.
 
-    A profile writes them in Japanese (区, 区役所, まちづくりセンター …). Common words have an English
+    A profile writes them in Japanese (区, 区役所 …) and may give English ones ([labels.en]). Common words have an English
     form in the catalogue (区 → ward); a word a city made up shows as written in every language.
     """
 
@@ -63,20 +63,29 @@ class Labels:
 
 
 def labels() -> Labels:
+    from django.utils.translation import get_language
+
     current = city()
+    english = current.labels_en if (get_language() or "").startswith("en") else {}
+
+    def word(key: str, japanese: str) -> str:
+        if not japanese:
+            return ""
+        return english.get(key) or _translated(japanese)
+
     return Labels(
-        area=_translated(current.area_label),
-        area_office=_translated(current.area_office_label),
-        district=_translated(current.district_label),
-        federation=_translated(current.federation_label),
-        department=_translated(current.department_short_name or current.department_name),
+        area=word("area", current.area_label),
+        area_office=word("area_office", current.area_office_label),
+        district=word("district", current.district_label),
+        federation=word("federation", current.federation_label),
+        department=word("department", current.department_short_name or current.department_name),
     )
 
 
 def _translated(word: str) -> str:
     from django.utils.translation import gettext
 
-    return gettext(word) if word else ""
+    return gettext(word)
 
 
 def _unloaded():
@@ -111,7 +120,6 @@ COMMON_LABELS = (
     gettext_noop("町役場"),
     gettext_noop("村"),
     gettext_noop("村役場"),
-    gettext_noop("まちづくりセンター"),
     gettext_noop("連合町内会"),
     gettext_noop("市民委員会"),
     gettext_noop("町内会連合会"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,12 +31,22 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
+def _check(row, label: str) -> None:
+    """The model's own checks, as a ProfileError naming the row (the reader checks most before)."""
+    try:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ProfileError(
+            [f"{label}: {field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
+        ) from None
+
+
 def _sync(report: LoadReport, model, label: str, lookup: dict, values: dict):
     """Create the row `lookup` with `values`, or update the fields that differ; note what happened."""
     row = model.objects.filter(**lookup).first()
     if row is None:
         row = model(**lookup, **values)
-        row.full_clean(validate_unique=False, validate_constraints=False)
+        _check(row, label)
         row.save()
         report.created.append(label)
         return row
@@ -44,7 +55,7 @@ def _sync(report: LoadReport, model, label: str, lookup: dict, values: dict):
         before = {name: getattr(row, name) for name in changed}
         for name, value in changed.items():
             setattr(row, name, value)
-        row.full_clean(validate_unique=False, validate_constraints=False)
+        _check(row, label)
         row.save(update_fields=list(changed))
         report.updated.append(
             f"{label}: "

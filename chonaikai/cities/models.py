@@ -32,6 +32,9 @@ class City(models.Model):
     area_office_label = models.CharField(_("第1階層の窓口の呼び方"), max_length=20)
     district_label = models.CharField(_("地区の呼び方"), max_length=40, blank=True)
     federation_label = models.CharField(_("連合組織の呼び方"), max_length=40)
+    # The same words in English, where the profile gives them ([labels.en]); empty: the catalogue's
+    # English for a common word (区 → ward), else the Japanese word.
+    labels_en = models.JSONField(_("呼び方（英語）"), default=dict, blank=True)
 
     association_number_digits = models.PositiveSmallIntegerField(
         _("町内会コードの番号の桁数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(9)]

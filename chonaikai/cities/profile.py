@@ -269,6 +269,7 @@ def _read_city(problems, document) -> dict:
         "area_office_label": labels.text("area_office", required=True, max_length=20),
         "district_label": labels.text("district", max_length=40),
         "federation_label": labels.text("federation", required=True, max_length=40),
+        "labels_en": {},
         "association_number_digits": code_format.integer("number_digits", minimum=1, maximum=9, default=4),
         "survey_month": survey.integer("month", required=True, minimum=1, maximum=12),
         "survey_day": survey.integer("day", required=True, minimum=1, maximum=31),
@@ -280,6 +281,11 @@ def _read_city(problems, document) -> dict:
         "department_address": organisation.text("address", max_length=200),
     }
     organisation.text("source", max_length=500)
+    english = labels.table("en", required=False)
+    for key in ("area", "area_office", "district", "federation", "department"):
+        word = english.text(key, max_length=60)
+        if word:
+            values["labels_en"][key] = word
     month, day = values["survey_month"], values["survey_day"]
     if isinstance(month, int) and isinstance(day, int):
         try:
@@ -289,7 +295,7 @@ def _read_city(problems, document) -> dict:
                 "day",
                 _("毎年ある日付にしてください（%(month)d月%(day)d日）。") % {"month": month, "day": day},
             )
-    for table in (root, identity, labels, code_format, survey, publication, organisation):
+    for table in (root, identity, labels, english, code_format, survey, publication, organisation):
         table.unknown_keys()
     return values
 
@@ -302,7 +308,7 @@ def _read_areas(problems, document, city) -> list[dict]:
             "code": table.text("code", required=True, pattern=CODE_RE),
             "name": table.text("name", required=True, max_length=40),
             "kana": table.text("kana", required=True, max_length=80),
-            "romaji": table.text("romaji", max_length=80),
+            "romaji": table.text("romaji", required=True, max_length=80),
             "established_on": table.date("established_on"),
             "area_km2": table.decimal("area_km2"),
             "office_name": table.text("office_name", max_length=80),

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 import json
 import os
 import sys
 import threading
+from pathlib import Path
 
 SURVEY = dt.date(2025, 1, 1)
 
@@ -37,7 +37,9 @@ def main(n: int) -> dict[str, list[int]]:
 
     setup_test_environment()  # test client conveniences (ALLOWED_HOSTS testserver, locmem mail)
     call_command("migrate", verbosity=0, stdout=io.StringIO())
-    call_command("load_city", str(Path(__file__).resolve().parents[2] / "cities" / "sapporo"), stdout=io.StringIO())
+    call_command(
+        "load_city", str(Path(__file__).resolve().parents[2] / "cities" / "sapporo"), stdout=io.StringIO()
+    )
 
     from django.contrib.auth import get_user_model
 

@@ -146,7 +146,7 @@ def match_codes(
         unmatched = [v for v, c in zip(values, codes, strict=True) if c is None]
         if level == WARD:
             report.city_features = sum(1 for v in unmatched if normalise_code(v) == municipality.code)
-            other = [_other_municipality(normalise_code(v), municipality) for v in unmatched]
+            other = [_other_municipality(normalise_code(v), municipality, areas) for v in unmatched]
             report.outside = sum(other)
             unmatched = [v for v, o in zip(unmatched, other, strict=True) if not o]
     report.ambiguous = sorted(ambiguous)
@@ -240,14 +240,17 @@ def _inside_municipality(
     return result
 
 
-def _other_municipality(code: str | None, municipality: Municipality) -> bool:
+def _other_municipality(code: str | None, municipality: Municipality, areas: dict[str, str]) -> bool:
     """Is this the code of another municipality (a real prefecture, outside the city's own range)?
 
     A designated city's wards are numbered just after it (XX100 → XX101…); codes there and codes
-    that are not codes at all (99999) are reported as unmatched values, not as other places.
+    that are not codes at all (99999) are reported as unmatched values, not as other places. A city
+    whose only area is the whole city has no such range: its neighbours' codes follow its own.
     """
     if code is None or not municipality.code.isdigit() or not 1 <= int(code[:2]) <= len(PREFECTURES):
         return False
+    if set(areas) <= {municipality.code}:
+        return code != municipality.code
     own = int(municipality.code)
     return not own <= int(code) < own + 50
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = _("市町村のプロファイル（cities/<名前>）を読み込みます。何度実行しても同じ結果になります。")
 
     def add_arguments(self, parser):
-        parser.add_argument("profile", help=_("プロファイルのフォルダ（例: cities/sapporo）"))
+        parser.add_argument("profile", help=_("プロファイルのフォルダ（例: cities/sendai）"))
         parser.add_argument(
             "--boundaries",
             nargs="+",
