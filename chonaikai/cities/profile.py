@@ -235,7 +235,9 @@ def read_profile(folder) -> Profile:
             programmes[int(match["year"])] = _read_programmes(
                 problems, relative, document, int(match["year"])
             )
-    sample = _read_sample(problems, documents["sample.toml"], areas) if "sample.toml" in documents else None
+    sample = (
+        _read_sample(problems, documents["sample.toml"], areas, city) if "sample.toml" in documents else None
+    )
     if problems:
         raise ProfileError(problems)
     return Profile(
@@ -498,7 +500,7 @@ def _read_rule(table: _Table) -> dict:
     return rule
 
 
-def _read_sample(problems, document, areas) -> dict:
+def _read_sample(problems, document, areas, city) -> dict:
     root = _Table(problems, "sample.toml", "", document)
     codes = {a["code"] for a in areas}
     sample = {
@@ -538,6 +540,14 @@ def _read_sample(problems, document, areas) -> dict:
             rates.fail(key, _('日付 = "加入率" の形で書いてください（例: 2023-01-01 = "69.40"）。'))
             continue
         sample["rates"][day] = rate
+    survey = (city.get("survey_month"), city.get("survey_day"))
+    for day in sample["rates"]:
+        if (day.month, day.day) != survey and None not in survey:
+            rates.fail(
+                day.isoformat(),
+                _("調査基準日（city.toml の survey: %(month)s月%(day)s日）の日付にしてください。")
+                % {"month": survey[0], "day": survey[1]},
+            )
     if sample["anchor_date"] and sample["anchor_date"] not in sample["rates"]:
         rates.fail("", _("anchor_date（%(date)s）の加入率がありません。") % {"date": sample["anchor_date"]})
     for day in sample["interpolated"]:

@@ -243,6 +243,12 @@ def write(folder: Path, name: str, text: str) -> None:
             "ファイル名の年度（2026）と違います",
         ),
         ("sample.toml", '2024-04-01 = "60.5"', '2024-04-01 = "160"', "sample.toml: rates.2024-04-01"),
+        (
+            "sample.toml",
+            '2023-04-01 = "62.0"',
+            '2023-01-01 = "62.0"',
+            "sample.toml: rates.2023-01-01: 調査基準日",
+        ),
         ("sample.toml", "households = 7000", "", "anchor_members と households のどちらか一方"),
     ],
 )
