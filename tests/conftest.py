@@ -20,9 +20,9 @@ def _load_test_city(sender, app_config, using="default", **kwargs):
     from django.test import override_settings
 
     from chonaikai.audit.models import AuditEvent
-    from chonaikai.cities.loading import load_profile
     from chonaikai.cities.models import City
     from chonaikai.cities.profile import read_profile
+    from chonaikai.operations.city_profile import load_profile
 
     if not City.objects.using(using).exists():
         # The suite's set-up, not a change any test is about: no row history (so a test database

@@ -2,8 +2,8 @@
 
 `read_profile(folder)` reads every file, checks every key and returns a `Profile`, or raises
 `ProfileError` listing every mistake with its file and key (「areas.toml: area[3].code: …」), so
-that a city's staff fix the profile in one pass. Nothing here touches the database: loading.py
-writes a Profile.
+that a city's staff fix the profile in one pass. Nothing here touches the database:
+chonaikai.operations.city_profile writes a Profile.
 """
 
 from __future__ import annotations

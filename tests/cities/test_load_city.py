@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 
 from chonaikai.associations.models import Target
 from chonaikai.audit.models import AuditEvent
-from chonaikai.cities import current, loading
+from chonaikai.cities import current
 from chonaikai.cities.models import City
 from chonaikai.cities.profile import ProfileError, read_profile
+from chonaikai.operations import city_profile as loading
 from chonaikai.plan.models import Indicator
 from chonaikai.subsidies.models import DocumentRequirement, Programme, ProgrammeRule
 from wards.models import Ward, WardTotal

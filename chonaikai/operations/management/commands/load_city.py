@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chonaikai.cities.loading import load_profile
 from chonaikai.cities.profile import ProfileError, read_profile
+from chonaikai.operations.city_profile import load_profile
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Writing a checked profile (profile.read_profile) into the database: `load_profile`.
+"""Writing a checked city profile (chonaikai.cities.profile.read_profile) into the database: `load_profile`.
+
+An operator's step above the domain apps (it writes areas, plan figures and programmes), so it lives
+here and not in chonaikai.cities, which every app reads.
 
 All or nothing (one transaction), and idempotent: a row is saved only when a value differs, so a
 second run with the same profile writes nothing, and its report says so. Nothing is deleted: an
