@@ -251,8 +251,11 @@ def _other_municipality(code: str | None, municipality: Municipality, areas: dic
         return False
     if set(areas) <= {municipality.code}:
         return code != municipality.code
+    # Wards follow the city's code; the next designated city of a prefecture starts 30 or more
+    # further on (横浜 14100 / 川崎 14130, 静岡 22100 / 浜松 22130, 大阪 27100–27128 / 堺 27140).
     own = int(municipality.code)
-    return not own <= int(code) < own + 50
+    last = max([own + 29, *(int(c) for c in areas if c.isdigit())])
+    return not own <= int(code) <= last
 
 
 def _is_city_name(name: str, municipality: Municipality) -> bool:
