@@ -406,7 +406,7 @@ def years_between(first: dt.date, day: dt.date) -> float:
 
 def anchor_households(params: SampleParams) -> int:
     """Households in the associations' areas on `anchor_date`: the profile's `households`, or its
-    `anchor_members` / the anchor's rate (685,497 / 69.40 % ≈ 987,748 for the first city profile)."""
+    `anchor_members` / the anchor's rate (members 500,000 at 50.00 % give 1,000,000 households)."""
     if params.households is not None:
         return params.households
     rate = params.rates[params.anchor_date]
