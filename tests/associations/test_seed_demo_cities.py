@@ -282,3 +282,15 @@ def test_a_city_programme_with_the_sample_code_is_never_touched(load_city):
 def _seed_applications_after_data():
     sample.seed_sample_data(seed=3, size=sample.SMALL)
     subsidy_sample.seed_sample_applications(seed=3, fiscal_year=FISCAL_YEAR)
+
+
+def test_a_smaller_re_run_replaces_a_full_one_although_applications_named_its_associations(load_city):
+    profile = load_city(ASAHIKAWA)
+    params = sample.params_from_profile(profile)
+    _seed(size="full", seed=1)
+    assert Association.objects.count() == params.associations
+    assert Application.objects.filter(is_sample=True).exists()
+    _seed(size="small", seed=2)  # the full run's applications protected associations the small one drops
+    assert Association.objects.count() == round(params.associations / 20)
+    assert set(Application.objects.values_list("association__is_sample", flat=True)) == {True}
+    assert subsidy_sample.sample_programmes().count() == 1

@@ -18,7 +18,7 @@ from django.db import transaction
 from chonaikai.associations import sample
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.cities.current import city
-from chonaikai.subsidies.sample import seed_sample_applications
+from chonaikai.subsidies.sample import delete_sample_applications, seed_sample_applications
 
 
 class Command(BaseCommand):
@@ -45,6 +45,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             with transaction.atomic():
+                # The old sample applications first: they protect the sample associations that a
+                # smaller dataset no longer has.
+                delete_sample_applications()
                 dataset = sample.seed_sample_data(seed=seed, size=sample.SIZES[size])
                 # applications in every state, a few halls (and a sample programme if the city has none)
                 subsidies = seed_sample_applications(seed=seed)
@@ -71,9 +74,10 @@ class Command(BaseCommand):
         write(f"  {current.federation_label or '連合町内会'}: {len(dataset.federations)}")
         write(f"  町内会・自治会: {len(associations):,}（うち解散 {dissolved}、合併 {merged}）")
         write(f"  世帯数の記録: {len(dataset.counts):,}")
-        if params.registry_date:
+        several_areas = len({a.ward_code for a in associations}) > 1
+        if params.registry_date and several_areas:
             write(f"  {area}ごとの世帯数: {params.registry_date:%Y-%m-%d} の住民基本台帳世帯数の比で配分")
-        elif len({a.ward_code for a in associations}) > 1:
+        elif several_areas:
             write(
                 f"  {area}ごとの世帯数: プロファイルに住民基本台帳世帯数（registry_date）がないため、"
                 f"各{area}に均等に配分（実際の{area}の大きさは反映していません）"
