@@ -184,7 +184,8 @@ def _every_state_programme(fiscal_year: int) -> tuple[Programme, ProgrammeRule] 
 
 
 def _hall_programme(fiscal_year: int) -> tuple[Programme, list[ProgrammeRule]] | None:
-    """The city's application programme whose rules name a hall, with those rules (confirmed first)."""
+    """The city's application programme whose rules name a hall, with those rules (one with a
+    repeat-grant interval first, then the confirmed ones)."""
     candidates = (
         Programme.objects.filter(
             fiscal_year=fiscal_year, kind=Programme.Kind.APPLICATION, rules__requires_hall=True
@@ -199,6 +200,11 @@ def _hall_programme(fiscal_year: int) -> tuple[Programme, list[ProgrammeRule]] |
                 "needs_confirmation", "position", "id"
             )
         )
+        # First a rule with a repeat-grant interval: the hall with a recorded grant applies under it.
+        repeat = next((row for row in rows if row.repeat_grant_interval_years), None)
+        if repeat is not None:
+            rows.remove(repeat)
+            rows.insert(0, repeat)
         if rows:
             return programme, rows
     return None
@@ -353,7 +359,7 @@ def seed_sample_applications(seed: int = 1, fiscal_year: int | None = None) -> S
         hall=halls[0],
         fiscal_year=fiscal_year - 4,
         category=hall_rules[0].category if hall_rules else "",
-        description=f"会館の修繕{SAMPLE_MARK}",
+        description=f"会館の{hall_rules[0].name if hall_rules else '修繕'}{SAMPLE_MARK}",
         cost=3_600_000,
         grant_amount=1_200_000,
         note=(
