@@ -187,12 +187,14 @@ class CitySize:
 
 
 def city_size(params: SampleParams, areas: int, scale: Scale = FULL) -> CitySize:
+    """The profile's numbers at `scale` for a city of `areas` areas. The small city keeps at least one
+    association and one federation an area, and one district an area (at most the profile's)."""
     if scale.divisor == 1:
         return CitySize(params.associations, params.districts, params.federations, 1)
     associations = max(areas, round(params.associations / scale.divisor))
     return CitySize(
         associations=associations,
-        districts=areas if params.districts else 0,
+        districts=min(areas, params.districts),
         federations=min(associations, max(areas, round(params.federations / scale.divisor)))
         if params.federations
         else 0,
@@ -473,19 +475,19 @@ def generate(
     rng = random.Random(seed)
     wards = sorted(wards, key=lambda w: w.code)
     scale = size  # `size` is a group's size in the loop below
-    city_size = city_size_for(params, wards, scale)
+    sized = city_size(params, len(wards), scale)
     dataset = SampleDataset(seed=seed, params=params)
     names = _NameMaker(rng)
     federation_kana = FEDERATION_KANA.get(params.federation_label, "")
 
     weights = [w.weight for w in wards]
     associations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(city_size.associations, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(sized.associations, weights), strict=True)
     )
     federations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(city_size.federations, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(sized.federations, weights), strict=True)
     )
-    districts_per_ward = _districts_per_ward(wards, city_size, params.districts_per_area)
+    districts_per_ward = _districts_per_ward(wards, sized, params.districts_per_area)
     too_many = [w.name for w in wards if associations_per_ward[w.code] >= 10**params.number_digits]
     if too_many:
         raise SampleDataError(
@@ -576,10 +578,6 @@ def generate(
     return dataset
 
 
-def city_size_for(params: SampleParams, wards: list[WardInput], size: Scale = FULL) -> CitySize:
-    return city_size(params, len(wards), size)
-
-
 def _districts_per_ward(
     wards: list[WardInput], size: CitySize, known_counts: dict[str, int]
 ) -> dict[str, int]:
@@ -587,8 +585,11 @@ def _districts_per_ward(
     none when the city has no districts, one an area in the small city."""
     if size.districts == 0:
         return {w.code: 0 for w in wards}
-    if size.divisor != 1:  # the small city: one district an area
-        return {w.code: 1 for w in wards}
+    if size.divisor != 1:  # the small city: one district an area, or fewer areas with one
+        if size.districts >= len(wards):
+            return {w.code: 1 for w in wards}
+        shares = largest_remainder(size.districts, [w.weight for w in wards])
+        return dict(zip((w.code for w in wards), shares, strict=True))
     known = {w.code: known_counts[w.code] for w in wards if w.code in known_counts}
     others = [w for w in wards if w.code not in known]
     rest = max(0, size.districts - sum(known.values()))

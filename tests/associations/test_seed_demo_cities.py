@@ -294,3 +294,33 @@ def test_a_smaller_re_run_replaces_a_full_one_although_applications_named_its_as
     assert Association.objects.count() == round(params.associations / 20)
     assert set(Application.objects.values_list("association__is_sample", flat=True)) == {True}
     assert subsidy_sample.sample_programmes().count() == 1
+
+
+def test_districts_without_registry_totals_take_the_known_counts_and_split_the_rest_equally(tmp_path):
+    folder = tmp_path / "city"
+    shutil.copytree(SENDAI, folder)
+    city_toml = (folder / "city.toml").read_text(encoding="utf-8")
+    (folder / "city.toml").write_text(
+        city_toml.replace('district = ""', 'district = "地区"'), encoding="utf-8"
+    )
+    sample_toml = (folder / "sample.toml").read_text(encoding="utf-8")
+    sample_toml = sample_toml.replace("districts = 0 ", "districts = 12 ")
+    (folder / "sample.toml").write_text(
+        sample_toml + '\n[districts_per_area]\n"04101" = 4\n', encoding="utf-8"
+    )
+    profile = read_profile(folder)
+    params = sample.params_from_profile(profile)
+    assert params.districts == 12 and params.registry_date is None
+    wards = sample.wards_from_profile(profile, params)
+
+    dataset = sample.generate(wards=wards, params=params, seed=4)
+    per_area = Counter(d.ward_code for d in dataset.districts)
+    assert per_area == {"04101": 4, "04102": 2, "04103": 2, "04104": 2, "04105": 2}
+    district_area = {d.code: d.ward_code for d in dataset.districts}
+    assert all(district_area[a.district_code] == a.ward_code for a in dataset.associations)
+    assert all(district_area[f.district_code] == f.ward_code for f in dataset.federations)
+    assert all(d.name.endswith("地区（サンプル）") for d in dataset.districts)
+
+    small = sample.generate(wards=wards, params=params, seed=4, size=sample.SMALL)
+    assert Counter(d.ward_code for d in small.districts) == {w.code: 1 for w in wards}
+    assert small.city_totals() == sample.city_targets(params, sample.SMALL)
