@@ -216,7 +216,7 @@ def _sample_sized(associations: int, cities: int) -> bool:
     """Sapporo size: the wards take seed_demo's sizes (module docstring)."""
     from chonaikai.associations import sample
 
-    return cities == 0 and associations == sample.ASSOCIATIONS
+    return cities == 0 and associations == sample.sample_params().associations
 
 
 _ASSOCIATION_COLUMNS = (

@@ -1,21 +1,25 @@
-"""Synthetic demo data (サンプルデータ) for `manage.py seed_demo`.
+"""Synthetic demo data (サンプルデータ) for `manage.py seed_demo`, for whichever city is loaded.
 
 The module has two halves:
 
-- `generate()` is pure: a seeded `random.Random(seed)` and the wards' registry households in, plain
+- `generate()` is pure: the city's sample parameters (`SampleParams`, from its profile's
+  sample.toml), its areas with their weights, and a seeded `random.Random(seed)` in, plain
   dataclasses out. No queries, so it is tested without a database and the same seed always gives
   the same data.
 - `seed_sample_data()` / `replace_sample_data()` are the only database writes: inside one
   transaction they upsert the sample districts, federations and associations by code, delete sample
   rows the dataset no longer has, and rewrite the sample counts.
 
-What is real and what is invented. Real, and used only as weights or targets: the 10 ward codes,
-their 住民基本台帳 households on 2021-01-01 (loaded by wards/migrations/0002, never changed here), the
-ward offices' coordinates (centres for the jittered hall positions), 87 まちづくりセンター districts with
-8 in 西区, about 2,200 associations and 90 federations, the published city membership rates and the
-685,497 member households of 2023-01-01 (plan_facts.md). Everything else (every name, reading, person,
-phone, address, date, per-association count and per-ward rate) is invented, and every name carries
-「（サンプル）」.
+What comes from the profile and what is invented. From the profile (cities/<name>/sample.toml, see
+cities/README.md), used only as weights or targets: the areas and, when `registry_date` is given,
+their 住民基本台帳 households on that date (loaded by load_city, never changed here); the offices'
+coordinates (centres for the jittered hall positions); the numbers of associations, districts
+(0: none, the associations belong to no district) and federations, with any known district counts
+per area; the city membership rates by survey date and the member households (`anchor_members`) or
+households (`households`) on `anchor_date`. The survey dates are the dates of the rates. Without
+registry totals the households are spread equally over the areas (not by area_km2, which would give
+mountain areas far too many). Everything else (every name, reading, person, phone, address, date,
+per-association count and per-area rate) is invented, and every name carries 「（サンプル）」.
 
 History: each sample association and count gets exactly one history row ("created", change reason
 `HISTORY_REASON`), so the demo's history pages behave as they do for real data; a re-run replaces
@@ -31,7 +35,9 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -42,78 +48,164 @@ from .models import Association, Federation, HouseholdCount
 from .services.counts import CountValues, counts_write
 from .services.summaries import summaries_refresh
 
-# ---------------------------------------------------------------------------------------------
-# Figures the sample reproduces
-# ---------------------------------------------------------------------------------------------
-
 SAMPLE_MARK = "（サンプル）"
 DEFAULT_SEED = 1
 HISTORY_REASON = "サンプルデータ（seed_demo）"
 
-# The registry households that weight the wards (loaded by wards/migrations/0002_sapporo_wards).
-REGISTRY_DATE = dt.date(2021, 1, 1)
+# ---------------------------------------------------------------------------------------------
+# The city's parameters (its profile's sample.toml)
+# ---------------------------------------------------------------------------------------------
 
-SURVEY_DATES = tuple(dt.date(year, 1, 1) for year in range(2019, 2026))
 
-# Published city 加入率 (plan_facts.md). 2024-01-01 is not published: 69.10 lies between 2023's 69.4
-# and 2025's 68.8 and is labelled as interpolated in the command's summary.
-CITY_RATES = {
-    dt.date(2019, 1, 1): Decimal("70.49"),
-    dt.date(2020, 1, 1): Decimal("70.08"),
-    dt.date(2021, 1, 1): Decimal("69.87"),
-    dt.date(2022, 1, 1): Decimal("69.62"),
-    dt.date(2023, 1, 1): Decimal("69.40"),
-    dt.date(2024, 1, 1): Decimal("69.10"),
-    dt.date(2025, 1, 1): Decimal("68.80"),
-}
-INTERPOLATED_DATES = frozenset({dt.date(2024, 1, 1)})
+@dataclass(frozen=True)
+class SampleParams:
+    """What the sample of one city reproduces: its profile's sample.toml, with the city's words.
 
-# Member households on 2023-01-01 (the plan's FY2022 actual). The households in the associations'
-# areas follow from it and the rate: 685,497 / 0.694 ≈ 987,748 (not the registry's 1,078,932).
-ANCHOR_DATE = dt.date(2023, 1, 1)
-ANCHOR_MEMBERS = 685_497
-# Households in the areas grow about 0.9 % a year, faster than members: the rate falls while member
-# households rise, as the plan describes.
-HOUSEHOLD_GROWTH = 0.009
+    `rates` are the city membership rates (%) by survey date; their dates are the sample's survey
+    dates. The anchor is either `anchor_members` (member households on `anchor_date`) or
+    `households` (households in the associations' areas on `anchor_date`, members = households ×
+    rate). `registry_date` None: the households are spread equally over the areas.
+    """
 
-ASSOCIATIONS = 2200
-DISTRICTS = 87
-FEDERATIONS = 90
-KNOWN_DISTRICTS = {"01107": 8}  # 西区 has 8 まちづくりセンター (city page, 2018)
+    city_code: str
+    city_name: str
+    associations: int
+    districts: int
+    federations: int
+    anchor_date: dt.date
+    rates: dict[dt.date, Decimal]
+    anchor_members: int | None = None
+    households: int | None = None
+    household_growth: float = 0.0
+    registry_date: dt.date | None = None
+    interpolated: frozenset[dt.date] = frozenset()
+    rates_source: str = ""
+    districts_per_area: dict[str, int] = field(default_factory=dict)
+    offices: dict[str, tuple[float, float]] = field(default_factory=dict)
+    federation_label: str = "連合町内会"
+    number_digits: int = 4
+    phone_prefix: str = "000"  # the area code of the invented phone numbers (<prefix>-000-0001)
+
+    @property
+    def survey_dates(self) -> tuple[dt.date, ...]:
+        return tuple(sorted(self.rates))
+
+
+def params_from_profile(profile) -> SampleParams:
+    """The sample parameters of a checked profile (chonaikai.cities.profile.read_profile)."""
+    if profile.sample is None:
+        raise SampleDataError(
+            f"{profile.folder / 'sample.toml'} がないため、サンプルデータを作成できません"
+            "（書き方は cities/README.md の sample.toml）。"
+        )
+    spec, city = profile.sample, profile.city
+    for day in spec["rates"]:
+        if (day.month, day.day) != (city["survey_month"], city["survey_day"]):
+            raise SampleDataError(
+                f"sample.toml の [rates] の {day:%Y-%m-%d} が調査基準日（{city['survey_month']}月"
+                f"{city['survey_day']}日）ではありません。"
+            )
+    phones = [city.get("department_phone", "")] + [a.get("office_phone", "") for a in profile.areas]
+    prefix = next((p.split("-")[0] for p in phones if p and "-" in p and p.split("-")[0].isdigit()), "000")
+    return SampleParams(
+        city_code=city["code"],
+        city_name=city["name"],
+        associations=spec["associations"],
+        districts=spec["districts"],
+        federations=spec["federations"],
+        anchor_date=spec["anchor_date"],
+        rates=dict(sorted(spec["rates"].items())),
+        anchor_members=spec["anchor_members"],
+        households=spec["households"],
+        household_growth=float(spec["household_growth"]),
+        registry_date=spec["registry_date"],
+        interpolated=frozenset(spec["interpolated"]),
+        rates_source=spec["rates_source"],
+        districts_per_area=dict(spec["districts_per_area"]),
+        offices=dict(spec["offices"]),
+        federation_label=city.get("federation_label") or "連合町内会",
+        number_digits=city.get("association_number_digits", 4),
+        phone_prefix=prefix,
+    )
+
+
+def loaded_profile():
+    """The profile of the loaded city (City.profile names its folder), read and checked again."""
+    from chonaikai.cities.current import city
+    from chonaikai.cities.profile import ProfileError, read_profile
+
+    current = city()
+    if current.pk is None:
+        raise SampleDataError(
+            "市町村が読み込まれていません。先に manage.py load_city cities/<名前> を実行してください。"
+        )
+    folder = Path(current.profile)
+    if not folder.is_absolute() and not folder.is_dir():
+        folder = Path(settings.BASE_DIR) / folder
+    try:
+        profile = read_profile(folder)
+    except ProfileError as exc:
+        raise SampleDataError(f"プロファイル {current.profile} を読めません:\n{exc}") from exc
+    except OSError as exc:
+        raise SampleDataError(f"プロファイル {current.profile} を読めません: {exc}") from exc
+    if profile.city["code"] != current.code:
+        raise SampleDataError(
+            f"プロファイル {current.profile} の市町村コード {profile.city['code']} が、"
+            f"読み込まれている {current.name}（{current.code}）と違います。"
+        )
+    return profile
+
+
+def sample_params() -> SampleParams:
+    """The loaded city's sample parameters; SampleDataError when no city or no sample.toml."""
+    return params_from_profile(loaded_profile())
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much of the city to generate: `full` reproduces the profile's figures; `small`, for tests
+    and quick looks, keeps the areas, survey dates and rates with a twentieth of the associations and
+    households, one district an area (when the city has districts) and a few federations."""
+
+    name: str
+    divisor: int  # the city's households and member households are divided by this
+
+
+FULL = Scale("full", divisor=1)
+SMALL = Scale("small", divisor=20)
+SIZES = {"full": FULL, "small": SMALL}
 
 
 @dataclass(frozen=True)
 class CitySize:
-    """How much of the city to generate. FULL reproduces the published figures (685,497 member
-    households on 2023-01-01); SMALL, for tests and quick looks, keeps the wards, survey dates and
-    published city rates with a twentieth of the associations and households and one district a ward."""
+    """The numbers `generate` makes for one city at one scale."""
 
     associations: int
     districts: int
     federations: int
-    divisor: int  # the city's households and member households are divided by this
+    divisor: int
 
 
-FULL = CitySize(associations=ASSOCIATIONS, districts=DISTRICTS, federations=FEDERATIONS, divisor=1)
-SMALL = CitySize(associations=110, districts=10, federations=10, divisor=20)
-SIZES = {"full": FULL, "small": SMALL}
+def city_size(params: SampleParams, areas: int, scale: Scale = FULL) -> CitySize:
+    """The profile's numbers at `scale` for a city of `areas` areas. The small city keeps at least one
+    association and one federation an area, and one district an area (at most the profile's)."""
+    if scale.divisor == 1:
+        return CitySize(params.associations, params.districts, params.federations, 1)
+    associations = max(areas, round(params.associations / scale.divisor))
+    return CitySize(
+        associations=associations,
+        districts=min(areas, params.districts),
+        federations=min(associations, max(areas, round(params.federations / scale.divisor)))
+        if params.federations
+        else 0,
+        divisor=scale.divisor,
+    )
+
+
 UNAFFILIATED_SHARE = 0.03  # associations that belong to no federation
+ASSOCIATIONS_PER_GROUP = 25  # without districts, associations are named in groups of about this many
 DISSOLVED = 5
 MERGED = 2
-
-# Ward offices (sapporo_facts.md §1.1): only the centres around which sample halls are scattered.
-WARD_OFFICES = {
-    "01101": (43.055361, 141.340972),
-    "01102": (43.090833, 141.340833),
-    "01103": (43.076389, 141.363611),
-    "01104": (43.045560, 141.396444),
-    "01105": (43.031389, 141.380028),
-    "01106": (42.990000, 141.353444),
-    "01107": (43.074440, 141.300889),
-    "01108": (43.036333, 141.474720),
-    "01109": (43.121917, 141.245830),
-    "01110": (42.999556, 141.443806),
-}
 HALL_SHARE = 0.35
 HALL_JITTER_DEG = (0.008, 0.011)  # standard deviation (lat, lon): about 0.9 km each way
 HALL_JITTER_MAX_DEG = (0.02, 0.025)
@@ -136,6 +228,15 @@ PLACE_TAILS = [
     ("が丘", "がおか"), ("台", "だい"), ("町", "まち"), ("野", "の"), ("川", "かわ"), ("沢", "さわ"),
     ("原", "はら"), ("里", "さと"), ("山", "やま"), ("通", "どおり"), ("の森", "のもり"), ("坂", "ざか"),
 ]  # fmt: skip
+# Put before a place name once every plain place name is taken (a city with many districts).
+PLACE_PREFIXES = [
+    ("新", "しん"),
+    ("東", "ひがし"),
+    ("西", "にし"),
+    ("南", "みなみ"),
+    ("北", "きた"),
+    ("上", "かみ"),
+]
 MODIFIERS = [
     ("", ""), ("", ""), ("東", "ひがし"), ("西", "にし"), ("南", "みなみ"), ("北", "きた"),
     ("中央", "ちゅうおう"), ("本通", "ほんどおり"), ("第一", "だいいち"), ("第二", "だいに"),
@@ -146,6 +247,17 @@ MODIFIERS = [
 KINDS = [("町内会", "ちょうないかい", 70), ("自治会", "じちかい", 22), ("住民会", "じゅうみんかい", 8)]
 GIVEN_NAMES = ["太郎", "花子", "一郎", "次郎", "三郎", "桜子", "良子", "健一", "和子", "正男"]
 FEDERATION_MODIFIERS = [("", ""), ("東", "ひがし"), ("西", "にし"), ("南", "みなみ"), ("北", "きた")]
+# Readings of the words cities use for federations (the profile's labels.federation). A word not
+# listed here still names the sample federations; their reading then has the place name only.
+FEDERATION_KANA = {
+    "連合町内会": "れんごうちょうないかい",
+    "町内会連合会": "ちょうないかいれんごうかい",
+    "自治会連合会": "じちかいれんごうかい",
+    "連合自治会": "れんごうじちかい",
+    "連合会": "れんごうかい",
+    "市民委員会": "しみんいいんかい",
+    "地区連合会": "ちくれんごうかい",
+}
 
 # ---------------------------------------------------------------------------------------------
 # The generated data
@@ -154,9 +266,12 @@ FEDERATION_MODIFIERS = [("", ""), ("東", "ひがし"), ("西", "にし"), ("南
 
 @dataclass(frozen=True)
 class WardInput:
+    """An area and its weight: its registry households on the profile's registry_date, or 1 for
+    every area when the profile gives no registry totals (households spread equally)."""
+
     code: str
     name: str
-    registry_households: int
+    weight: int
 
 
 @dataclass
@@ -218,6 +333,7 @@ class CityTotal:
 @dataclass
 class SampleDataset:
     seed: int
+    params: SampleParams | None = None
     districts: list[SampleDistrict] = field(default_factory=list)
     federations: list[SampleFederation] = field(default_factory=list)
     associations: list[SampleAssociation] = field(default_factory=list)
@@ -285,31 +401,57 @@ def largest_remainder(total: int, weights: list[float], caps: list[int] | None =
     return shares
 
 
-def city_targets(size: CitySize = FULL) -> dict[dt.date, CityTotal]:
+def years_between(first: dt.date, day: dt.date) -> float:
+    """Years from `first` to `day`: whole years between dates on the same survey day of the year."""
+    return day.year - first.year + (day.month - first.month) / 12 + (day.day - first.day) / 365
+
+
+def anchor_households(params: SampleParams) -> int:
+    """Households in the associations' areas on `anchor_date`: the profile's `households`, or its
+    `anchor_members` / the anchor's rate (members 500,000 at 50.00 % give 1,000,000 households)."""
+    if params.households is not None:
+        return params.households
+    rate = params.rates[params.anchor_date]
+    return int((Decimal(params.anchor_members) * 100 / rate).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def city_targets(params: SampleParams, size: Scale = FULL) -> dict[dt.date, CityTotal]:
     """Households and member households the sample's city totals hit exactly, per survey date.
 
-    Households: 2023-01-01's figure is 685,497 / 69.40 %, and the other dates follow at
-    `HOUSEHOLD_GROWTH` a year. Member households: households × the published rate, except the
-    anchor date, which is the plan's exact figure. Each pair reproduces the published rate after
-    `rules.membership_rate`'s rounding (checked here, so a wrong constant fails loudly). A smaller
-    `size` divides the households and takes every date's members from its rate.
+    Households: the anchor's (`anchor_households`), the other dates following at `household_growth`
+    a year. Member households: households × the rate, except on the anchor date of a profile that
+    gives `anchor_members`, which is that exact figure. Each pair reproduces the rate after
+    `rules.membership_rate`'s rounding; where households × rate cannot (a small city, a rate with
+    two decimals), the nearest household count that can is taken. A smaller `size` divides the
+    households and takes every date's members from its rate.
     """
-    anchor_rate = CITY_RATES[ANCHOR_DATE]
-    anchor_households = int((Decimal(ANCHOR_MEMBERS) * 100 / anchor_rate).quantize(Decimal(1), ROUND_HALF_UP))
-    anchor_households = round(anchor_households / size.divisor)
+    anchor = round(anchor_households(params) / size.divisor)
     targets = {}
-    for day, rate in CITY_RATES.items():
-        years = day.year - ANCHOR_DATE.year
-        households = round(anchor_households * (1 + HOUSEHOLD_GROWTH) ** years)
-        if day == ANCHOR_DATE and size.divisor == 1:
-            households, members = anchor_households, ANCHOR_MEMBERS
-        else:
-            members = int((Decimal(households) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP))
-        total = CityTotal(households, members)
-        if total.rate != rate:
-            raise AssertionError(f"{day}: {members}/{households} gives {total.rate}, not {rate}")
-        targets[day] = total
+    for day, rate in params.rates.items():
+        households = round(anchor * (1 + params.household_growth) ** years_between(params.anchor_date, day))
+        members = None
+        if day == params.anchor_date and size.divisor == 1:
+            households, members = anchor, params.anchor_members
+        targets[day] = _exact_pair(day, households, rate, members)
     return targets
+
+
+def _exact_pair(day: dt.date, households: int, rate: Decimal, members: int | None) -> CityTotal:
+    """The household count nearest `households` whose members (given, or households × rate) give
+    exactly `rate`."""
+    for step in range(2001):
+        candidate = households + (step + 1) // 2 * (1 if step % 2 else -1)
+        if candidate <= 0:
+            continue
+        wanted = members
+        if wanted is None:
+            wanted = int((Decimal(candidate) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP))
+        total = CityTotal(candidate, wanted)
+        if total.rate == rate:
+            return total
+    raise SampleDataError(
+        f"{day:%Y-%m-%d}: 約 {households:,} 世帯では加入率 {rate}% を再現できません（sample.toml を確認してください）。"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,22 +459,41 @@ def city_targets(size: CitySize = FULL) -> dict[dt.date, CityTotal]:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED, size: CitySize = FULL) -> SampleDataset:
-    """The whole sample dataset for `wards` at `size`, deterministic in `seed`."""
-    city_size = size  # `size` is a district's size in the loop below
+def generate(
+    *,
+    wards: list[WardInput],
+    params: SampleParams | None = None,
+    seed: int = DEFAULT_SEED,
+    size: Scale = FULL,
+) -> SampleDataset:
+    """The whole sample dataset for `wards` at `size`, deterministic in `seed` and `params`.
+
+    Without `params`, the loaded city's (which reads the database and the profile: pass them for a
+    pure call).
+    """
+    params = params or sample_params()
     rng = random.Random(seed)
     wards = sorted(wards, key=lambda w: w.code)
-    dataset = SampleDataset(seed=seed)
+    scale = size  # `size` is a group's size in the loop below
+    sized = city_size(params, len(wards), scale)
+    dataset = SampleDataset(seed=seed, params=params)
     names = _NameMaker(rng)
+    federation_kana = FEDERATION_KANA.get(params.federation_label, "")
 
-    weights = [w.registry_households for w in wards]
+    weights = [w.weight for w in wards]
     associations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(city_size.associations, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(sized.associations, weights), strict=True)
     )
     federations_per_ward = dict(
-        zip((w.code for w in wards), largest_remainder(city_size.federations, weights), strict=True)
+        zip((w.code for w in wards), largest_remainder(sized.federations, weights), strict=True)
     )
-    districts_per_ward = _districts_per_ward(wards, city_size)
+    districts_per_ward = _districts_per_ward(wards, sized, params.districts_per_area)
+    too_many = [w.name for w in wards if associations_per_ward[w.code] >= 10**params.number_digits]
+    if too_many:
+        raise SampleDataError(
+            f"町内会コードの番号（{params.number_digits} 桁）に収まらない数の町内会になる区域があります"
+            f"（{'、'.join(too_many)}）。sample.toml の associations を確認してください。"
+        )
 
     serial = 0  # city-wide, for unique fake phone numbers and e-mail addresses
     for ward in wards:
@@ -350,6 +511,9 @@ def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED, size: CitySize
                 )
             )
         dataset.districts.extend(districts)
+        if not districts:  # no districts: groups of about a district's size, of no district
+            groups = max(1, round(associations_per_ward[ward.code] / ASSOCIATIONS_PER_GROUP))
+            districts, places = [None] * groups, [names.place() for _ in range(groups)]
 
         # Associations per district: uneven, as real districts are.
         sizes = largest_remainder(
@@ -357,25 +521,30 @@ def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED, size: CitySize
         )
         # Federations per district: one each where there are enough, extras to the biggest districts.
         n_feds = federations_per_ward[ward.code]
-        by_size = sorted(range(n_districts), key=lambda i: (-sizes[i], i))
-        feds_in = [0] * n_districts
+        by_size = sorted(range(len(districts)), key=lambda i: (-sizes[i], i))
+        feds_in = [0] * len(districts)
         for k in range(n_feds):
-            feds_in[by_size[k % n_districts]] += 1
+            feds_in[by_size[k % len(districts)]] += 1
 
         fed_serial = 0
         assoc_serial = 0
         for district, (place, place_kana), size, n_fed in zip(districts, places, sizes, feds_in, strict=True):
+            district_code = district.code if district else None
             federations = []
             for j in range(n_fed):
                 fed_serial += 1
-                mod, mod_kana = FEDERATION_MODIFIERS[j % len(FEDERATION_MODIFIERS)]
+                fed_place, fed_kana = place, place_kana
+                if j < len(FEDERATION_MODIFIERS):
+                    mod, mod_kana = FEDERATION_MODIFIERS[j]
+                else:  # more federations than modifiers in one group: another place name
+                    (fed_place, fed_kana), mod, mod_kana = names.place(), "", ""
                 federations.append(
                     SampleFederation(
                         code=f"{ward.code}-F{fed_serial:03d}",
                         ward_code=ward.code,
-                        district_code=district.code,
-                        name=f"{place}{mod}連合町内会{SAMPLE_MARK}",
-                        kana=f"{place_kana}{mod_kana}れんごうちょうないかい",
+                        district_code=district_code,
+                        name=f"{fed_place}{mod}{params.federation_label}{SAMPLE_MARK}",
+                        kana=f"{fed_kana}{mod_kana}{federation_kana}",
                     )
                 )
             dataset.federations.extend(federations)
@@ -394,27 +563,37 @@ def generate(*, wards: list[WardInput], seed: int = DEFAULT_SEED, size: CitySize
                     _association(
                         rng,
                         names,
-                        code=f"{ward.code}-{assoc_serial:04d}",
+                        params,
+                        code=f"{ward.code}-{assoc_serial:0{params.number_digits}d}",
                         ward=ward,
-                        district=district,
+                        district_code=district_code,
                         district_place=(place, place_kana),
                         federation_code=federation,
                         serial=serial,
                     )
                 )
 
-    _end_some(rng, dataset.associations)
-    dataset.counts = _counts(rng, wards, dataset.associations, city_size)
+    _end_some(rng, dataset.associations, params.survey_dates)
+    dataset.counts = _counts(rng, wards, dataset.associations, params, scale)
     return dataset
 
 
-def _districts_per_ward(wards: list[WardInput], size: CitySize = FULL) -> dict[str, int]:
-    """87 districts: the known counts first, the rest in proportion to registry households."""
-    if size.districts <= len(wards):  # the small city: one district a ward
-        return {w.code: 1 for w in wards}
-    known = {w.code: KNOWN_DISTRICTS[w.code] for w in wards if w.code in KNOWN_DISTRICTS}
+def _districts_per_ward(
+    wards: list[WardInput], size: CitySize, known_counts: dict[str, int]
+) -> dict[str, int]:
+    """The districts of each area: the profile's known counts first, the rest by the areas' weights;
+    none when the city has no districts, one an area in the small city."""
+    if size.districts == 0:
+        return {w.code: 0 for w in wards}
+    if size.divisor != 1:  # the small city: one district an area, or fewer areas with one
+        if size.districts >= len(wards):
+            return {w.code: 1 for w in wards}
+        shares = largest_remainder(size.districts, [w.weight for w in wards])
+        return dict(zip((w.code for w in wards), shares, strict=True))
+    known = {w.code: known_counts[w.code] for w in wards if w.code in known_counts}
     others = [w for w in wards if w.code not in known]
-    shares = largest_remainder(size.districts - sum(known.values()), [w.registry_households for w in others])
+    rest = max(0, size.districts - sum(known.values()))
+    shares = largest_remainder(rest, [w.weight for w in others]) if others else []
     return {**known, **dict(zip((w.code for w in others), shares, strict=True))}
 
 
@@ -427,12 +606,16 @@ class _NameMaker:
         self.names: set[str] = set()
 
     def place(self) -> tuple[str, str]:
+        plain = len(PLACE_HEADS) * len(PLACE_TAILS)
+        if len(self.places) >= plain * len(PLACE_PREFIXES):
+            raise SampleDataError("サンプルの地名が足りません（地区・連合組織が多すぎます）。")
         while True:
+            prefix, prefix_kana = ("", "") if len(self.places) < plain else self.rng.choice(PLACE_PREFIXES)
             head, head_kana = self.rng.choice(PLACE_HEADS)
             tail, tail_kana = self.rng.choice(PLACE_TAILS)
-            if head + tail not in self.places:
-                self.places.add(head + tail)
-                return head + tail, head_kana + tail_kana
+            if prefix + head + tail not in self.places:
+                self.places.add(prefix + head + tail)
+                return prefix + head + tail, prefix_kana + head_kana + tail_kana
 
     def association(self, district_place: tuple[str, str]) -> tuple[str, str]:
         kinds = [k[:2] for k in KINDS]
@@ -454,28 +637,34 @@ class _NameMaker:
         raise RuntimeError("could not invent a unique association name")
 
 
-def _association(rng, names, *, code, ward, district, district_place, federation_code, serial):
+def _association(rng, names, params, *, code, ward, district_code, district_place, federation_code, serial):
     name, kana = names.association(district_place)
-    if rng.random() < 0.8:  # most associations date from 昭和 (after 1946), the rest from 平成
-        founded = _random_date(rng, dt.date(1946, 4, 1), dt.date(1988, 12, 31))
+    # Founded before the first survey: most from 昭和 (after 1946), the rest from 平成.
+    last_founded = min(dt.date(2018, 12, 31), params.survey_dates[0] - dt.timedelta(days=1))
+    if rng.random() < 0.8 or last_founded < dt.date(1989, 1, 8):
+        founded = _random_date(rng, dt.date(1946, 4, 1), min(dt.date(1988, 12, 31), last_founded))
     else:
-        founded = _random_date(rng, dt.date(1989, 1, 8), dt.date(2018, 12, 31))
+        founded = _random_date(rng, dt.date(1989, 1, 8), last_founded)
     lat = lon = None
-    office = WARD_OFFICES.get(ward.code)
+    office = params.offices.get(ward.code)
     if office and rng.random() < HALL_SHARE:
         lat = _jitter(rng, office[0], HALL_JITTER_DEG[0], HALL_JITTER_MAX_DEG[0])
         lon = _jitter(rng, office[1], HALL_JITTER_DEG[1], HALL_JITTER_MAX_DEG[1])
+    # The area's name after the city's, unless the area is the whole city (a city without wards).
+    town = params.city_name + (
+        "" if ward.code == params.city_code or ward.name == params.city_name else ward.name
+    )
     return SampleAssociation(
         code=code,
         ward_code=ward.code,
-        district_code=district.code,
+        district_code=district_code,
         federation_code=federation_code,
         name=f"{name}{SAMPLE_MARK}",
         kana=kana,
         representative_name=f"サンプル {rng.choice(GIVEN_NAMES)}",
-        contact_phone=f"011-000-{serial:04d}",
+        contact_phone=f"{params.phone_prefix}-000-{serial:04d}",
         contact_email=f"sample{serial:04d}@example.jp" if rng.random() < 0.5 else "",
-        contact_address=f"札幌市{ward.name}サンプル町{rng.randint(1, 20)}丁目{rng.randint(1, 30)}番（架空）",
+        contact_address=f"{town}サンプル町{rng.randint(1, 20)}丁目{rng.randint(1, 30)}番（架空）",
         founded_on=founded,
         is_authorized_body=rng.random() < 0.06,
         hall_latitude=lat,
@@ -492,12 +681,18 @@ def _jitter(rng: random.Random, centre: float, sd: float, limit: float) -> Decim
     return Decimal(f"{centre + offset:.6f}")
 
 
-def _end_some(rng: random.Random, associations: list[SampleAssociation]) -> None:
-    """Dissolve a few associations and merge a couple into a neighbour of the same district."""
+def _end_some(
+    rng: random.Random, associations: list[SampleAssociation], survey_dates: tuple[dt.date, ...]
+) -> None:
+    """Dissolve a few associations and merge a couple into a neighbour of the same district (of the
+    same area, where there are no districts). Each ends on 31 March (the end of a fiscal year, after
+    the 総会) after the first survey, so it has counts before it ended."""
     ordered = sorted(associations, key=lambda a: a.code)
-    for assoc in rng.sample(ordered, DISSOLVED):
+    first_year = survey_dates[0].year + (dt.date(survey_dates[0].year, 3, 31) <= survey_dates[0])
+    last_year = max(first_year, survey_dates[-1].year - 1)
+    for assoc in rng.sample(ordered, min(DISSOLVED, len(ordered) // 10)):
         assoc.status = Association.Status.DISSOLVED
-        assoc.ended_on = dt.date(rng.randint(2019, 2024), 3, 31)  # end of a fiscal year, after the 総会
+        assoc.ended_on = dt.date(rng.randint(first_year, last_year), 3, 31)
     merged = 0
     for assoc in rng.sample(ordered, len(ordered)):
         if merged == MERGED:
@@ -509,30 +704,42 @@ def _end_some(rng: random.Random, associations: list[SampleAssociation]) -> None
             a
             for a in ordered
             if a.district_code == assoc.district_code
+            and a.ward_code == assoc.ward_code
             and a is not assoc
             and a.status == Association.Status.ACTIVE
         ]
         if not partners:
             continue
         assoc.status = Association.Status.MERGED
-        assoc.ended_on = dt.date(rng.randint(2020, 2024), 3, 31)
+        assoc.ended_on = dt.date(rng.randint(first_year + 1, max(first_year + 1, last_year)), 3, 31)
         assoc.successor_code = rng.choice(partners).code
         merged += 1
 
 
 def _counts(
-    rng: random.Random, wards: list[WardInput], associations: list[SampleAssociation], size: CitySize = FULL
+    rng: random.Random,
+    wards: list[WardInput],
+    associations: list[SampleAssociation],
+    params: SampleParams,
+    size: Scale = FULL,
 ):
     """Per-association households and members, scaled per survey date to hit `city_targets()`.
 
-    Raw values first: lognormal households (median about 300), a ward-specific mean rate lowered a
+    Raw values first: lognormal households (median about 300), an area-specific mean rate lowered a
     little for big (apartment-heavy) areas, and per-association drift in households and rate. Then,
     for each survey date, the raw values of the associations that still exist are scaled to the
     city targets with `largest_remainder` (members capped at households), so the totals are exact.
     """
+    survey_dates = params.survey_dates
+    anchor = params.anchor_date
     ward_rate = {w.code: rng.uniform(0.60, 0.78) for w in wards}
-    ward_growth = {w.code: rng.gauss(HOUSEHOLD_GROWTH, 0.005) for w in wards}
+    ward_growth = {w.code: rng.gauss(params.household_growth, 0.005) for w in wards}
+    # Each area's share of the households follows its weight (give or take 3 %) on the weight date:
+    # its registry households on registry_date (so no area has more households in its associations'
+    # areas than in its registry), or equal shares on the anchor date.
+    weight_date = params.registry_date or anchor
     raw: dict[str, dict[dt.date, tuple[float, float]]] = {}
+    raw_total: dict[str, float] = defaultdict(float)
     for assoc in associations:
         base = max(8.0, rng.lognormvariate(math.log(300), 0.85))
         rate0 = rng.gauss(ward_rate[assoc.ward_code] - 0.03 * math.log(base / 300), 0.11)
@@ -540,19 +747,15 @@ def _counts(
         growth = ward_growth[assoc.ward_code] + rng.gauss(0, 0.01)
         drift = rng.gauss(-0.003, 0.004)
         raw[assoc.code] = {}
-        for day in SURVEY_DATES:
-            years = day.year - ANCHOR_DATE.year
+        for day in survey_dates:
+            years = years_between(anchor, day)
             households = base * (1 + growth) ** years
             rate = min(0.99, max(0.05, rate0 + drift * years))
             raw[assoc.code][day] = (households, households * rate)
-    # Each ward's share of the area households follows its registry households (give or take 3 %),
-    # so that no ward has more households in its associations' areas than in its registry.
-    registry = {w.code: w.registry_households for w in wards}
-    raw_total: dict[str, float] = defaultdict(float)
-    for assoc in associations:
-        raw_total[assoc.ward_code] += raw[assoc.code][REGISTRY_DATE][0]
+        raw_total[assoc.ward_code] += base * (1 + growth) ** years_between(anchor, weight_date)
+    weight = {w.code: w.weight for w in wards}
     factor = {
-        w.code: registry[w.code] * rng.uniform(0.97, 1.03) / raw_total[w.code]
+        w.code: weight[w.code] * rng.uniform(0.97, 1.03) / raw_total[w.code]
         for w in wards
         if raw_total[w.code]
     }
@@ -562,15 +765,15 @@ def _counts(
     # After a merger the successor's area includes the predecessor's households.
     for assoc in associations:
         if assoc.successor_code:
-            for day in SURVEY_DATES:
+            for day in survey_dates:
                 if day >= assoc.ended_on:
                     h, m = raw[assoc.successor_code][day]
                     ph, pm = raw[assoc.code][day]
                     raw[assoc.successor_code][day] = (h + ph, m + pm)
 
     counts = []
-    targets = city_targets(size)
-    for day in SURVEY_DATES:
+    targets = city_targets(params, size)
+    for day in survey_dates:
         present = [a for a in associations if a.ended_on is None or day < a.ended_on]
         target = targets[day]
         households = largest_remainder(target.households, [raw[a.code][day][0] for a in present])
@@ -593,25 +796,55 @@ class SampleDataError(Exception):
     """Sample data cannot be written; the message is meant for the user (Japanese)."""
 
 
-def ward_inputs() -> list[WardInput]:
-    """The wards and their registry households on `REGISTRY_DATE`, read, never written."""
+def ward_inputs(params: SampleParams | None = None) -> list[WardInput]:
+    """The loaded city's areas and their weights, read, never written: the registry households on the
+    profile's `registry_date`, or 1 each (spread equally) when the profile gives none."""
+    from chonaikai.cities.current import city
+
+    params = params or sample_params()
+    area = city().area_label or "区域"
     wards = list(Ward.objects.order_by("code"))
+    if not wards:
+        raise SampleDataError(
+            f"{area}が登録されていません。先に manage.py load_city cities/<名前> を実行してください。"
+        )
+    if params.registry_date is None:
+        return [WardInput(w.code, w.name, 1) for w in wards]
     totals = dict(
-        WardTotal.objects.filter(survey_date=REGISTRY_DATE).values_list("ward__code", "registry_households")
+        WardTotal.objects.filter(survey_date=params.registry_date).values_list(
+            "ward__code", "registry_households"
+        )
     )
     missing = [w.name for w in wards if w.code not in totals]
-    if not wards or missing:
+    if missing:
         raise SampleDataError(
-            f"{REGISTRY_DATE:%Y-%m-%d} の住民基本台帳世帯数がない区があります（{'、'.join(missing) or '区なし'}）。"
-            "先に manage.py migrate を実行してください。"
+            f"{params.registry_date:%Y-%m-%d} の住民基本台帳世帯数がない{area}があります（{'、'.join(missing)}）。"
+            "プロファイルを manage.py load_city で読み込み直してください。"
         )
     return [WardInput(w.code, w.name, totals[w.code]) for w in wards]
 
 
+def wards_from_profile(profile, params: SampleParams) -> list[WardInput]:
+    """`ward_inputs` from a profile instead of the database (for tests and tools without one)."""
+    weights = {
+        area["code"]: next(
+            (r["households"] for r in area["registry"] if r["date"] == params.registry_date), 1
+        )
+        if params.registry_date
+        else 1
+        for area in profile.areas
+    }
+    return [WardInput(area["code"], area["name"], weights[area["code"]]) for area in profile.areas]
+
+
 @transaction.atomic
-def seed_sample_data(*, seed: int = DEFAULT_SEED, size: CitySize = FULL) -> SampleDataset:
-    """Replace all sample data with the dataset generated from `seed` at `size`; returns that dataset."""
-    dataset = generate(wards=ward_inputs(), seed=seed, size=size)
+def seed_sample_data(
+    *, seed: int = DEFAULT_SEED, size: Scale = FULL, params: SampleParams | None = None
+) -> SampleDataset:
+    """Replace all sample data with the dataset generated from `seed` at `size` for the loaded city
+    (or `params`); returns that dataset."""
+    params = params or sample_params()
+    dataset = generate(wards=ward_inputs(params), params=params, seed=seed, size=size)
     replace_sample_data(dataset)
     return dataset
 
@@ -644,7 +877,7 @@ def replace_sample_data(dataset: SampleDataset) -> None:
                 name=f.name,
                 kana=f.kana,
                 ward_id=ward_ids[f.ward_code],
-                district_id=district_ids[f.district_code],
+                district_id=district_ids[f.district_code] if f.district_code else None,
                 is_sample=True,
             )
             for f in dataset.federations
@@ -659,7 +892,7 @@ def replace_sample_data(dataset: SampleDataset) -> None:
             # bulk_create skips save(), which keeps search_text in step: set it here.
             search_text=Association.build_search_text(a.name, a.kana),
             ward_id=ward_ids[a.ward_code],
-            district_id=district_ids[a.district_code],
+            district_id=district_ids[a.district_code] if a.district_code else None,
             federation_id=federation_ids[a.federation_code] if a.federation_code else None,
             representative_name=a.representative_name,
             contact_phone=a.contact_phone,
@@ -721,9 +954,12 @@ def delete_sample_data() -> None:
 
 
 def _refuse_collisions(dataset: SampleDataset) -> None:
+    from chonaikai.cities.current import city
+
+    current = city()
     checks = [
-        (District, [d.code for d in dataset.districts], "まちづくりセンター地区"),
-        (Federation, [f.code for f in dataset.federations], "連合町内会"),
+        (District, [d.code for d in dataset.districts], current.district_label or "地区"),
+        (Federation, [f.code for f in dataset.federations], current.federation_label or "連合町内会"),
         (Association, [a.code for a in dataset.associations], "町内会"),
     ]
     for model, codes, label in checks:

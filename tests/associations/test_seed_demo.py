@@ -34,11 +34,11 @@ PUBLISHED_RATES = {
     dt.date(2025, 1, 1): Decimal("68.8"),
 }
 HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
-# The same wards and registry households the data migration loads, for the tests without a database.
-WARDS = [
-    sample.WardInput(area["code"], area["name"], area["registry"][0]["households"])
-    for area in read_profile(TEST_CITY).areas
-]
+# The test city's sample parameters, wards and registry households (what load_city loads), for the
+# tests without a database.
+PROFILE = read_profile(TEST_CITY)
+PARAMS = sample.params_from_profile(PROFILE)
+WARDS = sample.wards_from_profile(PROFILE, PARAMS)
 
 
 def _ward_totals():
@@ -135,8 +135,8 @@ def test_largest_remainder_refuses_caps_below_the_total():
 
 
 def test_city_targets_reproduce_the_published_rates_and_member_households():
-    targets = sample.city_targets()
-    assert list(targets) == list(sample.SURVEY_DATES)
+    targets = sample.city_targets(PARAMS)
+    assert list(targets) == list(PARAMS.survey_dates)
     for day, rate in PUBLISHED_RATES.items():
         assert rules.membership_rate(targets[day].member_households, targets[day].households) == rate
     assert targets[dt.date(2023, 1, 1)].member_households == 685_497
@@ -148,9 +148,9 @@ def test_city_targets_reproduce_the_published_rates_and_member_households():
 
 
 def test_the_same_seed_generates_the_same_dataset_and_another_seed_a_different_one():
-    first = sample.generate(wards=WARDS, seed=SEED)
-    assert sample.generate(wards=WARDS, seed=SEED) == first
-    other = sample.generate(wards=WARDS, seed=SEED + 1)
+    first = sample.generate(wards=WARDS, params=PARAMS, seed=SEED)
+    assert sample.generate(wards=WARDS, params=PARAMS, seed=SEED) == first
+    other = sample.generate(wards=WARDS, params=PARAMS, seed=SEED + 1)
     assert other.associations != first.associations
     assert other.counts != first.counts
     # Codes depend only on the wards, so a re-seed with another seed updates rows in place.
@@ -158,21 +158,21 @@ def test_the_same_seed_generates_the_same_dataset_and_another_seed_a_different_o
 
 
 def test_generated_counts_hit_the_city_targets_and_never_exceed_households():
-    dataset = sample.generate(wards=WARDS, seed=SEED + 2)
-    assert dataset.city_totals() == sample.city_targets()
+    dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED + 2)
+    assert dataset.city_totals() == sample.city_targets(PARAMS)
     assert all(0 <= c.member_households <= c.households for c in dataset.counts)
 
 
 def test_the_small_city_has_a_twentieth_of_the_households_at_the_published_rates():
-    dataset = sample.generate(wards=WARDS, seed=SEED, size=sample.SMALL)
-    full = sample.city_targets()
+    dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED, size=sample.SMALL)
+    full = sample.city_targets(PARAMS)
 
     assert len(dataset.associations) == 110
     assert sorted(d.ward_code for d in dataset.districts) == sorted(w.code for w in WARDS)
     assert {a.ward_code for a in dataset.associations} == {w.code for w in WARDS}
-    assert dataset.city_totals() == sample.city_targets(sample.SMALL)
+    assert dataset.city_totals() == sample.city_targets(PARAMS, sample.SMALL)
     for day, total in dataset.city_totals().items():
-        assert total.rate == sample.CITY_RATES[day]
+        assert total.rate == PARAMS.rates[day]
         assert abs(total.households * 20 - full[day].households) <= 20
     assert all(0 <= c.member_households <= c.households for c in dataset.counts)
     assert all(a.name.endswith(sample.SAMPLE_MARK) for a in dataset.associations)
@@ -262,7 +262,7 @@ def test_most_associations_belong_to_a_federation_of_their_own_district(seeded):
 
 @pytest.mark.django_db
 def test_city_rate_matches_the_published_figure_on_every_survey_date(seeded):
-    assert selectors.survey_dates() == sorted(sample.SURVEY_DATES, reverse=True)
+    assert selectors.survey_dates() == sorted(PARAMS.survey_dates, reverse=True)
     for day, published in PUBLISHED_RATES.items():
         [city] = selectors.membership_stats(survey_date=day, level="city")
         assert abs(city.rate - published) <= Decimal("0.05"), day
@@ -315,7 +315,7 @@ def test_some_associations_have_a_hall_near_their_ward_office_founding_dates_and
     with_hall = Association.objects.filter(hall_latitude__isnull=False).select_related("ward")
     assert 300 < with_hall.count() < 1500
     for association in with_hall:
-        lat, lon = sample.WARD_OFFICES[association.ward.code]
+        lat, lon = PARAMS.offices[association.ward.code]
         assert abs(float(association.hall_latitude) - lat) <= 0.0201
         assert abs(float(association.hall_longitude) - lon) <= 0.0251
     founded = Association.objects.values_list("founded_on", flat=True)

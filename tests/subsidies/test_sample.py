@@ -1,13 +1,16 @@
 """Sample applications for the demo: every state, labelled, replaced on every run."""
 
+import datetime as dt
+
 import pytest
 
 from chonaikai.subsidies import sample, selectors, workflow
-from chonaikai.subsidies.models import Application, Hall, HallRepair, Transition
+from chonaikai.subsidies.models import Application, Hall, HallRepair, Programme, Transition
 from chonaikai.subsidies.workflow import Status
 from tests.factories import AssociationFactory, ward
 
 pytestmark = pytest.mark.django_db
+FY = 2026  # the fiscal year of the suite's programmes (the command itself uses the current one)
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def sample_associations(digital, meeting_hall):
 
 
 def test_there_is_a_sample_application_in_every_state(sample_associations):
-    summary = sample.seed_sample_applications(seed=3)
+    summary = sample.seed_sample_applications(seed=3, fiscal_year=FY)
     assert set(summary.states) == set(Status.values)
     assert summary.halls == 4
     apps = Application.objects.filter(is_sample=True)
@@ -33,7 +36,7 @@ def test_there_is_a_sample_application_in_every_state(sample_associations):
 
 
 def test_each_sample_application_has_the_transitions_that_lead_to_its_state(sample_associations):
-    sample.seed_sample_applications(seed=3)
+    sample.seed_sample_applications(seed=3, fiscal_year=FY)
     for app in Application.objects.filter(is_sample=True):
         path = list(app.transitions.order_by("at", "id").values_list("from_status", "to_status"))
         state = Status.DRAFT
@@ -46,7 +49,7 @@ def test_each_sample_application_has_the_transitions_that_lead_to_its_state(samp
 
 
 def test_sample_amounts_fit_the_budget_and_the_paper_entry_waits_for_its_check(sample_associations, digital):
-    sample.seed_sample_applications(seed=3)
+    sample.seed_sample_applications(seed=3, fiscal_year=FY)
     summary = selectors.programme_summary(digital)
     assert 0 < summary.approved <= summary.budget
     paper = Application.objects.get(is_sample=True, entered_by_staff=True)
@@ -57,9 +60,9 @@ def test_running_it_again_replaces_the_sample_rows_and_leaves_real_ones(
     sample_associations, association_a, make_app
 ):
     real = make_app(association_a)
-    sample.seed_sample_applications(seed=3)
+    sample.seed_sample_applications(seed=3, fiscal_year=FY)
     first = (Application.objects.count(), Transition.objects.count(), Hall.objects.count())
-    sample.seed_sample_applications(seed=3)
+    sample.seed_sample_applications(seed=3, fiscal_year=FY)
     assert (Application.objects.count(), Transition.objects.count(), Hall.objects.count()) == first
     assert Application.objects.filter(pk=real.pk).exists()
     sample.delete_sample_applications()
@@ -68,4 +71,47 @@ def test_running_it_again_replaces_the_sample_rows_and_leaves_real_ones(
 
 
 def test_without_sample_associations_nothing_is_created(digital):
-    assert sample.seed_sample_applications(seed=1).applications == 0
+    assert sample.seed_sample_applications(seed=1, fiscal_year=FY).applications == 0
+
+
+def test_the_citys_programmes_are_chosen_by_what_they_are_not_by_their_codes(
+    sample_associations, digital, meeting_hall
+):
+    Programme.objects.filter(pk=digital.pk).update(code="activity")
+    Programme.objects.filter(pk=meeting_hall.pk).update(code="halls")
+    summary = sample.seed_sample_applications(seed=3, fiscal_year=FY)
+    assert summary.sample_programme == ""
+    assert not sample.sample_programmes().exists()
+    apps = Application.objects.filter(is_sample=True)
+    every_state = apps.filter(programme=digital)
+    assert set(every_state.values_list("status", flat=True)) == set(Status.values)
+    hall_apps = apps.filter(programme=meeting_hall)
+    assert hall_apps.count() == 4 and all(a.hall_id for a in hall_apps)
+    # The hall with a recorded grant applies under a rule with a repeat-grant interval.
+    repair = HallRepair.objects.get()
+    draft = hall_apps.get(hall=repair.hall)
+    assert draft.status == Status.DRAFT
+    assert meeting_hall.rules.get(category=draft.category).repeat_grant_interval_years
+    assert repair.category == draft.category
+
+
+def test_without_a_programme_in_the_fiscal_year_one_sample_programme_is_made_and_removed(
+    sample_associations,
+):
+    summary = sample.seed_sample_applications(seed=3, fiscal_year=FY + 5)
+    [made] = sample.sample_programmes()
+    assert summary.sample_programme == made.name and made.name.endswith("（サンプル）")
+    assert made.fiscal_year == FY + 5 and made.source == "サンプルデータ（実在しない制度）"
+    assert made.budget and made in selectors.open_programmes(day=dt.date(FY + 5, 6, 1)), "open to applicants"
+    apps = Application.objects.filter(is_sample=True)
+    assert set(apps.values_list("programme", flat=True)) == {made.pk}  # no hall programme that year
+    assert apps.count() == len(Status.values) and summary.halls == 4
+    summary_after = selectors.programme_summary(made)
+    assert 0 < summary_after.approved <= summary_after.budget
+    assert not Programme.objects.filter(fiscal_year=FY, code=sample.SAMPLE_PROGRAMME_CODE).exists()
+
+    sample.seed_sample_applications(seed=3, fiscal_year=FY + 5)
+    assert sample.sample_programmes().count() == 1
+    sample.delete_sample_applications()
+    assert not sample.sample_programmes().exists()
+    assert Programme.objects.filter(fiscal_year=FY).count() == 3, "the city's programmes stay"
