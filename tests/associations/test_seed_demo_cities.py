@@ -24,9 +24,9 @@ from chonaikai.associations import rules, sample
 from chonaikai.associations.models import Association, Federation, HouseholdCount
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.cities import current
-from chonaikai.cities.loading import load_profile
 from chonaikai.cities.models import City
 from chonaikai.cities.profile import read_profile
+from chonaikai.operations.city_profile import load_profile
 from chonaikai.subsidies import sample as subsidy_sample
 from chonaikai.subsidies.models import Application, ExpenseKindRule, Programme, ProgrammeRule
 from chonaikai.subsidies.workflow import Status
