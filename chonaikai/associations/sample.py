@@ -99,12 +99,7 @@ def params_from_profile(profile) -> SampleParams:
             "（書き方は cities/README.md の sample.toml）。"
         )
     spec, city = profile.sample, profile.city
-    for day in spec["rates"]:
-        if (day.month, day.day) != (city["survey_month"], city["survey_day"]):
-            raise SampleDataError(
-                f"sample.toml の [rates] の {day:%Y-%m-%d} が調査基準日（{city['survey_month']}月"
-                f"{city['survey_day']}日）ではありません。"
-            )
+    # read_profile has checked that every rate falls on the city's survey month and day.
     phones = [city.get("department_phone", "")] + [a.get("office_phone", "") for a in profile.areas]
     prefix = next((p.split("-")[0] for p in phones if p and "-" in p and p.split("-")[0].isdigit()), "000")
     return SampleParams(

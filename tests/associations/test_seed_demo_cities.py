@@ -116,19 +116,6 @@ def test_without_registry_totals_the_households_are_spread_equally_over_the_area
     assert all(abs(h - equal) / equal < 0.05 for h in households.values()), households
 
 
-def test_a_rate_date_off_the_survey_day_is_refused(tmp_path):
-    folder = tmp_path / "city"
-    shutil.copytree(ASAHIKAWA, folder)
-    toml = (folder / "sample.toml").read_text(encoding="utf-8")
-    (folder / "sample.toml").write_text(toml.replace("2018-04-01 = ", "2018-05-01 = "), encoding="utf-8")
-    toml = (folder / "sample.toml").read_text(encoding="utf-8")
-    (folder / "sample.toml").write_text(
-        toml.replace("anchor_date = 2018-04-01", "anchor_date = 2018-05-01"), encoding="utf-8"
-    )
-    with pytest.raises(sample.SampleDataError, match="2018-05-01 が調査基準日"):
-        sample.params_from_profile(read_profile(folder))
-
-
 def test_a_profile_without_sample_toml_is_refused(tmp_path):
     folder = tmp_path / "city"
     shutil.copytree(ASAHIKAWA, folder)
