@@ -21,6 +21,7 @@ from chonaikai.associations.exporter import excel_safe
 
 from . import rules, selectors
 from .models import Application, GrantComputation, Programme, ProgrammeRule
+from .wording import with_area
 from .workflow import GRANTED_STATES, Status
 
 YEN_FORMAT = "#,##0"
@@ -49,7 +50,7 @@ DETAIL_COLUMNS = (
     gettext_lazy("申請番号"),
     gettext_lazy("町内会コード"),
     gettext_lazy("町内会名"),
-    gettext_lazy("区"),
+    with_area(lambda w: w["area"]),  # the city's word for its areas (区, 市 …)
     gettext_lazy("区分"),
     gettext_lazy("状態"),
     gettext_lazy("交付決定額"),
