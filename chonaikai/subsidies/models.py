@@ -25,7 +25,7 @@ from .workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, ReviewPath, 
 
 code_validator = RegexValidator(r"^[a-z][a-z0-9_]*$", _("コードは半角英小文字・数字・_ で入力してください。"))
 
-# Programme codes of the test city's profile (cities/sapporo/programmes/), named here for the tests
+# Programme codes of the profile the test suite loads (cities/<name>/programmes/), named here for the tests
 # and the sample data only: no code path of the product branches on a programme's code. What a
 # programme does follows from its rows: kind (application / computed), each rule's method,
 # requires_hall, and the review path.

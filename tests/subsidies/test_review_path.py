@@ -245,3 +245,10 @@ def test_the_area_then_city_pages_still_name_the_ward_office(client, association
     client.force_login(leader_a)
     page = client.get(reverse("subsidies:detail", args=[app.pk])).content.decode()
     assert "提出しました。区役所の確認を待っています。" in page
+
+
+def test_next_years_programme_keeps_its_review_path(city_only, city_admin):
+    copied = services.programme_copy_to_fiscal_year(
+        actor=city_admin, programme_id=city_only.pk, fiscal_year=2027
+    )
+    assert copied.review_path == ReviewPath.CITY_ONLY
