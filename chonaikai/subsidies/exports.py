@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from chonaikai.accounts import policy
 from chonaikai.associations.exporter import excel_safe
+from chonaikai.cities.current import labels
 
 from . import rules, selectors
 from .models import Application, GrantComputation, Programme, ProgrammeRule
@@ -248,7 +249,7 @@ def _computed_rows(ws, programme: Programme) -> None:
     )
     for g in rows:
         recipient = g.association or g.federation
-        kind = _("単位町内会") if g.association_id else _("連合町内会")
+        kind = _("単位町内会") if g.association_id else labels().federation
         row = _append(
             ws,
             [
