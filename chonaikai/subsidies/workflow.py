@@ -1,6 +1,6 @@
 """The application workflow as data: states, actions and which action leads where.
 
-Pure: no queries. Who may take an action is the policy module's question
+Pure: no queries (error messages name states in the loaded city's words, wording.py). Who may take an action is the policy module's question
 (chonaikai.accounts.policy, "Subsidies" section); services ask both.
 
     draft ─submit→ submitted ─start_review→ under_review ─forward→ forwarded ─approve→ approved
@@ -133,19 +133,19 @@ def transitions_for(review_path: str) -> dict[str, tuple[frozenset[str], str]]:
 def target_status(action: str, current: str, review_path: str = ReviewPath.AREA_THEN_CITY) -> str:
     """The state `action` leads to from `current` on `review_path`; IllegalTransition if it cannot be
     taken there (also when the path has no such action, e.g. forward on city_only)."""
+    from .wording import action_label, status_label  # the city's words for messages (one cached read)
+
     if action not in Action.values:
         raise ValueError(f"unknown action {action!r}")
     table = transitions_for(review_path)
     if action not in table:
         raise IllegalTransition(
             gettext("この補助金は「%(path)s」のため、「%(action)s」はありません。")
-            % {"path": ReviewPath(review_path).label, "action": Action(action).label},
+            % {"path": ReviewPath(review_path).label, "action": action_label(action)},
             extra={"action": action, "status": current, "review_path": review_path},
         )
     sources, target = table[action]
     if current not in sources:
-        from .wording import action_label, status_label  # the city's words (one cached read)
-
         allowed = gettext("、").join(status_label(s) for s in Status.values if s in sources)
         raise IllegalTransition(
             gettext(
