@@ -4,8 +4,8 @@ Sent by tasks.notify_application_event_task after the transition's transaction c
 the association's leaders (active accounts with an e-mail address; the association's contact
 address when it has no such leader, as for paper applicants) and the staff who review it: the staff
 of its ward on an area_then_city programme, the city administrators on a city_only one (the ward
-office has no part in those). One message
-per recipient, so that nobody sees the others' addresses. Texts: templates/subsidies/emails/.
+office has no part in those). One message per recipient, so that nobody sees the others'
+addresses. Texts: templates/subsidies/emails/.
 
 The texts are marked for translation, but a message is written in the site's language
 (settings.LANGUAGE_CODE, Japanese) whatever language the person acting had chosen: we do not know
