@@ -252,3 +252,32 @@ def test_next_years_programme_keeps_its_review_path(city_only, city_admin):
         actor=city_admin, programme_id=city_only.pk, fiscal_year=2027
     )
     assert copied.review_path == ReviewPath.CITY_ONLY
+
+
+@pytest.fixture
+def city_without_wards():
+    """The loaded city's level words as a city without wards has them (its one area is the city)."""
+    from chonaikai.cities import current
+    from chonaikai.cities.models import City
+
+    before = City.objects.values("area_label", "area_office_label").get()
+    City.objects.update(area_label="市", area_office_label="市役所")  # i18n: data
+    current.forget()
+    yield
+    City.objects.update(**before)
+    current.forget()
+
+
+def test_the_words_for_the_area_office_come_from_the_loaded_city(
+    client, city_without_wards, association_a, leader_a, city_admin, make_app
+):
+    app = make_app(association_a, status=Status.UNDER_REVIEW)
+    client.force_login(leader_a)
+    page = client.get(reverse("subsidies:detail", args=[app.pk])).content.decode()
+    assert "市役所で内容を確認しています。" in page and "市で審査中" in page
+    assert "区役所" not in page and "区で審査中" not in page
+    app.status = Status.FORWARDED
+    app.save()
+    client.force_login(city_admin)
+    page = client.get(reverse("subsidies:detail", args=[app.pk])).content.decode()
+    assert "市へ戻す" in page and "区へ戻す" not in page
