@@ -226,7 +226,9 @@ def get_association_for_edit(user, code: str) -> Association:
 # for a paper application (entered_by_staff) also the staff of its ward, who entered it on the
 # association's behalf; city administrators always. The ward's stage (start review, return,
 # forward, return a completion report, verify a paper entry): staff of the association's ward and
-# city administrators. The city's stage (send back, approve, reject, confirm, pay), programmes and
+# city administrators — on programmes whose review path is area_then_city; on city_only programmes
+# there is no ward stage and these actions are the city administrators' (can_review_application,
+# the one place that decides it). The city's stage (send back, approve, reject, confirm, pay), programmes and
 # their rules, 住民組織助成金 computations and accounting exports: city administrators. Viewers and
 # anonymous visitors: nothing. Applications outside a user's scope answer 404. These functions
 # answer "may this person, given their role and scope"; whether the application's state allows the
@@ -326,10 +328,14 @@ def can_edit_application(user, application) -> bool:
 
 
 def can_review_application(user, application) -> bool:
-    """The ward's stage: staff of the association's ward and city administrators."""
+    """The first check (start review, return, forward, return a completion report, verify a paper
+    entry): city administrators; staff of the association's ward only where the programme's review
+    path gives the ward office that stage (area_then_city). On city_only the ward staff act on none."""
     if application is None or application.pk is None:
         return False
-    return is_city_admin(user) or _staffs(user, _application_ward_id(application))
+    if is_city_admin(user):
+        return True
+    return application.reviewed_by_area_office and _staffs(user, _application_ward_id(application))
 
 
 def can_verify_paper_entry(user, application) -> bool:

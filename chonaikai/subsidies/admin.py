@@ -44,7 +44,17 @@ class DocumentRequirementInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    list_display = ["fiscal_year", "code", "name", "short_name", "kind", "budget", "opens_on", "closes_on"]
+    list_display = [
+        "fiscal_year",
+        "code",
+        "name",
+        "short_name",
+        "kind",
+        "review_path",
+        "budget",
+        "opens_on",
+        "closes_on",
+    ]
     list_filter = ["fiscal_year", "code", "kind"]
     search_fields = ["code", "name"]
     inlines = [ProgrammeRuleInline, DocumentRequirementInline]

@@ -18,9 +18,11 @@ from openpyxl.utils import get_column_letter
 
 from chonaikai.accounts import policy
 from chonaikai.associations.exporter import excel_safe
+from chonaikai.cities.current import labels
 
 from . import rules, selectors
 from .models import Application, GrantComputation, Programme, ProgrammeRule
+from .wording import with_area
 from .workflow import GRANTED_STATES, Status
 
 YEN_FORMAT = "#,##0"
@@ -49,7 +51,7 @@ DETAIL_COLUMNS = (
     gettext_lazy("申請番号"),
     gettext_lazy("町内会コード"),
     gettext_lazy("町内会名"),
-    gettext_lazy("区"),
+    with_area(lambda w: w["area"]),  # the city's word for its areas (区, 市 …)
     gettext_lazy("区分"),
     gettext_lazy("状態"),
     gettext_lazy("交付決定額"),
@@ -247,7 +249,7 @@ def _computed_rows(ws, programme: Programme) -> None:
     )
     for g in rows:
         recipient = g.association or g.federation
-        kind = _("単位町内会") if g.association_id else _("連合町内会")
+        kind = _("単位町内会") if g.association_id else labels().federation
         row = _append(
             ws,
             [

@@ -22,6 +22,7 @@ from chonaikai.associations.models import Association
 from . import attachments, rules
 from .models import Application, ExpenseLine, Hall, PaymentClaim, Programme
 from .services import HallInput, LineInput
+from .wording import with_area
 
 ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
 COMMENT_MAX = 2000
@@ -119,7 +120,7 @@ class HallChoiceField(forms.ModelChoiceField):
 
 
 def category_choices(programmes) -> list[tuple[str, str]]:
-    """The categories of the programmes that have some (市民集会施設建築費補助金), once each, in order;
+    """The categories of the programmes that have some (e.g. a meeting-hall programme), once each, in order;
     only those open to applicants (a rule still 「要綱で要確認」 takes no applications)."""
     seen: dict[str, str] = {}
     for programme in programmes:
@@ -142,14 +143,14 @@ class _ProgrammeFields(forms.Form):
     category = forms.ChoiceField(
         label=_("区分"),
         required=False,
-        help_text=_("市民集会施設建築費補助金のときだけ選んでください（新築・増築・修繕など）。"),
+        help_text=_("区分のある補助金のときだけ選んでください。"),
     )
     hall = HallChoiceField(
         label=_("対象の会館"),
         required=False,
         queryset=Hall.objects.none(),
         empty_label=_("（選んでください）"),
-        help_text=_("市民集会施設建築費補助金のときだけ選んでください。"),
+        help_text=_("会館が必要な補助金のときだけ選んでください。"),
     )
 
     def __init__(self, *args, programmes, halls, with_association: bool = False, **kwargs):
@@ -163,6 +164,17 @@ class _ProgrammeFields(forms.Form):
         if not categories:
             del self.fields["category"]
             del self.fields["hall"]
+        else:
+            # Name the programmes from their rules (which have categories, which need a hall).
+            with_categories = [p.name for p in programmes if any(r.category for r in p.rules.all())]
+            with_hall = [p.name for p in programmes if any(r.requires_hall for r in p.rules.all())]
+            self.fields["category"].help_text = gettext("%(programmes)sのときだけ選んでください。") % {
+                "programmes": gettext("・").join(with_categories)
+            }
+            if with_hall:
+                self.fields["hall"].help_text = gettext("%(programmes)sのときだけ選んでください。") % {
+                    "programmes": gettext("・").join(with_hall)
+                }
 
     def values(self) -> dict:
         data = self.cleaned_data
@@ -187,7 +199,7 @@ class PaperApplicationForm(_ProgrammeFields):
         _("申請書の受付日"),
         required=True,
         error_messages={"required": _("申請書の受付日を入力してください。")},
-        help_text=_("区役所で紙の申請書を受け取った日です。受付期間はこの日で判定します。"),
+        help_text=_("窓口で紙の申請書を受け取った日です。受付期間はこの日で判定します。"),
     )
     scanned_form = forms.FileField(
         label=_("紙の申請書（スキャンしたファイル）"),
@@ -238,7 +250,7 @@ class _StepOneFields(forms.Form):
         label=_("所在地"),
         required=False,
         max_length=200,
-        help_text=_("例: 札幌市中央区北1条西2丁目1番1号"),
+        help_text=_("例: 〇〇市〇〇町1丁目2番3号"),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     hall_floor_area = AreaField(
@@ -598,7 +610,7 @@ class GrantComputeForm(forms.Form):
         required=False,
         coerce=dt.date.fromisoformat,
         empty_value=None,
-        help_text=_("区の承認が済んだ区の加入世帯数だけを使います。"),
+        help_text=with_area(lambda w: gettext("承認が済んだ%(area)sの加入世帯数だけを使います。") % w),
     )
 
     def __init__(self, *args, survey_dates=(), **kwargs):

@@ -21,15 +21,20 @@ from chonaikai.associations.models import Association, Federation
 from . import rules
 from .querysets import ApplicationQuerySet, GrantComputationQuerySet, HallQuerySet
 from .rules import NEEDS_CONFIRMATION_LABEL, Method, format_yen
-from .workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, Status
+from .workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, ReviewPath, Status
 
 code_validator = RegexValidator(r"^[a-z][a-z0-9_]*$", _("コードは半角英小文字・数字・_ で入力してください。"))
 
-# The codes of the programmes seeded by migration 0002 (stable across fiscal years).
+# Programme codes of the profile the test suite loads (cities/<name>/programmes/), named here for the tests
+# and the sample data only: no code path of the product branches on a programme's code. What a
+# programme does follows from its rows: kind (application / computed), each rule's method,
+# requires_hall, and the review path.
 DIGITAL = "digital"
 MEETING_HALL = "meeting_hall"
 RESIDENT_ORG_GRANT = "resident_org_grant"
-# The 住民組織助成金 rule rows: one for unit associations, one for federations.
+# The rule categories of a computed programme (kind = computed, method per_household): "unit" is the
+# rule for unit associations, "federation" the rule for federations (optional: without it federations
+# get no grant). A computed programme with a single rule of category "" applies it to associations.
 RESIDENT_UNIT_CATEGORY = "unit"
 RESIDENT_FEDERATION_CATEGORY = "federation"
 
@@ -41,9 +46,9 @@ class Programme(models.Model):
         APPLICATION = "application", _("申請による補助")
         COMPUTED = "computed", _("申請なし（加入世帯数から算定）")
 
-    class ReviewPath(models.TextChoices):
-        AREA_THEN_CITY = "area_then_city", _("区域の窓口で審査し、市が決定")
-        CITY_ONLY = "city_only", _("市が審査・決定")
+    # area_then_city: the area office checks and forwards, the city decides; city_only: the city
+    # checks and decides (workflow.py has both transition tables).
+    ReviewPath = ReviewPath
 
     code = models.CharField(_("制度コード"), max_length=40, validators=[code_validator])
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
@@ -508,6 +513,21 @@ class Application(models.Model):
     @property
     def fiscal_year(self) -> int:
         return self.programme.fiscal_year
+
+    @property
+    def review_path(self) -> str:
+        """The programme's review path (workflow.ReviewPath): who checks before the city decides."""
+        return self.programme.review_path
+
+    @property
+    def reviewed_by_area_office(self) -> bool:
+        return self.programme.review_path == ReviewPath.AREA_THEN_CITY
+
+    def get_status_display(self) -> str:
+        """The state in words, naming the loaded city's area office where a state names it."""
+        from .wording import status_label
+
+        return status_label(self.status)
 
     @property
     def needs_verification(self) -> bool:

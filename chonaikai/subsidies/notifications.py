@@ -2,8 +2,10 @@
 
 Sent by tasks.notify_application_event_task after the transition's transaction commits. Recipients:
 the association's leaders (active accounts with an e-mail address; the association's contact
-address when it has no such leader, as for paper applicants) and the staff of its ward. One message
-per recipient, so that nobody sees the others' addresses. Texts: templates/subsidies/emails/.
+address when it has no such leader, as for paper applicants) and the staff who review it: the staff
+of its ward on an area_then_city programme, the city administrators on a city_only one (the ward
+office has no part in those). One message per recipient, so that nobody sees the others'
+addresses. Texts: templates/subsidies/emails/.
 
 The texts are marked for translation, but a message is written in the site's language
 (settings.LANGUAGE_CODE, Japanese) whatever language the person acting had chosen: we do not know
@@ -20,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.accounts.models import Role, RoleAssignment
-from chonaikai.cities.current import city
+from chonaikai.cities.current import city, labels
 
 from . import rules
 from .models import Application
@@ -48,7 +50,8 @@ LEADS = {
 
 
 def recipients(application: Application) -> list[str]:
-    """Leaders' addresses (or the association's contact address) and the ward staff's, deduplicated."""
+    """Leaders' addresses (or the association's contact address) and the reviewing staff's
+    (the ward's, or the city administrators' on a city_only programme), deduplicated."""
     assignments = RoleAssignment.objects.filter(user__is_active=True).exclude(user__email="")
     leaders = list(
         assignments.filter(role=Role.ASSOCIATION_LEADER, association_id=application.association_id)
@@ -57,11 +60,12 @@ def recipients(application: Application) -> list[str]:
     )
     if not leaders and application.association.contact_email:
         leaders = [application.association.contact_email]
-    staff = list(
+    reviewers = (
         assignments.filter(role=Role.WARD_STAFF, ward_id=application.association.ward_id)
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
+        if application.reviewed_by_area_office
+        else assignments.filter(role=Role.CITY_ADMIN)
     )
+    staff = list(reviewers.order_by("user__email").values_list("user__email", flat=True))
     return list(dict.fromkeys([*leaders, *staff]))
 
 
@@ -81,6 +85,30 @@ def send_application_event(*, application_id: int, action: str) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         messages = _messages(application, action, last.comment if last else "", to)
     return get_connection().send_messages(messages) or 0
+
+
+def _reviewer(application: Application) -> dict:
+    """Who checks the application and whom to ask: the ward's office (area_then_city) or the city's
+    department in charge (city_only), in the loaded city's words."""
+    current, words = city(), labels()
+    ward = application.association.ward
+    if application.reviewed_by_area_office:
+        office = ward.office_name or f"{current.name} {words.area_office}"
+        return {
+            "reviewed_by_area_office": True,
+            "reviewer": words.area_office,
+            "department": "",
+            "contact_name": office,
+            "contact_phone": ward.office_phone,
+        }
+    department = current.department_name or current.department_short_name or current.name
+    return {
+        "reviewed_by_area_office": False,
+        "reviewer": words.department or current.name,
+        "department": department,
+        "contact_name": department,
+        "contact_phone": current.department_phone,
+    }
 
 
 def _messages(application: Application, action: str, comment: str, to: list[str]) -> list[EmailMessage]:
@@ -103,6 +131,7 @@ def _messages(application: Application, action: str, comment: str, to: list[str]
         "site_url": settings.SITE_URL,
         "city_name": city().name,
         "site_title": settings.SITE_TITLE,
+        **_reviewer(application),
     }
     subject = render_to_string("subsidies/emails/application_event_subject.txt", context)
     subject = "".join(subject.splitlines())  # a newline in a subject breaks the header

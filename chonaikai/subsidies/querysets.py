@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from .workflow import GRANTED_STATES, Status
+from .workflow import GRANTED_STATES, QUEUE_STATES, ReviewPath, Status
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -22,6 +22,17 @@ class ApplicationQuerySet(models.QuerySet):
 
     def in_ward(self, ward):
         return self.filter(association__ward=ward)
+
+    def waiting_for(self, stage: str):
+        """Applications waiting for `stage` ("area": the area office, "city": the city), each by its
+        programme's review path (workflow.QUEUE_STATES): a city_only application never waits for
+        the area office."""
+        condition = Q(pk__in=[])
+        for path in ReviewPath.values:
+            states = QUEUE_STATES[(path, stage)]
+            if states:
+                condition |= Q(programme__review_path=path, status__in=states)
+        return self.filter(condition)
 
     def granted(self):
         """Applications the city has granted money to (approved and after)."""

@@ -21,6 +21,7 @@ from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound, WardProgress
 from chonaikai.associations.rules import fiscal_year_bounds
+from chonaikai.cities.current import city, labels
 
 from . import rules, workflow
 from .errors import InvalidApplication, SubsidyError
@@ -37,6 +38,7 @@ from .models import (
     ProgrammeRule,
     Transition,
 )
+from .wording import action_label, status_label
 from .workflow import Status
 
 # ---------------------------------------------------------------------------------------------
@@ -184,14 +186,17 @@ def application_queue(
 ) -> QuerySet[Application]:
     """The user's work list: visible applications in `statuses` (default: the user's stage), oldest first.
 
-    Defaults: ward staff see what waits for the ward (submitted, under review, completion
-    reported); city administrators what waits for the city (forwarded, completion reported,
-    confirmed); leaders all of their association's. Age: Application.days_in_status.
+    Defaults: ward staff see what waits for their area office (submitted, under review, completion
+    reported — on programmes reviewed by the area office); city administrators what waits for the
+    city (forwarded, completion reported, confirmed; on city_only programmes also submitted);
+    leaders all of their association's. Age: Application.days_in_status.
     """
     qs = policy.applications_visible_to(user).select_related(*_LIST_RELATED)
     if statuses is None:
-        statuses = _default_queue_states(user)
-    if statuses:
+        stage = queue_stage(user)
+        if stage is not None:
+            qs = qs.waiting_for(stage)
+    elif statuses:
         qs = qs.filter(status__in=statuses)
     if programme_code:
         qs = qs.filter(programme__code=programme_code)
@@ -200,13 +205,23 @@ def application_queue(
     return qs.order_by("status_changed_at", "id")
 
 
-def _default_queue_states(user) -> tuple[str, ...]:
+def queue_stage(user) -> str | None:
+    """Whose work list the user keeps: "city", "area" (ward staff) or None (everything visible)."""
     if policy.is_city_admin(user):
-        return workflow.CITY_QUEUE_STATES
+        return "city"
     assignment = policy.role_of(user)
     if assignment is not None and assignment.role == Role.WARD_STAFF:
-        return workflow.WARD_QUEUE_STATES
-    return ()  # a leader: everything of their association
+        return "area"
+    return None  # a leader: everything of their association
+
+
+def queue_states(stage: str) -> list[str]:
+    """The states that wait for `stage` on the review paths the programmes use (for the queue's label)."""
+    paths = set(Programme.objects.values_list("review_path", flat=True).distinct()) or {
+        workflow.ReviewPath.AREA_THEN_CITY
+    }
+    waiting = {s for path in paths for s in workflow.QUEUE_STATES[(path, stage)]}
+    return [s for s in Status.values if s in waiting]
 
 
 @dataclass(frozen=True)
@@ -232,12 +247,12 @@ def queue_counts(*, user, fiscal_year: int | None = None) -> list[QueueCount]:
     return [
         QueueCount(
             status=status,
-            label=str(label),
+            label=status_label(status),
             count=rows[status]["n"] if status in rows else 0,
             oldest_changed_at=rows[status]["oldest"] if status in rows else None,
             newest_changed_at=rows[status]["newest"] if status in rows else None,
         )
-        for status, label in Status.choices
+        for status in Status.values
     ]
 
 
@@ -272,7 +287,7 @@ def available_actions(*, user, application: Application) -> list[str]:
     """Workflow actions the user may take on the application now (for buttons): state and role both."""
     return [
         action
-        for action in workflow.actions_from(application.status)
+        for action in workflow.actions_from(application.status, application.programme.review_path)
         if policy.can_take_application_action(user, application, action)
     ]
 
@@ -353,7 +368,7 @@ class HistoryEntry:
     def status_text(self) -> str:
         if not self.to_status:
             return ""
-        return f"{Status(self.from_status).label} → {Status(self.to_status).label}"
+        return f"{status_label(self.from_status)} → {status_label(self.to_status)}"
 
 
 def application_history(application: Application) -> list[HistoryEntry]:
@@ -395,7 +410,7 @@ def application_history(application: Application) -> list[HistoryEntry]:
         unrecorded.append(
             HistoryEntry(
                 at=t.at,
-                what=str(workflow.Action(t.action).label),
+                what=action_label(t.action),
                 actor_name=t.actor_name,
                 from_status=t.from_status,
                 to_status=t.to_status,
@@ -413,7 +428,7 @@ def _history_entry(event) -> HistoryEntry:
     if action is not None:
         return HistoryEntry(
             at=event.at,
-            what=str(workflow.Action(action).label),
+            what=action_label(action),
             actor_name=event.actor_name,
             from_status=before.get("status", ""),
             to_status=after.get("status", ""),
@@ -547,10 +562,12 @@ def resident_grant_basis(*, survey_date: dt.date | None = None) -> GrantBasis:
     if survey_round is None:
         if survey_date:
             message = _(
-                "%(date)s の調査がありません。世帯数の調査で区の承認を済ませてから算定してください。"
-            ) % {"date": f"{survey_date:%Y-%m-%d}"}
+                "%(date)s の調査がありません。世帯数の調査で%(area)sの承認を済ませてから算定してください。"
+            ) % {"date": f"{survey_date:%Y-%m-%d}", "area": labels().area}
         else:
-            message = _("調査がありません。世帯数の調査で区の承認を済ませてから算定してください。")
+            message = _("調査がありません。世帯数の調査で%(area)sの承認を済ませてから算定してください。") % {
+                "area": labels().area
+            }
         raise SubsidyError(message)
     progress = list(
         WardProgress.objects.filter(survey_round=survey_round).values_list("ward_id", "ward__code", "status")
@@ -649,11 +666,25 @@ def attachment_kinds(programme: Programme, *, staff: bool = False) -> list[tuple
     return [(k, str(Attachment.Kind(k).label)) for k in kinds]
 
 
-def contact_for(association: Association | None):
-    """Whom an applicant asks: their ward's office (name, address, telephone as data), or None."""
+@dataclass(frozen=True)
+class Contact:
+    office_name: str
+    office_phone: str
+    office_address: str
+
+
+def contact_for(association: Association | None, programme: Programme | None = None) -> Contact | None:
+    """Whom an applicant asks: the office that checks the programme's applications — their ward's
+    office (name, address, telephone as data) on an area_then_city programme, the city's department
+    in charge on a city_only one — or None when it is not known."""
+    if programme is not None and programme.review_path == workflow.ReviewPath.CITY_ONLY:
+        current = city()
+        name = current.department_name or current.department_short_name
+        return Contact(name, current.department_phone, current.department_address) if name else None
     if association is None or association.ward_id is None:
         return None
-    return association.ward
+    ward = association.ward
+    return Contact(ward.office_name, ward.office_phone, ward.office_address)
 
 
 def sees_bank_account(user, application: Application) -> bool:

@@ -1,6 +1,6 @@
 """The application workflow as data: states, actions and which action leads where.
 
-Pure: no queries. Who may take an action is the policy module's question
+Pure: no queries (error messages name states in the loaded city's words, wording.py). Who may take an action is the policy module's question
 (chonaikai.accounts.policy, "Subsidies" section); services ask both.
 
     draft ─submit→ submitted ─start_review→ under_review ─forward→ forwarded ─approve→ approved
@@ -11,9 +11,22 @@ Pure: no queries. Who may take an action is the policy module's question
                         └─return_completion→ approved
     draft, submitted, under_review, returned, forwarded ─withdraw→ withdrawn
 
-`under_review` is the ward's stage and `forwarded` the city's: the ward office checks the
-application and forwards it (進達), the city decides (交付決定 / 不交付決定). The city can send an
-application back to the ward (send_back); only the ward returns it to the association.
+Each programme takes one of two review paths (Programme.review_path):
+
+- area_then_city (the table above): `under_review` is the area office's stage and `forwarded` the
+  city's: the area office (区役所) checks the application and forwards it (進達), the city decides
+  (交付決定 / 不交付決定). The city can send an application back to the area office (send_back);
+  only the area office returns it to the association.
+- city_only: there is no area-office stage. The city starts the review, which puts the application
+  straight into the city's stage (`forwarded`, shown as 「市で審査中」); from there the city returns
+  it to the association, approves or rejects it. forward and send_back do not exist on this path.
+
+    draft ─submit→ submitted ─start_review→ forwarded ─approve→ approved
+      ↑                                      │  └─reject→ rejected
+      └── returned ←────────return───────────┘
+
+Who takes the first stage's actions (start_review, return, return_completion) is the policy's
+question, which asks the programme's path (chonaikai.accounts.policy.can_review_application).
 """
 
 from __future__ import annotations
@@ -23,6 +36,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import IllegalTransition
+
+
+class ReviewPath(TextChoices):
+    """Who checks an application before the city decides (Programme.review_path)."""
+
+    AREA_THEN_CITY = "area_then_city", _("区域の窓口で審査し、市が決定")
+    CITY_ONLY = "city_only", _("市が審査・決定")
 
 
 class Status(TextChoices):
@@ -54,7 +74,7 @@ class Action(TextChoices):
     PAY = "pay", _("支払")
 
 
-# action → (states it may start from, state it leads to)
+# action → (states it may start from, state it leads to), on the area_then_city path
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.SUBMIT: (frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED),
     Action.START_REVIEW: (frozenset({Status.SUBMITTED}), Status.UNDER_REVIEW),
@@ -73,35 +93,71 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Action.PAY: (frozenset({Status.CONFIRMED}), Status.PAID),
 }
 
+# The city_only path: no area-office stage. start_review leads straight to the city's stage, where
+# the city returns, approves or rejects; forward and send_back do not exist.
+CITY_ONLY_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    **{a: t for a, t in TRANSITIONS.items() if a not in (Action.FORWARD, Action.SEND_BACK)},
+    Action.START_REVIEW: (frozenset({Status.SUBMITTED}), Status.FORWARDED),
+    Action.RETURN: (frozenset({Status.FORWARDED}), Status.RETURNED),
+}
+_TRANSITIONS_BY_PATH = {ReviewPath.AREA_THEN_CITY: TRANSITIONS, ReviewPath.CITY_ONLY: CITY_ONLY_TRANSITIONS}
+
 # The association may change the content (purpose, lines, hall, attachments) only in these states.
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
 # States in which the city has granted money: their amounts count against the budget.
 GRANTED_STATES = frozenset({Status.APPROVED, Status.COMPLETION_REPORTED, Status.CONFIRMED, Status.PAID})
 # States that no longer occupy the programme's one-application-per-year slot.
 CLOSED_WITHOUT_GRANT = frozenset({Status.WITHDRAWN, Status.REJECTED})
-# The ward's and the city's work lists.
+# The area office's and the city's work lists on the area_then_city path.
 WARD_QUEUE_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.COMPLETION_REPORTED)
 CITY_QUEUE_STATES = (Status.FORWARDED, Status.COMPLETION_REPORTED, Status.CONFIRMED)
+# On the city_only path everything that waits for staff waits for the city; the area office has none.
+CITY_ONLY_QUEUE_STATES = (Status.SUBMITTED, Status.FORWARDED, Status.COMPLETION_REPORTED, Status.CONFIRMED)
+# (review path, stage) → the states in which an application waits for that stage.
+QUEUE_STATES: dict[tuple[str, str], tuple[str, ...]] = {
+    (ReviewPath.AREA_THEN_CITY, "area"): WARD_QUEUE_STATES,
+    (ReviewPath.AREA_THEN_CITY, "city"): CITY_QUEUE_STATES,
+    (ReviewPath.CITY_ONLY, "area"): (),
+    (ReviewPath.CITY_ONLY, "city"): CITY_ONLY_QUEUE_STATES,
+}
 
 
-def target_status(action: str, current: str) -> str:
-    """The state `action` leads to from `current`; IllegalTransition if it cannot be taken there."""
+def transitions_for(review_path: str) -> dict[str, tuple[frozenset[str], str]]:
+    """The transition table of a review path (ValueError for an unknown path)."""
     try:
-        sources, target = TRANSITIONS[action]
+        return _TRANSITIONS_BY_PATH[review_path]
     except KeyError:
-        raise ValueError(f"unknown action {action!r}") from None
+        raise ValueError(f"unknown review path {review_path!r}") from None
+
+
+def target_status(action: str, current: str, review_path: str = ReviewPath.AREA_THEN_CITY) -> str:
+    """The state `action` leads to from `current` on `review_path`; IllegalTransition if it cannot be
+    taken there (also when the path has no such action, e.g. forward on city_only)."""
+    from .wording import action_label, status_label  # the city's words for messages (one cached read)
+
+    if action not in Action.values:
+        raise ValueError(f"unknown action {action!r}")
+    table = transitions_for(review_path)
+    if action not in table:
+        raise IllegalTransition(
+            gettext("この補助金は「%(path)s」のため、「%(action)s」はありません。")
+            % {"path": ReviewPath(review_path).label, "action": action_label(action)},
+            extra={"action": action, "status": current, "review_path": review_path},
+        )
+    sources, target = table[action]
     if current not in sources:
-        allowed = gettext("、").join(str(Status(s).label) for s in Status.values if s in sources)
+        allowed = gettext("、").join(status_label(s) for s in Status.values if s in sources)
         raise IllegalTransition(
             gettext(
                 "「%(status)s」の申請は「%(action)s」できません（「%(action)s」できるのは %(allowed)s の申請です）。"
             )
-            % {"status": Status(current).label, "action": Action(action).label, "allowed": allowed},
+            % {"status": status_label(current), "action": action_label(action), "allowed": allowed},
             extra={"action": action, "status": current},
         )
     return target
 
 
-def actions_from(current: str) -> list[str]:
-    """Actions the workflow allows from `current` (before asking who may take them)."""
-    return [action for action, (sources, _target) in TRANSITIONS.items() if current in sources]
+def actions_from(current: str, review_path: str = ReviewPath.AREA_THEN_CITY) -> list[str]:
+    """Actions the workflow allows from `current` on `review_path` (before asking who may take them)."""
+    table = transitions_for(review_path)
+    return [action for action in Action.values if action in table and current in table[action][0]]

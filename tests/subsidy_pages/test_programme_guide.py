@@ -146,7 +146,7 @@ def test_the_ward_sees_a_hall_awaiting_its_check_and_checks_it_on_the_applicatio
     )
     client = as_user(ward_staff_chuo)
     page = text(client.get(reverse("subsidies:detail", args=[app.pk])))
-    assert "区の確認待ち" in page
+    assert "区役所の確認待ち" in page  # labels.area_office of the test city
     response = client.post(reverse("subsidies:hall_confirm", args=[app.pk]))
     assert response.status_code == 302
     hall.refresh_from_db()

@@ -30,6 +30,7 @@ from chonaikai.accounts import policy
 from chonaikai.accounts.names import name_to_store
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
+from chonaikai.cities.current import labels
 from chonaikai.queue import enqueue
 
 from .. import attachments, rules, selectors, tasks, workflow
@@ -42,6 +43,7 @@ from ..errors import (
     RuleNotConfirmed,
 )
 from ..models import Application, Attachment, ExpenseLine, Hall, PaymentClaim, Programme, Transition
+from ..wording import action_label, status_label
 from ..workflow import Action, Status
 from .halls import HallInput, hall_register_for_application
 
@@ -87,9 +89,9 @@ def _require_action(actor, app: Application, action: str) -> str:
     """The state `action` leads to, after the role check (PermissionDenied) and the state check."""
     if not policy.can_take_application_action(actor, app, action):
         raise PermissionDenied(
-            _("この申請を「%(action)s」する権限がありません。") % {"action": Action(action).label}
+            _("この申請を「%(action)s」する権限がありません。") % {"action": action_label(action)}
         )
-    return workflow.target_status(action, app.status)
+    return workflow.target_status(action, app.status, app.programme.review_path)
 
 
 def _locked_for_edit(actor, application_id: int) -> Application:
@@ -99,7 +101,7 @@ def _locked_for_edit(actor, application_id: int) -> Application:
     if app.status not in workflow.EDITABLE_STATES:
         raise IllegalTransition(
             _("「%(status)s」の申請は内容を変更できません（変更できるのは下書きと差戻しの申請です）。")
-            % {"status": Status(app.status).label},
+            % {"status": status_label(app.status)},
             extra={"status": app.status},
         )
     return app
@@ -282,7 +284,7 @@ def _transition(
 ) -> Application:
     """Move the application on, write the Transition row and the audit event, queue the e-mail."""
     from_status = app.status
-    to_status = workflow.target_status(action, from_status)
+    to_status = workflow.target_status(action, from_status, app.programme.review_path)
     now = timezone.now()
     user = _user(actor)
     app.status = to_status
@@ -698,7 +700,7 @@ def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.K
         raise PermissionDenied(_("この申請に書類を添付する権限がありません。"))
     if app.status not in _ATTACHABLE_STATES:
         raise IllegalTransition(
-            _("「%(status)s」の申請には書類を添付できません。") % {"status": Status(app.status).label}
+            _("「%(status)s」の申請には書類を添付できません。") % {"status": status_label(app.status)}
         )
     attachment = _store_attachment(app, file, kind=kind, actor=actor)
     # Before the decision an attachment is part of what is checked; after it (receipts for the
@@ -743,11 +745,11 @@ def attachment_delete(*, actor, attachment_id: int) -> None:
                     "「%(status)s」の申請の書類は削除できません。交付決定の後は、書類を追加できますが、"
                     "削除や差し替えはできません（記録として残します）。"
                 )
-                % {"status": Status(app.status).label},
+                % {"status": status_label(app.status)},
                 extra={"status": app.status},
             )
         raise IllegalTransition(
-            _("「%(status)s」の申請の書類は削除できません。") % {"status": Status(app.status).label},
+            _("「%(status)s」の申請の書類は削除できません。") % {"status": status_label(app.status)},
             extra={"status": app.status},
         )
     name = attachment.file.name
@@ -902,13 +904,18 @@ def application_verify_paper_entry(*, actor, application_id: int, comment: str =
     """
     app = _locked(actor, application_id)
     if not policy.can_review_application(actor, app):
-        raise PermissionDenied(_("紙の申請の入力内容を確認できるのは、その区の職員と市の管理者です。"))
+        raise PermissionDenied(
+            _("紙の申請の入力内容を確認できるのは、その%(office)sの職員と市の管理者です。")
+            % {"office": labels().area_office}
+            if app.reviewed_by_area_office
+            else _("この補助金は市が審査するため、紙の申請の入力内容を確認できるのは市の管理者です。")
+        )
     if not app.entered_by_staff:
         raise InvalidApplication(_("この申請は職員の代理入力ではないため、入力内容の確認は不要です。"))
     if app.status != Status.SUBMITTED:
         raise IllegalTransition(
             _("入力内容の確認は提出済みの申請で行います（この申請は「%(status)s」です）。")
-            % {"status": Status(app.status).label}
+            % {"status": status_label(app.status)}
         )
     if app.verified_by_id is not None:
         raise InvalidApplication(_("この申請の入力内容は既に確認されています。"))
@@ -935,7 +942,8 @@ def application_verify_paper_entry(*, actor, application_id: int, comment: str =
 
 @transaction.atomic
 def application_start_review(*, actor, application_id: int, comment: str = "") -> Application:
-    """審査開始 (submitted → under_review). A paper entry must have been checked by a second person."""
+    """審査開始 (submitted → under_review; on city_only → forwarded, the city's stage). A paper
+    entry must have been checked by a second person."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.START_REVIEW)
     if app.needs_verification:
@@ -947,7 +955,7 @@ def application_start_review(*, actor, application_id: int, comment: str = "") -
 
 @transaction.atomic
 def application_return(*, actor, application_id: int, comment: str) -> Application:
-    """差戻し (under_review → returned) for changes; the reason is required and sent to the association."""
+    """差戻し (under_review → returned; on city_only forwarded → returned) for changes; the reason is required and sent to the association."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.RETURN)
     comment = _required_text(comment, _("差戻しの理由（修正してほしい点）を入力してください。"))
@@ -964,10 +972,10 @@ def application_forward(*, actor, application_id: int, comment: str = "") -> App
     if app.hall is not None and app.hall.awaiting_check:
         raise InvalidApplication(
             _(
-                "会館「%(hall)s」は町内会が登録したもので、区の確認がまだです。"
+                "会館「%(hall)s」は町内会が登録したもので、%(office)sの確認がまだです。"
                 "会館の登録内容（所在地・延床面積など）を確認してから進達してください。"
             )
-            % {"hall": app.hall.name},
+            % {"hall": app.hall.name, "office": labels().area_office},
             extra={"hall_id": app.hall_id},
         )
     return _transition(app, action=Action.FORWARD, actor=actor, comment=comment)
@@ -989,10 +997,10 @@ def application_return_completion(*, actor, application_id: int, comment: str) -
 
 @transaction.atomic
 def application_send_back(*, actor, application_id: int, comment: str) -> Application:
-    """区へ戻す (forwarded → under_review): the city asks the ward to look again."""
+    """区へ戻す (forwarded → under_review): the city asks the area office to look again (area_then_city)."""
     app = _locked(actor, application_id)
     _require_action(actor, app, Action.SEND_BACK)
-    comment = _required_text(comment, _("区へ戻す理由を入力してください。"))
+    comment = _required_text(comment, _("%(area)sへ戻す理由を入力してください。") % {"area": labels().area})
     return _transition(app, action=Action.SEND_BACK, actor=actor, comment=comment)
 
 
@@ -1000,7 +1008,7 @@ def application_send_back(*, actor, application_id: int, comment: str) -> Applic
 def application_approve(
     *, actor, application_id: int, amount: int | None = None, comment: str = ""
 ) -> Application:
-    """交付決定 (forwarded → approved) with an amount: the rule's result by default, never above it.
+    """交付決定 (forwarded → approved; on city_only the hall, if any, must have been checked) with an amount: the rule's result by default, never above it.
 
     Refused while the category's rule is 「要綱で要確認」 (RuleNotConfirmed), when the hall had a
     grant too recently, and when the amount exceeds what is left of the programme's budget for the
@@ -1030,6 +1038,16 @@ def application_approve(
             % {"programme": programme.name, "category": rule.name, "label": rules.NEEDS_CONFIRMATION_LABEL}
         )
     _check_repeat_grant(app, rule)
+    if not app.reviewed_by_area_office and app.hall is not None and app.hall.awaiting_check:
+        # city_only: no area office has checked the hall the association registered; the city does.
+        raise InvalidApplication(
+            _(
+                "会館「%(hall)s」は町内会が登録したもので、登録内容の確認がまだです。"
+                "会館の登録内容（所在地・延床面積など）を確認してから交付決定してください。"
+            )
+            % {"hall": app.hall.name},
+            extra={"hall_id": app.hall_id},
+        )
     breakdown = _compute(app)
     amount = breakdown.amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= breakdown.amount:
@@ -1112,7 +1130,7 @@ def application_claim(
     if app.status != Status.CONFIRMED:
         raise IllegalTransition(
             _("請求書は補助金の額が確定してから、支払いの前に出します（この申請は「%(status)s」です）。")
-            % {"status": Status(app.status).label},
+            % {"status": status_label(app.status)},
             extra={"status": app.status},
         )
     number = unicodedata.normalize("NFKC", account_number or "").replace("-", "").replace(" ", "")

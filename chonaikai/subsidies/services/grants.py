@@ -1,4 +1,9 @@
-"""Writes for the 住民組織助成金: computed for every association and federation, not applied for.
+"""Writes for computed programmes (kind = computed, such as a 住民組織助成金): computed for every
+association and federation from member households, not applied for.
+
+The programme's rules say what is paid: the rule of category "unit" (or the programme's only rule,
+category "") per association, the rule of category "federation", if there is one, per federation;
+both by method per_household with the amount per household in the row (models.RESIDENT_*).
 
 The basis is the approved member households of a survey round (selectors.resident_grant_basis):
 only wards whose counts the city has approved count, only active associations get a grant, and a
@@ -42,6 +47,33 @@ class GrantRun:
     pending_wards: tuple[str, ...]  # ward codes left out: their counts are not approved
 
 
+def computed_rules(programme: Programme) -> tuple[rules.CategoryRule, rules.CategoryRule | None]:
+    """The association rule and the federation rule (None: federations get nothing) of a computed
+    programme, from its rule rows; InvalidApplication when its rules cannot compute a grant."""
+    by_category = {rule.code: rule for rule in selectors.programme_rules(programme)}
+    unit = by_category.get(RESIDENT_UNIT_CATEGORY)
+    if unit is None and set(by_category) == {""}:
+        unit = by_category[""]
+    federation = by_category.get(RESIDENT_FEDERATION_CATEGORY)
+    if unit is None:
+        raise InvalidApplication(
+            _(
+                "%(programme)sには町内会ごとの算定基準（区分コード「%(unit)s」）がありません。"
+                "算定基準を登録してから算定してください。"
+            )
+            % {"programme": programme.name, "unit": RESIDENT_UNIT_CATEGORY}
+        )
+    for rule in (unit, federation):
+        if rule is not None and (
+            rule.method != rules.Method.PER_HOUSEHOLD or rule.per_household_amount is None
+        ):
+            raise InvalidApplication(
+                _("%(programme)s（%(category)s）の算定方法は「加入世帯数 × 単価」にしてください。")
+                % {"programme": programme.name, "category": rule.name}
+            )
+    return unit, federation
+
+
 @transaction.atomic
 def resident_grant_compute(*, actor, programme_id: int, survey_date: dt.date | None = None) -> GrantRun:
     """Compute (or recompute) the programme's grant for every active association and federation.
@@ -50,12 +82,11 @@ def resident_grant_compute(*, actor, programme_id: int, survey_date: dt.date | N
     command line (actor None). Runs of one programme are serialised by a lock on its row.
     """
     if actor is not None and not policy.can_compute_resident_grants(actor):
-        raise PermissionDenied(_("住民組織助成金を算定できるのは市の管理者です。"))
+        raise PermissionDenied(_("加入世帯数による助成金を算定できるのは市の管理者です。"))
     programme = Programme.objects.select_for_update().get(pk=programme_id)
     if programme.kind != Programme.Kind.COMPUTED:
         raise InvalidApplication(_("%(programme)sは申請による制度です。") % {"programme": programme.name})
-    unit_rule = selectors.rule_for(programme, RESIDENT_UNIT_CATEGORY)
-    federation_rule = selectors.rule_for(programme, RESIDENT_FEDERATION_CATEGORY)
+    unit_rule, federation_rule = computed_rules(programme)
     basis = selectors.resident_grant_basis(survey_date=survey_date)
 
     federation_of = dict(Association.objects.filter(pk__in=basis.members).values_list("id", "federation_id"))
@@ -108,7 +139,7 @@ def resident_grant_compute(*, actor, programme_id: int, survey_date: dt.date | N
 
     for association_id, members in sorted(basis.members.items()):
         consider(("a", association_id), unit_rule, members, 1, association_id=association_id)
-    for federation_id, counts in sorted(per_federation.items()):
+    for federation_id, counts in sorted(per_federation.items() if federation_rule is not None else ()):
         consider(("f", federation_id), federation_rule, sum(counts), len(counts), federation_id=federation_id)
 
     # GrantComputation has no row history; this service records the run itself (audit below).

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record, snapshot
+from chonaikai.cities.current import labels
 
 from ..errors import InvalidApplication
 from ..models import Hall, HallRepair
@@ -147,7 +148,10 @@ def hall_confirm(*, actor, hall_id: int) -> Hall:
         pk=hall_id,
     )
     if not policy.can_record_hall_history(actor, hall):
-        raise PermissionDenied(_("会館の登録内容を確認できるのは、区役所の職員と市の管理者です。"))
+        raise PermissionDenied(
+            _("会館の登録内容を確認できるのは、%(office)sの職員と市の管理者です。")
+            % {"office": labels().area_office}
+        )
     if not hall.awaiting_check:
         return hall
     hall.checked_at = timezone.now()

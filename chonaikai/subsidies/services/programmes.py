@@ -90,6 +90,7 @@ def programme_copy_to_fiscal_year(
         name=source.name,
         short_name=source.short_name,
         kind=source.kind,
+        review_path=source.review_path,
         budget=budget,
         opens_on=_shift(source.opens_on, years),
         closes_on=_shift(source.closes_on, years),

@@ -30,3 +30,20 @@ def signed_yen(value) -> str:
         return ""
     amount = int(value)
     return f"+{format_yen(amount)}" if amount > 0 else format_yen(amount)
+
+
+@register.filter
+def reviewer(application) -> str:
+    """Who checks the application, in the city's words: 「区役所」 (area_then_city) or the city's
+    department in charge (city_only). {{ app|reviewer }}"""
+    from chonaikai.subsidies.wording import reviewer as reviewer_of
+
+    return reviewer_of(application)
+
+
+@register.filter
+def reviewer_of_programme(programme) -> str:
+    """The same for a programme's guide page, before there is an application."""
+    from chonaikai.subsidies.wording import programme_reviewer
+
+    return programme_reviewer(programme)

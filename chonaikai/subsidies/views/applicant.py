@@ -39,12 +39,12 @@ from ..forms import (
     line_formset,
 )
 from ..models import Programme
+from ..wording import reviewer, status_help
 from ..workflow import CLOSED_WITHOUT_GRANT, Action, Status
 from .common import (
     CITY,
     LEADER,
     SAVED,
-    STATUS_HELP,
     VIEWER,
     WARD,
     attach_error,
@@ -95,9 +95,7 @@ def home(request):
                 "draft_url": step_url(draft, "purpose") if draft is not None else "",
             }
         )
-    rows = [
-        {"app": a, "help": STATUS_HELP[a.status], "next": _next_step(request.user, a)} for a in applications
-    ]
+    rows = [{"app": a, "help": status_help(a), "next": _next_step(request.user, a)} for a in applications]
     return render(
         request,
         "subsidies/home.html",
@@ -150,7 +148,7 @@ def programme_guide(request, pk):
             "first_day": first,
             "last_day": last,
             "association": association,
-            "contact": selectors.contact_for(association),
+            "contact": selectors.contact_for(association, programme),
             "documents": selectors.document_requirements(programme),
             "start_url": start_url,
             "draft": draft if programme.one_application_per_year else None,
@@ -231,8 +229,8 @@ def application_new(request):
             if app.hall is not None and app.hall.awaiting_check:
                 messages.info(
                     request,
-                    _("会館「%(hall)s」を登録しました。区役所が審査のときに登録内容を確認します。")
-                    % {"hall": app.hall.name},
+                    _("会館「%(hall)s」を登録しました。%(office)sが審査のときに登録内容を確認します。")
+                    % {"hall": app.hall.name, "office": reviewer(app)},
                 )
             return redirect(step_after(app, "programme", request.POST.get("go")))
     elif request.method == "POST":
@@ -319,9 +317,10 @@ def editable(view):
                 messages.info(
                     request,
                     _(
-                        "「%(status)s」の申請は内容を変更できません。修正が必要なときは区役所にご相談ください。"
+                        "「%(status)s」の申請は内容を変更できません。"
+                        "修正が必要なときは%(office)sにご相談ください。"
                     )
-                    % {"status": app.get_status_display()},
+                    % {"status": app.get_status_display(), "office": reviewer(app)},
                 )
             else:
                 messages.error(request, _("この申請の内容を変更する権限がありません。"))
@@ -587,10 +586,10 @@ def confirm(request, app):
             messages.success(
                 request,
                 _(
-                    "提出しました（申請番号 %(number)s）。区役所で内容を確認します。"
+                    "提出しました（申請番号 %(number)s）。%(office)sで内容を確認します。"
                     "印刷して控えにするときは「印刷用の画面」を開いてください。"
                 )
-                % {"number": app.number},
+                % {"number": app.number, "office": reviewer(app)},
             )
             return redirect("subsidies:detail", pk=app.pk)
     return render(

@@ -17,7 +17,6 @@ from chonaikai.accounts.models import Role
 
 from ..errors import SubsidyError
 from ..models import Application
-from ..workflow import Status
 
 CITY, WARD, LEADER, VIEWER = "city", "ward", "leader", "viewer"
 DENIED = _("この操作を行う権限がありません。")
@@ -31,22 +30,6 @@ def audience(user) -> str | None:
     if assignment is None:
         return None
     return {Role.WARD_STAFF: WARD, Role.ASSOCIATION_LEADER: LEADER, Role.VIEWER: VIEWER}.get(assignment.role)
-
-
-# What each state means for the association, in plain words (the leader's pages and the printout).
-STATUS_HELP = {
-    Status.DRAFT: _("まだ提出していません。続きを入力して、最後に「提出する」を押してください。"),
-    Status.SUBMITTED: _("提出しました。区役所の確認を待っています。"),
-    Status.UNDER_REVIEW: _("区役所で内容を確認しています。"),
-    Status.RETURNED: _("区役所から修正の依頼があります。内容を直して、もう一度提出してください。"),
-    Status.FORWARDED: _("区役所の確認が終わり、市で審査しています。"),
-    Status.APPROVED: _("補助金の交付が決まりました。事業が終わったら「実績報告」をしてください。"),
-    Status.REJECTED: _("補助金は交付されないことになりました。理由は下に書いてあります。"),
-    Status.COMPLETION_REPORTED: _("実績報告を受け付けました。市で補助金の額を確定します。"),
-    Status.CONFIRMED: _("補助金の額が確定しました。支払いまでお待ちください。"),
-    Status.PAID: _("補助金を支払いました。"),
-    Status.WITHDRAWN: _("この申請は取り下げました。"),
-}
 
 
 # ---------------------------------------------------------------------------------------------

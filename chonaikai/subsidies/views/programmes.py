@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
 from chonaikai.associations import selectors as association_selectors
+from chonaikai.cities.current import labels
 
 from .. import exports, rules, selectors, services
 from ..errors import SubsidyError
@@ -164,13 +165,13 @@ def grant_compute(request, pk):
                 messages.warning(
                     request,
                     ngettext(
-                        "世帯数が未承認の区（%(count)s区）の町内会は算定していません。"
-                        "区の承認後にもう一度算定してください。",
-                        "世帯数が未承認の区（%(count)s区）の町内会は算定していません。"
-                        "区の承認後にもう一度算定してください。",
+                        "世帯数が未承認の%(area)s（%(count)s%(area)s）の町内会は算定していません。"
+                        "%(area)sの承認後にもう一度算定してください。",
+                        "世帯数が未承認の%(area)s（%(count)s%(area)s）の町内会は算定していません。"
+                        "%(area)sの承認後にもう一度算定してください。",
                         len(run.pending_wards),
                     )
-                    % {"count": len(run.pending_wards)},
+                    % {"count": len(run.pending_wards), "area": labels().area},
                 )
             return redirect("subsidies:programme", pk=programme.pk)
     return _render_programme(request, programme, compute_form=form, status=status)

@@ -31,12 +31,12 @@ from .. import selectors, services
 from ..errors import BudgetExceeded, InvalidApplication, SubsidyError
 from ..forms import ApproveForm, CommentForm, PayForm, RejectForm, RequiredCommentForm
 from ..models import Application
-from ..workflow import CITY_QUEUE_STATES, WARD_QUEUE_STATES, Action, Status
+from ..wording import status_help, status_label, with_area
+from ..workflow import Action, Status
 from .applicant import sheet_context
 from .common import (
     CITY,
     LEADER,
-    STATUS_HELP,
     WARD,
     attach_error,
     audience,
@@ -100,7 +100,7 @@ ACTIONS: dict[str, ActionSpec] = {
             lambda actor, app, d: services.application_forward(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
-            help=_("区での確認が終わった申請を、市の審査に回します。"),
+            help=with_area(lambda w: gettext("%(area)sでの確認が終わった申請を、市の審査に回します。") % w),
         ),
         ActionSpec(
             Action.RETURN,
@@ -131,9 +131,12 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec(
             Action.SEND_BACK,
-            _("区へ戻す"),
-            _("区へ戻しました。"),
-            _comment(_("区へ戻す理由"), _("区へ戻す理由を入力してください。")),
+            with_area(lambda w: gettext("%(area)sへ戻す") % w),
+            with_area(lambda w: gettext("%(area)sへ戻しました。") % w),
+            _comment(
+                with_area(lambda w: gettext("%(area)sへ戻す理由") % w),
+                with_area(lambda w: gettext("%(area)sへ戻す理由を入力してください。") % w),
+            ),
             lambda actor, app, d: services.application_send_back(
                 actor=actor, application_id=app.pk, comment=d["comment"]
             ),
@@ -258,7 +261,7 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
         {
             "app": app,
             "sheet": sheet,
-            "status_help": STATUS_HELP[app.status] if who == LEADER else "",
+            "status_help": status_help(app) if who == LEADER else "",
             "boxes": boxes,
             "links": links,
             "can_edit": can_edit,
@@ -332,7 +335,7 @@ def verify(request, pk):
 @login_required
 @require_POST
 def hall_confirm(request, pk):
-    """The ward has checked the hall the association registered (「区の確認待ち」) against its papers."""
+    """Staff have checked the hall the association registered (awaiting check) against its papers."""
     app = selectors.application_detail(user=request.user, application_id=pk)
     if app.hall is None:
         raise Http404("no hall on this application")
@@ -363,6 +366,7 @@ def application_document(request, pk, document: str):
     if document not in DOCUMENT_TITLES or document not in selectors.documents_available(request.user, app):
         raise Http404("no such document")
     claim = selectors.claim_of(app) if document == "claim" else None
+    contact = selectors.contact_for(app.association, app.programme)
     day = {
         "decision": timezone.localtime(app.decided_at).date() if app.decided_at else None,
         "confirmation": selectors.transition_day(app, Action.CONFIRM),
@@ -381,6 +385,7 @@ def application_document(request, pk, document: str):
             "claim": claim,
             "city_name": city().name,
             "ward": app.association.ward,
+            "office": contact.office_name if contact else "",
         },
     )
 
@@ -415,7 +420,11 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, default_label: str, programme_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", default_label), (ALL, _("すべて")), *Status.choices]
+        self.fields["status"].choices = [
+            ("", default_label),
+            (ALL, _("すべて")),
+            *((s, status_label(s)) for s in Status.values),
+        ]
         self.fields["programme"].choices = [("", _("すべて")), *programme_choices]
 
 
@@ -425,9 +434,9 @@ def queue(request):
     who = audience(request.user)
     if who not in (CITY, WARD):
         raise Http404("queues are for the city and ward offices")
-    default_states = CITY_QUEUE_STATES if who == CITY else WARD_QUEUE_STATES
+    default_states = selectors.queue_states("city" if who == CITY else "area")
     default_label = gettext("対応待ち（%(states)s）") % {
-        "states": gettext("・").join(str(Status(s).label) for s in default_states)
+        "states": gettext("・").join(status_label(s) for s in default_states)
     }
     codes = dict(selectors.programmes().values_list("code", "name"))
     form = QueueFilterForm(request.GET or None, default_label=default_label, programme_choices=codes.items())

@@ -1,6 +1,10 @@
-"""Compute the 住民組織助成金 for every association and federation from approved counts.
+"""Compute the computed programmes (kind = computed, e.g. a 住民組織助成金) of a fiscal year for every
+association and federation from approved counts.
 
-    manage.py compute_resident_grants --fiscal-year 2026 [--survey-date 2027-01-01]
+    manage.py compute_resident_grants --fiscal-year 2026 [--survey-date 2027-01-01] [--programme CODE]
+
+Without --programme, every computed programme of the fiscal year is computed (the programmes' kind
+says which; no programme code is assumed).
 
 Runs services.resident_grant_compute as the operator (a system action). Recomputing after a count
 was corrected adds rows only for recipients whose amount changed, each with its difference.
@@ -11,15 +15,18 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from chonaikai.cities.current import labels
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import SubsidyError
-from chonaikai.subsidies.models import RESIDENT_ORG_GRANT
+from chonaikai.subsidies.models import Programme
 
 
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
-        return _("住民組織助成金を、承認済みの加入世帯数から町内会・連合町内会ごとに算定します。")
+        return _(
+            "加入世帯数から算定する助成金を、承認済みの加入世帯数から町内会・連合町内会ごとに算定します。"
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, required=True, help=_("年度（西暦、例: 2026）"))
@@ -29,15 +36,36 @@ class Command(BaseCommand):
             default=None,
             help=_("調査基準日（既定: 最新の調査）"),
         )
-        parser.add_argument("--programme", default=RESIDENT_ORG_GRANT, help=_("制度コード"))
+        parser.add_argument(
+            "--programme",
+            default=None,
+            help=_("制度コード（既定: その年度の加入世帯数から算定する制度すべて）"),
+        )
 
     def handle(self, *args, fiscal_year, survey_date, programme, **options):
-        found = selectors.programme_for(code=programme, fiscal_year=fiscal_year)
-        if found is None:
-            raise CommandError(
-                _("%(fiscal_year)sの制度「%(code)s」は登録されていません。")
-                % {"fiscal_year": rules.fiscal_year_text(fiscal_year), "code": programme}
+        if programme:
+            found = selectors.programme_for(code=programme, fiscal_year=fiscal_year)
+            if found is None:
+                raise CommandError(
+                    _("%(fiscal_year)sの制度「%(code)s」は登録されていません。")
+                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year), "code": programme}
+                )
+            targets = [found]
+        else:
+            targets = list(
+                selectors.programmes(fiscal_year=fiscal_year)
+                .filter(kind=Programme.Kind.COMPUTED)
+                .order_by("code")
             )
+            if not targets:
+                raise CommandError(
+                    _("%(fiscal_year)sには加入世帯数から算定する制度が登録されていません。")
+                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year)}
+                )
+        for found in targets:
+            self._compute(found, survey_date)
+
+    def _compute(self, found, survey_date):
         try:
             run = services.resident_grant_compute(actor=None, programme_id=found.pk, survey_date=survey_date)
         except SubsidyError as e:
@@ -61,6 +89,6 @@ class Command(BaseCommand):
         )
         if run.pending_wards:
             self.stderr.write(
-                _("注意: 世帯数が未承認の区は含まれていません（%(wards)s）。")
-                % {"wards": _("、").join(run.pending_wards)}
+                _("注意: 世帯数が未承認の%(area)sは含まれていません（%(wards)s）。")
+                % {"area": labels().area, "wards": _("、").join(run.pending_wards)}
             )
