@@ -413,6 +413,10 @@ def _application(
         rule, lines=planned, floor_area_m2=hall.floor_area_m2 if hall is not None else None
     )
     path = PATHS[status]
+    if programme.review_path == workflow.ReviewPath.CITY_ONLY:
+        # No area-office stage: start_review leads straight to the city's review (forwarded).
+        path = tuple(action for action in path if action != Action.FORWARD)
+        status = workflow.Status.FORWARDED if status == workflow.Status.UNDER_REVIEW else status
     granted = status in workflow.GRANTED_STATES
     approved = breakdown.amount if granted else None
     actual = None
@@ -463,7 +467,7 @@ def _application(
     current = Status.DRAFT
     transitions = []
     for n, action in enumerate(path):
-        target = workflow.target_status(action, current)
+        target = workflow.target_status(action, current, programme.review_path)
         transitions.append(
             Transition(
                 application=app,

@@ -115,3 +115,23 @@ def test_without_a_programme_in_the_fiscal_year_one_sample_programme_is_made_and
     sample.delete_sample_applications()
     assert not sample.sample_programmes().exists()
     assert Programme.objects.filter(fiscal_year=FY).count() == 3, "the city's programmes stay"
+
+
+def test_on_a_city_only_programme_the_samples_never_pass_through_an_area_office(sample_associations):
+    Programme.objects.filter(fiscal_year=FY).update(review_path=workflow.ReviewPath.CITY_ONLY)
+
+    sample.seed_sample_applications(seed=3, fiscal_year=FY)
+
+    apps = Application.objects.filter(is_sample=True)
+    assert apps.exists()
+    assert not Transition.objects.filter(application__in=apps, action=workflow.Action.FORWARD).exists()
+    assert not apps.filter(status=Status.UNDER_REVIEW).exists()
+    for app in apps:
+        state = Status.DRAFT
+        for action, from_status, to_status in app.transitions.order_by("at", "id").values_list(
+            "action", "from_status", "to_status"
+        ):
+            assert from_status == state
+            assert workflow.target_status(action, from_status, workflow.ReviewPath.CITY_ONLY) == to_status
+            state = to_status
+        assert state == app.status
