@@ -37,6 +37,7 @@ DOCUMENT_KINDS = (
     "other",
 )
 MAX_FILE_BYTES = 2_000_000
+RESERVED_PROGRAMME_CODE = "sample_programme"  # seed_demo's labelled sample programme (subsidies.sample)
 
 
 class ProfileError(Exception):
@@ -420,6 +421,11 @@ def _read_programmes(problems, file, document, year) -> list[dict]:
             table.fail("closes_on", _("受付開始日より前です。"))
         if programme["code"] in codes:
             table.fail("code", _("同じ制度コードが2回あります。"))
+        if programme["code"] == RESERVED_PROGRAMME_CODE:
+            table.fail(
+                "code",
+                _("%(code)s はサンプルデータ用に予約されています。") % {"code": RESERVED_PROGRAMME_CODE},
+            )
         codes.add(programme["code"])
         programme["documents"] = []
         for entry in table.tables("document"):

@@ -32,6 +32,7 @@ from django.utils import timezone
 from chonaikai.associations.models import Association
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.sample import SampleDataError
+from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
 
 from . import rules, selectors, workflow
 from .models import (
@@ -53,7 +54,7 @@ SAMPLE_MARK = "（サンプル）"
 SAMPLE_ACTOR = "サンプルデータ"
 
 # The sample programme, made only for a city without a programme that can show every state.
-SAMPLE_PROGRAMME_CODE = "sample_programme"
+SAMPLE_PROGRAMME_CODE = RESERVED_PROGRAMME_CODE  # a profile may not use it (chonaikai.cities.profile)
 SAMPLE_PROGRAMME_SOURCE = "サンプルデータ（実在しない制度）"
 SAMPLE_PROGRAMME_NAME = f"町内会活動支援補助金{SAMPLE_MARK}"
 SAMPLE_PROGRAMME_BUDGET = 2_000_000
