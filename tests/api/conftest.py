@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from chonaikai.accounts import tokens
 from chonaikai.associations.models import Association, Federation
+from tests.cities.city_row import city_row  # noqa: F401
 from tests.factories import DistrictFactory, FederationFactory, HouseholdCountFactory, ward
 from wards.models import District
 

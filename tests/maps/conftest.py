@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from tests.cities.city_row import city_row  # noqa: F401
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 from tests.maps.boundary_files import import_synthetic_boundaries, shared_boundaries
 
