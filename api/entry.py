@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from rest_framework import status
 
-from chonaikai.associations import services
+from chonaikai.associations import services, survey
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound
 from chonaikai.associations.templatetags.japanese import jdate
 
@@ -30,8 +30,10 @@ class EntryOutcome:
 
 
 def no_round(survey_date: dt.date) -> ApiError:
+    wrong_day = survey.survey_day_error(survey_date)
     return ApiError(
-        _("%(date)sの調査は開始されていないため、世帯数を入力できません。") % {"date": jdate(survey_date)},
+        wrong_day
+        or _("%(date)sの調査は開始されていないため、世帯数を入力できません。") % {"date": jdate(survey_date)},
         extra={
             "fields": {
                 "survey_date": [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chonaikai.associations import rules
+from chonaikai.associations import code_format, rules
 
 # Survey dates the system can name (rules.japanese_date knows 昭和 onwards) and plausibly needs.
 SURVEY_DATE_MIN = dt.date(1930, 1, 1)
@@ -52,6 +52,21 @@ class StrictRegexField(serializers.RegexField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+# Any width in the schema (generated without a city); the field holds a value to the loaded city's.
+ASSOCIATION_CODE_SCHEMA = {"type": "string", "pattern": r"^[0-9]{5}-[0-9]{1,9}$", "example": "12345-0001"}
+
+
+@extend_schema_field(ASSOCIATION_CODE_SCHEMA)
+class AssociationCodeField(StrictCharField):
+    """An association code in the loaded city's format (code_format); a refusal states the format."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not code_format.is_association_code(value):
+            raise serializers.ValidationError(code_format.format_message(), code="invalid")
+        return value
 
 
 class StrictEmailField(serializers.EmailField):

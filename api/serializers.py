@@ -22,6 +22,7 @@ from chonaikai.associations.services import columns
 from wards.models import District, Ward
 
 from .fields import (
+    AssociationCodeField,
     FormBooleanField,
     FormCodeField,
     FormSurveyDateField,
@@ -35,7 +36,6 @@ from .fields import (
     SurveyDateField,
 )
 
-ASSOCIATION_CODE_PATTERN = r"^[0-9]{5}-[0-9]{4}$"
 WARD_CODE_PATTERN = r"^[0-9]{5}$"
 
 
@@ -65,7 +65,7 @@ def _hall_positions(context):
 
 
 SUPPRESSED_HELP = _(
-    "世帯数が公表の下限（PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS）未満のため数値を伏せた（null にした）とき true"
+    "世帯数が公表の下限（市の設定の公表する最小世帯数）未満のため数値を伏せた（null にした）とき true"
 )
 
 
@@ -339,11 +339,7 @@ ENTRY_REASON_MAX_LENGTH = 500
 
 
 class CountInputSerializer(serializers.Serializer):
-    association = StrictRegexField(
-        ASSOCIATION_CODE_PATTERN,
-        help_text=_("町内会コード（例: 01101-0001）"),
-        error_messages={"invalid": _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")},
-    )
+    association = AssociationCodeField(help_text=_("町内会コード"))
     survey_date = SurveyDateField(help_text=_("調査基準日（YYYY-MM-DD）。調査が開始されている日付"))
     households = StrictIntegerField(min_value=0, max_value=importer.COUNT_MAX, help_text=_("区域内世帯数"))
     member_households = StrictIntegerField(
@@ -377,10 +373,7 @@ class CountInputSerializer(serializers.Serializer):
 
 
 class GridChangeSerializer(serializers.Serializer):
-    association = StrictRegexField(
-        ASSOCIATION_CODE_PATTERN,
-        error_messages={"invalid": _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")},
-    )
+    association = AssociationCodeField()
     households = StrictIntegerField(min_value=0, max_value=importer.COUNT_MAX, allow_null=True)
     member_households = StrictIntegerField(min_value=0, max_value=importer.COUNT_MAX, allow_null=True)
     note = StrictCharField(required=False, allow_blank=True, default="", max_length=importer.NOTE_MAX_LENGTH)
@@ -671,12 +664,7 @@ class AssociationCreateSerializer(AssociationValuesSerializer):
         help_text=_("区コード（5桁）"),
         error_messages={"invalid": _("区コードは5桁の数字です（例: 01101）。")},
     )
-    code = StrictRegexField(
-        ASSOCIATION_CODE_PATTERN,
-        required=False,
-        help_text=_("町内会コード。省略すると区の次の番号"),
-        error_messages={"invalid": _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")},
-    )
+    code = AssociationCodeField(required=False, help_text=_("町内会コード。省略すると区の次の番号"))
 
 
 class DissolveInputSerializer(serializers.Serializer):
@@ -685,24 +673,19 @@ class DissolveInputSerializer(serializers.Serializer):
 
 
 class NewSuccessorSerializer(AssociationValuesSerializer):
-    code = StrictRegexField(
-        ASSOCIATION_CODE_PATTERN,
-        required=False,
-        error_messages={"invalid": _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")},
-    )
+    code = AssociationCodeField(required=False)
     comment = None
 
 
 class MergeInputSerializer(serializers.Serializer):
     predecessors = serializers.ListField(
-        child=StrictRegexField(ASSOCIATION_CODE_PATTERN),
+        child=AssociationCodeField(),
         allow_empty=False,
         max_length=100,
         help_text=_("合併により廃止する町内会のコード"),
     )
     merged_on = StrictDateField(help_text=_("合併日"))
-    successor = StrictRegexField(
-        ASSOCIATION_CODE_PATTERN,
+    successor = AssociationCodeField(
         required=False,
         allow_null=True,
         help_text=_("存続する町内会のコード（吸収合併）。new_successor とどちらか一方"),
@@ -870,7 +853,7 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
 
 
 class RoundOpenInputSerializer(serializers.Serializer):
-    survey_date = SurveyDateField(required=False, help_text=_("調査基準日（省略すると今年の1月1日）"))
+    survey_date = SurveyDateField(required=False, help_text=_("調査基準日（省略すると今年の調査基準日）"))
     deadline = SurveyDateField(help_text=_("区の提出期限"))
 
 

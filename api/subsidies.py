@@ -39,13 +39,18 @@ from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Pro
 from chonaikai.subsidies.workflow import Action, Status
 
 from .errors import ApiError
-from .fields import StrictCharField, StrictDateField, StrictIntegerField, StrictRegexField
+from .fields import (
+    AssociationCodeField,
+    StrictCharField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictRegexField,
+)
 from .serializers import ErrorSerializer
 
 PROGRAMME_TAGS = [gettext_lazy("補助金（制度）")]
 APPLICATION_TAGS = [gettext_lazy("補助金（申請）")]
 PROGRAMME_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"
-ASSOCIATION_CODE_REGEX = r"^[0-9]{5}-[0-9]{4}$"
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = 2000, 2100
 MAX_YEN = 10_000_000_000  # 100億円: far above any grant, well inside the database's integers
 KIND_CODE_REGEX = r"^[a-z][a-z0-9_]{0,39}$"  # an ExpenseKindRule.code; which ones: the programme's rule
@@ -378,9 +383,7 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     fiscal_year = StrictIntegerField(
         min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX, help_text=gettext_lazy("年度")
     )
-    association = StrictRegexField(
-        ASSOCIATION_CODE_REGEX, help_text=gettext_lazy("町内会コード（例: 01101-0001）")
-    )
+    association = AssociationCodeField(help_text=gettext_lazy("町内会コード"))
     category = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     hall = StrictIntegerField(min_value=1, max_value=2_147_483_647, required=False, allow_null=True)
     purpose = StrictCharField(max_length=4000, allow_blank=True, help_text=gettext_lazy("事業の目的・内容"))

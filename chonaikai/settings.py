@@ -295,8 +295,6 @@ COUNTS_IMPORT_MAX_UPLOAD_BYTES = env.int("COUNTS_IMPORT_MAX_UPLOAD_BYTES", defau
 # 300,000-row benchmark workbook unpacks to about 70 MB and spans 1.5 million cells.
 COUNTS_IMPORT_MAX_UNPACKED_BYTES = env.int("COUNTS_IMPORT_MAX_UNPACKED_BYTES", default=128 * 1024 * 1024)
 COUNTS_IMPORT_MAX_SHEET_CELLS = env.int("COUNTS_IMPORT_MAX_SHEET_CELLS", default=4_000_000)
-# Published aggregates hide any area with fewer households than this (personal-data protection).
-PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = env.int("PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS", default=20)
 # Largest file accepted as a subsidy application attachment (PDF, JPEG, PNG, XLSX), in bytes.
 SUBSIDY_ATTACHMENT_MAX_BYTES = env.int("SUBSIDY_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 

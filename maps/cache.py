@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
+from chonaikai.associations import publication
 from chonaikai.associations.models import Association, HouseholdCount
 from wards.models import AreaBoundary, WardBoundary
 
@@ -161,7 +162,7 @@ def _options() -> str:
     """The settings and builder version a render depends on: a shared cache outlives a deploy."""
     text = (
         f"{RENDER_VERSION}|{settings.MAP_TILES_URL}|{settings.MAP_TILES_ATTRIBUTION}|"
-        f"{settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS}"
+        f"{publication.min_households()}"
     )
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 

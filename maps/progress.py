@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from chonaikai.associations import publication, rules
+from chonaikai.associations import publication, rules, survey
 
 from . import metrics
 
@@ -90,7 +90,7 @@ def build(
         return None
     latest = city_series[-1]
     fiscal_year = rules.fiscal_year_of(latest.survey_date)
-    baseline_day = rules.survey_date_of_fiscal_year(baseline_year)
+    baseline_day = survey.survey_date_of_fiscal_year(baseline_year)
     progress = rules.target_progress(baseline=baseline, target=target, current=latest.member_households)
     pace = rules.target_pace(
         baseline=baseline,

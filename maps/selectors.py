@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Subquery
 from django.utils.translation import gettext
 
@@ -64,7 +63,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
         wards=areas,
         rows=rows,
         progress=progress,
-        min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+        min_households=publication.min_households(),
         previous_households=previous_households,
         sample_codes=frozenset(code for code, _day in samples),
     )
@@ -157,13 +156,11 @@ def target_page_data() -> TargetPageData:
             city_series=city_series,
             ward_series=ward_rows,
             wards=wards,
-            min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+            min_households=publication.min_households(),
         )
     ward_series = {code: [] for code, _name in wards}
     # Published series leave out the surveys of too few households (publication's rule).
-    for row in publication.series_as_published(
-        ward_rows, min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
-    ):
+    for row in publication.series_as_published(ward_rows, min_households=publication.min_households()):
         ward_series.setdefault(row.code, []).append(row)
     return TargetPageData(dashboard=dashboard, board=board, city_series=city_series, ward_series=ward_series)
 
@@ -190,7 +187,7 @@ def ward_series_figures() -> dict[dt.date, list[metrics.WardFigures]]:
             wards=wards,
             rows=day_rows,
             progress=metrics.progress_on(rows=day_rows, dashboard=dashboard),
-            min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+            min_households=publication.min_households(),
             previous_households=previous_households,
             sample_codes=frozenset(code for code, sample_day in samples if sample_day == day),
         )

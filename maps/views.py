@@ -5,7 +5,7 @@ render task make it. They import no map library: a cached page costs a few queri
 
 The map page draws wards, districts or associations (`level`; the latter two once their
 boundaries have been imported). Its choropleth and table are the published figures, the same for
-every visitor: areas of fewer than PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS households are withheld
+every visitor: areas of fewer than publication.min_households() households are withheld
 (chonaikai.associations.publication.suppress), and the two are cached together per (level, survey date, metric,
 language). Signed-in users with a scope also get the association layer (halls with their rates)
 unless they tick 「公表用の表示」; it is built per request for their scope
@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from chonaikai.accounts import policy
+from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
 from chonaikai.queue import QueueUnavailable, enqueue
 
@@ -166,7 +167,7 @@ def _hall_layer(user, survey_date) -> str | None:
         points,
         detail_url=reverse("associations:detail", args=["CODE"]),
         labels=labels,
-        min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS,
+        min_households=publication.min_households(),
         remote_url=remote,
         bands=bands,
     )
@@ -213,7 +214,7 @@ def hall_layer(request):
         bands = layer.hall_bands(selectors.hall_points(user=request.user, survey_date=survey_date))
         cache.set(_hall_bands_key(request.user, survey_date), bands, HALL_BANDS_TIMEOUT)
     entries = layer.viewport_entries(
-        points, zoom=zoom, bands=bands, min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        points, zoom=zoom, bands=bands, min_households=publication.min_households()
     )
     return HttpResponse(
         layer.to_json_text({"zoom": zoom, "entries": entries}), content_type="application/json"

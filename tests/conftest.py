@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cities.city_row import city_row  # noqa: F401  (change the loaded city in one test)
+
 # The city the suite runs against: Sapporo's profile, loaded into every test database after its
 # migrations and again after each flush of a transactional test (post_migrate), as load_city would.
 TEST_CITY = Path(__file__).resolve().parent.parent / "cities" / "sapporo"
@@ -42,6 +44,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("CELERY_BROKER_URL"):
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_city():
+    """No test sees another's City row: the process-wide cache of city() is cleared around each."""
+    from chonaikai.cities import current
+
+    current.forget()
+    yield
+    current.forget()
 
 
 @pytest.fixture(autouse=True)

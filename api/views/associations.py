@@ -41,7 +41,9 @@ from ..serializers import (
 )
 from .common import optional_date
 
-ASSOCIATION_CODE_REGEX = r"[0-9]{5}-[0-9]{4}"
+# Any number width in the URL (routes are built before a city is read); a code of another width
+# than the city's is simply not found.
+ASSOCIATION_CODE_REGEX = r"[0-9]{5}-[0-9]{1,9}"
 # Never shown in lists to callers who may not see them, so never read for them either.
 PERSONAL_FIELDS = ("representative_name", "contact_phone", "contact_email", "contact_address")
 

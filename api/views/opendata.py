@@ -1,7 +1,7 @@
 """Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
 
 Anonymous and aggregated only: no association, no person, no area with fewer households than
-settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS. The figures are chonaikai.associations.publication's
+the city's threshold (publication.min_households()). The figures are chonaikai.associations.publication's
 published series (one rule with the API, pages and maps, including the city total when it would
 give a withheld ward away). The licence and the credit line travel with the data: JSON fields, and
 for the CSV `Link` (rel="license", rel="describedby") and `X-License` / `X-Attribution` headers,
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +33,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, publication
+from chonaikai.associations import exporter, publication, survey
 from chonaikai.associations.selectors import Level
 from chonaikai.cities.current import city
 from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response
@@ -86,13 +85,14 @@ def attribution() -> str:
 
 def records() -> list:
     """Every survey date, oldest first; per date the city (its code sorts first), then the wards."""
-    return publication.published_series(min_households=settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS)
+    return publication.published_series(min_households=publication.min_households())
 
 
 def notes(minimum: int, *, synthetic: bool) -> str:
+    month, day = survey.survey_month_day()
     text = (
         "加入率（%）= 加入世帯数 ÷ 区域内世帯数（町内会・自治会の区域内の世帯数）×100、小数第3位を四捨五入。"  # i18n: data
-        "年度は4月1日から翌年3月31日まで（1月1日の調査はその日を含む年度）。区域内世帯数が"  # i18n: data
+        f"年度は4月1日から翌年3月31日まで（{month}月{day}日の調査はその日を含む年度）。区域内世帯数が"  # i18n: data
         f"{minimum}世帯未満の区域は数値を公表しません（suppressed。ページや地図では「{withheld()}」）。"  # i18n: data
     )
     return f"{SAMPLE_NOTE}{text}" if synthetic else text
@@ -193,7 +193,7 @@ class OpenDataJSONView(APIView):
         ),
     )
     def get(self, request):
-        minimum = settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+        minimum = publication.min_households()
         synthetic = publication.sample_data_present()
         body = {
             "title": SAMPLE_TITLE if synthetic else DATASET_TITLE,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import selectors, services
+from chonaikai.associations import selectors, services, survey
 from chonaikai.associations.models import Association, SurveyRound
 from chonaikai.associations.services.rounds import may_act, possible_actions
 from chonaikai.associations.templatetags.japanese import jdate
@@ -195,7 +195,10 @@ class WardCountsGridView(APIView):
         day = path_date_or_404(survey_date)
         grid = selectors.count_entry_grid(ward=ward, survey_date=day)
         if grid is None:  # no round for the date: there is no grid to read or save
-            raise ApiError(_("%(date)sの調査は開始されていません。") % {"date": jdate(day)}, status_code=404)
+            message = survey.survey_day_error(day) or _("%(date)sの調査は開始されていません。") % {
+                "date": jdate(day)
+            }
+            raise ApiError(message, status_code=404)
         return ward, day, grid
 
     @extend_schema(

@@ -202,7 +202,7 @@ class MembershipStatsView(APIView):
             "調査基準日の区域内世帯数・加入世帯数・加入率と前回調査からの増減を、市・区・"
             "まちづくりセンター地区・連合町内会の単位で返します。加入率 = 加入世帯数 ÷ 区域内世帯数"
             "（%、小数第3位を四捨五入）。ログインしていない利用者には、区域内世帯数が"
-            " PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS 未満の区域の数値を伏せて（suppressed: true）返します。"
+            "公表する最小世帯数（市の設定。suppression_min_households）未満の区域の数値を伏せて（suppressed: true）返します。"
         ),
         tags=TAGS,
         parameters=STATS_PARAMETERS,

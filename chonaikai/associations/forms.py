@@ -17,13 +17,13 @@ from . import importer
 from .models import HouseholdCount
 from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, NOTE, CountChange
 from .services.rounds import default_survey_date
+from .survey import survey_day_label
 
 
 class RoundOpenForm(forms.Form):
     survey_date = forms.DateField(
         label=_("調査基準日"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("通常は1月1日です。"),
     )
     deadline = forms.DateField(
         label=_("提出期限"),
@@ -36,6 +36,9 @@ class RoundOpenForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey_date"].initial = default_survey_date()
+        self.fields["survey_date"].help_text = _("毎年%(survey_day)sです。") % {
+            "survey_day": survey_day_label()
+        }
 
 
 class ProgressActionForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.accounts import policy
 from wards.models import District, Ward
 
-from . import importer
+from . import code_format, importer
 from .models import Association, Federation
 from .services.registry import EDITABLE_FIELDS, PERSONAL_FIELDS
 from .templatetags.japanese import jdate
@@ -240,8 +240,8 @@ class AssociationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["code"].help_text = _(
-                "「%(prefix)s」に続く4桁の番号。次の空き番号を入れてあります。"
-            ) % {"prefix": f"{ward.code}-"}
+                "「%(prefix)s」に続く%(digits)s桁の番号。次の空き番号を入れてあります。"
+            ) % {"prefix": f"{ward.code}-", "digits": code_format.number_digits()}
         else:
             del self.fields["code"]
         if not include_personal:
@@ -302,7 +302,9 @@ class MergeForm(forms.Form):
         empty_label=_("（選んでください）"),
     )
     new_code = forms.CharField(
-        label=_("新しい町内会の町内会コード（新設合併）"), required=False, max_length=10
+        label=_("新しい町内会の町内会コード（新設合併）"),
+        required=False,
+        max_length=code_format.CODE_MAX_LENGTH,
     )
     new_name = forms.CharField(label=_("新しい町内会の名前（新設合併）"), required=False, max_length=120)
     new_kana = forms.CharField(label=_("新しい町内会のよみがな（新設合併）"), required=False, max_length=240)

@@ -3,7 +3,6 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +10,12 @@ from simple_history.models import HistoricalRecords
 
 from wards.models import District, Ward
 
+from .code_format import CODE_MAX_LENGTH, AssociationCodeValidator
 from .querysets import AssociationQuerySet, HouseholdCountQuerySet
 from .rules import normalize_for_search
 
-association_code_validator = RegexValidator(
-    r"^\d{5}-\d{4}$", _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")
-)
+# The loaded city's format: <area code>-<number of city().association_number_digits digits>.
+association_code_validator = AssociationCodeValidator()
 
 
 class Federation(models.Model):
@@ -54,7 +53,7 @@ class Association(models.Model):
         MERGED = "merged", _("合併により廃止")
 
     code = models.CharField(
-        _("町内会コード"), max_length=10, unique=True, validators=[association_code_validator]
+        _("町内会コード"), max_length=CODE_MAX_LENGTH, unique=True, validators=[association_code_validator]
     )
     name = models.CharField(_("町内会名"), max_length=120)
     kana = models.CharField(_("よみがな"), max_length=240, blank=True)

@@ -2,7 +2,8 @@
 
 The rule itself is pure functions over the selectors' rows (no queries); `suppress_stats` and
 `stats_for` read the previous survey and the wards that the rule needs. An area with fewer
-households than settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS has its figures replaced by None and
+households than the city's threshold (min_households(): the profile's publication.min_households)
+has its figures replaced by None and
 `suppressed` set, and so does any figure that would let them be worked out again:
 
 - the change and previous rate of a row whose previous survey was suppressed (or is itself
@@ -28,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
@@ -236,9 +236,14 @@ def sees_unpublished(user) -> bool:
     return policy.is_city_admin(user) or policy.role_of(user) is not None
 
 
+def min_households() -> int:
+    """The published threshold: areas of fewer households are withheld (the loaded city's profile)."""
+    return city().publication_min_households
+
+
 def threshold_for(user) -> int | None:
     """The households below which `user` is not shown an area's figures; None if they see them all."""
-    return None if sees_unpublished(user) else settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS
+    return None if sees_unpublished(user) else min_households()
 
 
 def hall_positions_for(user) -> Callable[[object], bool]:

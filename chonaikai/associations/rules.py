@@ -234,9 +234,17 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
     return dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
 
 
-def survey_date_of_fiscal_year(fiscal_year: int) -> dt.date:
-    """The 1 January survey date that belongs to a fiscal year (FY2022 → 2023-01-01)."""
-    return dt.date(fiscal_year + 1, 1, 1)
+def is_survey_day(day: dt.date, *, month: int, day_of_month: int) -> bool:
+    """Whether `day` is a yearly survey's date, the survey falling on `month`/`day_of_month`."""
+    return day.month == month and day.day == day_of_month
+
+
+def survey_date_of_fiscal_year(fiscal_year: int, *, month: int, day: int) -> dt.date:
+    """The date of the yearly survey (on `month`/`day`) that falls in a fiscal year, so that
+    fiscal_year_of(survey_date_of_fiscal_year(y, …)) == y: with the survey on 1 January FY2022's is
+    2023-01-01; on 1 June, FY2024's is 2024-06-01; on 1 April, FY2024's is 2024-04-01."""
+    year = fiscal_year if month >= FISCAL_YEAR_START_MONTH else fiscal_year + 1
+    return dt.date(year, month, day)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,10 +345,11 @@ def target_progress(*, baseline: int, target: int, current: int) -> TargetProgre
 # ---------------------------------------------------------------------------------------------
 # Pace and projections toward a plan target
 #
-# Series are (fiscal year, value) pairs: a 1 January survey counts for the fiscal year that
-# contains it (fiscal_year_of), so the plan's "FY2022 685,497" is the 2023-01-01 survey and its
-# "FY2028" target is measured by the 2029-01-01 survey. Years are fiscal years, never dates, so a
-# skipped survey simply leaves a longer step between two points.
+# Series are (fiscal year, value) pairs: a survey counts for the fiscal year that contains it
+# (fiscal_year_of), so with the survey on 1 January a plan's FY2022 baseline is the 2023-01-01
+# survey and its FY2028 target is measured by the 2029-01-01 survey (survey_date_of_fiscal_year).
+# Years are fiscal years, never dates, so a skipped survey simply leaves a longer step between two
+# points.
 # ---------------------------------------------------------------------------------------------
 
 PROJECTION_WINDOW = 5  # the plan's five-year horizon: project from the last five surveys

@@ -20,6 +20,7 @@ from chonaikai.accounts.names import display_names
 from chonaikai.audit.selectors import events_for
 from wards.models import District, Ward
 
+from . import code_format
 from .models import Association, Federation, HouseholdCount
 from .templatetags.japanese import jdate
 
@@ -62,7 +63,8 @@ _EVENT_KEYS = {"merged_on": gettext_lazy("合併日"), "predecessors": gettext_l
 
 
 def next_association_code(ward: Ward) -> str | None:
-    """`<ward>-NNNN` after the ward's highest number; None when 9999 is taken.
+    """`<ward>-NNNN` (as many digits as the city's format) after the ward's highest number; None
+    when the highest number of that width is taken.
 
     One query. Codes are fixed-width (the model's validator), so text order is number order.
     """
@@ -74,7 +76,7 @@ def next_association_code(ward: Ward) -> str | None:
         .first()
     )
     number = int(highest[len(prefix) :]) + 1 if highest and highest[len(prefix) :].isdigit() else 1
-    return f"{prefix}{number:04d}" if number <= 9999 else None
+    return code_format.code_for(ward.code, number)
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chonaikai.accounts import policy
 from chonaikai.queue import QueueUnavailable
 
-from . import exporter, importer, selectors, services
+from . import exporter, importer, selectors, services, survey
 from .forms_import import ColumnMappingForm
 from .forms_registry import CityExportForm, CountsUploadForm, ImportReasonForm, WardTemplateForm
 from .models import CountsUpload, SurveyRound
@@ -40,9 +39,9 @@ MAX_ISSUES_SHOWN = 200
 
 
 def default_survey_date() -> dt.date:
-    """The latest survey round's date; before any round is opened, 1 January of this year."""
+    """The latest survey round's date; before any round is opened, this year's survey date."""
     latest = SurveyRound.objects.order_by("-survey_date").values_list("survey_date", flat=True).first()
-    return latest or timezone.localdate().replace(month=1, day=1)
+    return latest or survey.default_survey_date()
 
 
 def _require_some_ward(user) -> None:

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from chonaikai.associations.exporter import excel_safe
+from chonaikai.associations.survey import survey_day_label
 from chonaikai.associations.templatetags.japanese import fylabel, jdate
 
 from .selectors import IndicatorProgress, report_years
@@ -46,9 +47,9 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
             _(
                 "%(date)s作成。基準年度の値は計画の基準値、目標年度の列は実績値、"
                 "「進捗率」は基準値から目標値までのうち最新の値が達した割合（%%）。"
-                "町内会加入世帯数は各年1月1日の世帯数調査の合計（その日を含む年度の値）。"
+                "町内会加入世帯数は各年%(survey_day)sの世帯数調査の合計（その日を含む年度の値）。"
             )
-            % {"date": jdate(today)}
+            % {"date": jdate(today), "survey_day": survey_day_label()}
         ],
     )
     _append(ws, [])

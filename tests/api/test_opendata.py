@@ -54,8 +54,8 @@ def test_nothing_below_the_ward_and_nothing_personal(anon, city):
     }
 
 
-def test_small_wards_and_the_city_total_that_would_reveal_them_are_withheld(anon, city, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150  # 北区 has 100 households
+def test_small_wards_and_the_city_total_that_would_reveal_them_are_withheld(anon, city, city_row):
+    city_row(publication_min_households=150)  # 北区 has 100 households
     records = {(r["survey_date"], r["code"]): r for r in anon.get(JSON_URL).json()["records"]}
     kita = records[("2025-01-01", "01102")]
     assert kita["suppressed"] and kita["households"] is None and kita["rate"] is None
@@ -83,8 +83,8 @@ def test_csv_with_japanese_headings_and_the_licence_in_headers(anon, city):
     assert records[4][8] == "71.38"
 
 
-def test_csv_leaves_withheld_figures_blank(anon, city, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150
+def test_csv_leaves_withheld_figures_blank(anon, city, city_row):
+    city_row(publication_min_households=150)
     records = list(csv.reader(io.StringIO(anon.get(CSV_URL).content.decode("utf-8-sig"))))
     kita = next(r for r in records if r[0] == "2025-01-01" and r[3] == "01102")
     assert kita[5:9] == ["", "", "", ""] and kita[9] == "1"

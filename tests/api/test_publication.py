@@ -1,5 +1,5 @@
 """One publication rule everywhere: an anonymous caller sees no figure of an area below
-PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS and no meeting-hall position, on any page, endpoint or export.
+the city's publication threshold and no meeting-hall position, on any page, endpoint or export.
 
 The small association (city.b: 15 households, 10 members, rate 66.67 %) and its hall position are
 looked for in every public answer: as figures in JSON, and as text in pages, CSV and workbooks.
@@ -176,10 +176,10 @@ def test_hall_positions_only_for_roles_whose_scope_covers_them(
     assert (b["hall_latitude"] is not None) == sees_hall
 
 
-def test_open_data_the_map_and_the_stats_api_withhold_the_same_areas(anon, city, settings):
+def test_open_data_the_map_and_the_stats_api_withhold_the_same_areas(anon, city, city_row):
     from maps import selectors as map_selectors
 
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150  # 北区 (100 households) is withheld
+    city_row(publication_min_households=150)  # 北区 (100 households) is withheld
     api = anon.get("/api/v1/stats/membership/", {"level": "ward"}).json()["results"]
     api_withheld = {r["code"] for r in api if r["suppressed"]}
     records = anon.get("/api/v1/opendata/membership.json").json()["records"]

@@ -49,8 +49,8 @@ def test_stats_workbook_holds_japanese_labels_real_zeros_and_text_codes(client_f
     assert chuo["コード（文字列）"].value == "C01101"
 
 
-def test_stats_workbook_marks_a_withheld_row_with_1(anon, city, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150  # 北区 has 100 households
+def test_stats_workbook_marks_a_withheld_row_with_1(anon, city, city_row):
+    city_row(publication_min_households=150)  # 北区 has 100 households
     sheet = openpyxl.load_workbook(
         io.BytesIO(anon.get("/api/v1/stats/membership.xlsx", {"level": "ward"}).content)
     ).active

@@ -68,8 +68,8 @@ def test_a_survey_date_without_counts_is_not_found_and_lists_the_dates(anon, cit
     assert body["extra"]["survey_dates"] == ["2025-01-01", "2024-01-01"]
 
 
-def test_anonymous_callers_get_small_areas_withheld(anon, client_for, city, viewer, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150
+def test_anonymous_callers_get_small_areas_withheld(anon, client_for, city, viewer, city_row):
+    city_row(publication_min_households=150)
     public = anon.get(URL, {"level": "ward"}).json()
     assert public["suppression_min_households"] == 150
     kita = {r["code"]: r for r in public["results"]}["01102"]
@@ -79,14 +79,14 @@ def test_anonymous_callers_get_small_areas_withheld(anon, client_for, city, view
     assert staff["01102"]["households"] == 100 and staff["01102"]["suppressed"] is False
 
 
-def test_the_city_total_is_withheld_when_it_would_give_a_small_ward_away(anon, city, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 150  # 北区 (100) is withheld; city − 中央区 = 北区
+def test_the_city_total_is_withheld_when_it_would_give_a_small_ward_away(anon, city, city_row):
+    city_row(publication_min_households=150)  # 北区 (100) is withheld; city − 中央区 = 北区
     [row] = anon.get(URL).json()["results"]
     assert row["suppressed"] is True and row["rate"] is None
 
 
-def test_the_change_is_withheld_when_the_previous_survey_was_small(anon, city, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 210  # 中央区: 225 now, 200 before
+def test_the_change_is_withheld_when_the_previous_survey_was_small(anon, city, city_row):
+    city_row(publication_min_households=210)  # 中央区: 225 now, 200 before
     chuo = rows(anon.get(URL, {"level": "ward"}))["01101"]
     assert chuo["suppressed"] is False and chuo["rate"] == 69.78
     assert chuo["change"] is None and chuo["previous_rate"] is None

@@ -65,8 +65,8 @@ def test_fiscal_year_runs_april_to_march(day, fiscal_year):
 
 def test_fiscal_year_bounds_and_survey_date():
     assert rules.fiscal_year_bounds(2022) == (dt.date(2022, 4, 1), dt.date(2023, 3, 31))
-    assert rules.survey_date_of_fiscal_year(2022) == dt.date(2023, 1, 1)
-    assert rules.fiscal_year_of(rules.survey_date_of_fiscal_year(2028)) == 2028
+    assert rules.survey_date_of_fiscal_year(2022, month=1, day=1) == dt.date(2023, 1, 1)
+    assert rules.fiscal_year_of(rules.survey_date_of_fiscal_year(2028, month=1, day=1)) == 2028
 
 
 @pytest.mark.parametrize(

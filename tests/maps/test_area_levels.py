@@ -198,9 +198,9 @@ def test_exports_are_drawn_at_the_chosen_level(district_areas, client):
 
 
 def test_a_small_association_area_is_withheld_on_the_map_in_the_table_and_in_the_exports(
-    association_areas, client, settings, viewer
+    association_areas, client, city_row, viewer
 ):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 105  # 大通 has 110 households, 円山 100 (30 before)
+    city_row(publication_min_households=105)  # 大通 has 110 households, 円山 100 (30 before)
 
     for who in (None, viewer):  # the choropleth is the published map, signed in or not
         if who:
@@ -215,8 +215,8 @@ def test_a_small_association_area_is_withheld_on_the_map_in_the_table_and_in_the
     assert "世帯数が少ないため非公表" in exported and "60.00%" not in exported
 
 
-def test_the_change_is_withheld_where_the_previous_survey_was_small(association_areas, client, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 50  # 円山: 30 households before, 100 now
+def test_the_change_is_withheld_where_the_previous_survey_was_small(association_areas, client, city_row):
+    city_row(publication_min_households=50)  # 円山: 30 households before, 100 now
 
     html = client.get(PAGE, {"level": "association"}).content.decode()
 

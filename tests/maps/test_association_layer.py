@@ -226,8 +226,8 @@ def test_the_layer_is_never_part_of_the_cached_map_or_the_exports(client, bounda
     assert "association-layer-data" not in exported and "会館あり" not in exported
 
 
-def test_exports_withhold_wards_below_the_publication_threshold(client, boundaries, counts, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 5000  # every ward of the fixture has 1,000 households
+def test_exports_withhold_wards_below_the_publication_threshold(client, boundaries, counts, city_row):
+    city_row(publication_min_households=5000)  # every ward of the fixture has 1,000 households
 
     html = client.get("/maps/export.html").content.decode()
 

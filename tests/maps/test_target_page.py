@@ -116,8 +116,8 @@ def test_a_baseline_that_differs_from_the_counts_is_explained(client):
     assert cells(html, "01101")[3] == "+40"
 
 
-def test_wards_below_the_publication_threshold_are_withheld(client, plan_counts, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 200000
+def test_wards_below_the_publication_threshold_are_withheld(client, plan_counts, city_row):
+    city_row(publication_min_households=200000)
 
     html = client.get(PAGE).content.decode()
 

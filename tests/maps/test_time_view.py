@@ -112,9 +112,9 @@ def test_without_boundaries_the_figures_are_still_shown_as_a_table(client, count
 
 @pytest.mark.django_db
 def test_wards_below_the_publication_threshold_are_withheld_on_every_map(
-    client, boundaries, counts, settings
+    client, boundaries, counts, city_row
 ):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 5000
+    city_row(publication_min_households=5000)
 
     html = client.get(PAGE).content.decode()
 
@@ -174,8 +174,8 @@ def test_the_series_can_be_downloaded_as_csv_with_the_tables_figures(client, bou
 
 
 @pytest.mark.django_db
-def test_the_series_csv_withholds_small_wards_and_refuses_an_unknown_metric(client, counts, settings):
-    settings.PUBLIC_SUPPRESSION_MIN_HOUSEHOLDS = 5000
+def test_the_series_csv_withholds_small_wards_and_refuses_an_unknown_metric(client, counts, city_row):
+    city_row(publication_min_households=5000)
 
     text = client.get("/maps/series.csv").content.decode("utf-8-sig")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.current import city
 from chonaikai.codes import cell_text, normalize_association_code, normalize_municipality_code
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
@@ -91,13 +92,15 @@ normalise_code = normalize_municipality_code
 def normalise_area_code(value, *, level: str) -> str | None:
     """A district's or an association's code from a file value: width and dashes normalised.
 
-    Association codes are 「区コード-4桁」: 01101－0001 and 011010001 both give 01101-0001.
+    Association codes are <area code>-<number>, the number as wide as the city's profile says
+    (association_number_digits): with 4, 12345－0001 and 123450001 both give 12345-0001.
     """
     text = cell_text(value)
     if not text:
         return None
     if level == ASSOCIATION:
-        text = normalize_association_code(text)  # the counts importer's, so both read codes alike
+        # The counts importer's, so both read codes alike.
+        text = normalize_association_code(text, city().association_number_digits)
     return text
 
 

@@ -72,6 +72,7 @@ from .checks import (
     duplicate_repeat_issue,
     load_register,
     previous_counts,
+    survey_date_issues,
 )
 from .layout import HEADER_SYNONYMS, MISSING_COLUMNS, date_in_text, heading_key, mapping_issues
 from .preview import count_rows, preview_file
@@ -134,4 +135,5 @@ __all__ = [
     "preview_file",
     "previous_counts",
     "read_tables",
+    "survey_date_issues",
 ]

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, replace
 
 from django.utils.translation import gettext as _
 
-from chonaikai.codes import ASSOCIATION_CODE_RE
 from wards.models import Ward
 
 from .. import flags, rules
@@ -56,7 +55,6 @@ ZERO_MARKS = frozenset("-‐‑‒–—―−ー")  # i18n: data
 # cell drops that apostrophe again, so an exported sheet reads back unchanged.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_START = tuple("'" + s for s in FORMULA_STARTS)
-_CODE_RE = ASSOCIATION_CODE_RE
 _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 
 

@@ -12,12 +12,12 @@ import unicodedata
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from chonaikai.codes import normalize_association_code
+from chonaikai import codes
 
+from ..code_format import DEFAULT_NUMBER_DIGITS
 from ..rules import japanese_date
 from .base import (
     _BRACKETS,
-    _CODE_RE,
     _COUNT_TEXT_MAX,
     _ESCAPED_START,
     _INTEGER_RE,
@@ -69,10 +69,11 @@ def _header_key(value) -> str:
     return "".join(_fold(value).split())
 
 
-def normalize_code(value) -> str:
-    """A code cell → 01101-0001 (chonaikai.codes, shared with boundary files): 「０１１０１－０００１」,
-    「 01101ー0001 」, 011010001 …; a number cell 11010001.0 is read as 11010001."""
-    return normalize_association_code(_text(value))
+def normalize_code(value, digits: int = DEFAULT_NUMBER_DIGITS) -> str:
+    """A code cell → 12345-0001 (chonaikai.codes, shared with boundary files; `digits` the number's
+    width, the city's: RowStream's code_digits): 「１２３４５－０００１」, 「 12345ー0001 」, 123450001 …;
+    a number cell 123450001.0 is read as 123450001."""
+    return codes.normalize_association_code(_text(value), digits)
 
 
 def parse_count(value) -> int | None:
@@ -163,7 +164,7 @@ def _is_total(code: str, name: str) -> bool:
         # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
         # this over all of Unicode): a row without it is not a total, and need not be folded.
         return False
-    if code and _CODE_RE.fullmatch(code):
+    if code and codes.looks_like_association_code(code):
         return False
     code_label = _header_key(code).strip(_BRACKETS)
     name_label = _header_key(name).strip(_BRACKETS)

@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from chonaikai.accounts import policy
 from wards.models import Ward
 
-from .. import flags, rules
+from .. import code_format, flags, rules, survey
 from ..models import Association, HouseholdCount, WardProgress
 from ..rules import CountCheck, normalize_for_search
 from ..templatetags.japanese import jdate  # 和暦 in messages, as the pages write dates
 from .base import (
-    _CODE_RE,
     APPROVED,
     LARGE_CHANGE,
     SUBMITTED,
@@ -76,7 +75,8 @@ def check_rows(
     object) — never one per row.
     """
     # Only well-formed codes can be registered ones (a malformed one is already its row's error).
-    codes = {r.code for r in parsed.rows if r.code and _CODE_RE.fullmatch(r.code)}
+    well_formed = code_format.code_re().fullmatch
+    codes = {r.code for r in parsed.rows if r.code and well_formed(r.code)}
     associations = load_register(codes=codes, survey_date=survey_date)
     existing_qs = HouseholdCount.objects.filter(
         survey_date=survey_date, association_id__in=[a.id for a in associations.values()]
@@ -95,7 +95,7 @@ def check_rows(
 
     checker = RowChecker(survey_date=survey_date, actor=actor, ward=ward, reason=reason)
     preview_rows = []
-    issues = list(parsed.issues)
+    issues = [*survey_date_issues(survey_date), *parsed.issues]
     for r in parsed.rows:
         row_issues = list(r.issues)
         repeat = None
@@ -128,6 +128,12 @@ def check_rows(
         ward=ward,
         filename=filename,
     )
+
+
+def survey_date_issues(survey_date: dt.date) -> list[Issue]:
+    """An error when `survey_date` is not the city's survey day (survey.survey_day_error)."""
+    error = survey.survey_day_error(survey_date)
+    return [] if error is None else [_error(error)]
 
 
 class Registered(NamedTuple):
@@ -251,7 +257,7 @@ class RowChecker:
         (the fast import does not compare with the previous survey yet).
         """
         if association is None:
-            if r.code and _CODE_RE.fullmatch(r.code):
+            if r.code and code_format.is_association_code(r.code):
                 return [
                     _error(
                         _("町内会コード %(code)s は登録されていません。") % {"code": r.code},

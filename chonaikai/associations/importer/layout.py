@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from chonaikai import codes
+
 from ..rules import ERAS
 from .base import (
-    _CODE_RE,
     HEADER_SEARCH_ROWS,
     KNOWN_COLUMNS,
     REQUIRED_COLUMNS,
@@ -30,7 +31,6 @@ from .cells import (
     _header_key,
     _quoted,
     _text,
-    normalize_code,
     parse_count,
 )
 
@@ -198,7 +198,7 @@ def _is_lower_heading(cells: list) -> bool:
 
 
 def _is_code_cell(value) -> bool:
-    return type(value) is str and bool(_CODE_RE.fullmatch(normalize_code(value)))
+    return type(value) is str and codes.looks_like_association_code(_text(value))
 
 
 def _is_heading_text(value) -> bool:

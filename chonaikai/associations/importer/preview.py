@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from wards.models import Ward
 
+from .. import code_format
 from .base import (
     ImportFileError,
     ParsedFile,
@@ -49,7 +50,9 @@ def preview_file(
     except ImportFileError as e:
         parsed = ParsedFile(rows=(), issues=(e.issue,))
     else:
-        parsed = parse_tables(tables, survey_date=survey_date, columns=columns)
+        parsed = parse_tables(
+            tables, survey_date=survey_date, columns=columns, code_digits=code_format.number_digits()
+        )
     return check_rows(
         parsed,
         survey_date=survey_date,

@@ -10,8 +10,10 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
+from chonaikai import codes
+
+from ..code_format import DEFAULT_NUMBER_DIGITS
 from .base import (
-    _CODE_RE,
     HEADER_SEARCH_ROWS,
     NOTE_MAX_LENGTH,
     REQUIRED_COLUMNS,
@@ -56,10 +58,14 @@ def parse_tables(
     *,
     survey_date: dt.date | None = None,
     columns: dict[str, str] | None = None,
+    code_digits: int = DEFAULT_NUMBER_DIGITS,
 ) -> ParsedFile:
     """The rows of every sheet that has a header row. No database. See RowStream for the arguments."""
     stream = RowStream(
-        ((table.sheet, table.rows) for table in tables), survey_date=survey_date, columns=columns
+        ((table.sheet, table.rows) for table in tables),
+        survey_date=survey_date,
+        columns=columns,
+        code_digits=code_digits,
     )
     rows = tuple(stream)
     return ParsedFile(rows=rows, issues=tuple(stream.issues), header_candidates=tuple(stream.candidates))
@@ -78,6 +84,7 @@ class RowStream:
     sheet; "-", "－", "―" in a count read as 0 with one warning per sheet.
 
     `survey_date`: a title row stating another date (令和８年１月１日現在) is an error naming both.
+    `code_digits`: the width of the association number (code_format.number_digits(), the city's).
 
     A sheet whose required columns are not found gets errors with Issue.code MISSING_COLUMNS, and
     `candidates` holds each sheet's heading row (HeaderCandidates) so that a caller can offer a
@@ -95,8 +102,10 @@ class RowStream:
         *,
         survey_date: dt.date | None = None,
         columns: dict[str, str] | None = None,
+        code_digits: int = DEFAULT_NUMBER_DIGITS,
     ):
         self._tables = tables
+        self._code_digits = code_digits
         self._survey_date = survey_date
         self._columns = columns or None
         self.issues: list[Issue] = []
@@ -189,7 +198,8 @@ class RowStream:
         households_at, members_at = columns[Col.HOUSEHOLDS], columns[Col.MEMBERS]
         note_at = columns.get(Col.NOTE)
 
-        fullmatch = _CODE_RE.fullmatch
+        digits = self._code_digits
+        fullmatch = codes.association_code_re(digits).fullmatch
         for index, cells in enumerate(rows, first_index):
             size = len(cells)
             raw_code = cells[code_at] if code_at < size else None
@@ -204,7 +214,7 @@ class RowStream:
                     continue  # an empty row
             number = index + 1
             where = {"sheet": sheet, "row": number}
-            code = raw_code if well_formed else normalize_code(raw_code)
+            code = raw_code if well_formed else normalize_code(raw_code, digits)
             name = _text(cells[name_at] if name_at < size else None)
             if _is_total(code, name):
                 total_rows.append(number)
@@ -231,9 +241,13 @@ class RowStream:
                         _error(
                             _(
                                 "町内会コード「%(code)s」の形式が正しくありません"
-                                "（「区コード5桁-番号4桁」、例: 01101-0001）。"
+                                "（「5桁のコード-%(digits)s桁の番号」、例: %(example)s）。"
                             )
-                            % {"code": _quoted(_text(raw_code))},
+                            % {
+                                "code": _quoted(_text(raw_code)),
+                                "digits": digits,
+                                "example": codes.association_code_example(digits),
+                            },
                             **where,
                             column=Col.CODE,
                         )

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from wards.models import Ward
 
-from .. import importer
+from .. import code_format, importer
 from ..models import Association, HouseholdCount, WardProgress
 from ..selectors import previous_survey_date
 from .summaries import summaries_refresh
@@ -202,7 +202,10 @@ def _import(
             "name text, households integer, members integer, note text) ON COMMIT DROP"
         )
         stream = importer.RowStream(
-            importer.iter_tables(data, filename), survey_date=survey_date, columns=columns
+            importer.iter_tables(data, filename),
+            survey_date=survey_date,
+            columns=columns,
+            code_digits=code_format.number_digits(),
         )
         row_issues: list[tuple[int, int, importer.Issue]] = []  # (row's sequence, phase, issue)
         # code → the sequence number of its first row; codes on more rows → all their numbers. Plain
@@ -255,7 +258,11 @@ def _import(
 
         row_issues.extend(_register_issues(cursor, checker, survey_date=survey_date, ward=ward))
         row_issues.sort(key=lambda item: (item[0], item[1]))
-        issues = [*stream.issues, *(issue for _seq, _phase, issue in row_issues)]
+        issues = [
+            *importer.survey_date_issues(survey_date),
+            *stream.issues,
+            *(issue for _seq, _phase, issue in row_issues),
+        ]
         if any(i.is_error for i in issues):
             error_rows = sorted(
                 {seq for seq, _phase, issue in row_issues if issue.is_error}

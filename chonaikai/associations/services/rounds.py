@@ -45,6 +45,7 @@ from chonaikai.cities.current import city
 from chonaikai.queue import enqueue
 from wards.models import Ward
 
+from .. import survey
 from ..models import Association, HouseholdCount, RoundReminder, SurveyRound, WardProgress
 from ..templatetags.japanese import jdate
 
@@ -65,21 +66,24 @@ class RoundError(Exception):
 
 
 def default_survey_date(today: dt.date | None = None) -> dt.date:
-    """1 January of the current year (in the site's time zone): the survey date of a new round."""
-    today = today or timezone.localdate()
-    return dt.date(today.year, 1, 1)
+    """This year's survey date (the city's survey day, in the site's time zone): a new round's."""
+    return survey.default_survey_date(today)
 
 
 @transaction.atomic
 def round_open(*, actor, deadline: dt.date, survey_date: dt.date | None = None) -> SurveyRound:
-    """Open the round for `survey_date` (default: 1 January this year) with one progress row per ward.
+    """Open the round for `survey_date` (default: this year's survey date) with one progress row per ward.
 
-    City administrators only (PermissionDenied otherwise). One round per survey date. Wards that
+    City administrators only (PermissionDenied otherwise). One round per survey date, which must
+    be the city's survey day (survey.survey_day_error names it otherwise). Wards that
     already hold counts for the date (imported before the round was opened) start 入力中.
     """
     if actor is not None and not policy.can_manage_rounds(actor):
         raise PermissionDenied(_("調査を開始できるのは市の管理者だけです。"))
     survey_date = survey_date or default_survey_date()
+    wrong_day = survey.survey_day_error(survey_date)
+    if wrong_day is not None:
+        raise RoundError(wrong_day)
     if deadline < survey_date:
         raise RoundError(
             _("提出期限（%(deadline)s）は調査基準日（%(date)s）以降にしてください。")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts.models import Role
 from chonaikai.accounts.services import account_check, account_create
+from chonaikai.associations import code_format
 from chonaikai.associations.models import Association
 from wards.models import Ward
 
@@ -114,7 +115,8 @@ class Command(BaseCommand):
         association = Association.objects.filter(code=code).first()
         if association is None:
             raise CommandError(
-                _("町内会コード「%(code)s」の町内会が見つかりません（例: 01101-0001）。") % {"code": code}
+                _("町内会コード「%(code)s」の町内会が見つかりません（例: %(example)s）。")
+                % {"code": code, "example": code_format.example()}
             )
         return association
 
