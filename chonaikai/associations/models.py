@@ -15,7 +15,7 @@ from .querysets import AssociationQuerySet, HouseholdCountQuerySet
 from .rules import normalize_for_search
 
 association_code_validator = RegexValidator(
-    r"^\d{5}-\d{4}$", _("町内会コードは「区コード-4桁の番号」の形式です（例: 01101-0001）。")
+    r"^\d{5}-\d{4}$", _("町内会コードは「5桁のコード-番号」の形式です（例: 12345-0001）。")
 )
 
 
@@ -32,7 +32,7 @@ class Federation(models.Model):
         related_name="federations",
         null=True,
         blank=True,
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
 
@@ -67,7 +67,7 @@ class Association(models.Model):
         related_name="associations",
         null=True,
         blank=True,
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
     federation = models.ForeignKey(
         Federation,
@@ -262,7 +262,7 @@ class AreaSummary(models.Model):
 
 
 class DistrictSummary(AreaSummary):
-    """Sums per (ward, まちづくりセンター district, survey date): the district level of the statistics."""
+    """Sums per (ward, district, survey date): the district level of the statistics."""
 
     AREA = "district"
     district = models.ForeignKey(
@@ -270,13 +270,13 @@ class DistrictSummary(AreaSummary):
         on_delete=models.CASCADE,
         null=True,
         related_name="+",
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
 
     class Meta:
         ordering = ["ward__code", "district__code", "survey_date"]
-        verbose_name = _("まちづくりセンター地区の集計")
-        verbose_name_plural = _("まちづくりセンター地区の集計")
+        verbose_name = _("地区の集計")
+        verbose_name_plural = _("地区の集計")
         constraints = [
             # Also the index of one ward's reads and of the refresh's DELETE.
             models.UniqueConstraint(

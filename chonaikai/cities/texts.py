@@ -15,6 +15,7 @@ in that area, 「01101-0001」). Without a loaded city the codes are a fictional
 
 from __future__ import annotations
 
+from django.db import DatabaseError
 from django.utils.functional import lazy
 
 FICTIONAL_AREA_CODE = "12345"
@@ -51,16 +52,37 @@ def words() -> dict[str, str]:
     """The placeholders' values in the active language."""
     from chonaikai.cities.current import city, labels
 
-    current = labels()
+    try:
+        current = labels()
+        return {
+            "area": current.area,
+            "area_office": current.area_office,
+            "district": current.district,
+            "federation": current.federation,
+            "department": current.department,
+            "city": city().name,
+            "area_code": example_area_code(),
+            "association_code": example_association_code(),
+        }
+    except DatabaseError:  # no tables yet (a command's --help before migrate): the neutral words
+        return _neutral_words()
+
+
+def _neutral_words() -> dict[str, str]:
+    from django.utils.translation import gettext
+
+    from chonaikai.cities.current import _unloaded
+
+    unloaded = _unloaded()
     return {
-        "area": current.area,
-        "area_office": current.area_office,
-        "district": current.district,
-        "federation": current.federation,
-        "department": current.department,
-        "city": city().name,
-        "area_code": example_area_code(),
-        "association_code": example_association_code(),
+        "area": unloaded.area_label,
+        "area_office": unloaded.area_office_label,
+        "district": unloaded.district_label,
+        "federation": unloaded.federation_label,
+        "department": gettext("担当部署"),
+        "city": gettext("市"),
+        "area_code": FICTIONAL_AREA_CODE,
+        "association_code": f"{FICTIONAL_AREA_CODE}-0001",
     }
 
 
