@@ -20,7 +20,7 @@ ASSOCIATION_CODE_RE = re.compile(r"[0-9]{5}-[0-9]{4}")
 
 
 def normalize_association_code(text: str) -> str:
-    """「０１１０１－０００１」, 「 01101ー0001 」, 「01101 - 0001」, 「011010001」 → 01101-0001.
+    """「０１２３４－０００１」, 「 01234ー0001 」, 「01234 - 0001」, 「012340001」 → 01234-0001.
 
     Width folded (NFKC), every dash made "-", spaces (also 　) removed, and nine digits split 5-4.
     Text that is not a code comes back folded in the same way, for the caller to refuse.
@@ -34,7 +34,7 @@ def normalize_association_code(text: str) -> str:
 
 
 def normalize_municipality_code(value) -> str | None:
-    """A 5-digit local-government code from a file value: 1101 → 01101; 011011 (check digit) → 01101.
+    """A 5-digit local-government code from a file value: 4101 → 04101; 041017 (check digit) → 04101.
 
     Numbers read from spreadsheets (1101.0) and full-width digits are accepted; anything else is None.
     """
@@ -49,7 +49,7 @@ def normalize_municipality_code(value) -> str | None:
 
 
 def check_digit(code5: str) -> int:
-    """全国地方公共団体コードの検査数字: weights 6-2, modulus 11 (01101 → 1, 13101 → 6)."""
+    """全国地方公共団体コードの検査数字: weights 6-2, modulus 11 (04101 → 7, 13101 → 6)."""
     total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
     return (11 - total % 11) % 10
 
