@@ -4,13 +4,13 @@ A message is written once with placeholders and the catalogue translates it as u
 
     labelled(gettext_lazy("%(area)sコードは5桁の数字です（例: %(area_code)s）。"))
 
-gives 「区コードは5桁の数字です（例: 01101）。」 in a city with wards and 「市コードは…（例: 01204）」 in
+gives 「区コードは5桁の数字です（例: 04101）。」 in a city with wards and 「市コードは…（例: 01204）」 in
 a city without, at the moment the text is shown (help texts and error messages are made at import
 time, before any city is known). `fill` does the same at once, for messages built at run time.
 
 Placeholders: area, area_office, district, federation, department (labels(), translated), city
 (the city's name), area_code (the city's first area code) and association_code (the first number
-in that area, 「01101-0001」). Without a loaded city the codes are a fictional 12345 / 12345-0001.
+in that area, 「04101-0001」). Without a loaded city the codes are a fictional 12345 / 12345-0001.
 """
 
 from __future__ import annotations
