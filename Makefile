@@ -14,6 +14,9 @@ else
 BOUNDARIES ?= $(wildcard ../shared/data/N03-21_210101.json)
 endif
 export BOUNDARIES
+# The city profile (cities/README.md) the benchmark databases are loaded with.
+CITY ?= cities/sapporo
+export CITY
 
 .PHONY: install demo test lint lock messages clean bench bench-full bench-install load load-short
 
@@ -46,8 +49,9 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Benchmarks on synthetic data (bench/README.md). They need PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES)
-# and make their own databases. bench: Sapporo size on SQLite and PostgreSQL, < 5 minutes, fails when a
-# figure misses its target by more than 50 %. bench-full: nationwide size (3,000,000 counts) on PostgreSQL.
+# and make their own databases, loaded with the CITY profile. bench: the size of CITY's sample on SQLite
+# and PostgreSQL, < 5 minutes, fails when a figure misses its target by more than 50 %.
+# bench-full: nationwide size (3,000,000 counts) on PostgreSQL.
 bench-install: install
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 

@@ -12,12 +12,16 @@ from rest_framework.filters import OrderingFilter
 
 from chonaikai.associations.filters import AssociationFilter
 from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.cities.texts import labelled
 from wards.models import District, Ward
 
 
 def _ward_filter(field_name="ward"):
     return django_filters.ModelChoiceFilter(
-        field_name=field_name, queryset=Ward.objects.all(), to_field_name="code", label=_("区コード")
+        field_name=field_name,
+        queryset=Ward.objects.all(),
+        to_field_name="code",
+        label=labelled(_("%(area)sコード")),
     )
 
 
@@ -32,7 +36,7 @@ class DistrictFilter(django_filters.FilterSet):
 class FederationFilter(django_filters.FilterSet):
     ward = _ward_filter()
     district = django_filters.ModelChoiceFilter(
-        queryset=District.objects.all(), to_field_name="code", label=_("まちづくりセンター地区コード")
+        queryset=District.objects.all(), to_field_name="code", label=labelled(_("%(district)s地区コード"))
     )
 
     class Meta:

@@ -9,12 +9,13 @@ from rest_framework import permissions
 
 from chonaikai.accounts import policy
 from chonaikai.associations import publication
+from chonaikai.cities.texts import labelled
 
 
 class CanEditSomeCounts(permissions.IsAuthenticated):
     """Signed in, and may enter or import counts for at least one ward (ward staff, city admin)."""
 
-    message = _("世帯数を登録・取込する権限がありません（区役所職員と市の管理者のみ）。")
+    message = labelled(_("世帯数を登録・取込する権限がありません（%(area_office)s職員と市の管理者のみ）。"))
 
     def has_permission(self, request, view):
         return super().has_permission(request, view) and policy.wards_editable_by(request.user).exists()

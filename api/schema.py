@@ -17,10 +17,14 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from chonaikai.cities.texts import labelled
+
+# The geography tag names the loaded city's levels (区・地区・連合町内会 in a city with wards).
+AREA_TAG = labelled(_("%(area)s・地区・%(federation)s"))
 # Tag (as the views name it, translated when the schema is generated) → its ASCII slug.
 TAG_SLUGS = (
     (_("認証"), "auth"),
-    (_("区・地区・連合町内会"), "geography"),
+    (AREA_TAG, "geography"),
     (_("町内会"), "associations"),
     (_("世帯数"), "counts"),
     (_("調査（提出状況）"), "rounds"),

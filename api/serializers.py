@@ -19,6 +19,7 @@ from chonaikai.associations.flags import flag_label
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
 from chonaikai.associations.selectors_rounds import check_stored
 from chonaikai.associations.services import columns
+from chonaikai.cities.texts import labelled
 from wards.models import District, Ward
 
 from .fields import (
@@ -37,6 +38,11 @@ from .fields import (
 )
 
 WARD_CODE_PATTERN = r"^[0-9]{5}$"
+AREA_CODE_HELP = labelled(_("%(area)sコード"))
+AREA_CODE_INVALID = labelled(_("%(area)sコードは5桁の数字です（例: %(area_code)s）。"))
+ASSOCIATION_CODE_INVALID = labelled(
+    _("町内会コードは「%(area)sコード-番号」の形式です（例: %(association_code)s）。")
+)
 
 
 def _rate_field(**kwargs):
@@ -93,7 +99,7 @@ class WardSerializer(serializers.ModelSerializer):
 
 
 class DistrictSerializer(serializers.ModelSerializer):
-    ward = serializers.CharField(source="ward.code", read_only=True, help_text=_("区コード"))
+    ward = serializers.CharField(source="ward.code", read_only=True, help_text=AREA_CODE_HELP)
     ward_name = serializers.CharField(source="ward.name", read_only=True)
 
     class Meta:
@@ -103,7 +109,7 @@ class DistrictSerializer(serializers.ModelSerializer):
 
 
 class FederationSerializer(serializers.ModelSerializer):
-    ward = serializers.CharField(source="ward.code", read_only=True, help_text=_("区コード"))
+    ward = serializers.CharField(source="ward.code", read_only=True, help_text=AREA_CODE_HELP)
     ward_name = serializers.CharField(source="ward.name", read_only=True)
     district = serializers.CharField(source="district.code", read_only=True, allow_null=True)
     district_name = serializers.CharField(source="district.name", read_only=True, allow_null=True)
@@ -140,7 +146,7 @@ class LatestCountSerializer(serializers.Serializer):
 
 
 class AssociationSerializer(serializers.ModelSerializer):
-    ward = serializers.CharField(source="ward.code", read_only=True, help_text=_("区コード"))
+    ward = serializers.CharField(source="ward.code", read_only=True, help_text=AREA_CODE_HELP)
     ward_name = serializers.CharField(source="ward.name", read_only=True)
     district = serializers.CharField(source="district.code", read_only=True, allow_null=True)
     district_name = serializers.CharField(source="district.name", read_only=True, allow_null=True)
@@ -168,8 +174,10 @@ class AssociationSerializer(serializers.ModelSerializer):
     )
     latest_count = serializers.SerializerMethodField(help_text=_("直近の世帯数（まだなければ null）"))
     personal_data = serializers.SerializerMethodField(
-        help_text=_(
-            "代表者・連絡先。閲覧できる権限（市の管理者、担当区の職員、その町内会の役員）がなければ null"
+        help_text=labelled(
+            _(
+                "代表者・連絡先。閲覧できる権限（市の管理者、担当%(area)sの職員、その町内会の役員）がなければ null"
+            )
         )
     )
 
@@ -246,7 +254,9 @@ class _CountFiguresMixin(serializers.Serializer):
     fiscal_year = serializers.SerializerMethodField(help_text=_("年度（調査基準日を含む年度）"))
     rate = serializers.SerializerMethodField(help_text=_("加入率（%、小数第2位）。世帯数0のときは null"))
     entry_details = serializers.SerializerMethodField(
-        help_text=_("備考・入力元・入力者。市の管理者、担当区の職員、その町内会の役員のほかは null")
+        help_text=labelled(
+            _("備考・入力元・入力者。市の管理者、担当%(area)sの職員、その町内会の役員のほかは null")
+        )
     )
 
     def get_fiscal_year(self, obj) -> int:
@@ -273,7 +283,7 @@ class CountSerializer(_CountFiguresMixin, serializers.ModelSerializer):
         source="association.code", read_only=True, help_text=_("町内会コード")
     )
     association_name = serializers.CharField(source="association.name", read_only=True)
-    ward = serializers.CharField(source="association.ward.code", read_only=True, help_text=_("区コード"))
+    ward = serializers.CharField(source="association.ward.code", read_only=True, help_text=AREA_CODE_HELP)
     households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("区域内世帯数"))
     member_households = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("加入世帯数"))
     suppressed = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
@@ -321,7 +331,9 @@ class CountHistorySerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(read_only=True, help_text=SUPPRESSED_HELP)
     is_sample = serializers.SerializerMethodField(help_text=_("サンプルの町内会の世帯数（架空の数値）"))
     entry_details = serializers.SerializerMethodField(
-        help_text=_("備考・入力元・入力者。市の管理者、担当区の職員、その町内会の役員のほかは null")
+        help_text=labelled(
+            _("備考・入力元・入力者。市の管理者、担当%(area)sの職員、その町内会の役員のほかは null")
+        )
     )
 
     def get_is_sample(self, obj) -> bool:
@@ -339,7 +351,7 @@ ENTRY_REASON_MAX_LENGTH = 500
 
 
 class CountInputSerializer(serializers.Serializer):
-    association = AssociationCodeField(help_text=_("町内会コード"))
+    association = AssociationCodeField(help_text=labelled(_("町内会コード（例: %(association_code)s）")))
     survey_date = SurveyDateField(help_text=_("調査基準日（YYYY-MM-DD）。調査が開始されている日付"))
     households = StrictIntegerField(min_value=0, max_value=importer.COUNT_MAX, help_text=_("区域内世帯数"))
     member_households = StrictIntegerField(
@@ -368,7 +380,7 @@ class CountInputSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=ENTRY_REASON_MAX_LENGTH,
-        help_text=_("承認済みの区の世帯数を変更する理由"),
+        help_text=labelled(_("承認済みの%(area)sの世帯数を変更する理由")),
     )
 
 
@@ -473,7 +485,9 @@ class IssueSerializer(serializers.Serializer):
     column = serializers.CharField(read_only=True)
     code = serializers.CharField(
         read_only=True,
-        help_text=_("種類（missing_columns: 必須の列が見つからない、approved: 承認済みの区）。多くは空"),
+        help_text=labelled(
+            _("種類（missing_columns: 必須の列が見つからない、approved: 承認済みの%(area)s）。多くは空")
+        ),
     )
 
 
@@ -559,8 +573,8 @@ class ImportInputSerializer(serializers.Serializer):
     ward = FormCodeField(
         WARD_CODE_PATTERN,
         required=False,
-        help_text=_("この区の町内会だけを受け付ける（区コード5桁）"),
-        error_messages={"invalid": _("区コードは5桁の数字です（例: 01101）。")},
+        help_text=labelled(_("この%(area)sの町内会だけを受け付ける（%(area)sコード5桁）")),
+        error_messages={"invalid": AREA_CODE_INVALID},
     )
     dry_run = FormBooleanField(
         required=False,
@@ -572,17 +586,21 @@ class ImportInputSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         max_length=500,
-        help_text=_(
-            "変更理由: 承認済みの区の世帯数を変更するとき、区の職員は必須（市の管理者は不要）。"
-            "履歴と操作記録に残ります"
+        help_text=labelled(
+            _(
+                "変更理由: 承認済みの%(area)sの世帯数を変更するとき、%(area)sの職員は必須（市の管理者は不要）。"
+                "履歴と操作記録に残ります"
+            )
         ),
     )
     columns = serializers.JSONField(
         required=False,
         default=None,
-        help_text=_(
-            '列の対応（JSON）: 必須の列名 → ファイルの見出し。例 {"町内会コード": "番号"}。'
-            "省略すると、その区で前回指定した対応（画面で指定したもの）を使います"
+        help_text=labelled(
+            _(
+                '列の対応（JSON）: 必須の列名 → ファイルの見出し。例 {"町内会コード": "番号"}。'
+                "省略すると、その%(area)sで前回指定した対応（画面で指定したもの）を使います"
+            )
         ),
     )
 
@@ -636,7 +654,7 @@ class AssociationValuesSerializer(serializers.Serializer):
         max_length=20,
         required=False,
         allow_null=True,
-        help_text=_("まちづくりセンター地区コード（null で外す）"),
+        help_text=labelled(_("%(district)s地区コード（null で外す）")),
     )
     federation = StrictCharField(
         max_length=20, required=False, allow_null=True, help_text=_("連合町内会コード（null で外す）")
@@ -661,10 +679,12 @@ class AssociationValuesSerializer(serializers.Serializer):
 class AssociationCreateSerializer(AssociationValuesSerializer):
     ward = StrictRegexField(
         WARD_CODE_PATTERN,
-        help_text=_("区コード（5桁）"),
-        error_messages={"invalid": _("区コードは5桁の数字です（例: 01101）。")},
+        help_text=labelled(_("%(area)sコード（5桁）")),
+        error_messages={"invalid": AREA_CODE_INVALID},
     )
-    code = AssociationCodeField(required=False, help_text=_("町内会コード。省略すると区の次の番号"))
+    code = AssociationCodeField(
+        required=False, help_text=labelled(_("町内会コード。省略すると%(area)sの次の番号"))
+    )
 
 
 class DissolveInputSerializer(serializers.Serializer):
@@ -731,7 +751,9 @@ class MembershipRowSerializer(serializers.Serializer):
     previous_rate = _rate_field()
     change = _rate_field(help_text=_("前回調査からの増減（ポイント）"))
     registry_households = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=_("住民基本台帳世帯数（区・市のみ、ある日付だけ）")
+        read_only=True,
+        allow_null=True,
+        help_text=labelled(_("住民基本台帳世帯数（%(area)s単位と市全体のみ、ある日付だけ）")),
     )
     registry_rate = _rate_field(help_text=_("住民基本台帳世帯数による加入率（参考）"))
     suppressed = serializers.BooleanField(
@@ -854,7 +876,7 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
 
 class RoundOpenInputSerializer(serializers.Serializer):
     survey_date = SurveyDateField(required=False, help_text=_("調査基準日（省略すると今年の調査基準日）"))
-    deadline = SurveyDateField(help_text=_("区の提出期限"))
+    deadline = SurveyDateField(help_text=labelled(_("%(area)sの提出期限")))
 
 
 class ProgressActionInputSerializer(serializers.Serializer):
@@ -893,7 +915,9 @@ class WardRoundRowSerializer(serializers.Serializer):
     actions = serializers.SerializerMethodField(
         help_text=_("この利用者がいま行える操作（submit / approve / send_back）")
     )
-    stats = serializers.SerializerMethodField(help_text=_("区の加入状況（世帯数がまだなければ null）"))
+    stats = serializers.SerializerMethodField(
+        help_text=labelled(_("%(area)sの加入状況（世帯数がまだなければ null）"))
+    )
     events = ProgressEventSerializer(many=True, read_only=True)
 
     def get_missing(self, obj) -> list[str]:

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
+from chonaikai.cities.texts import labelled
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
 from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Programme, Transition
@@ -383,7 +384,9 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     fiscal_year = StrictIntegerField(
         min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX, help_text=gettext_lazy("年度")
     )
-    association = AssociationCodeField(help_text=gettext_lazy("町内会コード"))
+    association = AssociationCodeField(
+        help_text=labelled(gettext_lazy("町内会コード（例: %(association_code)s）"))
+    )
     category = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     hall = StrictIntegerField(min_value=1, max_value=2_147_483_647, required=False, allow_null=True)
     purpose = StrictCharField(max_length=4000, allow_blank=True, help_text=gettext_lazy("事業の目的・内容"))
@@ -530,11 +533,13 @@ def _filters(request, names: tuple[str, ...]) -> dict:
     list=extend_schema(
         summary=gettext_lazy("補助制度の一覧（予算・交付決定額・支払額・残額）"),
         description=(
-            gettext_lazy(
-                "年度ごとの補助制度と、予算額・交付決定額の合計・支払額の合計・予算の残り（集計値）、"
-                "区分ごとの算定基準（「要綱で要確認」の印 needs_confirmation 付き）。新しい年度から。"
-                "code（制度コード）と fiscal_year（年度）で絞り込めます。補助金の画面を使う利用者"
-                "（市の管理者・区役所職員・町内会の役員・閲覧者）が読めます。"
+            labelled(
+                gettext_lazy(
+                    "年度ごとの補助制度と、予算額・交付決定額の合計・支払額の合計・予算の残り（集計値）、"
+                    "区分ごとの算定基準（「要綱で要確認」の印 needs_confirmation 付き）。新しい年度から。"
+                    "code（制度コード）と fiscal_year（年度）で絞り込めます。補助金の画面を使う利用者"
+                    "（市の管理者・%(area_office)s職員・町内会の役員・閲覧者）が読めます。"
+                )
             )
         ),
         tags=PROGRAMME_TAGS,
@@ -612,9 +617,9 @@ APPLICATION_EXAMPLE = OpenApiExample(
         "programme": "digital",
         "programme_name": "町内会デジタル化推進補助金",  # i18n: data
         "fiscal_year": 2026,
-        "association": "01101-0001",
-        "association_name": "大通東町内会",  # i18n: data
-        "ward": "01101",
+        "association": "12345-0001",
+        "association_name": "さくら町内会",  # i18n: data (a fictional association)
+        "ward": "12345",
         "category": "",
         "hall": None,
         "purpose": "役員会のオンライン化",  # i18n: data
@@ -697,10 +702,12 @@ def _detail_queryset(user):
     list=extend_schema(
         summary=gettext_lazy("補助金の申請の一覧"),
         description=(
-            gettext_lazy(
-                "見てよい申請（町内会の役員はその町内会の申請、区役所職員は担当区の申請、市の管理者はすべて）を、"
-                "状態が変わった順（古い順）に返します。status（状態）、programme（制度コード）、fiscal_year"
-                "（年度）で絞り込めます。各申請に状態・算定額・算定の内訳（breakdown）が付きます。"
+            labelled(
+                gettext_lazy(
+                    "見てよい申請（町内会の役員はその町内会の申請、%(area_office)s職員は担当%(area)sの申請、市の管理者はすべて）を、"
+                    "状態が変わった順（古い順）に返します。status（状態）、programme（制度コード）、fiscal_year"
+                    "（年度）で絞り込めます。各申請に状態・算定額・算定の内訳（breakdown）が付きます。"
+                )
             )
         ),
         tags=APPLICATION_TAGS,
@@ -741,7 +748,7 @@ def _detail_queryset(user):
                 value={
                     "programme": "digital",
                     "fiscal_year": 2026,
-                    "association": "01101-0001",
+                    "association": "12345-0001",
                     "purpose": "役員会のオンライン化",  # i18n: data
                     "planned_start": "2026-12-01",
                     "planned_end": "2027-02-28",
@@ -899,9 +906,11 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("申請を提出"),
-        gettext_lazy(
-            "下書きか差戻しの申請を提出します（町内会の役員。紙の申請はその区の職員も）。受付期間・年度1件・"
-            "会館の補助の間隔などを確かめ、算定額を確定します。"
+        labelled(
+            gettext_lazy(
+                "下書きか差戻しの申請を提出します（町内会の役員。紙の申請はその%(area)sの職員も）。受付期間・年度1件・"
+                "会館の補助の間隔などを確かめ、算定額を確定します。"
+            )
         ),
         CommentInputSerializer,
     )
@@ -913,7 +922,7 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("審査を開始"),
-        gettext_lazy("提出済みの申請の審査を始めます（担当区の職員・市の管理者）。"),
+        labelled(gettext_lazy("提出済みの申請の審査を始めます（担当%(area)sの職員・市の管理者）。")),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"], url_path="start-review")
@@ -924,8 +933,10 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("町内会へ差し戻す"),
-        gettext_lazy(
-            "審査中の申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment（修正してほしい点）は必須です。"
+        labelled(
+            gettext_lazy(
+                "審査中の申請を町内会へ差し戻します（担当%(area)sの職員・市の管理者）。comment（修正してほしい点）は必須です。"
+            )
         ),
         RequiredCommentInputSerializer,
         {"comment": "経費の見積書を添付してください。"},  # i18n: data
@@ -938,7 +949,7 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("市へ進達"),
-        gettext_lazy("区で審査した申請を市へ進達します（担当区の職員・市の管理者）。"),
+        labelled(gettext_lazy("%(area)sで審査した申請を市へ進達します（担当%(area)sの職員・市の管理者）。")),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -948,8 +959,10 @@ class ApplicationViewSet(
         )
 
     @_transition_schema(
-        gettext_lazy("区へ戻す"),
-        gettext_lazy("市で審査中の申請を区へ戻します（市の管理者）。comment（理由）は必須です。"),
+        labelled(gettext_lazy("%(area)sへ戻す")),
+        labelled(
+            gettext_lazy("市で審査中の申請を%(area)sへ戻します（市の管理者）。comment（理由）は必須です。")
+        ),
         RequiredCommentInputSerializer,
         {"comment": "区の審査意見を付けてください。"},  # i18n: data
     )
@@ -990,7 +1003,9 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("申請を取り下げる"),
-        gettext_lazy("交付決定の前の申請を取り下げます（町内会の役員。紙の申請はその区の職員も）。"),
+        labelled(
+            gettext_lazy("交付決定の前の申請を取り下げます（町内会の役員。紙の申請はその%(area)sの職員も）。")
+        ),
         CommentInputSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -1028,8 +1043,10 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("実績報告を差し戻す"),
-        gettext_lazy(
-            "実績報告済みの申請を町内会へ差し戻します（担当区の職員・市の管理者）。comment は必須です。"
+        labelled(
+            gettext_lazy(
+                "実績報告済みの申請を町内会へ差し戻します（担当%(area)sの職員・市の管理者）。comment は必須です。"
+            )
         ),
         RequiredCommentInputSerializer,
         {"comment": "領収書の金額が経費と合いません。"},  # i18n: data
@@ -1071,13 +1088,15 @@ class ApplicationViewSet(
 
     @extend_schema(
         summary=gettext_lazy("書類を添付"),
-        description=gettext_lazy(
-            "申請に書類（見積書・領収書・写真など）を添付します（町内会の役員。紙の申請はその区の職員も）。"
-            "下書きと差戻しの申請、交付決定の後（実績報告の領収書など）に添付できます。形式は中身で判定し、"
-            "受け付けない形式・拡張子の不一致・大きすぎるファイルは 400。紙の申請では、別の職員による"
-            "入力内容の確認をやり直す必要があります。添付した書類を API から削除することはできません"
-            "（交付決定の後は画面からも削除できません）。担当外の申請は 404、役割上できない操作は 403、"
-            "今の状態ではできない操作は 409。"
+        description=labelled(
+            gettext_lazy(
+                "申請に書類（見積書・領収書・写真など）を添付します（町内会の役員。紙の申請はその%(area)sの職員も）。"
+                "下書きと差戻しの申請、交付決定の後（実績報告の領収書など）に添付できます。形式は中身で判定し、"
+                "受け付けない形式・拡張子の不一致・大きすぎるファイルは 400。紙の申請では、別の職員による"
+                "入力内容の確認をやり直す必要があります。添付した書類を API から削除することはできません"
+                "（交付決定の後は画面からも削除できません）。担当外の申請は 404、役割上できない操作は 403、"
+                "今の状態ではできない操作は 409。"
+            )
         ),
         tags=APPLICATION_TAGS,
         request={"multipart/form-data": AttachmentInputSerializer},
@@ -1104,8 +1123,10 @@ class ApplicationViewSet(
 
     @_transition_schema(
         gettext_lazy("紙の申請の入力内容を確認"),
-        gettext_lazy(
-            "職員が代理入力した紙の申請を、入力した職員とは別の職員が確認します（担当区の職員・市の管理者）。"
+        labelled(
+            gettext_lazy(
+                "職員が代理入力した紙の申請を、入力した職員とは別の職員が確認します（担当%(area)sの職員・市の管理者）。"
+            )
         ),
         CommentInputSerializer,
     )

@@ -7,7 +7,7 @@ Called by bench.measure (section "backup") in its process, on the database bench
 - restore: `manage.py restore` of that file, in its own process, into a database made for it and
   dropped afterwards — on PostgreSQL one made by CREATE DATABASE only (what `createdb` gives), on
   SQLite a migrated file (the JSON form loads into a migrated database);
-- at the Sapporo size on PostgreSQL, the portable JSON form's backup time as the baseline.
+- at the city size on PostgreSQL, the portable JSON form's backup time as the baseline.
 
 The restore's own check (rows per table against the manifest) must pass, or the figure is an error.
 """
@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Targets (seconds) by size, form and step: the Sapporo size is checked by `make bench`, the
+# Targets (seconds) by size, form and step: the city size is checked by `make bench`, the
 # nationwide one is reported by `make bench-full`.
 TARGETS = {
-    ("sapporo", "json", "backup"): 10,
-    ("sapporo", "json", "restore"): 30,
-    ("sapporo", "pg_dump", "backup"): 5,
-    ("sapporo", "pg_dump", "restore"): 20,
+    ("city", "json", "backup"): 10,
+    ("city", "json", "restore"): 30,
+    ("city", "pg_dump", "backup"): 5,
+    ("city", "pg_dump", "restore"): 20,
     ("nationwide", "pg_dump", "backup"): 60,
     ("nationwide", "pg_dump", "restore"): 120,
 }
@@ -83,7 +83,7 @@ def measure_backup(database_url: str, size: str) -> None:
         what = f"{summary.total_rows:,} rows ({counts:,} counts, {history:,} count history rows)"
         baseline = ratio = None
         note = f"{what}; {megabytes:,.0f} MB"
-        if size == "sapporo" and connection.vendor == "postgresql":
+        if size == "city" and connection.vendor == "postgresql":
             started = time.perf_counter()
             create_backup(tmp / "portable.zip", engine="json")
             json_s = time.perf_counter() - started

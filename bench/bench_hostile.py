@@ -44,7 +44,7 @@ def _big_workbook(rows: int) -> bytes:
     ws = wb.create_sheet("counts")
     ws.append(["町内会コード", "町内会名", "区域内世帯数", "加入世帯数", "備考"])  # i18n: data
     for i in range(rows):
-        ws.append([f"01101-{i % 10_000:04d}", f"町内会{i}", 150 + i % 400, 100, ""])  # i18n: data
+        ws.append([f"12345-{i % 10_000:04d}", f"町内会{i}", 150 + i % 400, 100, ""])  # i18n: data
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -63,6 +63,9 @@ def main() -> None:
 
 
 def _run() -> None:
+    import csv
+    import datetime as dt
+
     from rest_framework.renderers import JSONRenderer
 
     from api.serializers import PreviewSerializer
@@ -71,11 +74,14 @@ def _run() -> None:
     from tests.imports import hostile
     from wards.models import Ward
 
-    ward = Ward.objects.get(code="01101")
-    Association.objects.create(code="01101-0001", name="大通町内会", ward=ward)  # i18n: data
-    import datetime as dt
-
     data = hostile.duplicates_csv(4_000)
+    # The association the file's rows name, in a ward of its code (no city profile is needed here).
+    code, name = next(
+        row[:2] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) if row and row[0][:1].isdigit()
+    )
+    area = code.split("-")[0]
+    ward, _created = Ward.objects.get_or_create(code=area, defaults={"name": area, "kana": "", "romaji": ""})
+    Association.objects.get_or_create(code=code, defaults={"name": name, "ward": ward})
     print(f"4,000 copies of one row: {len(data) / 1024:.0f} KB CSV")
     preview = _timed(
         "  preview (read, parse, check)",

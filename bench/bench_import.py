@@ -50,7 +50,7 @@ def _workbook(associations, *, bump: int = 0) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("札幌市")
+    ws = wb.create_sheet("counts")
     ws.append(["令和7年1月1日現在 町内会別世帯数"])
     ws.append([])
     ws.append(["町内会コード", "町内会名", "区域内世帯数", "加入世帯数", "備考"])

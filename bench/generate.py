@@ -2,37 +2,42 @@
 
     .venv/bin/python -m bench.generate --database-url postgres://postgres@127.0.0.1:5432/chonaikai_bench \
         --size nationwide            # 300,000 associations, 3,000,000 counts
-    .venv/bin/python -m bench.generate --database-url sqlite:////tmp/bench.sqlite3 --size sapporo
+    .venv/bin/python -m bench.generate --database-url sqlite:////tmp/bench.sqlite3 --size city \
+        --migrate --city cities/<name>   # migrate, load the profile, then its sample's size
     .venv/bin/python -m bench.generate --database-url URL --size nationwide --dates 3
         # the nationwide register with the latest 3 survey dates only (900,000 counts)
 
 Everything written is SYNTHETIC and labelled so: every generated name ends in 「（合成）」 and rows
-carry is_sample=True. The data is shaped like ours: Sapporo's 10 wards (their codes and names are
-real facts loaded by the migrations; nothing generated here claims to describe them) and, for the
-nationwide size, synthetic cities of `--wards-per-city` wards each (codes 9CCWW: no prefecture
-code starts with 9, so they can never collide with a real municipality). Associations are spread
+carry is_sample=True. The data is shaped like the loaded city's: its areas (their codes and names
+are the facts `manage.py load_city` loaded from its profile; nothing generated here claims to
+describe them) and, for the nationwide size, synthetic cities of `--wards-per-city` wards each
+(codes 9CCWW: no prefecture code starts with 9, so they can never collide with a real
+municipality). The city size is the profile's sample size (sample.toml `associations`), and halls
+lie around the mean of its sample.toml `[offices]`. Associations are spread
 evenly over the wards, about 25 to a district and to a federation, each with a meeting hall
 position near its city's centre and one count per survey date, with the history row
 django-simple-history would have written.
 
 On PostgreSQL every table is loaded with COPY (psycopg 3 `cursor.copy`); foreign-key triggers are
 off during the load (`session_replication_role = replica`, the data is consistent by
-construction), then the tables are ANALYZEd. SQLite (Sapporo size only) gets executemany. The
+construction), then the tables are ANALYZEd. SQLite (city size only) gets executemany. The
 ward summaries are rebuilt at the end (services.summaries.summaries_rebuild).
 
-Ward sizes. At Sapporo size (2,200 associations, no synthetic cities) each ward gets as many
-associations, and as many ended ones, as `seed_demo` gives it (`sample_ward_sizes`: the sample
-generator's own split by registry households), so the largest ward is the sample's largest
-(北区: 314 associations, 313 active; 中央区: 298) and the entry-grid benchmark measures a ward of
-that size. Otherwise associations are spread evenly and about 1 % are dissolved at random.
+Ward sizes. At city size (the sample's number of associations, no synthetic cities) each ward gets
+as many associations, and as many ended ones, as `seed_demo` gives it (`sample_ward_sizes`: the
+sample generator's own split by registry households), so the largest ward is the sample's largest
+and the entry-grid benchmark measures a ward of that size. Otherwise associations are spread evenly
+and about 1 % are dissolved at random.
 
-The database must be migrated and hold no associations yet (`--migrate` runs migrate first).
+The database must be migrated, hold a loaded city and no associations yet (`--migrate` runs
+migrate and then `load_city` with `--city`, default the CITY environment variable).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import math
 import os
 import random
@@ -40,15 +45,15 @@ import time
 from dataclasses import dataclass
 
 SIZES = {
-    # associations, synthetic cities besides Sapporo, wards per synthetic city
-    "sapporo": (2_200, 0, 10),
+    # associations (None: the loaded city's sample size), synthetic cities besides it, wards per synthetic city
+    "city": (None, 0, 10),
     "nationwide": (300_000, 99, 10),
 }
 SURVEY_DATES = [dt.date(2016 + i, 1, 1) for i in range(10)]
 LABEL = "（合成）"
 HISTORY_REASON = "合成データ（ベンチマーク用）"
 PER_GROUP = 25  # associations per district and per federation
-SAPPORO_CENTRE = (43.0621, 141.3544)
+SYNTHETIC_CODE_START = "9"  # no prefecture code starts with 9
 
 
 @dataclass(frozen=True)
@@ -61,24 +66,66 @@ class Generated:
     summary_seconds: float
 
 
+def city_profile() -> str:
+    """The city profile the benchmark databases are loaded with: CITY (make bench and make load set it)."""
+    city = os.environ.get("CITY")
+    if not city:
+        raise SystemExit("set CITY=cities/<name>: the city profile to load (make bench and make load set it)")
+    return city
+
+
+def boundaries_file() -> str | None:
+    """BOUNDARIES: the ward boundary file imported after load_city (make bench sets it), if any."""
+    return os.environ.get("BOUNDARIES") or None
+
+
+def loaded_sample() -> dict:
+    """The loaded city's sample.toml, read from the profile folder load_city recorded."""
+    from pathlib import Path
+
+    from chonaikai.cities.current import city
+    from chonaikai.cities.profile import read_profile
+
+    current = city()
+    if current.pk is None:
+        raise SystemExit("no city loaded: run manage.py load_city cities/<name> (or --migrate --city)")
+    folder = Path(current.profile)
+    if not folder.is_absolute():
+        folder = Path(__file__).resolve().parent.parent / folder
+    sample = read_profile(folder).sample
+    if sample is None:
+        raise SystemExit(f"{folder} has no sample.toml: the city size is its sample's size")
+    return sample
+
+
+def _own_centre() -> tuple[float, float]:
+    """The mean of the sample's office positions: where the loaded city's halls are placed."""
+    offices = list(loaded_sample()["offices"].values())
+    if not offices:
+        raise SystemExit("the profile's sample.toml has no [offices]: no place to put the halls")
+    return sum(lat for lat, _ in offices) / len(offices), sum(lon for _, lon in offices) / len(offices)
+
+
 def _city_centre(rng: random.Random, city: int) -> tuple[float, float]:
     if city == 0:
-        return SAPPORO_CENTRE
+        return _own_centre()
     # Synthetic cities over Honshu, Shikoku, Kyushu and Hokkaido's latitudes (a rough box).
     return rng.uniform(31.5, 43.5), rng.uniform(130.5, 144.5)
 
 
 def _wards(cities: int, wards_per_city: int) -> list[tuple[int, str]]:
-    """(city index, ward code) for Sapporo's 10 wards (city 0) and the synthetic cities' wards."""
+    """(city index, ward code) for the loaded city's areas (city 0) and the synthetic cities' wards."""
     from wards.models import Ward
 
     existing = list(Ward.objects.order_by("code").values_list("code", flat=True))
-    sapporo = [code for code in existing if code.startswith("011")]
-    result = [(0, code) for code in sapporo]
+    own = [code for code in existing if not code.startswith(SYNTHETIC_CODE_START)]
+    if not own:
+        raise SystemExit("the database holds no areas: load a city profile first (manage.py load_city)")
+    result = [(0, code) for code in own]
     new = []
     for city in range(1, cities + 1):
         for ward in range(1, wards_per_city + 1):
-            code = f"9{city:02d}{ward:02d}"
+            code = f"{SYNTHETIC_CODE_START}{city:02d}{ward:02d}"
             result.append((city, code))
             if code not in existing:
                 new.append(
@@ -213,10 +260,8 @@ def generate(
 
 
 def _sample_sized(associations: int, cities: int) -> bool:
-    """Sapporo size: the wards take seed_demo's sizes (module docstring)."""
-    from chonaikai.associations import sample
-
-    return cities == 0 and associations == sample.sample_params().associations
+    """City size: the wards take seed_demo's sizes (module docstring)."""
+    return cities == 0 and associations == loaded_sample()["associations"]
 
 
 _ASSOCIATION_COLUMNS = (
@@ -283,7 +328,7 @@ def _association_values(row, district_ids, federation_ids):
 
 
 class _GenericLoader:
-    """executemany through Django's cursor: SQLite at Sapporo size."""
+    """executemany through Django's cursor: SQLite at city size."""
 
     def begin(self):
         pass
@@ -385,9 +430,9 @@ def setup_django(database_url: str) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required=False)
-    parser.add_argument("--size", choices=sorted(SIZES), default="sapporo")
+    parser.add_argument("--size", choices=sorted(SIZES), default="city")
     parser.add_argument("--associations", type=int, help="overrides the size's number of associations")
-    parser.add_argument("--cities", type=int, help="synthetic cities besides Sapporo")
+    parser.add_argument("--cities", type=int, help="synthetic cities besides the loaded one")
     parser.add_argument("--wards-per-city", type=int)
     parser.add_argument(
         "--dates",
@@ -397,19 +442,27 @@ def main(argv=None) -> None:
         help="only the latest N survey dates (a nationwide register with fewer counts)",
     )
     parser.add_argument("--no-history", action="store_true", help="skip the counts' history rows")
-    parser.add_argument("--migrate", action="store_true", help="run migrate first")
+    parser.add_argument("--migrate", action="store_true", help="run migrate and load_city --city first")
+    parser.add_argument(
+        "--city",
+        default=os.environ.get("CITY"),
+        help="the city profile folder --migrate loads (default: the CITY environment variable)",
+    )
     parser.add_argument("--seed", type=int, default=20250101)
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or DATABASE_URL) is required")
     setup_django(args.database_url)
     if args.migrate:
+        if not args.city:
+            parser.error("--migrate needs --city cities/<name> (or CITY=cities/<name>)")
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        call_command("load_city", args.city, stdout=io.StringIO())
     n, cities, per_city = SIZES[args.size]
     generate(
-        associations=args.associations or n,
+        associations=args.associations or n or loaded_sample()["associations"],
         cities=cities if args.cities is None else args.cities,
         wards_per_city=args.wards_per_city or per_city,
         dates=SURVEY_DATES[-args.dates :] if args.dates else None,

@@ -1,6 +1,6 @@
 """Measurements on a database that bench.generate has filled; run by bench.run, one process per database.
 
-    .venv/bin/python -m bench.measure --database-url URL --size sapporo|nationwide [--out FILE]
+    .venv/bin/python -m bench.measure --database-url URL --size city|nationwide [--out FILE]
     .venv/bin/python -m bench.measure --database-url URL import-child FILE YYYY-MM-DD  (one import; its peak memory)
     .venv/bin/python -m bench.measure --database-url URL import-command-child FILE YYYY-MM-DD  (the same through
         `manage.py import_counts`, the page's path: upload record, stored file, services)
@@ -91,7 +91,7 @@ def measure_stats(size: str) -> None:
     day = selectors.latest_survey_date()
     dates = [day, selectors.previous_survey_date(day)]
     all_dates = selectors.survey_dates()
-    runs = 5 if size == "sapporo" else 3
+    runs = 5 if size == "city" else 3
     for level, label in ((Level.WARD, "ward"), (Level.CITY, "city")):
         summary = timed(lambda level=level: selectors._summary_sums(level, dates, None), runs=runs)
         raw = timed(lambda level=level: selectors._count_sums(level, dates, None), runs=runs)
@@ -168,7 +168,7 @@ def measure_stats(size: str) -> None:
         "membership_stats(level=association), on the fly",
         timed(lambda: selectors.membership_stats(survey_date=day, level=Level.ASSOCIATION), runs=3),
         "ms",
-        100 if size == "sapporo" else None,
+        100 if size == "city" else None,
     )
     if connection.vendor == "postgresql":
         from chonaikai.associations.models import HouseholdCount
@@ -445,7 +445,7 @@ def _existing_path(data: bytes, filename: str):
     return services.counts_import_commit(actor=None, survey_date=NEW_DATE, preview=preview)
 
 
-def measure_imports_sapporo() -> None:
+def measure_imports_city() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -847,7 +847,7 @@ def measure_grid(size: str) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--size", choices=["sapporo", "nationwide"], default="sapporo")
+    parser.add_argument("--size", choices=["city", "nationwide"], default="city")
     parser.add_argument("--out")
     parser.add_argument(
         "--only",
@@ -871,9 +871,9 @@ def main(argv=None) -> None:
         "api": lambda: measure_api(args.size),
         "maps": lambda: measure_maps(args.size),
     }
-    if args.size == "sapporo":
+    if args.size == "city":
         sections["grid"] = lambda: measure_grid(args.size)
-        sections = {"imports": measure_imports_sapporo, **sections}
+        sections = {"imports": measure_imports_city, **sections}
     elif connection.vendor == "postgresql":
         sections = {"imports": lambda: measure_imports_nationwide(args.database_url), **sections}
     from bench.bench_backup import measure_backup

@@ -1,12 +1,13 @@
 """make bench / make bench-full: make the databases, fill them, measure, print one table.
 
-    .venv/bin/python -m bench.run quick   # Sapporo size (2,200 associations × 10 dates), SQLite and PostgreSQL
+    .venv/bin/python -m bench.run quick   # city size (the CITY profile's sample, × 10 dates), SQLite and PostgreSQL
     .venv/bin/python -m bench.run full    # nationwide (300,000 × 10 = 3,000,000 counts), PostgreSQL
 
 Each database is made for the run and dropped after it: a SQLite file in a temporary directory and
 PostgreSQL databases named chonaikai_bench_quick / chonaikai_bench_full on BENCH_POSTGRES (default
-postgres://postgres@127.0.0.1:5432). For each: migrate, bench.generate (synthetic data), the
-Sapporo ward boundaries (BOUNDARIES, when present), bench.measure in its own process, then the
+postgres://postgres@127.0.0.1:5432). For each: migrate, load_city $CITY (the city profile, e.g.
+cities/<name>; make bench sets it), bench.generate (synthetic data), the ward boundaries
+(BOUNDARIES, when given), bench.measure in its own process, then the
 resident memory of a web process (gunicorn, one worker) after it has served the API list, the map
 page (cold and cached), the association layer and the statistics pages.
 
@@ -26,6 +27,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.generate import boundaries_file, city_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -53,13 +56,14 @@ def _psql(sql: str) -> None:
 
 def _prepare(database_url: str, size: str) -> None:
     _run(["manage.py", "migrate", "--noinput", "--verbosity", "0"], database_url)
+    _run(["manage.py", "load_city", city_profile()], database_url, stdout=subprocess.DEVNULL)
     _run(
         ["-m", "bench.generate", "--database-url", database_url, "--size", size],
         database_url,
         stdout=sys.stderr,
     )
-    boundaries = os.environ.get("BOUNDARIES") or str(ROOT.parent / "shared/data/sapporo_wards.geojson")
-    if Path(boundaries).is_file():
+    boundaries = boundaries_file()
+    if boundaries and Path(boundaries).is_file():
         _run(["manage.py", "import_boundaries", boundaries], database_url, stdout=subprocess.DEVNULL)
 
 
@@ -210,15 +214,12 @@ def main(argv=None) -> int:
     mode = (argv or sys.argv[1:] or ["quick"])[0]
     if mode not in ("quick", "full"):
         raise SystemExit("usage: python -m bench.run quick|full")
+    city_profile()  # before anything is made: the profile every database is loaded with
     started = time.perf_counter()
     figures = []
     with tempfile.TemporaryDirectory(prefix="chonaikai-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        runs = (
-            [("postgres", "nationwide")]
-            if mode == "full"
-            else [("sqlite", "sapporo"), ("postgres", "sapporo")]
-        )
+        runs = [("postgres", "nationwide")] if mode == "full" else [("sqlite", "city"), ("postgres", "city")]
         for engine, size in runs:
             label = f"{size}/{engine}"
             if engine == "sqlite":

@@ -10,12 +10,12 @@ from django.http import HttpResponse
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv"
 # A letter before a code keeps it text in spreadsheets: pandas' read_csv and LibreOffice read a
-# column of digits as numbers whatever the quoting, and 01101 becomes 1101.
+# column of digits as numbers whatever the quoting, and 01234 becomes 1234.
 CODE_TEXT_PREFIX = "C"
 
 
 def code_text(code: str) -> str:
-    """A code in the form CSV readers keep as text (C01101); removing the "C" gives it back."""
+    """A code in the form CSV readers keep as text (C01234); removing the "C" gives it back."""
     return f"{CODE_TEXT_PREFIX}{code}"
 
 

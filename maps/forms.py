@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.templatetags.japanese import jdate
+from chonaikai.cities.texts import labelled
 
 from .metrics import DEFAULT_METRIC, METRICS
 
@@ -9,8 +10,8 @@ DEFAULT_LEVEL = "ward"
 
 
 LEVEL_CHOICES = [
-    ("ward", _("区")),
-    ("district", _("まちづくりセンター地区")),
+    ("ward", labelled("%(area)s")),
+    ("district", labelled(_("%(district)s地区"))),
     ("association", _("町内会")),
 ]
 

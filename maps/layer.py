@@ -5,7 +5,7 @@ here: for each zoom level up to CLUSTER_MAX_ZOOM the halls are grouped by a grid
 CELL_PX × CELL_PX screen pixels (Web Mercator, as Leaflet draws), and each cell with more than one
 hall becomes one circle with the count and the cell's combined rate (its member households ÷ its
 households, rules.membership_rate). Beyond that zoom every hall is drawn on its own. The page
-gets all levels at once (a few tens of KB for Sapporo) and switches between them as the user
+gets all levels at once (a few tens of KB for a city of some 2,000 associations) and switches between them as the user
 zooms, with no further request.
 
 Pure Python: no queries. Popups carry the association's name, federation, rate and a link to its

@@ -6,10 +6,11 @@ here for the remaining gap and, with the same proportional method, for the gain 
 
 Definitions (stated on the page as well):
 - A ward's contribution is its member households on the latest survey minus those on the
-  baseline survey (FY2022: 2023-01-01), from the household counts.
+  baseline fiscal year's survey, from the household counts.
 - A ward is on track when that gain is at least its pro-rata share of the gain the city should
-  have made by now on a straight path from the baseline (685,497 in FY2022) to the target
-  (723,778 in FY2028), shared in proportion to the wards' households on the latest survey.
+  have made by now on a straight path from the plan's baseline to its target (the member-household
+  figures of the city profile's plan.toml), shared in proportion to the wards' households on the
+  latest survey.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Pure Python over the GeoJSON text the boundaries are stored as: no shapely, so a page that draws
 these loads no map library. Longitudes are scaled by cos(latitude at the centre), which keeps the
-wards' shapes at Sapporo's 43° N as well as Web Mercator would over an area this small.
+wards' shapes at a Japanese city's latitude as well as Web Mercator would over an area this small.
 Coordinates are rounded to 0.1 px and repeated points dropped, which cuts the simplified boundaries
 (≈ 63 KB of GeoJSON) to about a third.
 

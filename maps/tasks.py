@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.cities.current import city
+from chonaikai.cities.texts import words
 
 from . import metrics, selectors
 from .cache import TIMEOUT, pending_key, render_key
@@ -75,8 +75,8 @@ def cache_key(*, kind: str, data: selectors.WardMapData, metric: str, language: 
 
 # The exports' and the PNG's title per level (the city's name, then the metric's label).
 TITLES = {
-    "ward": _("%(city)s 区別の%(metric)s"),
-    "district": _("%(city)s まちづくりセンター地区別の%(metric)s"),
+    "ward": _("%(city)s %(area)s別の%(metric)s"),
+    "district": _("%(city)s %(district)s地区別の%(metric)s"),
     "association": _("%(city)s 町内会別の%(metric)s"),
 }
 
@@ -95,7 +95,7 @@ def render(*, kind: str, data: selectors.WardMapData, metric: str, language: str
         figures=data.figures,
         classes=metrics.classify(data.figures, metric),
         geometries=geometries,
-        title=str(TITLES[data.level]) % {"city": city().name, "metric": spec.label},
+        title=str(TITLES[data.level]) % {**words(), "metric": spec.label},
         date_text=date_text,
         attribution=selectors.boundary_attribution(data.level),
         tiles_url=settings.MAP_TILES_URL,

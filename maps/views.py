@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET
 from chonaikai.accounts import policy
 from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
+from chonaikai.cities.texts import words
 from chonaikai.queue import QueueUnavailable, enqueue
 
 from . import cache as map_cache
@@ -263,9 +264,9 @@ def ward_map_series_csv(request):
     metric = form.cleaned_data["metric"] if form.is_bound else metrics.DEFAULT_METRIC
     header = [
         gettext("調査基準日"),
-        gettext("区コード"),
-        gettext("区コード（文字列）"),
-        gettext("区"),
+        gettext("%(area)sコード") % words(),
+        gettext("%(area)sコード（文字列）") % words(),
+        words()["area"],
         str(metrics.METRICS[metric].label),
         gettext("単位"),
         gettext("非公表"),
@@ -312,8 +313,9 @@ def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpRespon
     if not selectors.has_boundaries(level):
         return _text(
             gettext(
-                "区の境界が取り込まれていないため、地図を作成できません（manage.py import_boundaries FILE）。"
+                "%(area)sの境界が取り込まれていないため、地図を作成できません（manage.py import_boundaries FILE）。"
             )
+            % words()
             if level == selectors.LEVEL
             else gettext(
                 "この単位の境界が取り込まれていないため、地図を作成できません"

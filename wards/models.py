@@ -1,10 +1,15 @@
-"""Geography: wards (区), まちづくりセンター districts, and the wards' registry household totals."""
+"""Geography: the city's first-level areas (Ward: 区, or the whole city, or its 地区 / 支所), the districts
+between an area and its associations (none in some cities), and the areas' registry household totals.
+
+The words the screens use for each level are the loaded city's (chonaikai.cities.current.labels);
+the verbose names here are the generic ones the admin and the migrations use.
+"""
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ward_code_validator = RegexValidator(r"^\d{5}$", _("区コードは5桁の数字です（例: 01101）。"))
+ward_code_validator = RegexValidator(r"^\d{5}$", _("5桁の数字で入力してください（例: 12345）。"))
 
 
 class Ward(models.Model):
@@ -31,7 +36,7 @@ class Ward(models.Model):
 
 
 class District(models.Model):
-    """A まちづくりセンター district; each belongs to one ward."""
+    """A district between a ward and its associations (the profile names the level); each belongs to one ward."""
 
     code = models.CharField(_("地区コード"), max_length=20, unique=True)
     name = models.CharField(_("地区名"), max_length=80)
@@ -41,8 +46,8 @@ class District(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("まちづくりセンター地区")
-        verbose_name_plural = _("まちづくりセンター地区")
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
 
     def __str__(self):
         return self.name
@@ -115,7 +120,7 @@ class WardBoundary(Boundary):
 
 
 class AreaBoundary(Boundary):
-    """The area of a まちづくりセンター district or of an association, from a boundary file.
+    """The area of a district or of an association, from a boundary file.
 
     Stored as a ward's is (Boundary: GeoJSON text, full resolution and coverage-simplified), one
     row per (level, code). `code` is the District's or the Association's code rather than a foreign key:
@@ -125,7 +130,7 @@ class AreaBoundary(Boundary):
     """
 
     class Level(models.TextChoices):
-        DISTRICT = "district", _("まちづくりセンター地区")
+        DISTRICT = "district", _("地区")
         ASSOCIATION = "association", _("町内会")
 
     level = models.CharField(_("区分"), max_length=20, choices=Level.choices)

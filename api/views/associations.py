@@ -22,6 +22,7 @@ from chonaikai.accounts import policy
 from chonaikai.associations import publication, selectors
 from chonaikai.associations.models import Federation, HouseholdCount
 from chonaikai.associations.services import registry
+from chonaikai.cities.texts import labelled
 from wards.models import District
 
 from .. import entry
@@ -47,18 +48,18 @@ ASSOCIATION_CODE_REGEX = r"[0-9]{5}-[0-9]{1,9}"
 # Never shown in lists to callers who may not see them, so never read for them either.
 PERSONAL_FIELDS = ("representative_name", "contact_phone", "contact_email", "contact_address")
 
-ASSOCIATION_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
+ASSOCIATION_EXAMPLE = OpenApiExample(  # i18n: data (a fictional city's sample values)
     gettext_lazy("町内会"),
     value={
-        "code": "01101-0001",
-        "name": "大通東町内会",
-        "kana": "おおどおりひがしちょうないかい",
-        "ward": "01101",
-        "ward_name": "中央区",
-        "district": "01101-D01",
-        "district_name": "大通地区",
-        "federation": "01101-F001",
-        "federation_name": "大通連合町内会",
+        "code": "12345-0001",
+        "name": "さくら町内会",
+        "kana": "さくらちょうないかい",
+        "ward": "12345",
+        "ward_name": "〇〇区",
+        "district": "12345-D01",
+        "district_name": "さくら地区",
+        "federation": "12345-F001",
+        "federation_name": "さくら連合町内会",
         "status": "active",
         "status_label": "活動中",
         "founded_on": "1965-04-01",
@@ -84,25 +85,29 @@ ASSOCIATION_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("町内会・自治会の一覧"),
-        description=gettext_lazy(
-            "区（ward）・地区（district）・連合町内会（federation）のコード、状態（status）で絞り込み、"
-            "q で名称・よみがなを検索します（ひらがな・カタカナ、全角・半角を区別しません）。"
-            "代表者・連絡先（personal_data）は閲覧できる利用者にだけ返し、ほかは null です。"
+        description=labelled(
+            gettext_lazy(
+                "%(area)s（ward）・地区（district）・連合町内会（federation）のコード、状態（status）で絞り込み、"
+                "q で名称・よみがなを検索します（ひらがな・カタカナ、全角・半角を区別しません）。"
+                "代表者・連絡先（personal_data）は閲覧できる利用者にだけ返し、ほかは null です。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         examples=[ASSOCIATION_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary=gettext_lazy("町内会・自治会（町内会コードで指定）"),
-        description=gettext_lazy(
-            "町内会・自治会の台帳（公開情報）。町内会コード（例: 01101-0001）で指定します。"
+        description=labelled(
+            gettext_lazy(
+                "町内会・自治会の台帳（公開情報）。町内会コード（例: %(association_code)s）で指定します。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         examples=[ASSOCIATION_EXAMPLE],
     ),
 )
 class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """町内会・自治会の台帳（公開情報）。町内会コード（例: 01101-0001）で指定します。"""
+    """The register of associations (public data), by association code."""
 
     serializer_class = AssociationSerializer
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
@@ -134,10 +139,12 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary=gettext_lazy("町内会の世帯数の推移"),
-        description=gettext_lazy(
-            "調査基準日ごとの区域内世帯数・加入世帯数・加入率と、前回からの加入率の増減（古い順）。"
-            "survey_date でひとつの調査基準日に絞れます。備考・入力者（entry_details）は市の管理者、"
-            "担当区の職員、その町内会の役員にだけ返します。"
+        description=labelled(
+            gettext_lazy(
+                "調査基準日ごとの区域内世帯数・加入世帯数・加入率と、前回からの加入率の増減（古い順）。"
+                "survey_date でひとつの調査基準日に絞れます。備考・入力者（entry_details）は市の管理者、"
+                "担当%(area)sの職員、その町内会の役員にだけ返します。"
+            )
         ),
         tags=[gettext_lazy("世帯数")],
         parameters=[
@@ -172,10 +179,12 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary=gettext_lazy("町内会を登録"),
-        description=gettext_lazy(
-            "区に新しい町内会を登録します（状態は活動中）。code を省略すると区の次の番号になります。"
-            "地区・連合町内会は同じ区のもの。代表者・連絡先は閲覧できる権限がある場合だけ登録できます。"
-            "担当区の職員と市の管理者のみ（担当外の区は 404）。"
+        description=labelled(
+            gettext_lazy(
+                "%(area)sに新しい町内会を登録します（状態は活動中）。code を省略すると%(area)sの次の番号になります。"
+                "地区・連合町内会は同じ%(area)sのもの。代表者・連絡先は閲覧できる権限がある場合だけ登録できます。"
+                "担当%(area)sの職員と市の管理者のみ（担当外の%(area)sは 404）。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         request=AssociationCreateSerializer,
@@ -184,9 +193,9 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             OpenApiExample(
                 gettext_lazy("登録"),
                 value={
-                    "ward": "01101",
-                    "name": "大通西町内会",  # i18n: data
-                    "kana": "おおどおりにしちょうないかい",  # i18n: data
+                    "ward": "12345",
+                    "name": "みどり町内会",  # i18n: data (a fictional association)
+                    "kana": "みどりちょうないかい",  # i18n: data
                 },
                 request_only=True,
             )
@@ -206,9 +215,11 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary=gettext_lazy("町内会の登録内容を変更"),
-        description=gettext_lazy(
-            "送った項目だけを変更します（区・コード・状態は変えられません。解散・合併はそれぞれの操作で）。"
-            "担当区の職員と市の管理者のみ（担当外は 404）。"
+        description=labelled(
+            gettext_lazy(
+                "送った項目だけを変更します（%(area)s・コード・状態は変えられません。解散・合併はそれぞれの操作で）。"
+                "担当%(area)sの職員と市の管理者のみ（担当外は 404）。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         request=AssociationValuesSerializer(partial=True),
@@ -227,8 +238,10 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary=gettext_lazy("町内会の解散"),
-        description=gettext_lazy(
-            "活動中の町内会を解散日で終了します。世帯数の記録はそのまま残ります。担当区の職員と市の管理者のみ。"
+        description=labelled(
+            gettext_lazy(
+                "活動中の町内会を解散日で終了します。世帯数の記録はそのまま残ります。担当%(area)sの職員と市の管理者のみ。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         request=DissolveInputSerializer,
@@ -249,9 +262,11 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary=gettext_lazy("町内会の合併"),
-        description=gettext_lazy(
-            "predecessors の町内会を合併日で廃止し、successor（吸収合併）か new_successor（新設合併、"
-            "新しく登録）に引き継ぎます。同じ区の活動中の町内会どうしのみ。応答は存続・新設した町内会。"
+        description=labelled(
+            gettext_lazy(
+                "predecessors の町内会を合併日で廃止し、successor（吸収合併）か new_successor（新設合併、"
+                "新しく登録）に引き継ぎます。同じ%(area)sの活動中の町内会どうしのみ。応答は存続・新設した町内会。"
+            )
         ),
         tags=[gettext_lazy("町内会")],
         request=MergeInputSerializer,
@@ -309,19 +324,23 @@ COUNT_WRITE_RESULT = inline_serializer(
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("世帯数の一覧"),
-        description=gettext_lazy(
-            "町内会ごと・調査基準日ごとの世帯数。調査基準日（survey_date）、区（ward）、町内会（association）で絞り込めます。"
+        description=labelled(
+            gettext_lazy(
+                "町内会ごと・調査基準日ごとの世帯数。調査基準日（survey_date）、%(area)s（ward）、町内会（association）で絞り込めます。"
+            )
         ),
         tags=[gettext_lazy("世帯数")],
     ),
     create=extend_schema(
         summary=gettext_lazy("世帯数を1件登録・更新"),
-        description=gettext_lazy(
-            "町内会コード・調査基準日・区域内世帯数・加入世帯数を1件保存します（あれば更新）。世帯数入力画面と"
-            "同じサービスを通るので、確認も操作記録も同じです: 調査が開始されていること、担当区であること、"
-            "版（version）による上書き防止（他の人が先に保存していれば 409）、加入世帯数が区域内世帯数を"
-            "上回るときの確認（confirm_members_over）、前回から大きく変わるときの備考、承認済みの区の"
-            "修正理由（reason）。担当区の職員と市の管理者だけが保存でき、担当外の区の町内会は 404 です。"
+        description=labelled(
+            gettext_lazy(
+                "町内会コード・調査基準日・区域内世帯数・加入世帯数を1件保存します（あれば更新）。世帯数入力画面と"
+                "同じサービスを通るので、確認も操作記録も同じです: 調査が開始されていること、担当%(area)sであること、"
+                "版（version）による上書き防止（他の人が先に保存していれば 409）、加入世帯数が区域内世帯数を"
+                "上回るときの確認（confirm_members_over）、前回から大きく変わるときの備考、承認済みの%(area)sの"
+                "修正理由（reason）。担当%(area)sの職員と市の管理者だけが保存でき、担当外の%(area)sの町内会は 404 です。"
+            )
         ),
         tags=[gettext_lazy("世帯数")],
         request=CountInputSerializer,
@@ -339,7 +358,7 @@ COUNT_WRITE_RESULT = inline_serializer(
             OpenApiExample(
                 gettext_lazy("登録"),
                 value={
-                    "association": "01101-0001",
+                    "association": "12345-0001",
                     "survey_date": "2025-01-01",
                     "households": 210,
                     "member_households": 147,

@@ -1,5 +1,6 @@
-"""Wards, まちづくりセンター districts and federations (public), ward boundaries as GeoJSON, and a
-ward's entry sheet (for the ward's staff)."""
+"""Wards (the city's first-level areas), districts and federations (public), ward boundaries as
+GeoJSON, and a ward's entry sheet (for the ward's staff). Texts name the levels as the loaded city
+does (chonaikai.cities.texts); the schema's examples are a fictional city's."""
 
 from __future__ import annotations
 
@@ -22,53 +23,60 @@ from rest_framework.views import APIView
 from chonaikai.accounts import policy
 from chonaikai.associations import exporter
 from chonaikai.associations.models import Federation
+from chonaikai.cities.texts import labelled
 from chonaikai.downloads import XLSX_MEDIA_TYPE, workbook_response
 from maps import selectors as map_selectors
 from wards.models import District, Ward
 
 from ..fields import SURVEY_DATE_SCHEMA
 from ..filters import DistrictFilter, FederationFilter
+from ..schema import AREA_TAG
 from ..serializers import DistrictSerializer, FederationSerializer, WardSerializer
 from .common import BinaryRenderer, optional_date
 
 WARD_CODE_REGEX = r"[0-9]{5}"
-# District and federation codes are the city's own (e.g. 01101-D01, 01101-F001).
+# District and federation codes are the city's own (e.g. 12345-D01, 12345-F001).
 AREA_CODE_REGEX = r"[0-9A-Za-z_-]{1,20}"
 
-WARD_EXAMPLE = OpenApiExample(  # i18n: data (official names)
-    "中央区",
+WARD_EXAMPLE = OpenApiExample(  # i18n: data (a fictional area)
+    "〇〇区",
     value={
-        "code": "01101",
-        "name": "中央区",
-        "kana": "ちゅうおうく",
-        "romaji": "Chuo-ku",
-        "established_on": "1972-04-01",
-        "area_km2": 46.42,
+        "code": "12345",
+        "name": "〇〇区",
+        "kana": "まるまるく",
+        "romaji": "Marumaru-ku",
+        "established_on": "2000-04-01",
+        "area_km2": 40.5,
     },
     response_only=True,
 )
 
 
 # The descriptions are given explicitly: the docstrings would be shown untranslated.
-WARD_DESCRIPTION = _("札幌市の10区。区コード（全国地方公共団体コード、5桁）で指定します。")
-DISTRICT_DESCRIPTION = _("まちづくりセンターの地区。区コード（ward）で絞り込めます。")
-FEDERATION_DESCRIPTION = _("連合町内会。区コード（ward）、地区コード（district）で絞り込めます。")
-AREA_TAGS = [_("区・地区・連合町内会")]
+WARD_DESCRIPTION = labelled(_("%(city)sの%(area)s。%(area)sコード（5桁）で指定します。"))
+DISTRICT_DESCRIPTION = labelled(_("%(district)s地区。%(area)sコード（ward）で絞り込めます。"))
+FEDERATION_DESCRIPTION = labelled(
+    _("%(federation)s。%(area)sコード（ward）、地区コード（district）で絞り込めます。")
+)
+AREA_TAGS = [AREA_TAG]
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_("区の一覧"), description=WARD_DESCRIPTION, tags=AREA_TAGS, examples=[WARD_EXAMPLE]
+        summary=labelled(_("%(area)sの一覧")),
+        description=WARD_DESCRIPTION,
+        tags=AREA_TAGS,
+        examples=[WARD_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary=_("区（区コードで指定）"),
+        summary=labelled(_("%(area)s（%(area)sコードで指定）")),
         description=WARD_DESCRIPTION,
         tags=AREA_TAGS,
         examples=[WARD_EXAMPLE],
     ),
 )
 class WardViewSet(viewsets.ReadOnlyModelViewSet):
-    """札幌市の10区。区コード（全国地方公共団体コード、5桁）で指定します。"""
+    """The first-level areas (区, or the whole city), by their 5-digit code."""
 
     queryset = Ward.objects.order_by("code")
     serializer_class = WardSerializer
@@ -79,16 +87,16 @@ class WardViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary=_("まちづくりセンター地区の一覧"), description=DISTRICT_DESCRIPTION, tags=AREA_TAGS
+        summary=labelled(_("%(district)s地区の一覧")), description=DISTRICT_DESCRIPTION, tags=AREA_TAGS
     ),
     retrieve=extend_schema(
-        summary=_("まちづくりセンター地区（地区コードで指定）"),
+        summary=labelled(_("%(district)s地区（地区コードで指定）")),
         description=DISTRICT_DESCRIPTION,
         tags=AREA_TAGS,
     ),
 )
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
-    """まちづくりセンターの地区。区コード（ward）で絞り込めます。"""
+    """The districts between area and association (none in some cities), filtered by area code."""
 
     queryset = District.objects.select_related("ward").order_by("code")
     serializer_class = DistrictSerializer
@@ -99,13 +107,17 @@ class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("連合町内会の一覧"), description=FEDERATION_DESCRIPTION, tags=AREA_TAGS),
+    list=extend_schema(
+        summary=labelled(_("%(federation)sの一覧")), description=FEDERATION_DESCRIPTION, tags=AREA_TAGS
+    ),
     retrieve=extend_schema(
-        summary=_("連合町内会（連合町内会コードで指定）"), description=FEDERATION_DESCRIPTION, tags=AREA_TAGS
+        summary=labelled(_("%(federation)s（%(federation)sコードで指定）")),
+        description=FEDERATION_DESCRIPTION,
+        tags=AREA_TAGS,
     ),
 )
 class FederationViewSet(viewsets.ReadOnlyModelViewSet):
-    """連合町内会。区コード（ward）、地区コード（district）で絞り込めます。"""
+    """Federations, filtered by area code (ward) and district code."""
 
     queryset = Federation.objects.select_related("ward", "district").order_by("code")
     serializer_class = FederationSerializer
@@ -122,12 +134,14 @@ class WardEntrySheetView(APIView):
     renderer_classes = [BinaryRenderer, JSONRenderer]
 
     @extend_schema(
-        summary=_("区の世帯数調査票（Excel）"),
+        summary=labelled(_("%(area)sの世帯数調査票（Excel）")),
         operation_id="wards_entry_sheet_xlsx",
-        description=_(
-            "区の活動中の町内会の一覧に前回の世帯数を添えた記入用の Excel ファイル。記入したものは"
-            " POST /api/v1/counts/import/ でそのまま取り込めます。その区の職員と市の管理者だけが"
-            "取得でき、ほかの区は 404 になります。"
+        description=labelled(
+            _(
+                "%(area)sの活動中の町内会の一覧に前回の世帯数を添えた記入用の Excel ファイル。記入したものは"
+                " POST /api/v1/counts/import/ でそのまま取り込めます。その%(area)sの職員と市の管理者だけが"
+                "取得でき、ほかの%(area)sは 404 になります。"
+            )
         ),
         tags=[_("世帯数")],
         parameters=[
@@ -189,38 +203,40 @@ class WardBoundariesView(APIView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
-        summary=_("区の境界（GeoJSON）"),
+        summary=labelled(_("%(area)sの境界（GeoJSON）")),
         operation_id="wards_geojson",
-        description=_(
-            "10区の境界を GeoJSON の FeatureCollection で返します。Web 表示用に簡略化した形"
-            "（隣り合う区の境界は一度だけ簡略化されるので、すき間や重なりはできません）、座標は"
-            " EPSG:4326 で小数5桁。properties に区コード（code）と区名（name）。境界がまだ取り込まれて"
-            "いなければ features は空です。"
+        description=labelled(
+            _(
+                "%(area)sの境界を GeoJSON の FeatureCollection で返します。Web 表示用に簡略化した形"
+                "（隣り合う%(area)sの境界は一度だけ簡略化されるので、すき間や重なりはできません）、座標は"
+                " EPSG:4326 で小数5桁。properties に%(area)sコード（code）と名前（name）。境界がまだ取り込まれて"
+                "いなければ features は空です。"
+            )
         ),
-        tags=[_("区・地区・連合町内会")],
+        tags=AREA_TAGS,
         responses={
             (200, "application/geo+json"): OpenApiResponse(
                 response=GEOJSON_SCHEMA,
                 examples=[
                     OpenApiExample(
-                        "中央区",  # i18n: data
+                        "〇〇区",  # i18n: data (a fictional area)
                         value={
                             "type": "FeatureCollection",
                             "attribution": "出典：『国土数値情報（行政区域データ）』（国土交通省）を加工して作成",  # i18n: data
                             "features": [
                                 {
                                     "type": "Feature",
-                                    "id": "01101",
+                                    "id": "12345",
                                     "geometry": {
                                         "type": "Polygon",
                                         "coordinates": [
-                                            [[141.3, 43.0], [141.4, 43.0], [141.4, 43.1], [141.3, 43.0]]
+                                            [[135.0, 35.0], [135.1, 35.0], [135.1, 35.1], [135.0, 35.0]]
                                         ],
                                     },
                                     "properties": {
-                                        "code": "01101",
-                                        "name": "中央区",  # i18n: data
-                                        "romaji": "Chuo-ku",
+                                        "code": "12345",
+                                        "name": "〇〇区",  # i18n: data (a fictional area)
+                                        "romaji": "Marumaru-ku",
                                     },
                                 }
                             ],

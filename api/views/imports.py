@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from chonaikai.accounts import policy
 from chonaikai.associations import importer, selectors, services
 from chonaikai.associations.services import uploads
+from chonaikai.cities.texts import labelled
 
 from ..errors import ApiError
 from ..permissions import CanEditSomeCounts
@@ -52,13 +53,15 @@ class CountImportView(APIView):
     @extend_schema(
         summary=gettext_lazy("世帯数ファイルの取込（確認・登録）"),
         operation_id="counts_import",
-        description=gettext_lazy(
-            "町内会別世帯数の Excel（.xlsx）または CSV を取り込みます。dry_run（本文または ?dry_run=1）"
-            "なら確認だけ: 行ごとの現在値・新しい値・増減とエラー・警告を返し、何も書き込みません。"
-            "dry_run でなければ確認し直したうえで全行を登録します。エラーが1件でもあれば何も書き込まず"
-            " 400（extra.errors に行・列と理由）。行数が COUNTS_IMPORT_ASYNC_THRESHOLD を超えるファイルは"
-            "バックグラウンドで取り込み、202 と進捗のURLを返します。担当区の職員と市の管理者だけが使え、"
-            "ward を指定するとその区の町内会だけを受け付けます（担当外の区は 404）。"
+        description=labelled(
+            gettext_lazy(
+                "町内会別世帯数の Excel（.xlsx）または CSV を取り込みます。dry_run（本文または ?dry_run=1）"
+                "なら確認だけ: 行ごとの現在値・新しい値・増減とエラー・警告を返し、何も書き込みません。"
+                "dry_run でなければ確認し直したうえで全行を登録します。エラーが1件でもあれば何も書き込まず"
+                " 400（extra.errors に行・列と理由）。行数が COUNTS_IMPORT_ASYNC_THRESHOLD を超えるファイルは"
+                "バックグラウンドで取り込み、202 と進捗のURLを返します。担当%(area)sの職員と市の管理者だけが使え、"
+                "ward を指定するとその%(area)sの町内会だけを受け付けます（担当外の%(area)sは 404）。"
+            )
         ),
         tags=[gettext_lazy("世帯数")],
         request={"multipart/form-data": ImportInputSerializer},

@@ -13,7 +13,7 @@ no licence, a title and attribution that say the figures are synthetic, and `syn
 `X-Synthetic-Data: true`, no `X-License` and no license link).
 
 Spreadsheets: the CSV keeps the 5-digit code in コード and repeats it as コード（文字列） with a
-leading "C" (C01101). pandas and LibreOffice read a column of digits as numbers and drop the
+leading "C" (C01234). pandas and LibreOffice read a column of digits as numbers and drop the
 leading zero whatever the quoting; a letter keeps the column text in every tool without options,
 and removing the "C" gives the code back. The denominator is a column (加入率の分母), not a comment
 line, so that the file stays one plain table.
@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 from chonaikai.associations import exporter, publication, survey
 from chonaikai.associations.selectors import Level
 from chonaikai.cities.current import city
+from chonaikai.cities.texts import labelled
 from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response
 
 from .common import CSVRenderer
@@ -46,8 +47,8 @@ from .common import CSVRenderer
 LICENSE_ID = "CC-BY-4.0"
 LICENSE_NAME = "クリエイティブ・コモンズ 表示 4.0 国際 ライセンス（CC BY 4.0）"  # i18n: data
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
-DATASET_TITLE = "町内会・自治会 加入状況（区別・全市）"  # i18n: data
-SAMPLE_TITLE = "【サンプルデータ・架空の数値】町内会・自治会 加入状況（区別・全市）"  # i18n: data
+DATASET_TITLE = "町内会・自治会 加入状況（%(area)s別・全市）"  # i18n: data (the city's area_label fills it)
+SAMPLE_PREFIX = "【サンプルデータ・架空の数値】"  # i18n: data
 SAMPLE_ATTRIBUTION = (
     "サンプルデータ（manage.py seed_demo が作った架空の数値）。実在の町内会・自治会の加入状況ではなく、"  # i18n: data
     "どの自治体の公表値でもありません。"  # i18n: data
@@ -76,7 +77,17 @@ CSV_HEADINGS = [  # i18n: data
     "コード（文字列）",
     "加入率の分母",
 ]
-LEVEL_LABELS = {Level.CITY: "全市", Level.WARD: "区"}  # i18n: data
+CITY_LEVEL_LABEL = "全市"  # i18n: data
+
+
+def level_label(level) -> str:
+    """全市, or the city's own word for its areas (区, 市 …) as the profile writes it (data, in Japanese)."""
+    return CITY_LEVEL_LABEL if level == Level.CITY else city().area_label
+
+
+def title(*, synthetic: bool) -> str:
+    text = DATASET_TITLE % {"area": city().area_label}
+    return f"{SAMPLE_PREFIX}{text}" if synthetic else text
 
 
 def attribution() -> str:
@@ -107,7 +118,9 @@ def withheld() -> str:
 class OpenDataRecordSerializer(serializers.Serializer):
     survey_date = serializers.DateField(help_text=_("調査基準日"))
     fiscal_year = serializers.IntegerField(help_text=_("年度"))
-    level = serializers.ChoiceField(choices=[Level.CITY, Level.WARD], help_text=_("city: 全市、ward: 区"))
+    level = serializers.ChoiceField(
+        choices=[Level.CITY, Level.WARD], help_text=labelled(_("city: 全市、ward: %(area)s"))
+    )
     code = serializers.CharField(help_text=_("全国地方公共団体コード（5桁）"))
     name = serializers.CharField()
     associations = serializers.IntegerField(allow_null=True, help_text=_("町内会数"))
@@ -150,12 +163,14 @@ class OpenDataJSONView(APIView):
     @extend_schema(
         summary=_("オープンデータ: 加入状況（JSON）"),
         operation_id="opendata_membership_json",
-        description=_(
-            "区別・全市の町内会数・区域内世帯数・加入世帯数・加入率を調査基準日ごとに返します（古い順）。"
-            "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）で提供し、利用時は attribution の出典を"
-            "表示してください。区域内世帯数が suppression_min_households 未満の区域は数値を伏せます"
-            "（suppressed: true）。個人情報や町内会ごとの数値は含みません。サンプルデータがあるときは"
-            " synthetic が true で、publisher と license は null、sample が true の行は架空の数値です。"
+        description=labelled(
+            _(
+                "%(area)s別・全市の町内会数・区域内世帯数・加入世帯数・加入率を調査基準日ごとに返します（古い順）。"
+                "クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）で提供し、利用時は attribution の出典を"
+                "表示してください。区域内世帯数が suppression_min_households 未満の区域は数値を伏せます"
+                "（suppressed: true）。個人情報や町内会ごとの数値は含みません。サンプルデータがあるときは"
+                " synthetic が true で、publisher と license は null、sample が true の行は架空の数値です。"
+            )
         ),
         tags=TAGS,
         auth=[],
@@ -165,11 +180,11 @@ class OpenDataJSONView(APIView):
                 OpenApiExample(
                     _("加入状況"),
                     value={
-                        "title": DATASET_TITLE,
+                        "title": DATASET_TITLE % {"area": "区"},  # i18n: data
                         "synthetic": False,
-                        "publisher": "札幌市",  # i18n: data
+                        "publisher": "〇〇市",  # i18n: data (a fictional city)
                         "license": {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
-                        "attribution": "出典：札幌市「町内会・自治会 加入状況」（CC-BY-4.0）",  # i18n: data
+                        "attribution": "出典：〇〇市「町内会・自治会 加入状況」（CC-BY-4.0）",  # i18n: data
                         "notes": "加入率 = 加入世帯数 ÷ 区域内世帯数 …",  # i18n: data
                         "suppression_min_households": 20,
                         "records": [
@@ -177,8 +192,8 @@ class OpenDataJSONView(APIView):
                                 "survey_date": "2025-01-01",
                                 "fiscal_year": 2024,
                                 "level": "ward",
-                                "code": "01101",
-                                "name": "中央区",  # i18n: data
+                                "code": "12345",
+                                "name": "〇〇区",  # i18n: data (a fictional area)
                                 "associations": 120,
                                 "households": 98000,
                                 "member_households": 52000,
@@ -196,7 +211,7 @@ class OpenDataJSONView(APIView):
         minimum = publication.min_households()
         synthetic = publication.sample_data_present()
         body = {
-            "title": SAMPLE_TITLE if synthetic else DATASET_TITLE,
+            "title": title(synthetic=synthetic),
             "synthetic": synthetic,
             "publisher": None if synthetic else city().name,
             "license": None if synthetic else {"id": LICENSE_ID, "name": LICENSE_NAME, "url": LICENSE_URL},
@@ -221,7 +236,7 @@ class OpenDataCSVView(APIView):
             'で示します: Link（rel="license" にライセンス、rel="describedby" に JSON 版）、'
             "X-License（CC-BY-4.0）、X-Attribution（出典、UTF-8 をパーセントエンコード）。"
             "サンプルデータがあるときは X-Synthetic-Data: true で、ライセンスは示しません。"
-            "「コード（文字列）」はコードの先頭に C を付けた形（C01101）で、表計算ソフトや pandas でも"
+            "「コード（文字列）」はコードの先頭に C を付けた形（C01234）で、表計算ソフトや pandas でも"
             "先頭の 0 が消えません。「加入率の分母」は加入率の分母（区域内世帯数）です。"
         ),
         tags=TAGS,
@@ -235,7 +250,7 @@ class OpenDataCSVView(APIView):
                         value=(
                             "調査基準日,年度,区分,コード,名称,町内会数,区域内世帯数,加入世帯数,加入率（%）,非公表,"
                             "サンプル,コード（文字列）,加入率の分母\r\n"  # i18n: data
-                            "2025-01-01,2024,全市,01100,札幌市,2200,900000,630000,70.00,0,0,C01100,"
+                            "2025-01-01,2024,全市,12340,〇〇市,2200,900000,630000,70.00,0,0,C12340,"  # i18n: data
                             "区域内世帯数\r\n"  # i18n: data
                         ),
                     )
@@ -248,7 +263,7 @@ class OpenDataCSVView(APIView):
             [
                 r.survey_date.isoformat(),
                 r.fiscal_year,
-                LEVEL_LABELS[r.level],
+                level_label(r.level),
                 r.code,
                 exporter.excel_safe(r.name),
                 _blank(r.associations),

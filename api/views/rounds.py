@@ -21,6 +21,7 @@ from chonaikai.associations import selectors, services, survey
 from chonaikai.associations.models import Association, SurveyRound
 from chonaikai.associations.services.rounds import may_act, possible_actions
 from chonaikai.associations.templatetags.japanese import jdate
+from chonaikai.cities.texts import labelled
 
 from .. import entry
 from ..errors import ApiError
@@ -58,25 +59,31 @@ def _round_or_404(survey_date: str) -> SurveyRound:
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("調査の一覧"),
-        description=gettext_lazy(
-            "開始された調査（調査基準日と区の提出期限）、新しい順。区役所職員と市の管理者が使えます。"
+        description=labelled(
+            gettext_lazy(
+                "開始された調査（調査基準日と%(area)sの提出期限）、新しい順。%(area_office)s職員と市の管理者が使えます。"
+            )
         ),
         tags=TAGS,
     ),
     retrieve=extend_schema(
         summary=gettext_lazy("調査の提出状況"),
-        description=gettext_lazy(
-            "区ごとの状況（未着手・入力中・提出済み・承認済み）、活動中の町内会数・入力済みの数・未入力の"
-            "町内会、区の加入状況、状況の変更履歴、この利用者がいま行える操作。区役所職員には担当区だけを"
-            "返します（全市の合計も市の管理者だけ）。"
+        description=labelled(
+            gettext_lazy(
+                "%(area)sごとの状況（未着手・入力中・提出済み・承認済み）、活動中の町内会数・入力済みの数・未入力の"
+                "町内会、%(area)sの加入状況、状況の変更履歴、この利用者がいま行える操作。%(area_office)s職員には担当%(area)sだけを"
+                "返します（全市の合計も市の管理者だけ）。"
+            )
         ),
         tags=TAGS,
         responses=RoundOverviewSerializer,
     ),
     create=extend_schema(
         summary=gettext_lazy("調査を開始"),
-        description=gettext_lazy(
-            "調査基準日と提出期限を決めて調査を開始します（市の管理者のみ）。区ごとの提出状況が作られます。"
+        description=labelled(
+            gettext_lazy(
+                "調査基準日と提出期限を決めて調査を開始します（市の管理者のみ）。%(area)sごとの提出状況が作られます。"
+            )
         ),
         tags=TAGS,
         request=RoundOpenInputSerializer,
@@ -138,14 +145,16 @@ class WardProgressActionView(APIView):
     permission_classes = [CanEditSomeCounts]
 
     @extend_schema(
-        summary=gettext_lazy("区の提出・承認・差し戻し・取り下げ"),
+        summary=labelled(gettext_lazy("%(area)sの提出・承認・差し戻し・取り下げ")),
         operation_id="rounds_ward_progress_action",
-        description=gettext_lazy(
-            "action は submit（入力中→提出済み、区役所職員・市の管理者）、approve（提出済み→承認済み、"
-            "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）、withdraw（提出済み→入力中、"
-            "市が承認・差し戻しをする前に区役所職員が提出を取り下げる）。未入力の町内会がある区の submit には"
-            "comment（未入力のまま提出する理由）が必要です。提出済みの区の世帯数は変更できません。"
-            "担当外の区は 404、権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
+        description=labelled(
+            gettext_lazy(
+                "action は submit（入力中→提出済み、%(area_office)s職員・市の管理者）、approve（提出済み→承認済み、"
+                "市の管理者）、send-back（提出済み→入力中、市の管理者、comment 必須）、withdraw（提出済み→入力中、"
+                "市が承認・差し戻しをする前に%(area_office)s職員が提出を取り下げる）。未入力の町内会がある%(area)sの submit には"
+                "comment（未入力のまま提出する理由）が必要です。提出済みの%(area)sの世帯数は変更できません。"
+                "担当外の%(area)sは 404、権限のない操作は 403、今の状況ではできない操作は 409（message に理由）。"
+            )
         ),
         tags=TAGS,
         parameters=[
@@ -202,12 +211,14 @@ class WardCountsGridView(APIView):
         return ward, day, grid
 
     @extend_schema(
-        summary=gettext_lazy("区の世帯数入力表（編集用）"),
+        summary=labelled(gettext_lazy("%(area)sの世帯数入力表（編集用）")),
         operation_id="wards_counts_grid_retrieve",
-        description=gettext_lazy(
-            "区の活動中の町内会ごとに、この調査の世帯数（版 version 付き）と前回の調査の世帯数。"
-            "担当区の職員と市の管理者だけが取得でき、ほかの区は 404 です。調査が開始されていない"
-            "調査基準日は 400。"
+        description=labelled(
+            gettext_lazy(
+                "%(area)sの活動中の町内会ごとに、この調査の世帯数（版 version 付き）と前回の調査の世帯数。"
+                "担当%(area)sの職員と市の管理者だけが取得でき、ほかの%(area)sは 404 です。調査が開始されていない"
+                "調査基準日は 400。"
+            )
         ),
         tags=TAGS,
         parameters=path_parameters,
@@ -225,13 +236,15 @@ class WardCountsGridView(APIView):
         return Response(GridSerializer(body).data)
 
     @extend_schema(
-        summary=gettext_lazy("区の世帯数をまとめて保存"),
+        summary=labelled(gettext_lazy("%(area)sの世帯数をまとめて保存")),
         operation_id="wards_counts_grid_save",
-        description=gettext_lazy(
-            "変更した町内会の行だけを、読み込んだときの版（version）と一緒に送ります。すべて保存するか、"
-            "1件も保存しません。入力画面と同じ確認を通り、問題があれば 400（extra.errors に町内会・項目・"
-            "理由）、他の人が先に保存した行があれば 409（extra.errors[].current に最新の値）。"
-            "承認済みの区の変更には reason（修正理由）が必要です（市の管理者を除く）。"
+        description=labelled(
+            gettext_lazy(
+                "変更した町内会の行だけを、読み込んだときの版（version）と一緒に送ります。すべて保存するか、"
+                "1件も保存しません。入力画面と同じ確認を通り、問題があれば 400（extra.errors に町内会・項目・"
+                "理由）、他の人が先に保存した行があれば 409（extra.errors[].current に最新の値）。"
+                "承認済みの%(area)sの変更には reason（修正理由）が必要です（市の管理者を除く）。"
+            )
         ),
         tags=TAGS,
         parameters=path_parameters,
@@ -248,7 +261,7 @@ class WardCountsGridView(APIView):
                 value={
                     "changes": [
                         {
-                            "association": "01101-0001",
+                            "association": "12345-0001",
                             "households": 210,
                             "member_households": 147,
                             "version": 1,

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import exporter, publication, rules, selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.cities.texts import labelled, words
 from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, code_text, csv_response, workbook_response
 from wards.models import Ward
 
@@ -40,13 +41,15 @@ STATS_PARAMETERS = [
         str,
         enum=list(LEVELS),
         default=Level.CITY,
-        description=gettext_lazy("集計の単位: 市・区・地区・連合町内会"),
+        description=labelled(gettext_lazy("集計の単位: 市・%(area)s・地区・%(federation)s")),
     ),
     OpenApiParameter(
         "ward",
         str,
         pattern=r"^[0-9]{5}$",
-        description=gettext_lazy("区コードで絞り込む（level が ward / district / federation のとき）"),
+        description=labelled(
+            gettext_lazy("%(area)sコードで絞り込む（level が ward / district / federation のとき）")
+        ),
     ),
 ]
 
@@ -92,15 +95,15 @@ XLSX_HEADINGS = {  # the Excel file is for people: headings in the chosen langua
 # The workbook is for people: levels and denominators as words, not the API's codes.
 LEVEL_LABELS = {
     Level.CITY: gettext_lazy("全市"),
-    Level.WARD: gettext_lazy("区"),
-    Level.DISTRICT: gettext_lazy("まちづくりセンター地区"),
-    Level.FEDERATION: gettext_lazy("連合町内会"),
+    Level.WARD: labelled("%(area)s"),
+    Level.DISTRICT: labelled(gettext_lazy("%(district)s地区")),
+    Level.FEDERATION: labelled("%(federation)s"),
 }
 DENOMINATOR_LABELS = {
     rules.Denominator.AREA: gettext_lazy("区域内世帯数"),
     rules.Denominator.REGISTRY: gettext_lazy("住民基本台帳世帯数"),
 }
-TEXT_COLUMNS = ("code", "code_text")  # stored as text cells (format "@"): 01101 keeps its zero
+TEXT_COLUMNS = ("code", "code_text")  # stored as text cells (format "@"): a code keeps its leading 0
 XLSX_FORMATS = {
     "associations": exporter.COUNT_FORMAT,
     "households": exporter.COUNT_FORMAT,
@@ -145,7 +148,12 @@ def membership_table(request) -> MembershipTable:
             raise ApiError(
                 _("入力内容に誤りがあります。"),
                 extra={
-                    "fields": {"ward": [_("区コード「%(code)s」の区はありません。") % {"code": ward_code}]}
+                    "fields": {
+                        "ward": [
+                            _("%(area)sコード「%(code)s」の%(area)sはありません。")
+                            % {**words(), "code": ward_code}
+                        ]
+                    }
                 },
             )
     survey_date = optional_date(request, "survey_date") or selectors.latest_survey_date()
@@ -161,7 +169,7 @@ def membership_table(request) -> MembershipTable:
 
 
 MEMBERSHIP_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
-    gettext_lazy("区ごと"),
+    labelled(gettext_lazy("%(area)sごと")),
     value={
         "survey_date": "2025-01-01",
         "level": "ward",
@@ -170,8 +178,8 @@ MEMBERSHIP_EXAMPLE = OpenApiExample(  # i18n: data (sample values)
         "results": [
             {
                 "level": "ward",
-                "code": "01101",
-                "name": "中央区",
+                "code": "12345",
+                "name": "〇〇区",  # i18n: data (a fictional area)
                 "survey_date": "2025-01-01",
                 "fiscal_year": 2024,
                 "associations": 120,
@@ -198,11 +206,13 @@ class MembershipStatsView(APIView):
     @extend_schema(
         summary=gettext_lazy("加入状況の集計"),
         operation_id="stats_membership",
-        description=gettext_lazy(
-            "調査基準日の区域内世帯数・加入世帯数・加入率と前回調査からの増減を、市・区・"
-            "まちづくりセンター地区・連合町内会の単位で返します。加入率 = 加入世帯数 ÷ 区域内世帯数"
-            "（%、小数第3位を四捨五入）。ログインしていない利用者には、区域内世帯数が"
-            "公表する最小世帯数（市の設定。suppression_min_households）未満の区域の数値を伏せて（suppressed: true）返します。"
+        description=labelled(
+            gettext_lazy(
+                "調査基準日の区域内世帯数・加入世帯数・加入率と前回調査からの増減を、市・%(area)s・"
+                "地区・%(federation)sの単位で返します。加入率 = 加入世帯数 ÷ 区域内世帯数"
+                "（%%、小数第3位を四捨五入）。ログインしていない利用者には、区域内世帯数が"
+                "公表する最小世帯数（市の設定。suppression_min_households）未満の区域の数値を伏せて（suppressed: true）返します。"
+            )
         ),
         tags=TAGS,
         parameters=STATS_PARAMETERS,
@@ -249,7 +259,7 @@ class MembershipStatsCSVView(APIView):
         description=gettext_lazy(
             "加入状況の集計と同じ内容の CSV（UTF-8、BOM 付き）。列名は英語で、manage.py membership_stats"
             " --format csv と同じ名前の列は同じ内容です。sample はサンプルの町内会の世帯数を含む行（1）、"
-            "code_text はコードの先頭に C を付けた形（C01101: 表計算ソフトや pandas でも先頭の 0 が"
+            "code_text はコードの先頭に C を付けた形（C01234: 表計算ソフトや pandas でも先頭の 0 が"
             "消えない）です。"
         ),
         tags=TAGS,
@@ -319,11 +329,13 @@ class CitySummaryXLSXView(APIView):
     renderer_classes = [BinaryRenderer, JSONRenderer]
 
     @extend_schema(
-        summary=gettext_lazy("区別加入状況の公表様式（Excel）"),
+        summary=labelled(gettext_lazy("%(area)s別加入状況の公表様式（Excel）")),
         operation_id="stats_city_summary_xlsx",
-        description=gettext_lazy(
-            "区ごとの町内会数・区域内世帯数・加入世帯数・加入率・前回比と全市の合計行を、市が公表する"
-            "様式の Excel で返します（ログインした利用者のみ）。"
+        description=labelled(
+            gettext_lazy(
+                "%(area)sごとの町内会数・区域内世帯数・加入世帯数・加入率・前回比と全市の合計行を、市が公表する"
+                "様式の Excel で返します（ログインした利用者のみ）。"
+            )
         ),
         tags=TAGS,
         parameters=[STATS_PARAMETERS[0]],
@@ -360,16 +372,16 @@ class TargetView(APIView):
                     "city": None,
                     "baseline": {
                         "fiscal_year": 2022,
-                        "value": 685497,
-                        "source": "第3次札幌市まちづくり戦略ビジョン",  # i18n: data
+                        "value": 100000,
+                        "source": "〇〇市まちづくり計画",  # i18n: data (a fictional plan)
                     },
-                    "target": {"fiscal_year": 2028, "value": 700000, "source": ""},
+                    "target": {"fiscal_year": 2028, "value": 110000, "source": ""},
                     "progress": {
-                        "baseline": 685497,
-                        "target": 700000,
-                        "current": 690000,
-                        "gap": 10000,
-                        "share_done": 31.05,
+                        "baseline": 100000,
+                        "target": 110000,
+                        "current": 103000,
+                        "gap": 7000,
+                        "share_done": 30.0,
                     },
                 },
                 response_only=True,

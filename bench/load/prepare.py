@@ -45,9 +45,8 @@ def prepare(*, staff: int, viewers: int, password: str) -> dict:
     from chonaikai.associations.models import Association, HouseholdCount
     from wards.models import Ward
 
-    wards = list(Ward.objects.filter(code__startswith="011").exclude(code="01100").order_by("code"))[
-        :WARD_COUNT
-    ]
+    # The loaded city's own areas (bench.generate's synthetic cities have codes 9CCWW).
+    wards = list(Ward.objects.exclude(code__startswith="9").order_by("code"))[:WARD_COUNT]
     with transaction.atomic():
         admin = account_create(actor=None, username="load-admin", role=Role.CITY_ADMIN, password=None)
         services.round_open(actor=admin, survey_date=ROUND_DATE, deadline=ROUND_DEADLINE)

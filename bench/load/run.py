@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.load.run --users 20 --duration 20 --no-static   # make load-short (CI)
 
 1. A PostgreSQL database of its own (chonaikai_load on BENCH_POSTGRES, default
-   postgres://postgres@127.0.0.1:5432), migrated and filled with Sapporo-size synthetic data
-   (bench.generate: 2,200 associations × 10 survey dates, labelled （合成）), the Sapporo ward
-   boundaries (BOUNDARIES, when present), then bench.load.prepare: a city administrator opens the
+   postgres://postgres@127.0.0.1:5432), migrated, loaded with the CITY profile (load_city; make load
+   sets it) and filled with city-size synthetic data (bench.generate: the profile's sample size ×
+   10 survey dates, labelled （合成）), the ward boundaries (BOUNDARIES, when given), then
+   bench.load.prepare: a city administrator opens the
    2026 round; ward staff and viewer accounts; the plan for the users.
 2. gunicorn (--workers, default 4, as README's production command) with production settings:
    DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, TRUSTED_PROXY_COUNT=1 (the users act as
@@ -44,6 +45,7 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+from bench.generate import boundaries_file, city_profile
 from bench.run import POSTGRES, _free_port, _psql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,14 +105,17 @@ def _redis_ready(url: str) -> bool:
 def _prepare(database_url: str, *, staff: int, viewers: int, password: str, plan: Path, static: bool) -> None:
     env = {**_setup_env(database_url), "LOAD_PASSWORD": password}
     _manage(["manage.py", "migrate", "--noinput", "--verbosity", "0"], env)
+    _manage(["manage.py", "load_city", city_profile()], env, stdout=subprocess.DEVNULL)
     _manage(
-        ["-m", "bench.generate", "--database-url", database_url, "--size", "sapporo"], env, stdout=sys.stderr
+        ["-m", "bench.generate", "--database-url", database_url, "--size", "city"], env, stdout=sys.stderr
     )
-    boundaries = os.environ.get("BOUNDARIES") or str(ROOT.parent / "shared/data/sapporo_wards.geojson")
-    if Path(boundaries).is_file():
+    boundaries = boundaries_file()
+    if boundaries and Path(boundaries).is_file():
         _manage(["manage.py", "import_boundaries", boundaries], env, stdout=subprocess.DEVNULL)
     else:
-        _say(f"  no ward boundaries at {boundaries}: the map pages show the ward table only")
+        _say(
+            f"  no ward boundaries ({boundaries or 'BOUNDARIES not set'}): the map pages show the ward table only"
+        )
     _manage(
         [
             "-m",
@@ -480,7 +485,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix="chonaikai-load-") as tmp_name:
             tmp = Path(tmp_name)
             plan, out = tmp / "plan.json", tmp / "out.json"
-            _say(f"== load test: preparing {DATABASE} (Sapporo size)")
+            _say(f"== load test: preparing {DATABASE} (the size of {city_profile()}'s sample)")
             _prepare(
                 database_url, staff=staff, viewers=viewers, password=password, plan=plan, static=args.static
             )

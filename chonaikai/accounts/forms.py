@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.texts import labelled
+
 UserModel = get_user_model()
 
 
@@ -37,5 +39,7 @@ class LoginForm(auth_forms.AuthenticationForm):
             "ユーザー名かパスワードが違います。もう一度入力してください。"
             "パスワードは大文字と小文字、全角と半角を区別します。"
         ),
-        "inactive": _("このアカウントは使えなくなっています。区役所か市の担当者に連絡してください。"),
+        "inactive": labelled(
+            _("このアカウントは使えなくなっています。%(area_office)sか市の担当者に連絡してください。")
+        ),
     }

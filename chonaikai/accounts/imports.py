@@ -39,7 +39,6 @@ _ROLE_ALIASES = {  # i18n: data
     **{role.value: role.value for role in Role},
     **{str(role.label): role.value for role in Role},
     "市の管理者": Role.CITY_ADMIN.value,
-    "市民自治推進室": Role.CITY_ADMIN.value,
     "区職員": Role.WARD_STAFF.value,
     "役員": Role.ASSOCIATION_LEADER.value,
     "町内会長": Role.ASSOCIATION_LEADER.value,
@@ -47,12 +46,24 @@ _ROLE_ALIASES = {  # i18n: data
 }
 
 
+def role_aliases() -> dict[str, str]:
+    """The role names a file may use: the roles' values and labels, common words, and the loaded
+    city's department (its name and short name) for city administrators."""
+    from chonaikai.cities.current import city
+
+    current = city()
+    department = {
+        name: Role.CITY_ADMIN.value for name in (current.department_name, current.department_short_name)
+    }
+    return {**department, **_ROLE_ALIASES}
+
+
 class CsvFileError(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 
 
 def _clean(value: str | None) -> str:
-    # NFKC folds full-width digits and letters (０１１０１ → 01101); strip() also removes U+3000.
+    # NFKC folds full-width digits and letters (０１２３４ → 01234); strip() also removes U+3000.
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
@@ -167,7 +178,7 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
             AccountRow(
                 line=line,
                 username=values.get("username", ""),
-                role=_ROLE_ALIASES.get(role, role),
+                role=role_aliases().get(role, role),
                 ward=values.get("ward", ""),
                 association=values.get("association", ""),
                 email=values.get("email", ""),

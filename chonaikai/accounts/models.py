@@ -11,7 +11,7 @@ from wards.models import Ward
 
 
 class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("市の管理者（市民自治推進室）")
+    CITY_ADMIN = "city_admin", _("市の管理者")
     WARD_STAFF = "ward_staff", _("区役所職員")
     ASSOCIATION_LEADER = "association_leader", _("町内会役員")
     VIEWER = "viewer", _("閲覧者")

@@ -1,5 +1,5 @@
 """How people are named on screens, in histories and in emails: by office and family name
-(「中央区役所 山田」), never by their login name.
+(「〇〇区役所 山田」), never by their login name.
 
 The one function is display_name(); pages, services copying a name into a history row (audit events,
 transitions, a ward's progress) and emails all call it. The login name is an account's key, shown only
@@ -9,6 +9,8 @@ where a person needs it to log in (the password emails).
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+
+from chonaikai.cities.current import labels
 
 from .models import Role
 
@@ -21,19 +23,24 @@ def office_of(user) -> str:
         return ""
     assignment = policy.role_of(user)
     if assignment is None:
-        return _("市民自治推進室") if user.is_superuser else ""
+        return city_office() if user.is_superuser else ""
     if assignment.role == Role.WARD_STAFF:
         ward = assignment.ward
         return ward.office_name or _("%(ward)s役所") % {"ward": ward.name}
     if assignment.role == Role.CITY_ADMIN:
-        return _("市民自治推進室")
+        return city_office()
     if assignment.role == Role.ASSOCIATION_LEADER:
         return assignment.association.name
     return ""
 
 
+def city_office() -> str:
+    """The name city administrators act under: the loaded city's department (its short name)."""
+    return labels().department or _("市の担当部署")
+
+
 def display_name(user, *, fallback: str | None = None) -> str:
-    """「中央区役所 山田」: the office and the family name; the office alone when no name is recorded;
+    """「〇〇区役所 山田」: the office and the family name; the office alone when no name is recorded;
     the name alone for a user with no office (a viewer). `fallback` (default 「利用者」) when neither
     is known. Never the login name. "" for no user (callers say 「システム」)."""
     if user is None or not getattr(user, "is_authenticated", False):

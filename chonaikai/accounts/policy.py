@@ -5,7 +5,7 @@ rather than checking user flags or roles themselves. Every function accepts Anon
 inactive users and answers False or an empty queryset for them.
 
 Roles (see models.Role):
-- city_admin (市民自治推進室): everything. Django superusers count as city administrators.
+- city_admin (the city's department in charge, city().department_short_name): everything. Django superusers count as city administrators.
 - ward_staff: one ward — its associations and its counts.
 - association_leader: one association — reads its own data.
 - viewer: read-only, city-wide, never personal data.

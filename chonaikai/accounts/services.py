@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chonaikai.associations.models import Association
+from chonaikai.cities.texts import labelled, words
 from chonaikai.queue import enqueue
 from wards.models import Ward
 
@@ -74,17 +75,25 @@ def account_check(
         label = Role(role).label
         if role == Role.WARD_STAFF:
             if ward is None:
-                add("ward", _("区役所職員には担当区を指定してください。"))
+                add("ward", labelled(_("%(area_office)s職員には担当%(area)sを指定してください。")))
             if association is not None:
-                add("association", _("区役所職員には町内会を指定できません（担当区だけを指定します）。"))
+                add(
+                    "association",
+                    labelled(
+                        _("%(area_office)s職員には町内会を指定できません（担当%(area)sだけを指定します）。")
+                    ),
+                )
         elif role == Role.ASSOCIATION_LEADER:
             if association is None:
                 add("association", _("町内会役員には担当町内会を指定してください。"))
             if ward is not None:
-                add("ward", _("町内会役員には区を指定できません（区は町内会から決まります）。"))
+                add(
+                    "ward",
+                    labelled(_("町内会役員には%(area)sを指定できません（%(area)sは町内会から決まります）。")),
+                )
         else:
             if ward is not None:
-                add("ward", _("%(role)sには区を指定できません。") % {"role": label})
+                add("ward", _("%(role)sには%(area)sを指定できません。") % {**words(), "role": label})
             if association is not None:
                 add("association", _("%(role)sには町内会を指定できません。") % {"role": label})
 
@@ -237,7 +246,11 @@ def accounts_import(
         ward = wards.get(row.ward) if row.ward else None
         if row.ward and ward is None:
             row_errors.append(
-                RowError(row.line, "ward", _("区「%(ward)s」が見つかりません。") % {"ward": row.ward})
+                RowError(
+                    row.line,
+                    "ward",
+                    _("%(area)s「%(ward)s」が見つかりません。") % {**words(), "ward": row.ward},
+                )
             )
         association = associations.get(row.association) if row.association else None
         if row.association and association is None:

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.texts import labelled
 from wards.models import District, Ward
 
 from .models import Association, Federation
@@ -28,12 +29,15 @@ class AssociationFilter(django_filters.FilterSet):
     )
     # Filters take codes, not database ids, so that a filtered list's address is meaningful.
     ward = django_filters.ModelChoiceFilter(
-        queryset=Ward.objects.all(), to_field_name="code", label=_("区"), empty_label=_("すべての区")
+        queryset=Ward.objects.all(),
+        to_field_name="code",
+        label=labelled("%(area)s"),
+        empty_label=labelled(_("すべての%(area)s")),
     )
     district = WardPrefixedChoiceFilter(
         queryset=District.objects.select_related("ward"),
         to_field_name="code",
-        label=_("まちづくりセンター地区"),
+        label=labelled(_("%(district)s地区")),
         empty_label=_("すべての地区"),
     )
     federation = WardPrefixedChoiceFilter(

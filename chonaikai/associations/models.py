@@ -31,7 +31,7 @@ class Federation(models.Model):
         related_name="federations",
         null=True,
         blank=True,
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
 
@@ -66,7 +66,7 @@ class Association(models.Model):
         related_name="associations",
         null=True,
         blank=True,
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
     federation = models.ForeignKey(
         Federation,
@@ -261,7 +261,7 @@ class AreaSummary(models.Model):
 
 
 class DistrictSummary(AreaSummary):
-    """Sums per (ward, まちづくりセンター district, survey date): the district level of the statistics."""
+    """Sums per (ward, district, survey date): the district level of the statistics."""
 
     AREA = "district"
     district = models.ForeignKey(
@@ -269,13 +269,13 @@ class DistrictSummary(AreaSummary):
         on_delete=models.CASCADE,
         null=True,
         related_name="+",
-        verbose_name=_("まちづくりセンター地区"),
+        verbose_name=_("地区"),
     )
 
     class Meta:
         ordering = ["ward__code", "district__code", "survey_date"]
-        verbose_name = _("まちづくりセンター地区の集計")
-        verbose_name_plural = _("まちづくりセンター地区の集計")
+        verbose_name = _("地区の集計")
+        verbose_name_plural = _("地区の集計")
         constraints = [
             # Also the index of one ward's reads and of the refresh's DELETE.
             models.UniqueConstraint(

@@ -1,9 +1,10 @@
 """The city plan's outcome indicators (成果指標) and the value each one reached in each fiscal year.
 
-The plan (第4期札幌市市民まちづくり活動促進基本計画, FY2024–FY2028) states each indicator's FY2022
-actual and FY2028 target, and the city reports the indicators' progress every fiscal year. One
-indicator, the member households of associations, is already measured by the yearly household
-counts and its plan figures live in associations.Target: it is linked, not copied.
+The city's plan states each indicator's baseline and target (the city profile's plan.toml: fiscal
+years, values and the plan's title as their source), and the city reports the indicators' progress
+every fiscal year. One indicator, the member households of associations, is already measured by
+the yearly household counts and its plan figures live in associations.Target: it is linked, not
+copied.
 """
 
 from django.conf import settings

@@ -1,7 +1,7 @@
 """Screenshots of the target page and the staff ward map for the README, from a running demo server.
 
     make demo                                   # in another terminal: http://127.0.0.1:8000/
-    DEBUG=1 CHONAIKAI_PASSWORD=… .venv/bin/python manage.py create_account demo_staff --role ward_staff --ward 01101
+    DEBUG=1 CHONAIKAI_PASSWORD=… .venv/bin/python manage.py create_account demo_staff --role ward_staff --ward CODE  # a ward code of the loaded city
     STAFF_USERNAME=demo_staff STAFF_PASSWORD=… .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes, 1280 pixels wide, docs/screenshots/target.png (/maps/target/: the projections table, and

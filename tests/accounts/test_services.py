@@ -67,7 +67,7 @@ def test_account_create_without_password_gives_an_unusable_password(association_
             "ward",
             "町内会役員には区を指定できません",
         ),
-        (Role.CITY_ADMIN, {"ward": "01101"}, "ward", "市の管理者（市民自治推進室）には区を指定できません。"),
+        (Role.CITY_ADMIN, {"ward": "01101"}, "ward", "市の管理者には区を指定できません。"),
         (Role.VIEWER, {"association": "a"}, "association", "閲覧者には町内会を指定できません。"),
         ("mayor", {}, "role", "役割「mayor」はありません。"),
     ],

@@ -84,7 +84,7 @@ def test_district_and_federation_must_be_of_the_same_ward(register, city_admin):
             ward=ward("01101"),
             values={"name": "x", "district": District.objects.get(code="D-KITA")},
         )
-    assert "中央区のまちづくりセンター地区ではありません" in e.value.message_dict["district"][0]
+    assert "中央区の地区ではありません" in e.value.message_dict["district"][0]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Official boundary files → boundary rows: read, match to areas, repair, dissolve, simplify, store.
 
 Three levels: wards (WardBoundary, matched on the 5-digit local-government code or the ward's
-name), まちづくりセンター districts and associations (AreaBoundary, matched on the district's or the
+name), districts and associations (AreaBoundary, matched on the district's or the
 association's code, or on a name that is unique among them). One pipeline for all three: read a
 set of GeoJSON, TopoJSON, Shapefile (a .zip, a folder or a .shp), GeoPackage and 国土数値情報 N03
 files through geopandas/pyogrio (reading.py), match features to the loaded municipality's areas

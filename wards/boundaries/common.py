@@ -9,6 +9,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.cities.current import city
+from chonaikai.cities.texts import labelled
 from chonaikai.codes import cell_text, normalize_association_code, normalize_municipality_code
 
 # The citation MLIT's terms require, used when a ward file carries no top-level `attribution` member.
@@ -34,25 +35,26 @@ CODE_FIELDS = {
     ASSOCIATION: ("code", "association_code", "町内会コード"),  # i18n: data
 }
 # Words that go inside the messages (lower case in English: "No ward code column found").
+# The ward level is named as the loaded city names its areas (区, 市, 地区 …: chonaikai.cities.texts).
 LEVEL_LABELS = {
-    WARD: pgettext_lazy("boundary file", "区"),
+    WARD: labelled(pgettext_lazy("boundary file", "%(area)s")),
     DISTRICT: pgettext_lazy("boundary file", "地区"),
     ASSOCIATION: pgettext_lazy("boundary file", "町内会"),
 }
 CODE_LABELS = {
-    WARD: pgettext_lazy("boundary file", "区コード"),
+    WARD: labelled(pgettext_lazy("boundary file", "%(area)sコード")),
     DISTRICT: pgettext_lazy("boundary file", "地区コード"),
     ASSOCIATION: pgettext_lazy("boundary file", "町内会コード"),
 }
 NAME_LABELS = {
-    WARD: pgettext_lazy("boundary file", "区名"),
+    WARD: labelled(pgettext_lazy("boundary file", "%(area)s名")),
     DISTRICT: pgettext_lazy("boundary file", "地区名"),
     ASSOCIATION: pgettext_lazy("boundary file", "町内会名"),
 }
 CODE_EXAMPLES = {
-    WARD: _("区コード（5桁、例: 01101）"),
+    WARD: labelled(_("%(area)sコード（5桁、例: %(area_code)s）")),
     DISTRICT: _("地区コード"),
-    ASSOCIATION: _("町内会コード（例: 01101-0001）"),
+    ASSOCIATION: labelled(_("町内会コード（例: %(association_code)s）")),
 }
 
 

@@ -1,8 +1,8 @@
 """Features → the loaded municipality's areas: by code, or by name confined to the municipality.
 
-Ward names repeat across Japan (中央区, 北区, 東区, 南区, 西区 are each in several designated cities),
+Ward names repeat across Japan (the same few ward names are used by several designated cities),
 so a name is matched only on features whose attributes name the loaded municipality itself (N03's
-N03_003 「札幌市」-like column, or a full name such as 「北海道〇〇市中央区」); a file that names no
+N03_003 column holding 「〇〇市」, or a full name such as 「〇〇県〇〇市〇〇区」); a file that names no
 municipality anywhere is refused at ward level unless the caller says it holds only the city's
 areas. Whatever the key, the pieces merged into one area must lie together: pieces far apart mean
 same-named areas of different places, and the import is refused.
@@ -36,8 +36,9 @@ from .municipality import PREFECTURES, Municipality
 # Pieces of one area further apart than this are refused. Within one municipality the widest gaps
 # between parts in N03 are islands: about 60 km (松前町's 渡島大島), 41 km (萩市's 見島), 40 km (佐世保市's
 # 宇久島); only 小笠原村 spans more. Same-named wards of different designated cities lie hundreds of
-# kilometres apart, the nearest pairs (the Tokyo area's 北区, 中央区, 緑区) 15–40 km: the municipality's
-# name, not this distance, is what keeps those out; this is the net behind it.
+# kilometres apart, the nearest pairs (same-named wards of neighbouring cities around Tokyo)
+# 15–40 km: the municipality's name, not this distance, is what keeps those out; this is the net
+# behind it.
 FAR_APART_KM = 100
 
 INTERNAL = ("_boundary_member", "_boundary_fid", "_boundary_label")
@@ -48,7 +49,7 @@ def key_values(attrs, *, level: str, code_field: str | None, name_field: str | N
 
     Without --code-field, a set whose files name their codes differently (N03_007 in one, `code` in
     another) is read row by row: each row's first code column that has a value. Ward files without
-    any code column whose names are ward codes (01101.json) are matched on their file names.
+    any code column whose names are ward codes (12345.json) are matched on their file names.
     """
     if (
         level == WARD
@@ -57,7 +58,7 @@ def key_values(attrs, *, level: str, code_field: str | None, name_field: str | N
     ):
         stems = [PurePosixPath(label).stem for label in attrs["_boundary_label"]]
         if all(normalise_code(stem) is not None and len(stem) == 5 for stem in stems):
-            # One file per ward named by its code (01101.json …), as geolonia/japanese-admins ships them.
+            # One file per ward named by its code (12345.json …), as geolonia/japanese-admins ships them.
             return gettext("ファイル名"), stems
     key = key_field_of(attrs, level=level, code_field=code_field, name_field=name_field)
     if code_field or name_field:
@@ -211,7 +212,7 @@ def _inside_municipality(
         if name in other_prefectures:
             return False, True
         foreign = False
-        for pref in PREFECTURES:  # 「北海道〇〇市中央区」: the prefecture's name, then the city's
+        for pref in PREFECTURES:  # 「〇〇県〇〇市〇〇区」: the prefecture's name, then the city's
             if name.startswith(pref) and len(name) > len(pref):
                 foreign = pref != prefecture and not city.startswith(pref)
                 name = name[len(pref) :]
@@ -280,7 +281,7 @@ def _code_matcher(level: str, areas: dict[str, str]):
             return None
         if text_value in areas:
             return text_value
-        # A spreadsheet that read 0110101 as a number: the leading zeros back.
+        # A spreadsheet that read 0123401 as a number: the leading zeros back.
         if text_value.isdigit():
             return next((text_value.zfill(n) for n in digit_lengths if text_value.zfill(n) in areas), None)
         return None
@@ -310,7 +311,7 @@ def _name_matcher(level: str, areas: dict[str, str], municipality: Municipality,
             return None
         name = normalise_name(value)
         code = lookup(name)
-        if code is None and city:  # 〇〇市中央区 / 北海道〇〇市中央区 → 中央区
+        if code is None and city:  # 〇〇市〇〇区 / 〇〇県〇〇市〇〇区 → 〇〇区
             for prefix in (prefecture + city, city):
                 if prefix and name.startswith(prefix):
                     code = lookup(name[len(prefix) :])

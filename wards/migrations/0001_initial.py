@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='Ward',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', '区コードは5桁の数字です（例: 01101）。')], verbose_name='区コード')),
+                ('code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', '5桁の数字で入力してください（例: 12345）。')], verbose_name='区コード')),
                 ('name', models.CharField(max_length=40, verbose_name='区名')),
                 ('kana', models.CharField(max_length=80, verbose_name='よみがな')),
                 ('romaji', models.CharField(max_length=80, verbose_name='ローマ字')),
@@ -41,8 +41,8 @@ class Migration(migrations.Migration):
                 ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='wards.ward', verbose_name='区')),
             ],
             options={
-                'verbose_name': 'まちづくりセンター地区',
-                'verbose_name_plural': 'まちづくりセンター地区',
+                'verbose_name': '地区',
+                'verbose_name_plural': '地区',
                 'ordering': ['code'],
             },
         ),

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='AreaBoundary',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('district', 'まちづくりセンター地区'), ('association', '町内会')], max_length=20, verbose_name='区分')),
+                ('level', models.CharField(choices=[('district', '地区'), ('association', '町内会')], max_length=20, verbose_name='区分')),
                 ('code', models.CharField(max_length=20, verbose_name='コード')),
                 ('geometry', models.TextField(verbose_name='境界（GeoJSON、原寸）')),
                 ('simplified', models.TextField(verbose_name='境界（GeoJSON、Web表示用に簡略化）')),

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='HistoricalRoleAssignment',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('city_admin', '市の管理者（市民自治推進室）'), ('ward_staff', '区役所職員'), ('association_leader', '町内会役員'), ('viewer', '閲覧者')], max_length=20, verbose_name='役割')),
+                ('role', models.CharField(choices=[('city_admin', '市の管理者'), ('ward_staff', '区役所職員'), ('association_leader', '町内会役員'), ('viewer', '閲覧者')], max_length=20, verbose_name='役割')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='付与日時')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='RoleAssignment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('city_admin', '市の管理者（市民自治推進室）'), ('ward_staff', '区役所職員'), ('association_leader', '町内会役員'), ('viewer', '閲覧者')], max_length=20, verbose_name='役割')),
+                ('role', models.CharField(choices=[('city_admin', '市の管理者'), ('ward_staff', '区役所職員'), ('association_leader', '町内会役員'), ('viewer', '閲覧者')], max_length=20, verbose_name='役割')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='付与日時')),
                 ('association', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='associations.association', verbose_name='担当町内会')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='利用者')),

@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.filter
 def display_name(user) -> str:
-    """A person as pages name them (「中央区役所 山田」), never their login name: accounts.names."""
+    """A person as pages name them (「〇〇区役所 山田」), never their login name: accounts.names."""
     return names.display_name(user)
 
 

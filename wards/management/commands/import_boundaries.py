@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from chonaikai.cities.texts import labelled, words
 from wards.boundaries import (
     CODE_FIELDS,
     LEVEL_LABELS,
@@ -20,10 +21,13 @@ LISTED = 20
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # a property: argparse needs a str, in the language active when it runs
-        return _(
-            "境界ファイル（GeoJSON、TopoJSON、シェープファイル .zip/フォルダ、GeoPackage、国土数値情報 N03）を取り込み、"
-            "その区分（区・まちづくりセンター地区・町内会）の既存の境界を置き換えます。複数のファイル、フォルダ、"
-            "複数のファイルを含む ZIP は1組として取り込みます。"
+        return (
+            _(
+                "境界ファイル（GeoJSON、TopoJSON、シェープファイル .zip/フォルダ、GeoPackage、国土数値情報 N03）を取り込み、"
+                "その区分（%(area)s・地区・町内会）の既存の境界を置き換えます。複数のファイル、フォルダ、"
+                "複数のファイルを含む ZIP は1組として取り込みます。"
+            )
+            % words()
         )
 
     def add_arguments(self, parser):
@@ -36,16 +40,16 @@ class Command(BaseCommand):
             "--level",
             default=WARD,
             choices=LEVELS,
-            help=_("境界の区分: ward（区）、district（まちづくりセンター地区）、association（町内会の区域）"),
+            help=labelled(_("境界の区分: ward（%(area)s）、district（地区）、association（町内会の区域）")),
         )
         fields = {level: _("、").join(CODE_FIELDS[level]) for level in LEVELS}
         parser.add_argument(
             "--code-field",
             help=_(
-                "コードの列（区: 5桁の区コード、省略時は %(ward)s の順に探します。地区: 地区コード、省略時は "
-                "%(district)s。町内会: 町内会コード、省略時は %(association)s）"
+                "コードの列（%(area)s: 5桁の%(area)sコード、省略時は %(ward)s の順に探します。地区: 地区コード、"
+                "省略時は %(district)s。町内会: 町内会コード、省略時は %(association)s）"
             )
-            % fields,
+            % {**fields, "area": words()["area"]},
         )
         parser.add_argument("--name-field", help=_("名前の列（コードの代わりに名前で照合します）"))
         parser.add_argument("--layer", help=_("複数のレイヤーを持つファイルで取り込むレイヤー名"))

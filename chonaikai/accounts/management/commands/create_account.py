@@ -15,6 +15,7 @@ from chonaikai.accounts.models import Role
 from chonaikai.accounts.services import account_check, account_create
 from chonaikai.associations import code_format
 from chonaikai.associations.models import Association
+from chonaikai.cities.texts import labelled, words
 from wards.models import Ward
 
 PASSWORD_ENV = "CHONAIKAI_PASSWORD"
@@ -22,7 +23,7 @@ PASSWORD_ENV = "CHONAIKAI_PASSWORD"
 FIELD_LABELS = {
     "username": gettext_lazy("ユーザー名"),
     "role": gettext_lazy("役割（--role）"),
-    "ward": gettext_lazy("区（--ward）"),
+    "ward": labelled(gettext_lazy("%(area)s（--ward）")),
     "association": gettext_lazy("町内会（--association）"),
     "email": gettext_lazy("メールアドレス（--email）"),
     "password": gettext_lazy("パスワード"),
@@ -56,7 +57,9 @@ class Command(BaseCommand):
             help=_("役割: %(roles)s") % {"roles": _("、").join(f"{r.value}={r.label}" for r in Role)},
         )
         parser.add_argument(
-            "--ward", metavar="CODE", help=gettext_lazy("担当区の区コード（ward_staff のみ。例: 01101）")
+            "--ward",
+            metavar="CODE",
+            help=labelled(gettext_lazy("担当%(area)sの%(area)sコード（ward_staff のみ。例: %(area_code)s）")),
         )
         parser.add_argument(
             "--association",
@@ -104,7 +107,10 @@ class Command(BaseCommand):
         ward = Ward.objects.filter(code=code).first()
         if ward is None:
             raise CommandError(
-                _("区コード「%(code)s」の区が見つかりません（5桁の区コード、例: 01101）。") % {"code": code}
+                _(
+                    "%(area)sコード「%(code)s」の%(area)sが見つかりません（5桁の%(area)sコード、例: %(area_code)s）。"
+                )
+                % {**words(), "code": code}
             )
         return ward
 

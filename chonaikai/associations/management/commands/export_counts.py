@@ -1,9 +1,9 @@
 """Household-count workbooks on the command line.
 
-manage.py export_counts --ward 01101 --out chuo.xlsx [--survey-date 2025-01-01]
+manage.py export_counts --ward 12345 --out ward.xlsx [--survey-date 2025-01-01]
     The ward's entry template: its active associations, the previous survey's counts for
     reference and columns to fill in; `import_counts` reads the filled-in file as it is.
-manage.py export_counts --city --survey-date 2024-01-01 --out sapporo.xlsx
+manage.py export_counts --city --survey-date 2024-01-01 --out city.xlsx
     The published table: per ward 区域内世帯数, 加入世帯数, 加入率, 前回比 and the city's total.
     Without --survey-date, the latest survey.
 """
@@ -16,19 +16,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import exporter, selectors
+from chonaikai.cities.texts import labelled, words
 from wards.models import Ward
 
 
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
-        return _(
-            "区の世帯数調査票（--ward）または市全体の加入状況表（--city）を Excel ファイルに書き出します。"
+        return (
+            _(
+                "%(area)sの世帯数調査票（--ward）または市全体の加入状況表（--city）を Excel ファイルに書き出します。"
+            )
+            % words()
         )
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
-        which.add_argument("--ward", metavar="CODE", help=gettext_lazy("この区の調査票（区コード5桁）"))
+        which.add_argument(
+            "--ward", metavar="CODE", help=labelled(gettext_lazy("この%(area)sの調査票（%(area)sコード5桁）"))
+        )
         which.add_argument(
             "--city", action="store_true", help=gettext_lazy("市全体の加入状況表（公表用の様式）")
         )
@@ -58,7 +64,9 @@ class Command(BaseCommand):
         else:
             ward_obj = Ward.objects.filter(code=ward).first()
             if ward_obj is None:
-                raise CommandError(_("区コード「%(code)s」の区はありません。") % {"code": ward})
+                raise CommandError(
+                    _("%(area)sコード「%(code)s」の%(area)sはありません。") % {**words(), "code": ward}
+                )
             workbook = exporter.ward_template(ward=ward_obj, actor=None, survey_date=day)
             what = _("%(ward)sの世帯数調査票") % {"ward": ward_obj.name}
         try:

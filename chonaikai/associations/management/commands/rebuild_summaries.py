@@ -14,14 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.associations.services.summaries import summaries_mismatches, summaries_rebuild
+from chonaikai.cities.texts import words
 
 
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
-        return _(
-            "区・まちづくりセンター地区・連合町内会ごと、調査基準日ごとの集計"
-            "（WardSummary, DistrictSummary, FederationSummary）を世帯数の記録から作り直します。"
+        return (
+            _(
+                "%(area)s・地区・%(federation)sごと、調査基準日ごとの集計"
+                "（WardSummary, DistrictSummary, FederationSummary）を世帯数の記録から作り直します。"
+            )
+            % words()
         )
 
     def add_arguments(self, parser):
@@ -36,7 +40,7 @@ class Command(BaseCommand):
             mismatches = summaries_mismatches()
             for model, key, held, expected in mismatches:
                 ward_id, *area, day = key
-                where = _("区 id=%(ward)s") % {"ward": ward_id}
+                where = _("%(area)s id=%(ward)s") % {**words(), "ward": ward_id}
                 if area:
                     where += " " + _("%(level)s id=%(area)s") % {
                         "level": model._meta.get_field(model.AREA).verbose_name,

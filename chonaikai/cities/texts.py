@@ -1,0 +1,95 @@
+"""Messages that name the loaded city's levels or show one of its codes, filled in when they are read.
+
+A message is written once with placeholders and the catalogue translates it as usual:
+
+    labelled(gettext_lazy("%(area)sコードは5桁の数字です（例: %(area_code)s）。"))
+
+gives 「区コードは5桁の数字です（例: 04101）。」 in a city with wards and 「市コードは…（例: 01204）」 in
+a city without, at the moment the text is shown (help texts and error messages are made at import
+time, before any city is known). `fill` does the same at once, for messages built at run time.
+
+Placeholders: area, area_office, district, federation, department (labels(), translated), city
+(the city's name), area_code (the city's first area code) and association_code (the first number
+in that area, 「04101-0001」). Without a loaded city the codes are a fictional 12345 / 12345-0001.
+"""
+
+from __future__ import annotations
+
+from django.db import DatabaseError
+from django.utils.functional import lazy
+
+FICTIONAL_AREA_CODE = "12345"
+
+_example: tuple[object, str] | None = None  # (the city row it was read for, its first area code)
+
+
+def example_area_code() -> str:
+    """The loaded city's first area code (by code), or a fictional 12345 before any is loaded."""
+    global _example
+    from chonaikai.cities.current import city
+
+    current = city()
+    if current.pk is None:
+        return FICTIONAL_AREA_CODE
+    if _example is None or _example[0] is not current:  # loading a profile again gives a new row
+        from wards.models import Ward
+
+        first = Ward.objects.order_by("code").values_list("code", flat=True).first()
+        if first is None:
+            return current.code
+        _example = (current, first)
+    return _example[1]
+
+
+def example_association_code() -> str:
+    """The first association number in the example area, written as the city writes codes."""
+    from chonaikai.cities.current import city
+
+    return f"{example_area_code()}-{1:0{city().association_number_digits}d}"
+
+
+def words() -> dict[str, str]:
+    """The placeholders' values in the active language."""
+    from chonaikai.cities.current import city, labels
+
+    try:
+        current = labels()
+        return {
+            "area": current.area,
+            "area_office": current.area_office,
+            "district": current.district,
+            "federation": current.federation,
+            "department": current.department,
+            "city": city().name,
+            "area_code": example_area_code(),
+            "association_code": example_association_code(),
+        }
+    except DatabaseError:  # no tables yet (a command's --help before migrate): the neutral words
+        return _neutral_words()
+
+
+def _neutral_words() -> dict[str, str]:
+    from django.utils.translation import gettext
+
+    from chonaikai.cities.current import _unloaded
+
+    unloaded = _unloaded()
+    return {
+        "area": unloaded.area_label,
+        "area_office": unloaded.area_office_label,
+        "district": unloaded.district_label,
+        "federation": unloaded.federation_label,
+        "department": gettext("担当部署"),
+        "city": gettext("市"),
+        "area_code": FICTIONAL_AREA_CODE,
+        "association_code": f"{FICTIONAL_AREA_CODE}-0001",
+    }
+
+
+def fill(message) -> str:
+    """`message` (a translated text with %(area)s … placeholders) with the loaded city's words."""
+    return str(message) % words()
+
+
+# Lazy: the text is filled each time it is read, in the language active then.
+labelled = lazy(fill, str)
