@@ -10,6 +10,7 @@ import datetime as dt
 from html import escape
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,25 @@ from . import importer
 from .models import HouseholdCount
 from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, NOTE, CountChange
 from .services.rounds import default_survey_date
+
+
+def labelled(message):
+    """`message` with the loaded city's level words (%(area)s, %(area_office)s, %(district)s,
+    %(federation)s, %(department)s), filled in when the text is shown (class-level help texts)."""
+
+    def text() -> str:
+        from chonaikai.cities.current import labels
+
+        words = labels()
+        return str(message) % {
+            "area": words.area,
+            "area_office": words.area_office,
+            "district": words.district,
+            "federation": words.federation,
+            "department": words.department,
+        }
+
+    return lazy(text, str)()
 
 
 class RoundOpenForm(forms.Form):
@@ -28,8 +48,11 @@ class RoundOpenForm(forms.Form):
     deadline = forms.DateField(
         label=_("提出期限"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_(
-            "区役所が世帯数を提出する期限です。期限の7日前と前日に未入力の区へお知らせメールが届きます。"
+        help_text=labelled(
+            _(
+                "%(area_office)sが世帯数を提出する期限です。"
+                "期限の7日前と前日に未入力の%(area)sへお知らせメールが届きます。"
+            )
         ),
     )
 
@@ -207,7 +230,9 @@ class GridReasonForm(forms.Form):
         label=_("修正理由"),
         required=False,
         max_length=500,
-        help_text=_("承認済みの区の世帯数を変更する場合に入力してください（市の管理者は省略できます）。"),
+        help_text=labelled(
+            _("承認済みの%(area)sの世帯数を変更する場合に入力してください（市の管理者は省略できます）。")
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
