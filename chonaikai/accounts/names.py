@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from chonaikai.cities.current import labels
+
 from .models import Role
 
 
@@ -21,12 +23,12 @@ def office_of(user) -> str:
         return ""
     assignment = policy.role_of(user)
     if assignment is None:
-        return _("市民自治推進室") if user.is_superuser else ""
+        return labels().department if user.is_superuser else ""
     if assignment.role == Role.WARD_STAFF:
         ward = assignment.ward
         return ward.office_name or _("%(ward)s役所") % {"ward": ward.name}
     if assignment.role == Role.CITY_ADMIN:
-        return _("市民自治推進室")
+        return labels().department
     if assignment.role == Role.ASSOCIATION_LEADER:
         return assignment.association.name
     return ""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from chonaikai.associations import selectors_rounds
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import jdate
+from chonaikai.cities.current import labels
 from chonaikai.subsidies import rules as subsidy_rules
 from chonaikai.subsidies import selectors as subsidy_selectors
 from chonaikai.subsidies import selectors_todo
@@ -107,7 +108,11 @@ def _staff_step(app, *, city: bool) -> str:
 
 def _applications_section(user, *, city: bool) -> Section:
     apps, total = selectors_todo.waiting_for(user=user)
-    heading = _("決定・確定・支払を待っている申請") if city else _("区役所の確認を待っている補助金の申請")
+    heading = (
+        _("決定・確定・支払を待っている申請")
+        if city
+        else _("%(office)sの確認を待っている補助金の申請") % {"office": labels().area_office}
+    )
     section = Section(
         heading=heading,
         items=[_application_item(a, _staff_step(a, city=city)) for a in apps],
@@ -181,7 +186,7 @@ def _ward_sections(user, ward) -> list[Section]:
 
 def _city_sections(user) -> list[Section]:
     wards = Section(
-        heading=_("承認を待っている区の世帯数"),
+        heading=_("承認を待っている%(area)sの世帯数") % {"area": labels().area},
         items=[
             Item(
                 label=_("%(ward)s の提出を確認する") % {"ward": p.ward.name},
@@ -196,7 +201,7 @@ def _city_sections(user) -> list[Section]:
             )
             for p in selectors_rounds.wards_awaiting_approval()
         ],
-        empty=_("承認を待っている区はありません。"),
+        empty=_("承認を待っている%(area)sはありません。") % {"area": labels().area},
         more_url=reverse("associations:count_rounds"),
         more_label=_("調査の一覧"),
     )
@@ -286,7 +291,7 @@ def _viewer_sections(user, *, has_role: bool) -> list[Section]:
     links = [
         Item(label=_("加入状況のダッシュボード"), url=reverse("associations:dashboard")),
         Item(label=_("町内会一覧"), url=reverse("associations:list")),
-        Item(label=_("区一覧"), url=reverse("wards:list")),
+        Item(label=_("%(area)s一覧") % {"area": labels().area}, url=reverse("wards:list")),
         Item(label=_("地図"), url="/maps/"),
     ]
     if has_role:
@@ -297,7 +302,8 @@ def _viewer_sections(user, *, has_role: bool) -> list[Section]:
     notice = Section(
         heading=_("役割が登録されていません"),
         empty=_(
-            "このアカウントにはまだ役割（区役所・町内会など）が登録されていません。市の担当者に連絡してください。"
-        ),
+            "このアカウントにはまだ役割（%(office)s・町内会など）が登録されていません。市の担当者に連絡してください。"
+        )
+        % {"office": labels().area_office},
     )
     return [notice, section]

@@ -257,11 +257,17 @@ class AssociationForm(forms.ModelForm):
         if not include_personal:
             for name in PERSONAL_FIELDS:
                 del self.fields[name]
-        self.fields["district"].queryset = District.objects.filter(ward=ward).order_by("code")
+        words = labels()
+        if words.has_districts:
+            self.fields["district"].queryset = District.objects.filter(ward=ward).order_by("code")
+            self.fields["district"].empty_label = _("（未設定）")
+            self.fields["district"].label = _("%(district)s地区") % {"district": words.district}
+        else:  # a city without districts: no district to choose
+            del self.fields["district"]
         self.fields["federation"].queryset = Federation.objects.filter(ward=ward).order_by("code")
-        self.fields["district"].empty_label = _("（未設定）")
+        self.fields["federation"].label = words.federation
         self.fields["federation"].empty_label = _("（%(federation)sに属さない）") % {
-            "federation": labels().federation
+            "federation": words.federation
         }
 
     @property
