@@ -21,7 +21,7 @@ from wards.models import District, Ward
 
 pytestmark = pytest.mark.django_db
 
-SAPPORO_WORDS = ("区役所", "まちづくりセンター", "市民自治推進室")
+SAPPORO_WORDS = ("区役所", "まちづくりセンター", "市民自治推進室", "連合町内会")
 DAY = SURVEY.isoformat()
 
 
