@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET
 from chonaikai.accounts import policy
 from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
-from chonaikai.cities.texts import words
+from chonaikai.cities import current
 from chonaikai.queue import QueueUnavailable, enqueue
 
 from . import cache as map_cache
@@ -67,6 +67,7 @@ def ward_map(request):
     versions, records = map_cache.page_versions()
     offered = [level for level in selectors.LEVELS if level == selectors.LEVEL or versions[level]]
     form = WardMapForm(request.GET or None, survey_dates=stats.survey_dates(), levels=offered)
+    _name_levels(form)
     context = {"form": form, "metrics": metrics.METRICS.values()}
     if form.is_bound and not form.is_valid():
         return render(request, "maps/ward_map.html", context, status=400)
@@ -95,6 +96,15 @@ def ward_map(request):
         }
     )
     return render(request, "maps/ward_map.html", context)
+
+
+def _name_levels(form: WardMapForm) -> None:
+    """The level choices named with the loaded city's words for its areas and districts."""
+    words = current.labels()
+    names = {"ward": words.area, "district": gettext("%(district)s地区") % {"district": words.district}}
+    widget = form.fields["level"].widget
+    if getattr(widget, "choices", None):
+        widget.choices = [(key, names.get(key, label)) for key, label in widget.choices]
 
 
 def _section(*, level: str, survey_date, metric: str, boundaries: str | None, records: str):
@@ -145,7 +155,7 @@ def _hall_layer(user, survey_date) -> str | None:
     labels = {
         "layer": gettext("町内会（会館の位置）"),
         "legend_title": gettext("町内会の会館（色は町内会の加入率）"),
-        "federation": gettext("連合町内会"),
+        "federation": current.labels().federation,
         "no_federation": gettext("なし"),
         "rate": gettext("加入率"),
         "open_page": gettext("町内会のページを開く"),
@@ -262,11 +272,12 @@ def ward_map_series_csv(request):
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _text(gettext("指定が正しくありません: %(errors)s") % {"errors": errors}, status=400)
     metric = form.cleaned_data["metric"] if form.is_bound else metrics.DEFAULT_METRIC
+    area = current.labels().area
     header = [
         gettext("調査基準日"),
-        gettext("%(area)sコード") % words(),
-        gettext("%(area)sコード（文字列）") % words(),
-        words()["area"],
+        gettext("%(area)sコード") % {"area": area},
+        gettext("%(area)sコード（文字列）") % {"area": area},
+        area,
         str(metrics.METRICS[metric].label),
         gettext("単位"),
         gettext("非公表"),
@@ -315,7 +326,7 @@ def _export(request, *, kind: str, content_type: str, suffix: str) -> HttpRespon
             gettext(
                 "%(area)sの境界が取り込まれていないため、地図を作成できません（manage.py import_boundaries FILE）。"
             )
-            % words()
+            % {"area": current.labels().area}
             if level == selectors.LEVEL
             else gettext(
                 "この単位の境界が取り込まれていないため、地図を作成できません"

@@ -13,6 +13,8 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.texts import labelled
+
 from . import importer
 from .models import HouseholdCount
 from .services.entry import CONFIRM, HOUSEHOLDS, MEMBERS, NOTE, CountChange
@@ -28,8 +30,11 @@ class RoundOpenForm(forms.Form):
     deadline = forms.DateField(
         label=_("提出期限"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_(
-            "区役所が世帯数を提出する期限です。期限の7日前と前日に未入力の区へお知らせメールが届きます。"
+        help_text=labelled(
+            _(
+                "%(area_office)sが世帯数を提出する期限です。"
+                "期限の7日前と前日に未入力の%(area)sへお知らせメールが届きます。"
+            )
         ),
     )
 
@@ -210,7 +215,9 @@ class GridReasonForm(forms.Form):
         label=_("修正理由"),
         required=False,
         max_length=500,
-        help_text=_("承認済みの区の世帯数を変更する場合に入力してください（市の管理者は省略できます）。"),
+        help_text=labelled(
+            _("承認済みの%(area)sの世帯数を変更する場合に入力してください（市の管理者は省略できます）。")
+        ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

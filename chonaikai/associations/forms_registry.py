@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.accounts import policy
+from chonaikai.cities.current import labels
+from chonaikai.cities.texts import labelled
 from wards.models import District, Ward
 
 from . import code_format, importer
@@ -71,9 +73,10 @@ def _ward_field(user, *, required: bool, empty_label=None) -> WardChoiceField:
     its initial value whatever is posted)."""
     wards = policy.wards_editable_by(user).order_by("code")
     only = list(wards[:2])
+    label = labels().area
     if len(only) == 1:
-        return WardChoiceField(wards, label=_("区"), initial=only[0], disabled=True, empty_label=None)
-    return WardChoiceField(wards, label=_("区"), required=required, empty_label=empty_label)
+        return WardChoiceField(wards, label=label, initial=only[0], disabled=True, empty_label=None)
+    return WardChoiceField(wards, label=label, required=required, empty_label=empty_label)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,15 +87,20 @@ def _ward_field(user, *, required: bool, empty_label=None) -> WardChoiceField:
 class CountsUploadForm(forms.Form):
     file = forms.FileField(
         label=_("取り込むファイル"),
-        help_text=_("Excel（.xlsx）または CSV（.csv）。区の調査票に記入したものをそのまま選べます。"),
+        help_text=labelled(
+            _("Excel（.xlsx）または CSV（.csv）。%(area)sの調査票に記入したものをそのまま選べます。")
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     survey_date = forms.DateField(label=_("調査基準日"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ward"] = _ward_field(user, required=False, empty_label=_("すべての区（市全体）"))
-        self.fields["ward"].help_text = _("選んだ区の町内会だけを取り込みます。")
+        area = {"area": labels().area}
+        self.fields["ward"] = _ward_field(
+            user, required=False, empty_label=_("すべての%(area)s（市全体）") % area
+        )
+        self.fields["ward"].help_text = _("選んだ%(area)sの町内会だけを取り込みます。") % area
         self.order_fields(["file", "survey_date", "ward"])
         self.file_data: bytes = b""
 
@@ -132,9 +140,11 @@ class ImportReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("変更理由"),
         max_length=500,
-        help_text=_(
-            "承認済みの区の世帯数の変更や、前回から20%を超える変更（備考のない行）の理由です。"
-            "履歴と操作記録に残ります。"
+        help_text=labelled(
+            _(
+                "承認済みの%(area)sの世帯数の変更や、前回から20%%を超える変更（備考のない行）の理由です。"
+                "履歴と操作記録に残ります。"
+            )
         ),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("変更理由を入力してください。")},
@@ -247,10 +257,18 @@ class AssociationForm(forms.ModelForm):
         if not include_personal:
             for name in PERSONAL_FIELDS:
                 del self.fields[name]
-        self.fields["district"].queryset = District.objects.filter(ward=ward).order_by("code")
+        words = labels()
+        if words.has_districts:
+            self.fields["district"].queryset = District.objects.filter(ward=ward).order_by("code")
+            self.fields["district"].empty_label = _("（未設定）")
+            self.fields["district"].label = _("%(district)s地区") % {"district": words.district}
+        else:  # a city without districts: no district to choose
+            del self.fields["district"]
         self.fields["federation"].queryset = Federation.objects.filter(ward=ward).order_by("code")
-        self.fields["district"].empty_label = _("（未設定）")
-        self.fields["federation"].empty_label = _("（連合町内会に属さない）")
+        self.fields["federation"].label = words.federation
+        self.fields["federation"].empty_label = _("（%(federation)sに属さない）") % {
+            "federation": words.federation
+        }
 
     @property
     def personal_field_names(self) -> list[str]:

@@ -202,7 +202,11 @@ def _count_sums(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date
 def _unassigned_name(level: str) -> str:
     from django.utils.translation import gettext
 
-    return gettext("（地区未設定）") if level == Level.DISTRICT else gettext("（連合町内会に属さない町内会）")
+    from chonaikai.cities.current import labels
+
+    if level == Level.DISTRICT:
+        return gettext("（地区未設定）")
+    return gettext("（%(federation)sに属さない町内会）") % {"federation": labels().federation}
 
 
 def _registry(level: str, dates, ward: Ward | None) -> dict[tuple[str, dt.date], int]:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
 from chonaikai.accounts import policy
+from chonaikai.cities.current import labels
 
 from . import publication, rules, selectors, selectors_registry
 from .filters import AssociationFilter
@@ -41,6 +42,22 @@ def dashboard(request):
     )
 
 
+def _name_levels(form) -> None:
+    """The filters named with the loaded city's words for its levels; no district filter in a city
+    without districts."""
+    words = labels()
+    form.fields["ward"].label = words.area
+    form.fields["ward"].empty_label = gettext("すべての%(area)s") % {"area": words.area}
+    if words.has_districts:
+        form.fields["district"].label = gettext("%(district)s地区") % {"district": words.district}
+    else:
+        del form.fields["district"]
+    form.fields["federation"].label = words.federation
+    form.fields["federation"].empty_label = gettext("すべての%(federation)s") % {
+        "federation": words.federation
+    }
+
+
 def association_list(request):
     filterset = AssociationFilter(
         request.GET or None,
@@ -49,6 +66,7 @@ def association_list(request):
         .defer(*PERSONAL_FIELDS)  # never shown in the list, so never read for it
         .order_by("code"),
     )
+    _name_levels(filterset.form)
     page = Paginator(filterset.qs.with_latest_count(), ASSOCIATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
+from chonaikai.cities.current import labels
 
 from . import rules, selectors, selectors_rounds, services
 from .forms import (
@@ -207,7 +208,7 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
         else:
             if action == SEND_BACK:
                 message = _(
-                    "%(ward)sの提出を差し戻しました（状況:「%(status)s」）。区の入力画面にコメントが表示されます。"
+                    "%(ward)sの提出を差し戻しました（状況:「%(status)s」）。%(area)sの入力画面にコメントが表示されます。"
                 )
             else:
                 message = _("%(ward)sを「%(status)s」にしました（%(action)s）。")
@@ -216,6 +217,7 @@ def progress_action(request, survey_date: str, ward_code: str, action: str):
                 message
                 % {
                     "ward": progress.ward.name,
+                    "area": labels().area,
                     "status": progress.state_label,
                     "action": TRANSITIONS[action].label,
                 },

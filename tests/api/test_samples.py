@@ -108,7 +108,7 @@ def test_counts_of_a_sample_association_are_flagged(anon, sample_city):
 
 def test_the_banner_says_that_ward_and_city_figures_of_sample_data_are_synthetic(anon):
     text = anon.get("/").content.decode()
-    assert "区・全市の数値" in text and "架空" in text
+    assert "サンプルの町内会の世帯数を含む合計の数値" in text and "架空" in text
 
 
 def test_a_ward_is_flagged_only_on_the_dates_its_sample_association_was_counted(anon, city):

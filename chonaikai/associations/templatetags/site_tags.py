@@ -27,3 +27,12 @@ def nav_current(context, prefix: str, exact: bool = False) -> str:
     path = getattr(request, "path", "")
     current = path == prefix if exact else path.startswith(prefix)
     return format_html('aria-current="{}"', "page") if current else ""
+
+
+@register.simple_tag
+def city_labels():
+    """The words for the loaded city's levels, for templates rendered without a request (e-mails):
+    `{% city_labels as labels %}` (pages get `labels` from the context processor)."""
+    from chonaikai.cities.current import labels
+
+    return labels()
