@@ -114,7 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 # The entry grid posts every row of a ward without JavaScript: 7 fields a row (the three inputs,
 # their loaded values and the version) plus the confirmation box, i.e. 8 at most. The sample data's
-# largest ward has 298 associations and Sapporo has about 2,200 in all ten wards, so 1,500 rows is a
+# largest ward has 313 associations and the first city has about 2,200 in all its wards, so 1,500 rows is a
 # generous ceiling for one ward. The limit exists to bound the work of parsing a hostile request;
 # 12,100 fields parse in a few milliseconds. (With JavaScript the grid posts only the changed rows.)
 COUNT_GRID_MAX_ROWS = 1_500

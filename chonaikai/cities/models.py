@@ -53,6 +53,12 @@ class City(models.Model):
     department_email = models.EmailField(_("担当部署のメールアドレス"), blank=True)
     department_address = models.CharField(_("担当部署の所在地"), max_length=200, blank=True)
 
+    # The city's plan whose outcome indicators the plan page follows (plan.toml [plan]); optional.
+    plan_name = models.CharField(_("計画の名称"), max_length=200, blank=True)
+    plan_first_fiscal_year = models.PositiveSmallIntegerField(_("計画の初年度"), null=True, blank=True)
+    plan_last_fiscal_year = models.PositiveSmallIntegerField(_("計画の最終年度"), null=True, blank=True)
+    plan_source = models.CharField(_("計画の出典"), max_length=500, blank=True)
+
     profile = models.CharField(_("プロファイル"), max_length=200, help_text=_("読み込んだフォルダ"))
     profile_digest = models.CharField(_("プロファイルのハッシュ"), max_length=64)
     loaded_at = models.DateTimeField(_("読み込み日時"))

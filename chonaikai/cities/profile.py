@@ -221,7 +221,8 @@ def read_profile(folder) -> Profile:
 
     city = _read_city(problems, documents["city.toml"])
     areas = _read_areas(problems, documents["areas.toml"], city)
-    targets, indicators = _read_plan(problems, documents.get("plan.toml", {}))
+    targets, indicators, plan = _read_plan(problems, documents.get("plan.toml", {}))
+    city.update(plan)
     programmes = {}
     for relative, document in documents.items():
         if relative.startswith("programmes/"):
@@ -351,9 +352,20 @@ def _read_areas(problems, document, city) -> list[dict]:
     return areas
 
 
-def _read_plan(problems, document) -> tuple[list[dict], list[dict]]:
+def _read_plan(problems, document) -> tuple[list[dict], list[dict], dict]:
     root = _Table(problems, "plan.toml", "", document)
     targets, indicators, seen = [], [], set()
+    about = root.table("plan", required=False)
+    plan = {
+        "plan_name": about.text("name", max_length=200),
+        "plan_first_fiscal_year": about.integer("first_fiscal_year", minimum=1900, maximum=2200),
+        "plan_last_fiscal_year": about.integer("last_fiscal_year", minimum=1900, maximum=2200),
+        "plan_source": about.text("source", max_length=500),
+    }
+    first, last = plan["plan_first_fiscal_year"], plan["plan_last_fiscal_year"]
+    if first is not None and last is not None and first > last:
+        about.fail("last_fiscal_year", _("初年度より前です。"))
+    about.unknown_keys()
     for table in root.tables("target"):
         target = {
             "metric": table.text("metric", required=True, choices=METRICS),
@@ -389,7 +401,7 @@ def _read_plan(problems, document) -> tuple[list[dict], list[dict]]:
         table.unknown_keys()
         indicators.append(indicator)
     root.unknown_keys()
-    return targets, indicators
+    return targets, indicators, plan
 
 
 def _read_programmes(problems, file, document, year) -> list[dict]:

@@ -82,6 +82,15 @@ def test_a_profile_creates_the_city_its_areas_plan_and_programmes(empty_database
     assert AuditEvent.objects.filter(action="city.profile_loaded").count() == 1
 
 
+def test_a_city_without_a_plan_name_gets_a_plan_page_that_names_none(empty_database, client):
+    load(MINATO)
+
+    page = client.get("/plan/").content.decode()
+
+    assert "計画の成果指標について、基準値、各年度の実績値、目標値を掲載しています。" in page
+    assert "地域活動に参加した市民の割合" in page
+
+
 def test_the_loaded_city_is_what_the_program_reads(empty_database):
     load(MINATO)
 

@@ -12,6 +12,8 @@ from .conftest import REPO
 
 SCANNED = ("*.py", "*.html", "*.txt", "*.js")
 SKIPPED = ("cities", "tests", "locale", ".venv", ".git", "node_modules", "staticfiles", "media")
+# A migration's name is history: databases record it, so it cannot change (its content names no city).
+MIGRATION_NAMES = ("0002_sapporo_wards",)
 
 
 def sapporo_terms() -> set[str]:

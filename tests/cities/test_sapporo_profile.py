@@ -64,3 +64,9 @@ def test_english_words_come_from_the_profile_or_the_catalogue():
         assert labels().area.lower() == "ward"  # the catalogue's English for 区
         assert labels().district == "まちづくりセンター"  # a city's own word, as written
     current.forget()
+
+
+def test_the_plan_page_names_the_citys_plan_and_its_years(client):
+    page = client.get("/plan/").content.decode()
+
+    assert "第4期札幌市市民まちづくり活動促進基本計画（令和6年度〜令和10年度）の成果指標" in page

@@ -159,7 +159,7 @@ def _both(day: dt.date) -> str:
 
 def _is_total(code: str, name: str) -> bool:
     """A total or subtotal row: its code or name is a total label (合計, 計, 小計 …), or it has no code
-    (or a code cell saying so) and its label ends in 計: 「厚別区　計」, 「（○○連合町内会　小計）」."""
+    (or a code cell saying so) and its label ends in 計: 「〇〇区　計」, 「（○○連合町内会　小計）」."""
     if _TOTAL_MARK not in code and _TOTAL_MARK not in name:
         # Every total label has 計, the only character whose NFKC form holds 計 (a test checks
         # this over all of Unicode): a row without it is not a total, and need not be folded.

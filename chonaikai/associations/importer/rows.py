@@ -80,7 +80,7 @@ class RowStream:
 
     Layouts read: title rows above the heading; a heading in one row or two (a merged 世帯数 over
     区域内世帯数 / 加入世帯数); headings by their usual names (HEADER_SYNONYMS); total and subtotal
-    rows (計, 小計, 合計, 「厚別区　計」, 「（○○連合町内会　小計）」) skipped with one warning per
+    rows (計, 小計, 合計, 「〇〇区　計」, 「（○○連合町内会　小計）」) skipped with one warning per
     sheet; "-", "－", "―" in a count read as 0 with one warning per sheet.
 
     `survey_date`: a title row stating another date (令和８年１月１日現在) is an error naming both.
