@@ -47,11 +47,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _forget_the_city():
-    """No test sees another's City row: the process-wide cache of city() is cleared around each."""
-    from chonaikai.cities import current
+def _the_loaded_city(request):
+    """Every test starts as a warm process does: city() (and the example codes texts show) read once
+    from the test database, outside the test, so query counts are those of a running server and a
+    test without database access still has the suite's city. Afterwards the cache is forgotten, so
+    no test sees the City row another test changed (tests change it through `city_row`).
+    """
+    from chonaikai.cities import current, texts
 
     current.forget()
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        current.city()
+        texts.example_area_code()
     yield
     current.forget()
 

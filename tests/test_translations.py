@@ -293,7 +293,7 @@ def test_english_cookie_shows_english_navigation(client):
         "Skip to main content",
         "Dashboard",
         "Associations",
-        "Wards",
+        "List by ward",
         "Maps",
         "Log in",
         "Language",
@@ -307,10 +307,10 @@ def test_english_cookie_shows_english_navigation(client):
 def test_english_cookie_translates_page_content_and_forms(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     login = client.get("/accounts/login/").text
-    assert "This login is for city and ward staff and association officers." in login
+    assert "This login is for city staff and association officers." in login
     listing = client.get("/associations/").text
     assert "Find an association" in listing
-    assert "All wards" in listing  # a filter's empty label, from Python (gettext_lazy)
+    assert "Every ward" in listing  # a filter's empty label, from Python (gettext_lazy)
     assert "町内会を探す" not in listing
 
 

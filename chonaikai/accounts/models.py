@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from chonaikai.associations.models import Association
+from chonaikai.cities.texts import fill
 from wards.models import Ward
 
 
@@ -15,6 +16,16 @@ class Role(models.TextChoices):
     WARD_STAFF = "ward_staff", _("区役所職員")
     ASSOCIATION_LEADER = "association_leader", _("町内会役員")
     VIEWER = "viewer", _("閲覧者")
+
+
+# Roles whose name includes one of the city's words: shown with the loaded city's (role_label).
+CITY_WORDED_ROLES = {Role.WARD_STAFF: _("%(area_office)s職員")}
+
+
+def role_label(role: str) -> str:
+    """A role's name as the city says it (区役所職員 in a city with wards, 市役所職員 in one without)."""
+    template = CITY_WORDED_ROLES.get(role)
+    return fill(template) if template is not None else str(Role(role).label)
 
 
 class RoleAssignment(models.Model):
@@ -83,6 +94,9 @@ class RoleAssignment(models.Model):
         if scope:
             return _("%(user)s — %(role)s（%(scope)s）") % {"user": self.user, "role": label, "scope": scope}
         return f"{self.user} — {label}"
+
+    def get_role_display(self) -> str:
+        return role_label(self.role)
 
 
 class ApiToken(models.Model):

@@ -18,7 +18,7 @@ from chonaikai.cities.texts import labelled, words
 from chonaikai.queue import enqueue
 from wards.models import Ward
 
-from .models import Role, RoleAssignment
+from .models import Role, RoleAssignment, role_label
 from .policy import can_manage_accounts
 
 User = get_user_model()
@@ -72,7 +72,7 @@ def account_check(
             % {"role": role, "choices": choices},
         )
     else:
-        label = Role(role).label
+        label = role_label(role)
         if role == Role.WARD_STAFF:
             if ward is None:
                 add("ward", labelled(_("%(area_office)s職員には担当%(area)sを指定してください。")))

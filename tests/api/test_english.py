@@ -54,9 +54,9 @@ def test_the_openapi_schema_is_in_english_when_english_is_chosen(anon):
     assert english["info"]["title"] == "chonaikai API"  # ASCII in every language (client package names)
     assert english["info"]["description"].startswith("Neighbourhood Association Membership System API")
     wards = english["paths"]["/api/v1/wards/"]["get"]
-    assert (wards["summary"], wards["tags"]) == ("Wards", ["geography"])
+    assert (wards["summary"], wards["tags"]) == ("List by ward", ["geography"])
     tags = {tag["name"]: tag["description"] for tag in english["tags"]}
-    assert tags["geography"] == "Wards, districts and federations"
+    assert tags["geography"] == "Areas: ward, district, federation of associations"
     assert not is_japanese(english["components"]["schemas"]["Error"]["description"])
     japanese = yaml.safe_load(anon.get("/api/v1/schema/").content)
     assert japanese["paths"]["/api/v1/wards/"]["get"]["summary"] == "区の一覧"

@@ -241,7 +241,6 @@ def test_the_area_office_s_start_page_names_its_office(client, city_data, ward_s
     assert_city_words(text.replace("（区役所職員）", ""))
 
 
-@pytest.mark.xfail(strict=True, reason="accounts.models.Role labels still say 区役所職員 / 市民自治推進室")
 @pytest.mark.parametrize("persona", ["ward_staff_chuo", "city_admin"])
 def test_the_start_page_names_the_role_with_the_city_s_words(client, city_data, persona, request):
     assert_city_words(get(client, request.getfixturevalue(persona), "/start/"))

@@ -56,6 +56,8 @@ def test_no_sapporo_name_code_or_figure_outside_its_profile_and_the_tests():
         for number, line in enumerate(
             (REPO / relative).read_text(encoding="utf-8", errors="replace").splitlines(), 1
         ):
+            for name in MIGRATION_NAMES:
+                line = line.replace(name, "")
             for match in pattern.finditer(line):
                 hits.append(f"{relative}:{number}: {match.group()}")
     assert not hits, f"{len(hits)} Sapporo facts in the program:\n" + "\n".join(hits[:200])

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.accounts.models import Role
+from chonaikai.accounts.models import Role, role_label
 from chonaikai.accounts.services import account_check, account_create
 from chonaikai.associations import code_format
 from chonaikai.associations.models import Association
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError(format_validation_error(e)) from e
 
         scope = ward_obj or association_obj
-        values = {"username": user.get_username(), "role": Role(role).label, "scope": scope}
+        values = {"username": user.get_username(), "role": role_label(role), "scope": scope}
         if scope:
             message = (
                 _("アカウント「%(username)s」を作成しました（役割: %(role)s、担当: %(scope)s）。") % values
