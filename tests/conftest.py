@@ -1,3 +1,4 @@
+import functools
 import os
 from pathlib import Path
 
@@ -48,20 +49,38 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _the_loaded_city(request):
-    """Every test starts as a warm process does: city() (and the example codes texts show) read once
-    from the test database, outside the test, so query counts are those of a running server and a
-    test without database access still has the suite's city. Afterwards the cache is forgotten, so
-    no test sees the City row another test changed (tests change it through `city_row`).
+    """Every test starts as a warm process does, with city() (and the example codes texts show)
+    already read, so query counts are those of a running server; afterwards the cache is forgotten,
+    so no test sees the City row another test changed (tests change it through `city_row`).
+
+    A test with database access reads it from the test database, outside the test. A test without
+    one gets the suite's city built from its profile, unsaved, as a database would hold it.
     """
     from chonaikai.cities import current, texts
 
     current.forget()
-    request.getfixturevalue("django_db_setup")
-    with request.getfixturevalue("django_db_blocker").unblock():
-        current.city()
-        texts.example_area_code()
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            current.city()
+            texts.example_area_code()
+    else:
+        current.remember(_profile_city())
     yield
     current.forget()
+
+
+@functools.cache
+def _profile_city():
+    from chonaikai.cities.models import City
+    from chonaikai.cities.profile import read_profile
+
+    return City(**read_profile(TEST_CITY).city)
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,13 @@ def city():
     return _cached
 
 
+def remember(row) -> None:
+    """Use `row` as the loaded city in this process, without reading the database (tests that have
+    none: a City built from a profile)."""
+    global _cached
+    _cached = row
+
+
 def is_loaded() -> bool:
     return city().pk is not None
 
