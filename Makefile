@@ -14,8 +14,7 @@ else
 BOUNDARIES ?= $(wildcard ../shared/data/N03-21_210101.json)
 endif
 export BOUNDARIES
-# The city profile (cities/README.md) the benchmark databases are loaded with.
-CITY ?= cities/sapporo
+# The benchmarks and the load test load the same profile into their databases.
 export CITY
 
 .PHONY: install demo test lint lock messages clean bench bench-full bench-install load load-short
