@@ -271,3 +271,24 @@ def type_date(page, iso: str, order: tuple[str, ...]) -> None:
     parts = {"year": year, "month": month, "day": day}
     for part in order:
         page.keyboard.type(parts[part])
+
+
+def choose_file_with_space(page, path) -> None:
+    """Space on the focused file field opens the file chooser, as it does for a person; `path` is chosen.
+
+    Headless Chromium now and then lets a key press on a file field pass without opening the
+    chooser when the machine is loaded (seen in parallel runs): press again, as a person would,
+    with the focus still on the field.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    field_id = focused(page)["id"]
+    for attempt in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+            break
+        except PlaywrightTimeoutError:
+            assert attempt < 2, "Space on the file field never opened the file chooser"
+            assert focused(page)["id"] == field_id
+    chooser.value.set_files(str(path))

@@ -7,12 +7,21 @@ digital application per association and year. axe-core checks every page on the 
 import re
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from chonaikai.subsidies.models import Application
 from chonaikai.subsidies.workflow import Status
 
-from .harness import BROWSER_TEST, by_id, by_text, date_field_order, focused, log_in, tab_to, type_date
+from .harness import (
+    BROWSER_TEST,
+    by_id,
+    by_text,
+    choose_file_with_space,
+    date_field_order,
+    focused,
+    log_in,
+    tab_to,
+    type_date,
+)
 
 pytestmark = BROWSER_TEST
 
@@ -205,18 +214,7 @@ def test_a_leader_applies_with_the_keyboard_only(new_journey, leader_b, digital_
     assert kind["value"] == "estimate"  # 見積書 comes first
     keyboard.press("Tab")
     assert focused(page)["id"] == "id_file"
-    # Headless Chromium now and then lets a key press on a file field pass without opening the
-    # chooser when the machine is loaded (seen once in a parallel run): press again, as a person
-    # would, with the focus still on the field.
-    for attempt in range(3):
-        try:
-            with page.expect_file_chooser(timeout=5_000) as chooser:
-                keyboard.press("Space")
-            break
-        except PlaywrightTimeoutError:
-            assert attempt < 2, "Space on the file field never opened the file chooser"
-            assert focused(page)["id"] == "id_file"
-    chooser.value.set_files(str(estimate_pdf))
+    choose_file_with_space(page, estimate_pdf)
     tab_to(page, by_text("このファイルを添付する"))
     with page.expect_navigation():
         keyboard.press("Enter")

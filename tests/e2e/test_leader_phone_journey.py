@@ -9,7 +9,7 @@ import pytest
 from chonaikai.subsidies.models import MEETING_HALL, Application, Hall, Programme
 from chonaikai.subsidies.workflow import Status
 
-from .harness import BROWSER_TEST, by_id, by_text, focused, log_in, tab_to
+from .harness import BROWSER_TEST, by_id, by_text, choose_file_with_space, focused, log_in, tab_to
 from .test_leader_journey import PDF, next_step, type_line
 
 pytestmark = BROWSER_TEST
@@ -195,9 +195,7 @@ def test_a_leader_applies_for_the_digital_subsidy_on_a_phone_with_the_keyboard_o
     tab_to(page, by_id("id_kind"))
     keyboard.press("Tab")
     assert focused(page)["id"] == "id_file"
-    with page.expect_file_chooser() as chooser:
-        keyboard.press("Space")
-    chooser.value.set_files(str(estimate_pdf))
+    choose_file_with_space(page, estimate_pdf)
     tab_to(page, by_text("このファイルを添付する"))
     with page.expect_navigation():
         keyboard.press("Enter")
