@@ -184,4 +184,5 @@ def _load_programme(report: LoadReport, fiscal_year: int, spec: dict) -> None:
             DocumentRequirement(programme=programme, kind=kind, description=description, position=position)
             for position, (kind, description) in enumerate(wanted)
         )
-        report.updated.append(_("%(label)s: 添付する書類") % {"label": label})
+        line = _("%(label)s: 添付する書類") % {"label": label}
+        (report.created if label in report.created else report.updated).append(line)

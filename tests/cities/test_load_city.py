@@ -79,6 +79,7 @@ def test_a_profile_creates_the_city_its_areas_plan_and_programmes(empty_database
         ("estimate", "修繕の内訳がわかるもの")
     ]
     assert "湊市 を読み込みました" in out
+    assert "更新 0" in out  # a first load only adds
     assert AuditEvent.objects.filter(action="city.profile_loaded").count() == 1
 
 
