@@ -83,11 +83,17 @@ class _Table:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def get(self, key: str, kind, *, required: bool, default=None, describe: str):
+    def present(self, key: str, *, required: bool) -> bool:
+        """Whether `key` is written (it counts as read either way); a missing required key is a problem."""
         self.used.add(key)
-        if key not in self.data:
-            if required:
-                self.fail(key, _("必須の項目がありません。"))
+        if key in self.data:
+            return True
+        if required:
+            self.fail(key, _("必須の項目がありません。"))
+        return False
+
+    def get(self, key: str, kind, *, required: bool, default=None, describe: str):
+        if not self.present(key, required=required):
             return default
         value = self.data[key]
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
@@ -142,10 +148,7 @@ class _Table:
         return value
 
     def decimal(self, key, *, required=False):
-        self.used.add(key)
-        if key not in self.data:
-            if required:
-                self.fail(key, _("必須の項目がありません。"))
+        if not self.present(key, required=required):
             return None
         value = self.data[key]
         try:

@@ -1,9 +1,9 @@
 """The `city_row` fixture: change the loaded city's row (chonaikai.cities.current.city()) in one test.
 
 `city_row(survey_month=6, survey_day=1)` updates the City row and returns it as city() now
-reads it. The update is rolled back with the test's transaction, and the row city() caches in the
-process is forgotten before and after, so that no other test sees the change. Conftests that
-want it import it (`from tests.cities.city_row import city_row`).
+reads it. The update is rolled back with the test's transaction, and tests/conftest.py forgets the
+row city() caches around every test, so that no other test sees the change. The root conftest
+imports the fixture for the whole suite.
 """
 
 import pytest
@@ -19,6 +19,4 @@ def city_row(db):
         current.forget()
         return current.city()
 
-    current.forget()
-    yield change
-    current.forget()
+    return change
