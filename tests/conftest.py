@@ -24,14 +24,13 @@ def _load_test_city(sender, app_config, using="default", **kwargs):
 
     from chonaikai.audit.models import AuditEvent
     from chonaikai.cities.models import City
-    from chonaikai.cities.profile import read_profile
     from chonaikai.operations.city_profile import load_profile
 
     if not City.objects.using(using).exists():
         # The suite's set-up, not a change any test is about: no row history (so a test database
         # still counts as freshly migrated for restores) and no audit event (tests count from zero).
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
-            load_profile(read_profile(TEST_CITY))
+            load_profile(_test_profile())
         AuditEvent.objects.using(using).filter(action="city.profile_loaded").delete()
 
 
@@ -76,11 +75,18 @@ def _the_loaded_city(request):
 
 
 @functools.cache
-def _profile_city():
-    from chonaikai.cities.models import City
+def _test_profile():
+    """The suite's profile, read once per process (loaded again after every flush)."""
     from chonaikai.cities.profile import read_profile
 
-    return City(**read_profile(TEST_CITY).city)
+    return read_profile(TEST_CITY)
+
+
+@functools.cache
+def _profile_city():
+    from chonaikai.cities.models import City
+
+    return City(**_test_profile().city)
 
 
 @pytest.fixture(autouse=True)
