@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import entry as api_entry
+from api.counts import entry as api_entry
 from chonaikai.associations import importer, sample, selectors, services
 from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary
 from chonaikai.associations.services import registry
