@@ -1,6 +1,6 @@
 """Subsidies (補助金): programmes with their money, and applications from draft to payment.
 
-Reads start from the policy (chonaikai.accounts.policy): a leader sees their association's
+Reads start from the policy (chonaikai.subsidies.policy): a leader sees their association's
 applications, ward staff their ward's, city administrators all; anything else answers 404. Writes
 go through chonaikai.subsidies.services, one service per transition; the services re-check scope
 (Http404), role (PermissionDenied → 403) and state. A SubsidyError becomes the API's error shape
@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.cities.texts import labelled
+from chonaikai.subsidies import policy as subsidy_policy
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
 from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Programme, Transition
@@ -688,7 +689,7 @@ def _transition_schema(summary: str, description: str, request, example: dict | 
 
 def _detail_queryset(user):
     return (
-        policy.applications_visible_to(user)
+        subsidy_policy.applications_visible_to(user)
         .select_related("association", "association__ward", "programme", "hall")
         .prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
@@ -837,7 +838,7 @@ class ApplicationViewSet(
                     ]
                 }
             )
-        if not policy.associations_applying_as(request.user).filter(pk=association.pk).exists():
+        if not subsidy_policy.associations_applying_as(request.user).filter(pk=association.pk).exists():
             raise exceptions.PermissionDenied(_("この町内会の申請を作成できるのは、その町内会の役員です。"))
         try:
             app = services.application_create(
@@ -857,7 +858,7 @@ class ApplicationViewSet(
 
     def partial_update(self, request, pk=None):
         app = get_object_or_404(
-            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+            subsidy_policy.applications_visible_to(request.user).select_related("programme"), pk=pk
         )  # 404 out of scope
         category = request.data.get("category", app.category) if isinstance(request.data, dict) else None
         data = ApplicationUpdateInputSerializer(
@@ -885,9 +886,9 @@ class ApplicationViewSet(
         Reading the body first would answer 400 to users who may not even know the application exists.
         """
         app = get_object_or_404(
-            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+            subsidy_policy.applications_visible_to(request.user).select_related("programme"), pk=pk
         )
-        if action is not None and not policy.can_take_application_action(request.user, app, action):
+        if action is not None and not subsidy_policy.can_take_application_action(request.user, app, action):
             label = Action(action).label
             raise exceptions.PermissionDenied(
                 _("この申請を「%(action)s」する権限がありません。") % {"action": label}
@@ -1106,7 +1107,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="attachments")
     def attachments(self, request, pk=None):
         app = self._check_access(request, pk, None)
-        if not policy.can_act_for_association(request.user, app):
+        if not subsidy_policy.can_act_for_association(request.user, app):
             raise exceptions.PermissionDenied(_("この申請に書類を添付する権限がありません。"))
         data = AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
