@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from chonaikai.accounts.views import start
+from chonaikai.start.views import start
 
 urlpatterns = [
     path("admin/", admin.site.urls),
