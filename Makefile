@@ -72,6 +72,7 @@ load-short: bench-install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Regenerate the lock after changing pyproject.toml's dependencies.

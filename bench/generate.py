@@ -145,7 +145,7 @@ def sample_ward_sizes() -> dict[str, tuple[int, int]]:
     which is pure and seeded: the same figures `make demo` writes)."""
     from collections import Counter
 
-    from chonaikai.associations import sample
+    from chonaikai.demo import associations as sample
 
     dataset = sample.generate(wards=sample.ward_inputs())
     total = Counter(a.ward_code for a in dataset.associations)

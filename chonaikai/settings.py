@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "maps",
     "api",
     "chonaikai.operations",
+    "chonaikai.demo",
     "csp",
     "axes",
 ]

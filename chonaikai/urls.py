@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from chonaikai.accounts.views import start
+from chonaikai.start.views import start
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("chonaikai.accounts.urls")),
     path("start/", start, name="start"),  # 「あなたのやること」, after login
     path("", include("chonaikai.associations.urls")),
-    path("wards/", include("wards.urls")),
+    path("wards/", include("maps.ward_urls")),
     path("maps/", include("maps.urls")),
     path("plan/", include("chonaikai.plan.urls")),
     path("subsidies/", include("chonaikai.subsidies.urls")),

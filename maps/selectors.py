@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Subquery
 from django.utils.translation import gettext
 
-from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
 from chonaikai.associations.models import Association, HouseholdCount
@@ -209,7 +209,7 @@ def hall_points(
     read: code, name, federation, hall position and the counts. `bbox` (south, west, north, east):
     only the halls inside it (one viewport of a large layer, layer.viewport_entries).
     """
-    scope = policy.associations_on_map_for(user).filter(
+    scope = association_policy.associations_on_map_for(user).filter(
         hall_latitude__isnull=False, hall_longitude__isnull=False
     )
     if bbox is not None:

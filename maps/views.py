@@ -9,7 +9,7 @@ every visitor: areas of fewer than publication.min_households() households are w
 (chonaikai.associations.publication.suppress), and the two are cached together per (level, survey date, metric,
 language). Signed-in users with a scope also get the association layer (halls with their rates)
 unless they tick 「公表用の表示」; it is built per request for their scope
-(policy.associations_on_map_for: ward staff see their ward's) and never cached with the shared
+(association_policy.associations_on_map_for: ward staff see their ward's) and never cached with the shared
 map. Anonymous visitors and the exports always get the public map alone.
 """
 
@@ -31,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
 from chonaikai.cities import current
@@ -187,7 +187,7 @@ def _hall_layer(user, survey_date) -> str | None:
 
 def _hall_bands_key(user, survey_date) -> str:
     try:
-        sql = str(policy.associations_on_map_for(user).query)  # the scope, whoever's it is
+        sql = str(association_policy.associations_on_map_for(user).query)  # the scope, whoever's it is
     except EmptyResultSet:  # no scope at all
         sql = "none"
     scope = hashlib.sha256(sql.encode()).hexdigest()[:16]
@@ -199,7 +199,7 @@ def hall_layer(request):
     """One viewport of a large association layer (see layer.EMBED_POINTS_MAX) as JSON.
 
     GET survey_date (ISO or empty), zoom, bbox=south,west,north,east. The same scope as the page's
-    layer (policy.associations_on_map_for: nothing for anonymous visitors); clusters up to
+    layer (association_policy.associations_on_map_for: nothing for anonymous visitors); clusters up to
     layer.CLUSTER_MAX_ZOOM, then every hall, in the encoding of the page's levels.
     """
     try:

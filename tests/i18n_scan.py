@@ -40,9 +40,9 @@ MARKER = "# i18n: data"
 SCANNED = ["api", "chonaikai", "maps", "wards"]
 # Modules whose Japanese literals are data, never interface text.
 EXEMPT_MODULES = {
-    "chonaikai/associations/sample.py": "labelled sample data (names ending in 合成)",
-    "chonaikai/subsidies/sample.py": "labelled sample data",
-    "chonaikai/associations/management/commands/seed_demo.py": "sample data",
+    "chonaikai/demo/associations.py": "labelled sample data (names ending in 合成)",
+    "chonaikai/demo/subsidies.py": "labelled sample data",
+    "chonaikai/demo/management/commands/seed_demo.py": "sample data",
 }
 
 

@@ -35,6 +35,12 @@ class Ward(models.Model):
         return self.name
 
 
+def first_ward_code() -> str | None:
+    """The smallest area code, the example the city's texts show (chonaikai.cities.texts); None
+    before any area is loaded."""
+    return Ward.objects.order_by("code").values_list("code", flat=True).first()
+
+
 class District(models.Model):
     """A district between a ward and its associations (the profile names the level); each belongs to one ward."""
 

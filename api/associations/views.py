@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations import publication, selectors
 from chonaikai.associations.models import Federation
 from chonaikai.associations.services import registry
@@ -60,7 +61,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(data)
 
     def get_queryset(self):
-        queryset = policy.associations_visible_to(self.request.user).select_related(
+        queryset = association_policy.associations_visible_to(self.request.user).select_related(
             "ward", "district", "federation", "successor"
         )
         if not policy.can_view_personal_data(self.request.user):
@@ -105,7 +106,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @schema.PARTIAL_UPDATE
     def partial_update(self, request, code=None):
-        association = policy.get_association_for_edit(request.user, code)
+        association = association_policy.get_association_for_edit(request.user, code)
         data = AssociationValuesSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -118,7 +119,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @schema.DISSOLVE
     @action(detail=True, methods=["post"])
     def dissolve(self, request, code=None):
-        association = policy.get_association_for_edit(request.user, code)
+        association = association_policy.get_association_for_edit(request.user, code)
         data = DissolveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         association = registry.association_dissolve(
@@ -135,7 +136,7 @@ class AssociationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = MergeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        editable = policy.associations_editable_by(request.user)
+        editable = association_policy.associations_editable_by(request.user)
         codes = [*values["predecessors"], *([values["successor"]] if values.get("successor") else [])]
         ids = dict(editable.filter(code__in=codes).values_list("code", "pk"))
         if any(c not in ids for c in codes):

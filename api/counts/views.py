@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
 from chonaikai.associations import importer, selectors, services
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations.models import HouseholdCount
 from chonaikai.associations.services import uploads
 
@@ -44,7 +45,9 @@ class CountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return (
-            HouseholdCount.objects.filter(association__in=policy.associations_visible_to(self.request.user))
+            HouseholdCount.objects.filter(
+                association__in=association_policy.associations_visible_to(self.request.user)
+            )
             .select_related("association__ward", "entered_by")
             .order_by("association__code", "survey_date")
         )
@@ -53,7 +56,7 @@ class CountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = CountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        association = policy.get_association_for_edit(
+        association = association_policy.get_association_for_edit(
             request.user, values["association"]
         )  # 404 if out of scope
         outcome = entry.count_enter(

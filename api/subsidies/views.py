@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
+from chonaikai.subsidies import policy as subsidy_policy
 from chonaikai.subsidies import rules, selectors, services
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
 from chonaikai.subsidies.models import Application, ExpenseLine, Programme, Transition
@@ -157,7 +158,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 def _detail_queryset(user):
     return (
-        policy.applications_visible_to(user)
+        subsidy_policy.applications_visible_to(user)
         .select_related("association", "association__ward", "programme", "hall")
         .prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
@@ -225,7 +226,7 @@ class ApplicationViewSet(
                     ]
                 }
             )
-        if not policy.associations_applying_as(request.user).filter(pk=association.pk).exists():
+        if not subsidy_policy.associations_applying_as(request.user).filter(pk=association.pk).exists():
             raise exceptions.PermissionDenied(_("この町内会の申請を作成できるのは、その町内会の役員です。"))
         try:
             app = services.application_create(
@@ -245,7 +246,7 @@ class ApplicationViewSet(
 
     def partial_update(self, request, pk=None):
         app = get_object_or_404(
-            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+            subsidy_policy.applications_visible_to(request.user).select_related("programme"), pk=pk
         )  # 404 out of scope
         category = request.data.get("category", app.category) if isinstance(request.data, dict) else None
         data = ApplicationUpdateInputSerializer(
@@ -273,9 +274,9 @@ class ApplicationViewSet(
         Reading the body first would answer 400 to users who may not even know the application exists.
         """
         app = get_object_or_404(
-            policy.applications_visible_to(request.user).select_related("programme"), pk=pk
+            subsidy_policy.applications_visible_to(request.user).select_related("programme"), pk=pk
         )
-        if action is not None and not policy.can_take_application_action(request.user, app, action):
+        if action is not None and not subsidy_policy.can_take_application_action(request.user, app, action):
             label = Action(action).label
             raise exceptions.PermissionDenied(
                 _("この申請を「%(action)s」する権限がありません。") % {"action": label}
@@ -394,7 +395,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], url_path="attachments")
     def attachments(self, request, pk=None):
         app = self._check_access(request, pk, None)
-        if not policy.can_act_for_association(request.user, app):
+        if not subsidy_policy.can_act_for_association(request.user, app):
             raise exceptions.PermissionDenied(_("この申請に書類を添付する権限がありません。"))
         data = AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "chonaikai.accounts"
     label = "accounts"
     verbose_name = _("利用者と権限")
+
+    def ready(self):
+        from chonaikai.audit.services import use_actor_namer
+
+        from .names import name_to_store
+
+        use_actor_namer(name_to_store)

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chonaikai.associations.models import Association
 from chonaikai.cities.texts import fill
 from wards.models import Ward
 
@@ -52,8 +51,9 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("担当区"),
     )
+    # By label: the role core knows no domain app (README, Architecture); Django resolves it.
     association = models.ForeignKey(
-        Association,
+        "associations.Association",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -13,7 +14,6 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from chonaikai.associations.models import Association
 from chonaikai.cities.texts import labelled, words
 from chonaikai.queue import enqueue
 from wards.models import Ward
@@ -35,7 +35,7 @@ def account_check(
     username: str,
     role: str,
     ward: Ward | None = None,
-    association: Association | None = None,
+    association=None,  # an associations.Association (RoleAssignment.association)
     email: str = "",
 ) -> None:
     """Raise ValidationError (keyed by field) unless an account with these values may be created.
@@ -114,7 +114,7 @@ def account_create(
     username: str,
     role: str,
     ward: Ward | None = None,
-    association: Association | None = None,
+    association=None,  # an associations.Association (RoleAssignment.association)
     email: str = "",
     password: str | None,
 ) -> AbstractBaseUser:
@@ -215,9 +215,16 @@ class ImportedAccount:
 
 @transaction.atomic
 def accounts_import(
-    *, actor: AbstractBaseUser | None, rows: list[AccountRow], site_url: str = ""
+    *,
+    actor: AbstractBaseUser | None,
+    rows: list[AccountRow],
+    find_associations: Callable[[set[str]], Mapping[str, object]],
+    site_url: str = "",
 ) -> list[ImportedAccount]:
     """Create every account in `rows`, or none: any row error raises AccountImportError.
+
+    `find_associations(codes)` gives the associations the rows name, by code (the accounts know
+    no domain app: the caller, above both, reads them).
 
     Passwords are never imported. Users with an email get the password-set email after commit;
     `site_url` (scheme and host) is needed for its link whenever a row has an email.
@@ -225,7 +232,7 @@ def accounts_import(
     _check_actor(actor)
     wards = _ward_lookup()
     association_codes = {row.association for row in rows if row.association}
-    associations = Association.objects.in_bulk(association_codes, field_name="code")
+    associations = find_associations(association_codes)
 
     errors: list[RowError] = []
     created: list[ImportedAccount] = []

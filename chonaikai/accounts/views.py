@@ -3,15 +3,12 @@ the password change and reset revoke the user's API tokens (tokens.api_tokens_re
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import render
 
 from chonaikai.cities.current import city
 
 from . import tokens
 from .forms import LoginForm, PasswordResetForm
-from .start import start_page
 
 
 class LoginView(auth_views.LoginView):
@@ -53,9 +50,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         tokens.api_tokens_revoke_all(actor=form.user, owner=form.user, reason=tokens.PasswordChange.RESET)
         return response
-
-
-@login_required
-def start(request):
-    """「あなたのやること」: where every role lands after logging in (LOGIN_REDIRECT_URL)."""
-    return render(request, "accounts/start.html", {"page": start_page(request.user)})

@@ -6,3 +6,11 @@ class AssociationsConfig(AppConfig):
     name = "chonaikai.associations"
     label = "associations"
     verbose_name = _("町内会・自治会")
+
+    def ready(self):
+        from wards.boundaries import register_areas
+        from wards.boundaries.common import ASSOCIATION
+
+        from .boundary_areas import association_areas
+
+        register_areas(ASSOCIATION, association_areas)

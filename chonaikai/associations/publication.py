@@ -33,6 +33,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.cities.current import city
 
 from .models import Association, HouseholdCount, WardSummary
@@ -249,7 +250,7 @@ def threshold_for(user) -> int | None:
 def hall_positions_for(user) -> Callable[[object], bool]:
     """A test `association → bool`: whether `user` may see its meeting-hall position.
 
-    The roles whose scope covers the association (policy.associations_on_map_for, the rule of the
+    The roles whose scope covers the association (association_policy.associations_on_map_for, the rule of the
     staff map's hall layer); nobody else, so anonymous callers never. One query, on the first call.
     """
     if not getattr(user, "is_authenticated", False):
@@ -259,7 +260,7 @@ def hall_positions_for(user) -> Callable[[object], bool]:
     def covers(association) -> bool:
         nonlocal covered
         if covered is None:
-            covered = set(policy.associations_on_map_for(user).values_list("pk", flat=True))
+            covered = set(association_policy.associations_on_map_for(user).values_list("pk", flat=True))
         return association.pk in covered
 
     return covers

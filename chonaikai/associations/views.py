@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.cities.current import labels
 
 from . import publication, rules, selectors, selectors_registry
@@ -61,7 +62,7 @@ def _name_levels(form) -> None:
 def association_list(request):
     filterset = AssociationFilter(
         request.GET or None,
-        queryset=policy.associations_visible_to(request.user)
+        queryset=association_policy.associations_visible_to(request.user)
         .select_related("ward", "federation")
         .defer(*PERSONAL_FIELDS)  # never shown in the list, so never read for it
         .order_by("code"),
@@ -94,13 +95,13 @@ def association_list(request):
 
 def association_detail(request, code: str):
     association = get_object_or_404(
-        policy.associations_visible_to(request.user).select_related(
+        association_policy.associations_visible_to(request.user).select_related(
             "ward", "district", "federation", "successor"
         ),
         code=code,
     )
     show_personal_data = policy.can_view_personal_data(request.user, association)
-    can_edit = policy.can_edit_association(request.user, association)
+    can_edit = association_policy.can_edit_association(request.user, association)
     if show_personal_data:
         policy.log_personal_data_access(request.user, association, "associations:detail")
     return render(
@@ -110,7 +111,7 @@ def association_detail(request, code: str):
             "association": association,
             "predecessors": list(association.predecessors.order_by("code")),
             "history": _published_history(request.user, association),
-            # Representative's name and contacts: only where the one policy module says so.
+            # Representative's name and contacts: only where the policy says so (can_view_personal_data).
             "show_personal_data": show_personal_data,
             "can_edit": can_edit,
             # 変更履歴 names staff and shows personal data: the same people, or staff in scope.

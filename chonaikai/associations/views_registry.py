@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 
 from .forms_registry import AssociationForm, DissolveForm, MergeForm, add_service_errors
 from .models import Association
@@ -66,7 +67,7 @@ def association_create(request, ward_code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def association_edit(request, code: str):
-    association = policy.get_association_for_edit(request.user, code)
+    association = association_policy.get_association_for_edit(request.user, code)
     form = AssociationForm(
         request.POST if request.method == "POST" else None,
         instance=association,
@@ -99,7 +100,7 @@ def association_edit(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def association_dissolve(request, code: str):
-    association = policy.get_association_for_edit(request.user, code)
+    association = association_policy.get_association_for_edit(request.user, code)
     form = DissolveForm(
         request.POST if request.method == "POST" else None, initial={"dissolved_on": timezone.localdate()}
     )

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
 
-from chonaikai.accounts.names import name_to_store
-
 from .models import AuditEvent
+
+# How an event names its actor. The audit trail sits below the accounts in the layers (README,
+# Architecture): it cannot import how people are named, so accounts registers it when the app is
+# ready (AccountsConfig.ready: accounts.names.name_to_store).
+_actor_namer: Callable[[object], str] | None = None
+
+
+def use_actor_namer(namer: Callable[[object], str]) -> None:
+    """Name actors with `namer(user)` (the name copied into each event; the row outlives the user's
+    later changes of office)."""
+    global _actor_namer
+    _actor_namer = namer
+
+
+def _actor_name(user) -> str:
+    if _actor_namer is None:
+        raise RuntimeError("No actor namer registered: chonaikai.accounts must be in INSTALLED_APPS.")
+    return _actor_namer(user)
 
 
 def audit_record(
@@ -52,7 +68,7 @@ def _event(*, actor, action, subject, before, after, comment) -> AuditEvent:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent(
         actor=user,
-        actor_name=name_to_store(user) if user else "",
+        actor_name=_actor_name(user) if user else "",
         action=action,
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),
         subject_id=str(subject.pk),

@@ -41,7 +41,9 @@ DOCUMENT_KINDS = (
     "other",
 )
 MAX_FILE_BYTES = 2_000_000
-RESERVED_PROGRAMME_CODE = "sample_programme"  # seed_demo's labelled sample programme (subsidies.sample)
+RESERVED_PROGRAMME_CODE = (
+    "sample_programme"  # seed_demo's labelled sample programme (chonaikai.demo.subsidies)
+)
 
 
 class ProfileError(Exception):

@@ -15,12 +15,24 @@ in that area, 「04101-0001」). Without a loaded city the codes are a fictional
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import DatabaseError
 from django.utils.functional import lazy
 
 FICTIONAL_AREA_CODE = "12345"
 
 _example: tuple[object, str] | None = None  # (the city row it was read for, its first area code)
+
+# Where the first area code is read. The city profile is the bottom layer (README, Architecture) and
+# cannot import the geography: wards registers its reader when the app is ready (WardsConfig.ready).
+_first_area_code: Callable[[], str | None] | None = None
+
+
+def use_first_area_code(reader: Callable[[], str | None]) -> None:
+    """Read the loaded city's first area code (None when it has no areas yet) with `reader()`."""
+    global _first_area_code
+    _first_area_code = reader
 
 
 def example_area_code() -> str:
@@ -32,9 +44,9 @@ def example_area_code() -> str:
     if current.pk is None:
         return FICTIONAL_AREA_CODE
     if _example is None or _example[0] is not current:  # loading a profile again gives a new row
-        from wards.models import Ward
-
-        first = Ward.objects.order_by("code").values_list("code", flat=True).first()
+        if _first_area_code is None:
+            raise RuntimeError("No area code reader registered: wards must be in INSTALLED_APPS.")
+        first = _first_area_code()
         if first is None:
             return current.code
         _example = (current, first)

@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from chonaikai.accounts import policy
 from chonaikai.associations.exporter import excel_safe
 from chonaikai.cities.current import labels
+from chonaikai.subsidies import policy as subsidy_policy
 
 from . import rules, selectors
 from .models import Application, GrantComputation, Programme, ProgrammeRule
@@ -70,7 +70,7 @@ class NothingToPay(Exception):
 
 
 def _require(actor) -> None:
-    if actor is not None and not policy.can_export_subsidies(actor):
+    if actor is not None and not subsidy_policy.can_export_subsidies(actor):
         raise PermissionDenied(_("補助金の会計用ファイルを作成できるのは市の管理者です。"))
 
 

@@ -1,6 +1,6 @@
 """Reads for subsidies: programmes and their rules, queues, application details, halls, grants.
 
-Everything a user sees starts from the policy module (chonaikai.accounts.policy): queues from
+Everything a user sees starts from the subsidies' policy (chonaikai.subsidies.policy): queues from
 `applications_visible_to`, halls from `halls_visible_to`, grant rows from
 `grant_computations_visible_to`. Amount arithmetic lives in rules.py; this module turns rule rows
 into rules.CategoryRule dataclasses and sums in the database.
@@ -22,6 +22,7 @@ from chonaikai.accounts.models import Role
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound, WardProgress
 from chonaikai.associations.rules import fiscal_year_bounds
 from chonaikai.cities.current import city, labels
+from chonaikai.subsidies import policy as subsidy_policy
 
 from . import rules, workflow
 from .errors import InvalidApplication, SubsidyError
@@ -191,7 +192,7 @@ def application_queue(
     city (forwarded, completion reported, confirmed; on city_only programmes also submitted);
     leaders all of their association's. Age: Application.days_in_status.
     """
-    qs = policy.applications_visible_to(user).select_related(*_LIST_RELATED)
+    qs = subsidy_policy.applications_visible_to(user).select_related(*_LIST_RELATED)
     if statuses is None:
         stage = queue_stage(user)
         if stage is not None:
@@ -235,7 +236,7 @@ class QueueCount:
 
 def queue_counts(*, user, fiscal_year: int | None = None) -> list[QueueCount]:
     """Per state: how many visible applications, and since when the oldest has waited (one query)."""
-    qs = policy.applications_visible_to(user)
+    qs = subsidy_policy.applications_visible_to(user)
     if fiscal_year is not None:
         qs = qs.filter(programme__fiscal_year=fiscal_year)
     rows = {
@@ -259,7 +260,7 @@ def queue_counts(*, user, fiscal_year: int | None = None) -> list[QueueCount]:
 def application_detail(*, user, application_id: int) -> Application:
     """One application with its lines, attachments and transitions prefetched; Http404 if not visible."""
     qs = (
-        policy.applications_visible_to(user)
+        subsidy_policy.applications_visible_to(user)
         .select_related(*_LIST_RELATED, "entered_by", "prepared_by", "verified_by")
         .prefetch_related(
             Prefetch("lines", queryset=ExpenseLine.objects.order_by("phase", "position", "id")),
@@ -272,7 +273,7 @@ def application_detail(*, user, application_id: int) -> Application:
 
 def application_for_edit(*, user, application_id: int) -> Application:
     """The application if the user may change its content now (draft or returned); Http404 otherwise."""
-    return policy.get_application_for_edit(user, application_id)
+    return subsidy_policy.get_application_for_edit(user, application_id)
 
 
 def planned_lines(application: Application) -> list[ExpenseLine]:
@@ -288,7 +289,7 @@ def available_actions(*, user, application: Application) -> list[str]:
     return [
         action
         for action in workflow.actions_from(application.status, application.programme.review_path)
-        if policy.can_take_application_action(user, application, action)
+        if subsidy_policy.can_take_application_action(user, application, action)
     ]
 
 
@@ -297,7 +298,7 @@ def needs_verification_by(*, user, application: Application) -> bool:
     return (
         application.needs_verification
         and application.status == Status.SUBMITTED
-        and policy.can_verify_paper_entry(user, application)
+        and subsidy_policy.can_verify_paper_entry(user, application)
     )
 
 
@@ -320,9 +321,9 @@ def amount_for(application: Application, lines: Iterable) -> rules.Breakdown:
 def attachment_for(*, user, attachment_id: int) -> Attachment:
     """An attachment of an application the user may see; Http404 whether missing or forbidden."""
     return get_object_or_404(
-        Attachment.objects.filter(application__in=policy.applications_visible_to(user)).select_related(
-            "application", "application__programme"
-        ),
+        Attachment.objects.filter(
+            application__in=subsidy_policy.applications_visible_to(user)
+        ).select_related("application", "application__programme"),
         pk=attachment_id,
     )
 
@@ -342,7 +343,7 @@ def breakdown_of(application: Application, *, user, actual: bool = False) -> rul
 
 def sees_rule_notes(user, application: Application) -> bool:
     """Whether `user` is shown that a rule is still 「要綱で要確認」: reviewing staff, not applicants."""
-    return policy.can_review_application(user, application)
+    return subsidy_policy.can_review_application(user, application)
 
 
 # The domain events shown in an application's history besides its state changes.
@@ -469,7 +470,7 @@ def _history_entry(event) -> HistoryEntry:
 
 
 def halls_for(*, user, association: Association | None = None) -> QuerySet[Hall]:
-    qs = policy.halls_visible_to(user).select_related("association")
+    qs = subsidy_policy.halls_visible_to(user).select_related("association")
     return qs if association is None else qs.filter(association=association)
 
 
@@ -591,7 +592,7 @@ def resident_grant_basis(*, survey_date: dt.date | None = None) -> GrantBasis:
 def resident_grants(*, user, programme: Programme) -> QuerySet[GrantComputation]:
     """The current computation of every recipient the user may see, associations then federations."""
     return (
-        policy.grant_computations_visible_to(user)
+        subsidy_policy.grant_computations_visible_to(user)
         .filter(programme=programme, is_current=True)
         .select_related("association", "federation", "previous")
         .order_by("federation__code", "association__code")
@@ -602,7 +603,7 @@ def resident_grant_history(
     *, user, programme: Programme, association=None, federation=None
 ) -> QuerySet[GrantComputation]:
     """Every computation of one recipient, newest first (each with its difference to the previous)."""
-    qs = policy.grant_computations_visible_to(user).filter(programme=programme)
+    qs = subsidy_policy.grant_computations_visible_to(user).filter(programme=programme)
     qs = qs.filter(association=association) if association is not None else qs.filter(federation=federation)
     return qs.order_by("-computed_at", "-id")
 
@@ -692,7 +693,7 @@ def sees_bank_account(user, application: Application) -> bool:
     staff, viewers or other associations."""
     if policy.is_city_admin(user):
         return True
-    return policy.associations_applying_as(user).filter(pk=application.association_id).exists()
+    return subsidy_policy.associations_applying_as(user).filter(pk=application.association_id).exists()
 
 
 def claim_of(application: Application):

@@ -1,7 +1,7 @@
 """Reads for the start page (「あなたのやること」): what each role has to do about subsidies.
 
 Scoped by the policy module like every other read (applications_visible_to); the page composes these
-with the rounds' reads (chonaikai.accounts.start). Each list is one query whatever its length.
+with the rounds' reads (chonaikai.start.page). Each list is one query whatever its length.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from chonaikai.accounts import policy
+from chonaikai.subsidies import policy as subsidy_policy
 
 from . import selectors
 from .models import Application, PaymentClaim
@@ -36,9 +36,9 @@ def leader_subsidies(*, user) -> LeaderSubsidies:
     """The leader's association's applications, sorted into drafts, what is asked of them and the
     rest (one query)."""
     apps = list(
-        _with_claim(policy.applications_visible_to(user).select_related("programme", "association")).order_by(
-            "-status_changed_at", "-id"
-        )
+        _with_claim(
+            subsidy_policy.applications_visible_to(user).select_related("programme", "association")
+        ).order_by("-status_changed_at", "-id")
     )
     drafts = [a for a in apps if a.status == Status.DRAFT]
     asked = [

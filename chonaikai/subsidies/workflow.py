@@ -1,7 +1,7 @@
 """The application workflow as data: states, actions and which action leads where.
 
 Pure: no queries (error messages name states in the loaded city's words, wording.py). Who may take an action is the policy module's question
-(chonaikai.accounts.policy, "Subsidies" section); services ask both.
+(chonaikai.subsidies.policy); services ask both.
 
     draft ─submit→ submitted ─start_review→ under_review ─forward→ forwarded ─approve→ approved
       ↑                                       │    ↑                  │  └─reject→ rejected
@@ -26,7 +26,7 @@ Each programme takes one of two review paths (Programme.review_path):
       └── returned ←────────return───────────┘
 
 Who takes the first stage's actions (start_review, return, return_completion) is the policy's
-question, which asks the programme's path (chonaikai.accounts.policy.can_review_application).
+question, which asks the programme's path (chonaikai.subsidies.policy.can_review_application).
 """
 
 from __future__ import annotations

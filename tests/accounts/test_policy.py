@@ -9,6 +9,7 @@ from django.http import Http404
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import RoleAssignment
+from chonaikai.associations import policy as association_policy
 from tests.factories import AssociationFactory, UserFactory, ward
 
 PERSONAS = ["city_admin", "ward_staff_chuo", "ward_staff_kita", "leader_a", "leader_b", "viewer", "anonymous"]
@@ -89,16 +90,16 @@ def test_only_city_admin_approves_wards_and_manages_rounds(persona):
 
 @by_persona()
 def test_everyone_sees_the_public_list_of_associations(persona, associations):
-    visible = set(policy.associations_visible_to(persona))
+    visible = set(association_policy.associations_visible_to(persona))
     assert visible == set(associations.values())
 
 
 @by_persona()
 def test_associations_editable_by_matches_scope(persona, associations):
     expected = {associations[key] for key in EXPECTED[persona_name(persona)][3]}
-    assert set(policy.associations_editable_by(persona)) == expected
+    assert set(association_policy.associations_editable_by(persona)) == expected
     for key, association in associations.items():
-        assert policy.can_edit_association(persona, association) is (association in expected), key
+        assert association_policy.can_edit_association(persona, association) is (association in expected), key
 
 
 @by_persona()
@@ -106,12 +107,12 @@ def test_get_association_for_edit_answers_404_outside_scope(persona, association
     expected = EXPECTED[persona_name(persona)][3]
     for key, association in associations.items():
         if key in expected:
-            assert policy.get_association_for_edit(persona, association.code) == association
+            assert association_policy.get_association_for_edit(persona, association.code) == association
         else:
             with pytest.raises(Http404):
-                policy.get_association_for_edit(persona, association.code)
+                association_policy.get_association_for_edit(persona, association.code)
     with pytest.raises(Http404):
-        policy.get_association_for_edit(persona, "01101-9999")
+        association_policy.get_association_for_edit(persona, "01101-9999")
 
 
 @by_persona()
@@ -131,21 +132,21 @@ def test_ward_staff_of_kita_can_never_edit_anything_of_chuo(ward_staff_kita, ass
     chuo = ward("01101")
     assert not policy.can_edit_counts(ward_staff_kita, chuo)
     assert not policy.can_submit_ward(ward_staff_kita, chuo)
-    assert not policy.associations_editable_by(ward_staff_kita).filter(ward=chuo).exists()
+    assert not association_policy.associations_editable_by(ward_staff_kita).filter(ward=chuo).exists()
     for association in (association_a, association_b):
-        assert not policy.can_edit_association(ward_staff_kita, association)
+        assert not association_policy.can_edit_association(ward_staff_kita, association)
         assert not policy.can_view_personal_data(ward_staff_kita, association)
         with pytest.raises(Http404):
-            policy.get_association_for_edit(ward_staff_kita, association.code)
+            association_policy.get_association_for_edit(ward_staff_kita, association.code)
     with pytest.raises(Http404):
         policy.get_ward_for_edit(ward_staff_kita, "01101")
 
 
 def test_missing_and_forbidden_associations_raise_the_same_404(ward_staff_kita, association_a):
     with pytest.raises(Http404) as forbidden:
-        policy.get_association_for_edit(ward_staff_kita, association_a.code)
+        association_policy.get_association_for_edit(ward_staff_kita, association_a.code)
     with pytest.raises(Http404) as missing:
-        policy.get_association_for_edit(ward_staff_kita, "01101-9999")
+        association_policy.get_association_for_edit(ward_staff_kita, "01101-9999")
     assert str(forbidden.value) == str(missing.value)
 
 
@@ -163,7 +164,7 @@ def test_superuser_without_role_counts_as_city_admin(superuser, association_kita
     assert policy.can_view_personal_data(superuser, association_kita)
     assert policy.can_approve_ward(superuser, ward("01102"))
     assert policy.wards_editable_by(superuser).count() == 10
-    assert policy.get_association_for_edit(superuser, association_kita.code) == association_kita
+    assert association_policy.get_association_for_edit(superuser, association_kita.code) == association_kita
 
 
 @pytest.mark.parametrize("name", ["city_admin", "ward_staff_chuo", "leader_a", "viewer", "superuser"])
@@ -176,19 +177,19 @@ def test_inactive_users_are_denied_everything(request, name, association_a):
     assert not policy.can_view_personal_data(user)
     assert not policy.can_view_personal_data(user, association_a)
     assert not policy.wards_editable_by(user).exists()
-    assert not policy.associations_editable_by(user).exists()
+    assert not association_policy.associations_editable_by(user).exists()
     assert not policy.can_edit_counts(user, ward("01101"))
-    assert not policy.can_edit_association(user, association_a)
+    assert not association_policy.can_edit_association(user, association_a)
     assert not policy.can_manage_rounds(user)
     with pytest.raises(Http404):
-        policy.get_association_for_edit(user, association_a.code)
+        association_policy.get_association_for_edit(user, association_a.code)
 
 
 def test_staff_flag_without_role_grants_nothing(staff_user, association_a):
     assert not policy.is_city_admin(staff_user)
     assert not policy.can_view_personal_data(staff_user)
     assert not policy.can_view_personal_data(staff_user, association_a)
-    assert not policy.associations_editable_by(staff_user).exists()
+    assert not association_policy.associations_editable_by(staff_user).exists()
 
 
 def test_none_as_user_is_denied(db, association_a):
@@ -204,9 +205,9 @@ def test_missing_or_unsaved_objects_are_denied_even_to_city_admin(city_admin):
     assert not policy.can_edit_counts(city_admin, None)
     assert not policy.can_submit_ward(city_admin, None)
     assert not policy.can_approve_ward(city_admin, None)
-    assert not policy.can_edit_association(city_admin, None)
+    assert not association_policy.can_edit_association(city_admin, None)
     unsaved = AssociationFactory.build(ward=ward("01101"))
-    assert not policy.can_edit_association(city_admin, unsaved)
+    assert not association_policy.can_edit_association(city_admin, unsaved)
 
 
 def test_leader_does_not_see_personal_data_of_an_unsaved_association(leader_a):
@@ -216,7 +217,7 @@ def test_leader_does_not_see_personal_data_of_an_unsaved_association(leader_a):
 def test_role_is_read_once_per_user_object(ward_staff_chuo, association_a, django_assert_num_queries):
     with django_assert_num_queries(1):
         for _ in range(5):
-            policy.can_edit_association(ward_staff_chuo, association_a)
+            association_policy.can_edit_association(ward_staff_chuo, association_a)
             policy.can_view_personal_data(ward_staff_chuo, association_a)
             policy.can_edit_counts(ward_staff_chuo, association_a.ward)
 

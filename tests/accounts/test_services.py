@@ -13,6 +13,7 @@ from chonaikai.accounts.services import (
     account_invite,
     accounts_import,
 )
+from chonaikai.operations.management.commands.import_accounts import associations_by_code
 from tests.factories import UserFactory, ward
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,9 @@ def test_accounts_import_creates_all_rows(association_a, association_b, django_c
         AccountRow(5, "chuo01", "ward_staff", ward="中央区"),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        created = accounts_import(actor=None, rows=rows, site_url="https://x.example.jp")
+        created = accounts_import(
+            actor=None, rows=rows, find_associations=associations_by_code, site_url="https://x.example.jp"
+        )
     assert [(a.user.username, a.invited) for a in created] == [
         ("leader_a1", True),
         ("leader_b1", False),
@@ -180,7 +183,9 @@ def test_accounts_import_writes_nothing_and_sends_nothing_if_any_row_is_wrong(
         AccountRow(6, "kita", "ward_staff", ward="99999"),
     ]
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(AccountImportError) as excinfo:
-        accounts_import(actor=None, rows=rows, site_url="https://x.example.jp")
+        accounts_import(
+            actor=None, rows=rows, find_associations=associations_by_code, site_url="https://x.example.jp"
+        )
     errors = [(e.line, e.field) for e in excinfo.value.errors]
     assert errors == [(3, "username"), (4, "association"), (5, "username"), (6, "ward")]
     assert not UserFactory._meta.model.objects.filter(username__startswith="ok").exists()
@@ -191,5 +196,5 @@ def test_accounts_import_writes_nothing_and_sends_nothing_if_any_row_is_wrong(
 def test_accounts_import_needs_a_site_url_for_rows_with_email(association_a):
     rows = [AccountRow(2, "x", "association_leader", association=association_a.code, email="x@example.jp")]
     with pytest.raises(AccountImportError) as excinfo:
-        accounts_import(actor=None, rows=rows, site_url="")
+        accounts_import(actor=None, rows=rows, find_associations=associations_by_code, site_url="")
     assert [(e.line, e.field) for e in excinfo.value.errors] == [(2, "email")]

@@ -17,10 +17,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 
-from chonaikai.associations import rules, sample, selectors
+from chonaikai.associations import rules, selectors
 from chonaikai.associations.models import Association, Federation, HouseholdCount
 from chonaikai.cities.profile import read_profile
-from chonaikai.subsidies import sample as subsidy_sample
+from chonaikai.demo import associations as sample
+from chonaikai.demo import subsidies as subsidy_sample
 from tests.conftest import TEST_CITY
 from wards.models import District, WardTotal
 

@@ -20,14 +20,15 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from chonaikai.associations import rules, sample
+from chonaikai.associations import rules
 from chonaikai.associations.models import Association, Federation, HouseholdCount
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.cities import current
 from chonaikai.cities.models import City
 from chonaikai.cities.profile import read_profile
+from chonaikai.demo import associations as sample
+from chonaikai.demo import subsidies as subsidy_sample
 from chonaikai.operations.city_profile import load_profile
-from chonaikai.subsidies import sample as subsidy_sample
 from chonaikai.subsidies.models import Application, ExpenseKindRule, Programme, ProgrammeRule
 from chonaikai.subsidies.workflow import Status
 from wards.models import District, Ward, WardTotal

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.counts import entry as api_entry
-from chonaikai.associations import importer, sample, selectors, services
+from chonaikai.associations import importer, selectors, services
 from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary
 from chonaikai.associations.services import registry
 from chonaikai.associations.services.summaries import (
@@ -16,6 +16,7 @@ from chonaikai.associations.services.summaries import (
     summaries_rebuild,
     summaries_refresh,
 )
+from chonaikai.demo import associations as sample
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 from wards.models import Ward
 

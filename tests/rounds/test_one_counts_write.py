@@ -5,10 +5,11 @@ from unittest import mock
 
 import pytest
 
-from chonaikai.associations import sample, services
+from chonaikai.associations import services
 from chonaikai.associations.models import HouseholdCount, WardProgress, WardSummary
 from chonaikai.associations.services import counts as counts_service
 from chonaikai.associations.services.counts import CountValues, counts_write
+from chonaikai.demo import associations as sample
 
 from .helpers import SURVEY, change, progress, save
 
@@ -80,7 +81,7 @@ def test_the_import_writes_through_counts_write(ward_staff_chuo, counted_a, surv
 
 
 def test_seed_demo_writes_its_counts_through_counts_write():
-    with mock.patch("chonaikai.associations.sample.counts_write", wraps=counts_write) as spy:
+    with mock.patch("chonaikai.demo.associations.counts_write", wraps=counts_write) as spy:
         dataset = sample.seed_sample_data()
     (call,) = spy.call_args_list
     assert len(call.kwargs["rows"]) == len(dataset.counts)

@@ -8,7 +8,7 @@ viewers and anonymous visitors nothing; anything else answers 404.
 import pytest
 from django.http import Http404
 
-from chonaikai.accounts import policy
+from chonaikai.subsidies import policy as subsidy_policy
 from chonaikai.subsidies import selectors
 from chonaikai.subsidies.models import GrantComputation, Hall
 from chonaikai.subsidies.workflow import Action, Status
@@ -63,7 +63,7 @@ def keys(apps, qs):
 
 @by_persona
 def test_applications_visible_to_matches_the_personas_scope(persona, apps):
-    assert keys(apps, policy.applications_visible_to(persona)) == VISIBLE[name_of(persona)]
+    assert keys(apps, subsidy_policy.applications_visible_to(persona)) == VISIBLE[name_of(persona)]
 
 
 @by_persona
@@ -82,10 +82,10 @@ def test_get_for_edit_answers_404_unless_the_persona_may_change_it_now(persona, 
     editable = {"city_admin": {"a2"}, "leader_a": {"a2"}}.get(name_of(persona), set())
     for key, app in apps.items():
         if key in editable:
-            assert policy.get_application_for_edit(persona, app.pk) == app
+            assert subsidy_policy.get_application_for_edit(persona, app.pk) == app
         else:
             with pytest.raises(Http404):
-                policy.get_application_for_edit(persona, app.pk)
+                subsidy_policy.get_application_for_edit(persona, app.pk)
 
 
 def test_leader_b_never_sees_association_as_applications_in_any_queue(leader_b, apps):
@@ -188,9 +188,11 @@ def test_halls_and_grant_computations_follow_the_same_scopes(
         "ward_staff_kita": {"kita"},
         "leader_a": {"a"},
     }.get(name_of(persona), set())
-    visible_halls = set(policy.halls_visible_to(persona).values_list("pk", flat=True))
+    visible_halls = set(subsidy_policy.halls_visible_to(persona).values_list("pk", flat=True))
     assert {k for k, h in halls.items() if h.pk in visible_halls} == expected
-    codes = set(policy.grant_computations_visible_to(persona).values_list("association__code", flat=True))
+    codes = set(
+        subsidy_policy.grant_computations_visible_to(persona).values_list("association__code", flat=True)
+    )
     assert codes == {a.code for k, a in (("a", association_a), ("kita", association_kita)) if k in expected}
     can_edit = {
         "city_admin": {"a", "kita"},
@@ -199,12 +201,14 @@ def test_halls_and_grant_computations_follow_the_same_scopes(
         "leader_a": {"a"},
     }
     for key, association in (("a", association_a), ("kita", association_kita)):
-        assert policy.can_edit_hall(persona, association) is (key in can_edit.get(name_of(persona), set()))
+        assert subsidy_policy.can_edit_hall(persona, association) is (
+            key in can_edit.get(name_of(persona), set())
+        )
 
 
 @by_persona
 def test_only_city_admins_manage_programmes_compute_grants_and_export(persona):
     allowed = name_of(persona) == "city_admin"
-    assert policy.can_manage_programmes(persona) is allowed
-    assert policy.can_compute_resident_grants(persona) is allowed
-    assert policy.can_export_subsidies(persona) is allowed
+    assert subsidy_policy.can_manage_programmes(persona) is allowed
+    assert subsidy_policy.can_compute_resident_grants(persona) is allowed
+    assert subsidy_policy.can_export_subsidies(persona) is allowed

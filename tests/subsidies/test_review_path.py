@@ -9,9 +9,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from chonaikai.accounts import policy
 from chonaikai.cities.current import city
 from chonaikai.subsidies import notifications, selectors, services, workflow
+from chonaikai.subsidies import policy as subsidy_policy
 from chonaikai.subsidies.errors import IllegalTransition
 from chonaikai.subsidies.models import Programme
 from chonaikai.subsidies.workflow import Action, ReviewPath, Status
@@ -98,7 +98,7 @@ def test_a_city_only_application_goes_from_submitted_through_city_review_to_appr
     # the city's queue lists it, the ward's does not; the ward staff still see it (read only)
     assert app.pk in queue_ids(city_admin)
     assert app.pk not in queue_ids(ward_staff_chuo)
-    assert policy.applications_visible_to(ward_staff_chuo).filter(pk=app.pk).exists()
+    assert subsidy_policy.applications_visible_to(ward_staff_chuo).filter(pk=app.pk).exists()
     assert selectors.available_actions(user=ward_staff_chuo, application=app) == []
     with pytest.raises(PermissionDenied):
         services.application_start_review(actor=ward_staff_chuo, application_id=app.pk)
@@ -137,9 +137,9 @@ def test_ward_staff_may_take_no_review_action_on_a_city_only_application(
     city_only, association_a, ward_staff_chuo, city_admin, make_app, action
 ):
     app = make_app(association_a, programme=city_only, status=Status.FORWARDED)
-    assert not policy.can_take_application_action(ward_staff_chuo, app, action)
-    assert policy.can_take_application_action(city_admin, app, action)
-    assert not policy.can_review_application(ward_staff_chuo, app)
+    assert not subsidy_policy.can_take_application_action(ward_staff_chuo, app, action)
+    assert subsidy_policy.can_take_application_action(city_admin, app, action)
+    assert not subsidy_policy.can_review_application(ward_staff_chuo, app)
 
 
 def test_ward_staff_cannot_return_or_verify_a_city_only_application(
@@ -155,7 +155,7 @@ def test_ward_staff_cannot_return_or_verify_a_city_only_application(
         entered_by_staff=True,
         entered_by=ward_staff_chuo,
     )
-    assert not policy.can_verify_paper_entry(ward_staff_chuo_2, paper)
+    assert not subsidy_policy.can_verify_paper_entry(ward_staff_chuo_2, paper)
     with pytest.raises(PermissionDenied):
         services.application_verify_paper_entry(actor=ward_staff_chuo_2, application_id=paper.pk)
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from chonaikai.subsidies import sample, selectors, workflow
+from chonaikai.demo import subsidies as sample
+from chonaikai.subsidies import selectors, workflow
 from chonaikai.subsidies.models import Application, Hall, HallRepair, Programme, Transition
 from chonaikai.subsidies.workflow import Status
 from tests.factories import AssociationFactory, ward

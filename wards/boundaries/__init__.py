@@ -28,7 +28,13 @@ from .common import (
     normalise_area_code,
     normalise_code,
 )
-from .importing import candidate_areas, import_boundaries, import_ward_boundaries, simplify_coverage
+from .importing import (
+    candidate_areas,
+    import_boundaries,
+    import_ward_boundaries,
+    register_areas,
+    simplify_coverage,
+)
 from .matching import FAR_APART_KM
 from .municipality import Municipality, loaded_municipality
 
@@ -51,5 +57,6 @@ __all__ = [
     "loaded_municipality",
     "normalise_area_code",
     "normalise_code",
+    "register_areas",
     "simplify_coverage",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.db import transaction
@@ -128,8 +128,8 @@ import_ward_boundaries = import_boundaries
 def candidate_areas(level: str) -> tuple[dict[str, str], set[str]]:
     """(code → name of every area of the level a feature may match, codes expected to have one).
 
-    Every association may be matched (a dissolved one's area still draws earlier surveys); only
-    the active ones are expected, i.e. reported when the file lacks them.
+    Wards and districts are the geography's own; the associations' level is registered by the
+    associations app (register_areas), which decides which of them are expected.
     """
     if level == WARD:
         areas = dict(Ward.objects.values_list("code", "name"))
@@ -137,12 +137,23 @@ def candidate_areas(level: str) -> tuple[dict[str, str], set[str]]:
     if level == DISTRICT:
         areas = dict(District.objects.values_list("code", "name"))
         return areas, set(areas)
-    # Imported here: the associations app depends on this one, not the other way round.
-    from chonaikai.associations.models import Association
+    reader = _registered_areas.get(level)
+    if reader is None:
+        raise RuntimeError(f"No areas registered for the boundary level {level!r} (register_areas)")
+    return reader()
 
-    rows = list(Association.objects.values_list("code", "name", "status"))
-    areas = {code: name for code, name, _status in rows}
-    return areas, {code for code, _name, status in rows if status == Association.Status.ACTIVE}
+
+# The levels above the geography (associations) say which areas a file may match: the geography
+# knows no domain app (README, Architecture), so the associations app registers its reader when it
+# is ready (AssociationsConfig.ready).
+_registered_areas: dict[str, Callable[[], tuple[dict[str, str], set[str]]]] = {}
+
+
+def register_areas(level: str, reader: Callable[[], tuple[dict[str, str], set[str]]]) -> None:
+    """Match `level`'s boundary files to `reader()`: (code → name of every area, codes expected)."""
+    if level not in LEVELS:
+        raise ValueError(f"Unknown boundary level {level!r}")
+    _registered_areas[level] = reader
 
 
 def _read_set_attributes(members, *, layer, encoding):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.audit.services import audit_record, snapshot
 from wards.models import Ward
 
@@ -64,7 +65,7 @@ _HISTORY_REASON_MAX = 100  # simple-history's history_change_reason max_length
 
 
 def _require_edit(actor, association: Association) -> None:
-    if actor is not None and not policy.can_edit_association(actor, association):
+    if actor is not None and not association_policy.can_edit_association(actor, association):
         raise PermissionDenied(_("この町内会を変更する権限がありません。"))
 
 

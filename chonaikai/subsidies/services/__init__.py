@@ -1,7 +1,7 @@
 """Writes for subsidies, one module per subject.
 
 Keyword-only functions named <entity>_<action>. Each takes the acting user (`actor`), runs in one
-transaction, re-checks scope inside it through chonaikai.accounts.policy (out of scope: Http404;
+transaction, re-checks scope inside it through chonaikai.subsidies.policy (out of scope: Http404;
 in scope but not allowed: PermissionDenied), refuses what the rules refuse with a SubsidyError
 subclass carrying a Japanese message (errors.py), records a domain event (chonaikai.audit) and
 queues e-mail with transaction.on_commit. `actor=None` is accepted only where the command line

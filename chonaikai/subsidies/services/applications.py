@@ -26,12 +26,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.accounts import policy
 from chonaikai.accounts.names import name_to_store
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
 from chonaikai.cities.current import labels
 from chonaikai.queue import enqueue
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import attachments, rules, selectors, tasks, workflow
 from ..errors import (
@@ -78,7 +79,7 @@ def _user(actor):
 def _locked(actor, application_id: int) -> Application:
     """The application, locked, if the actor may see it; Http404 otherwise."""
     qs = (
-        policy.applications_visible_to(actor)
+        subsidy_policy.applications_visible_to(actor)
         .select_for_update(of=("self",))
         .select_related("programme", "association", "association__ward", "hall")
     )
@@ -87,7 +88,7 @@ def _locked(actor, application_id: int) -> Application:
 
 def _require_action(actor, app: Application, action: str) -> str:
     """The state `action` leads to, after the role check (PermissionDenied) and the state check."""
-    if not policy.can_take_application_action(actor, app, action):
+    if not subsidy_policy.can_take_application_action(actor, app, action):
         raise PermissionDenied(
             _("この申請を「%(action)s」する権限がありません。") % {"action": action_label(action)}
         )
@@ -96,7 +97,7 @@ def _require_action(actor, app: Application, action: str) -> str:
 
 def _locked_for_edit(actor, application_id: int) -> Application:
     app = _locked(actor, application_id)
-    if not policy.can_act_for_association(actor, app):
+    if not subsidy_policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請の内容を変更する権限がありません。"))
     if app.status not in workflow.EDITABLE_STATES:
         raise IllegalTransition(
@@ -348,7 +349,7 @@ def application_create(
     Refused (DuplicateApplication, naming the first) when the programme allows one application per
     association and year and a live one exists. The amount is computed from `lines`.
     """
-    association = get_object_or_404(policy.associations_applying_as(actor), pk=association_id)
+    association = get_object_or_404(subsidy_policy.associations_applying_as(actor), pk=association_id)
     return _create(
         actor=actor,
         association=association,
@@ -406,7 +407,7 @@ def application_start(
     """The first step of an association's application, from the programme's page: the category and
     the hall it needs (chosen, or registered now by the leader for the ward to check), then a draft
     as application_create makes it. Nothing is saved when anything is refused."""
-    association = get_object_or_404(policy.associations_applying_as(actor), pk=association_id)
+    association = get_object_or_404(subsidy_policy.associations_applying_as(actor), pk=association_id)
     programme = get_object_or_404(Programme, pk=programme_id)
     hall_id = _step_one_hall(
         actor=actor,
@@ -470,7 +471,7 @@ def application_enter_paper(
     must check it (application_verify_paper_entry) before review can start. Http404 for an
     association outside the actor's ward.
     """
-    association = get_object_or_404(policy.associations_editable_by(actor), pk=association_id)
+    association = get_object_or_404(association_policy.associations_editable_by(actor), pk=association_id)
     if scanned_form is None:
         raise InvalidApplication(_("紙の申請書をスキャンしたファイルを添付してください。"))
     if received_on is None:
@@ -630,7 +631,7 @@ def _locked_line(actor, line_id: int) -> tuple[ExpenseLine, Application]:
         ExpenseLine.objects.filter(
             pk=line_id,
             phase=ExpenseLine.Phase.PLANNED,
-            application__in=policy.applications_visible_to(actor),
+            application__in=subsidy_policy.applications_visible_to(actor),
         )
         .values_list("application_id", flat=True)
         .first()
@@ -696,7 +697,7 @@ def attachment_add(*, actor, application_id: int, file, kind: str = Attachment.K
     if kind not in Attachment.Kind.values:
         raise InvalidApplication(_("書類の種類「%(kind)s」はありません。") % {"kind": kind})
     app = _locked(actor, application_id)
-    if not policy.can_act_for_association(actor, app):
+    if not subsidy_policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請に書類を添付する権限がありません。"))
     if app.status not in _ATTACHABLE_STATES:
         raise IllegalTransition(
@@ -733,10 +734,11 @@ def attachment_delete(*, actor, attachment_id: int) -> None:
     rest on stays (IllegalTransition), files included. A deletion undoes a paper entry's check.
     """
     attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=policy.applications_visible_to(actor)), pk=attachment_id
+        Attachment.objects.filter(application__in=subsidy_policy.applications_visible_to(actor)),
+        pk=attachment_id,
     )
     app = _locked(actor, attachment.application_id)
-    if not policy.can_act_for_association(actor, app):
+    if not subsidy_policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請の書類を削除する権限がありません。"))
     if app.status not in workflow.EDITABLE_STATES:
         if app.status in workflow.GRANTED_STATES:
@@ -903,7 +905,7 @@ def application_verify_paper_entry(*, actor, application_id: int, comment: str =
     edited it (FourEyesViolation otherwise); only for submitted paper entries not yet checked.
     """
     app = _locked(actor, application_id)
-    if not policy.can_review_application(actor, app):
+    if not subsidy_policy.can_review_application(actor, app):
         raise PermissionDenied(
             _("紙の申請の入力内容を確認できるのは、その%(office)sの職員と市の管理者です。")
             % {"office": labels().area_office}
@@ -1015,7 +1017,7 @@ def application_approve(
     fiscal year (BudgetExceeded, with the figures).
     """
     programme_id = (
-        policy.applications_visible_to(actor)
+        subsidy_policy.applications_visible_to(actor)
         .filter(pk=application_id)
         .values_list("programme_id", flat=True)
         .first()
@@ -1125,7 +1127,7 @@ def application_claim(
     The audit event records the claim, not the account (personal data stays in the claim's history).
     """
     app = _locked(actor, application_id)
-    if not policy.can_act_for_association(actor, app):
+    if not subsidy_policy.can_act_for_association(actor, app):
         raise PermissionDenied(_("この申請の請求書を出す権限がありません。"))
     if app.status != Status.CONFIRMED:
         raise IllegalTransition(

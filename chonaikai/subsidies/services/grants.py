@@ -24,9 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import rules, selectors
 from ..errors import InvalidApplication
@@ -81,7 +81,7 @@ def resident_grant_compute(*, actor, programme_id: int, survey_date: dt.date | N
     `survey_date` picks the survey round (default: the latest). City administrators, or the
     command line (actor None). Runs of one programme are serialised by a lock on its row.
     """
-    if actor is not None and not policy.can_compute_resident_grants(actor):
+    if actor is not None and not subsidy_policy.can_compute_resident_grants(actor):
         raise PermissionDenied(_("加入世帯数による助成金を算定できるのは市の管理者です。"))
     programme = Programme.objects.select_for_update().get(pk=programme_id)
     if programme.kind != Programme.Kind.COMPUTED:

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record, snapshot
 from chonaikai.cities.current import labels
+from chonaikai.subsidies import policy as subsidy_policy
 
 from ..errors import InvalidApplication
 from ..models import Hall, HallRepair
@@ -83,9 +84,9 @@ def hall_create(
     is 「区の確認待ち」 until the ward checks it (hall_confirm).
     """
     association = get_object_or_404(Association, pk=association_id)
-    if not policy.can_edit_hall(actor, association):
+    if not subsidy_policy.can_edit_hall(actor, association):
         raise Http404("no such association")
-    staff = policy.can_edit_association(actor, association)
+    staff = association_policy.can_edit_association(actor, association)
     hall = Hall(
         association=association,
         name=(name or "").strip(),
@@ -144,10 +145,10 @@ def hall_confirm(*, actor, hall_id: int) -> Hall:
     """The ward has checked a hall an association registered against its papers (by its ward's staff
     or a city administrator; a leader: PermissionDenied; outside the actor's scope: Http404)."""
     hall = get_object_or_404(
-        policy.halls_visible_to(actor).select_for_update(of=("self",)).select_related("association"),
+        subsidy_policy.halls_visible_to(actor).select_for_update(of=("self",)).select_related("association"),
         pk=hall_id,
     )
-    if not policy.can_record_hall_history(actor, hall):
+    if not subsidy_policy.can_record_hall_history(actor, hall):
         raise PermissionDenied(
             _("会館の登録内容を確認できるのは、%(office)sの職員と市の管理者です。")
             % {"office": labels().area_office}
@@ -174,15 +175,19 @@ def hall_update(*, actor, hall_id: int, **changes) -> Hall:
     unknown = set(changes) - set(HALL_FIELDS)
     if unknown:
         raise TypeError(f"hall_update() cannot change {sorted(unknown)}")
-    hall = get_object_or_404(policy.halls_visible_to(actor).select_for_update(of=("self",)), pk=hall_id)
-    if not policy.can_edit_hall(actor, hall.association):
+    hall = get_object_or_404(
+        subsidy_policy.halls_visible_to(actor).select_for_update(of=("self",)), pk=hall_id
+    )
+    if not subsidy_policy.can_edit_hall(actor, hall.association):
         raise Http404("no such hall")
     before = snapshot(hall, list(changes))
     for field, value in changes.items():
         setattr(hall, field, value)
     _validated(hall)
     fields = [*changes, "updated_at"]
-    if not policy.can_edit_association(actor, hall.association) and set(changes) & set(_CHECKED_FIELDS):
+    if not association_policy.can_edit_association(actor, hall.association) and set(changes) & set(
+        _CHECKED_FIELDS
+    ):
         hall.checked_at = None  # the association changed what the ward checked: check again
         hall.checked_by = None
         fields += ["checked_at", "checked_by"]
@@ -214,8 +219,8 @@ def hall_repair_record(
 
     Such grants count for the repeat-grant rule, so only ward staff and city administrators record them.
     """
-    hall = get_object_or_404(policy.halls_visible_to(actor).select_related("association"), pk=hall_id)
-    if not policy.can_record_hall_history(actor, hall):
+    hall = get_object_or_404(subsidy_policy.halls_visible_to(actor).select_related("association"), pk=hall_id)
+    if not subsidy_policy.can_record_hall_history(actor, hall):
         raise Http404("no such hall")
     description = (description or "").strip()
     if not description:

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.accounts import policy
 from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import rules
 from ..errors import SubsidyError
@@ -24,7 +24,7 @@ from ..models import DocumentRequirement, ExpenseKindRule, Programme, ProgrammeR
 
 
 def _require_manager(actor) -> None:
-    if actor is not None and not policy.can_manage_programmes(actor):
+    if actor is not None and not subsidy_policy.can_manage_programmes(actor):
         raise PermissionDenied(_("補助制度と算定基準を変更できるのは市の管理者です。"))
 
 

@@ -1,7 +1,7 @@
 """The association's pages: 「補助金の申請」, the application wizard, withdrawal and the completion report.
 
 Leaders act for their own association; ward staff and city administrators use the same steps for
-paper applications they entered (policy.can_edit_application decides). Each step saves a draft
+paper applications they entered (subsidy_policy.can_edit_application decides). Each step saves a draft
 (「下書き保存」 stays, 「次へ」/「前へ」 move on) through one service; a refusal is shown on the
 form with everything typed kept. The amount is always the service's, recomputed on every save.
 """
@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
+from chonaikai.associations import policy as association_policy
 from chonaikai.associations.models import Association
 from chonaikai.cities.current import city
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import rules, selectors, services
 from ..errors import SubsidyError
@@ -72,7 +74,7 @@ def home(request):
         return redirect("subsidies:programmes")
     if who != LEADER:
         raise Http404("subsidy pages are for the city, ward offices and association leaders")
-    association = policy.associations_applying_as(request.user).select_related("ward").first()
+    association = subsidy_policy.associations_applying_as(request.user).select_related("ward").first()
     if association is None:
         raise Http404("no association")
     applications = list(selectors.application_queue(user=request.user).order_by("-created_at", "-id"))
@@ -118,7 +120,7 @@ def programme_guide(request, pk):
     categories = [c for c in selectors.programme_guide(programme) if staff or c.open_to_applicants]
     open_now = any(p.pk == programme.pk for p in selectors.open_programmes(day=timezone.localdate()))
     association = (
-        policy.associations_applying_as(request.user).select_related("ward").first()
+        subsidy_policy.associations_applying_as(request.user).select_related("ward").first()
         if who == LEADER
         else None
     )
@@ -160,11 +162,11 @@ def programme_guide(request, pk):
 
 def _next_step(user, app) -> tuple[str, str] | None:
     """The one thing to do next on an application (label, url), if any."""
-    if app.status in (Status.DRAFT, Status.RETURNED) and policy.can_edit_application(user, app):
+    if app.status in (Status.DRAFT, Status.RETURNED) and subsidy_policy.can_edit_application(user, app):
         return (_("続きを入力する") if app.status == Status.DRAFT else _("修正する")), step_url(
             app, "purpose"
         )
-    if app.status == Status.APPROVED and policy.can_act_for_association(user, app):
+    if app.status == Status.APPROVED and subsidy_policy.can_act_for_association(user, app):
         return _("実績報告をする"), reverse("subsidies:report", args=[app.pk])
     return None
 
@@ -185,7 +187,7 @@ def step_one_choices(programme) -> tuple[list[tuple[str, str]], bool]:
 def application_new(request):
     """Step 1, reached from a programme's page (?programme=<pk>): the programme is not chosen again.
     Without an open programme the page lists the open programmes' pages to start from."""
-    association = policy.associations_applying_as(request.user).first()
+    association = subsidy_policy.associations_applying_as(request.user).first()
     if association is None:
         if audience(request.user) in (CITY, WARD):
             return redirect("subsidies:paper_new")
@@ -256,7 +258,7 @@ def paper_new(request):
     if audience(request.user) not in (CITY, WARD):
         raise Http404("paper applications are entered by ward offices")
     associations = (
-        policy.associations_editable_by(request.user)
+        association_policy.associations_editable_by(request.user)
         .filter(status=Association.Status.ACTIVE)
         .order_by("code")
     )
@@ -312,7 +314,7 @@ def editable(view):
     @login_required
     def wrapper(request, pk, *args, **kwargs):
         app = selectors.application_detail(user=request.user, application_id=pk)  # 404 if not visible
-        if not policy.can_edit_application(request.user, app):
+        if not subsidy_policy.can_edit_application(request.user, app):
             if app.status not in (Status.DRAFT, Status.RETURNED):
                 messages.info(
                     request,
@@ -558,7 +560,7 @@ def attachment_delete(request, pk):
         services.attachment_delete(actor=request.user, attachment_id=attachment.pk)
     except (SubsidyError, PermissionDenied) as e:
         messages.error(request, message_of(e))
-        if not policy.can_edit_application(request.user, app):  # decided, or not theirs to change
+        if not subsidy_policy.can_edit_application(request.user, app):  # decided, or not theirs to change
             return redirect("subsidies:detail", app.pk)
     else:
         messages.success(request, _("「%(name)s」を削除しました。") % {"name": attachment.original_name})
@@ -728,7 +730,7 @@ def report_completion(request, pk):
 def claim(request, pk):
     """請求書: the association gives the account the confirmed amount is paid into."""
     app = selectors.application_detail(user=request.user, application_id=pk)
-    if app.status != Status.CONFIRMED or not policy.can_act_for_association(request.user, app):
+    if app.status != Status.CONFIRMED or not subsidy_policy.can_act_for_association(request.user, app):
         messages.info(
             request,
             _("請求書は補助金の額が確定してから出します（この申請は「%(status)s」です）。")

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from chonaikai.accounts import policy
 from chonaikai.associations import selectors as association_selectors
 from chonaikai.cities.current import labels
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import exports, rules, selectors, services
 from ..errors import SubsidyError
@@ -53,7 +53,7 @@ def programme_list(request):
         {
             "years": [(year, rules.fiscal_year_text(year), rows) for year, rows in years.items()],
             "who": who,
-            "can_export": policy.can_export_subsidies(request.user),
+            "can_export": subsidy_policy.can_export_subsidies(request.user),
         },
     )
 
@@ -67,7 +67,7 @@ def programme_detail(request, pk):
 
 def _render_programme(request, programme, *, confirm_forms=None, compute_form=None, status=200):
     user = request.user
-    can_manage = policy.can_manage_programmes(user)
+    can_manage = subsidy_policy.can_manage_programmes(user)
     rule_rows = list(programme.rules.prefetch_related("kinds"))
     confirm_forms = confirm_forms or {}
     rows = [
@@ -85,7 +85,7 @@ def _render_programme(request, programme, *, confirm_forms=None, compute_form=No
         "window": selectors.application_window(programme),
         "rows": rows,
         "can_manage": can_manage,
-        "can_export": policy.can_export_subsidies(user),
+        "can_export": subsidy_policy.can_export_subsidies(user),
         "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
         # Rule markers and sources are for the staff; applicants read that the city is confirming.
         "staff_view": audience(user) in (CITY, WARD),
@@ -94,7 +94,7 @@ def _render_programme(request, programme, *, confirm_forms=None, compute_form=No
     if programme.kind == Programme.Kind.COMPUTED:
         grants = selectors.resident_grants(user=user, programme=programme)
         page = Paginator(grants, GRANTS_PER_PAGE).get_page(request.GET.get("page"))
-        can_compute = policy.can_compute_resident_grants(user)
+        can_compute = subsidy_policy.can_compute_resident_grants(user)
         context.update(
             grants_page=page,
             page=page,
@@ -183,7 +183,7 @@ def grant_compute(request, pk):
 
 
 def _require_exporter(user) -> None:
-    if audience(user) != CITY or not policy.can_export_subsidies(user):
+    if audience(user) != CITY or not subsidy_policy.can_export_subsidies(user):
         raise Http404("exports are for city administrators")
 
 

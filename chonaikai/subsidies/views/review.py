@@ -24,8 +24,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from chonaikai.accounts import policy
 from chonaikai.cities.current import city
+from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import selectors, services
 from ..errors import BudgetExceeded, InvalidApplication, SubsidyError
@@ -246,11 +246,11 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
         for action, (label, name) in APPLICANT_PAGES.items()
         if action in available
     ]
-    can_edit = policy.can_edit_application(user, app)
+    can_edit = subsidy_policy.can_edit_application(user, app)
     own_entry_waiting = (
         app.needs_verification
         and app.status == Status.SUBMITTED
-        and policy.can_review_application(user, app)
+        and subsidy_policy.can_review_application(user, app)
         and VERIFY not in offered
     )
     who = audience(user)
@@ -275,12 +275,12 @@ def _render_detail(request, app, *, bound: dict | None = None, status: int = 200
             "history": selectors.application_history(app),
             "own_entry_waiting": own_entry_waiting,
             "hall_check": app.hall is not None and app.hall.awaiting_check and who in (CITY, WARD),
-            "can_check_hall": app.hall is not None and policy.can_record_hall_history(user, app.hall),
+            "can_check_hall": app.hall is not None and subsidy_policy.can_record_hall_history(user, app.hall),
             "is_staff_view": who in (CITY, WARD),
             "documents": [(key, DOCUMENT_TITLES[key]) for key in selectors.documents_available(user, app)],
             "claim": selectors.claim_of(app),
             "sees_bank_account": selectors.sees_bank_account(user, app),
-            "can_claim": app.status == Status.CONFIRMED and policy.can_act_for_association(user, app),
+            "can_claim": app.status == Status.CONFIRMED and subsidy_policy.can_act_for_association(user, app),
             "error_summary": error_summary(*bound.values()),
         },
         status=status,
@@ -463,6 +463,6 @@ def queue(request):
             ],
             "default_states": default_states,
             "who": who,
-            "can_export": policy.can_export_subsidies(request.user),
+            "can_export": subsidy_policy.can_export_subsidies(request.user),
         },
     )

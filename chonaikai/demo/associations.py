@@ -41,12 +41,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from chonaikai.associations import rules
+from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.associations.services.counts import CountValues, counts_write
+from chonaikai.associations.services.summaries import summaries_refresh
 from wards.models import District, Ward, WardTotal
-
-from . import rules
-from .models import Association, Federation, HouseholdCount
-from .services.counts import CountValues, counts_write
-from .services.summaries import summaries_refresh
 
 SAMPLE_MARK = "（サンプル）"
 DEFAULT_SEED = 1

@@ -1,6 +1,8 @@
 """manage.py create_account USERNAME --role ROLE [--ward CODE] [--association CODE] [--email E]
 
 The password comes from the CHONAIKAI_PASSWORD environment variable, or is asked for twice.
+Here with the operations, above the domains: it reads the association a leader is given, which the
+accounts' role core does not know (README, Architecture).
 """
 
 import getpass

@@ -1,11 +1,14 @@
-"""Public ward pages: the ten wards' latest membership, and one ward's history and areas."""
+"""Public ward pages: the ten wards' latest membership, and one ward's history and areas.
+
+Here with the maps, not in wards/: they show the associations' figures, and the geography knows no
+domain app (README, Architecture). URLs and templates keep the wards' names (wards:list, wards/…).
+"""
 
 from django.shortcuts import get_object_or_404, render
 
 from chonaikai.associations import publication, selectors
 from chonaikai.associations.selectors import Level
-
-from .models import Ward
+from wards.models import Ward
 
 
 def ward_list(request):

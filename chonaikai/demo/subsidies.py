@@ -1,6 +1,6 @@
 """Sample subsidy data for the demo (`manage.py seed_demo`): applications in every state, a few halls.
 
-Written straight to the tables, like chonaikai.associations.sample: sample data has no actor to
+Written straight to the tables, like chonaikai.demo.associations: sample data has no actor to
 check and needs no e-mail. Amounts still come from rules.py and the programme's rule rows, and every
 application gets the Transition rows of the path that led to its state, so queues, timelines and
 budget figures look as they will with real data. Every name and purpose carries 「（サンプル）」 and
@@ -31,11 +31,10 @@ from django.utils import timezone
 
 from chonaikai.associations.models import Association
 from chonaikai.associations.rules import fiscal_year_of
-from chonaikai.associations.sample import SampleDataError
 from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
-
-from . import rules, selectors, workflow
-from .models import (
+from chonaikai.demo.associations import SampleDataError
+from chonaikai.subsidies import rules, selectors, workflow
+from chonaikai.subsidies.models import (
     Application,
     ExpenseKindRule,
     ExpenseLine,
@@ -46,9 +45,9 @@ from .models import (
     ProgrammeRule,
     Transition,
 )
-from .models_documents import DocumentRequirement
-from .rules import Method
-from .workflow import Action, Status
+from chonaikai.subsidies.models_documents import DocumentRequirement
+from chonaikai.subsidies.rules import Method
+from chonaikai.subsidies.workflow import Action, Status
 
 SAMPLE_MARK = "（サンプル）"
 SAMPLE_ACTOR = "サンプルデータ"

@@ -3,6 +3,9 @@
 All or nothing: if any row is wrong, every error is listed with its row and column and nothing is
 written. Passwords are never in the file: accounts start without one; users with an email address
 get a password-set email, the others are listed so that an administrator can set one.
+
+Here with the operations, above the domains: the rows name associations, which the accounts' role
+core does not know (README, Architecture); this command reads them for accounts_import.
 """
 
 from pathlib import Path
@@ -15,6 +18,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from chonaikai.accounts.imports import CsvFileError, format_error, parse_rows
 from chonaikai.accounts.services import AccountImportError, accounts_import
+from chonaikai.associations.models import Association
+
+
+def associations_by_code(codes: set[str]) -> dict[str, Association]:
+    return Association.objects.in_bulk(codes, field_name="code")
 
 
 class Command(BaseCommand):
@@ -73,7 +81,9 @@ class Command(BaseCommand):
         if not errors:
             try:
                 with transaction.atomic():
-                    created = accounts_import(actor=None, rows=rows, site_url=site_url)
+                    created = accounts_import(
+                        actor=None, rows=rows, find_associations=associations_by_code, site_url=site_url
+                    )
                     if dry_run:
                         transaction.set_rollback(True)  # also discards the scheduled emails
             except AccountImportError as e:

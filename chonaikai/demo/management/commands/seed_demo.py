@@ -6,8 +6,8 @@ The parameters come from the loaded city's profile (cities/<name>/sample.toml, s
 cities/README.md): without that file the command refuses. Replaces earlier sample data (rows with
 is_sample=True, their counts and history, and the sample programme when one was made) in one
 transaction, so running it twice gives the same rows, not twice as many. Registry totals
-(WardTotal) are read as weights and never written. See chonaikai/associations/sample.py and
-chonaikai/subsidies/sample.py.
+(WardTotal) are read as weights and never written. See chonaikai/demo/associations.py and
+chonaikai/demo/subsidies.py.
 """
 
 import time
@@ -15,10 +15,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chonaikai.associations import sample
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.cities.current import city
-from chonaikai.subsidies.sample import delete_sample_applications, seed_sample_applications
+from chonaikai.demo import associations as sample
+from chonaikai.demo.subsidies import delete_sample_applications, seed_sample_applications
 
 
 class Command(BaseCommand):

@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chonaikai.accounts import policy
+from chonaikai.accounts.models import Role
+from chonaikai.accounts.names import display_name
 from chonaikai.associations import selectors_rounds
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import jdate
@@ -21,10 +24,6 @@ from chonaikai.subsidies import rules as subsidy_rules
 from chonaikai.subsidies import selectors as subsidy_selectors
 from chonaikai.subsidies import selectors_todo
 from chonaikai.subsidies.workflow import Status
-
-from . import policy
-from .models import Role
-from .names import display_name
 
 
 @dataclass(frozen=True)
