@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.cities.texts import labelled
-from chonaikai.subsidies import rules, selectors, services
+from chonaikai.subsidies import rules, selectors, services, wording
 from chonaikai.subsidies.errors import IllegalTransition, SubsidyError
 from chonaikai.subsidies.models import Application, Attachment, ExpenseLine, Programme, Transition
 from chonaikai.subsidies.workflow import Action, Status
@@ -125,7 +125,7 @@ class BreakdownField(serializers.Field):
         if not value:
             return None
         # The lines are written again in the request's language from each step's figures
-        # (rules.Step.display); a step stored without them keeps its stored (Japanese) text.
+        # (wording.step_text); a step stored without them keeps its stored (Japanese) text.
         steps = [
             rules.Step(
                 s.get("key", ""),
@@ -141,9 +141,9 @@ class BreakdownField(serializers.Field):
             "cost": value.get("cost", 0),
             "category": value.get("category", ""),
             "needs_confirmation": bool(value.get("needs_confirmation", False)),
-            "lines": [step.display for step in steps] if steps else list(value.get("lines", [])),
+            "lines": [wording.step_text(step) for step in steps] if steps else list(value.get("lines", [])),
             "steps": [
-                {"key": step.key, "text": step.display, "amount": step.amount, "data": step.data}
+                {"key": step.key, "text": wording.step_text(step), "amount": step.amount, "data": step.data}
                 for step in steps
             ],
         }

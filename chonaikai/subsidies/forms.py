@@ -1,7 +1,7 @@
 """Forms of the subsidy pages. They parse and describe input; every rule is the services'.
 
 Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」「120万円」 are all
-read (YenField, through rules.parse_yen).
+read (YenField, through wording.parse_yen).
 Errors are translated and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
 at the field's error list (`<id>_error`) and help text (`<id>_helptext`).
 """
@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.models import Association
 
-from . import attachments, rules
+from . import attachments, wording
 from .models import Application, ExpenseLine, Hall, PaymentClaim, Programme
 from .services import HallInput, LineInput
-from .wording import with_area
 
 ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
 COMMENT_MAX = 2000
@@ -60,7 +59,7 @@ def _date_field(label, *, required=False, error_messages=None, **kwargs) -> form
 
 
 class YenField(forms.Field):
-    """Whole yen as people write them (rules.parse_yen): 「30,000」「３００００」「3万円」 are 30000;
+    """Whole yen as people write them (wording.parse_yen): 「30,000」「３００００」「3万円」 are 30000;
     negative and fractional amounts are refused."""
 
     widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "yen-input"})
@@ -73,8 +72,8 @@ class YenField(forms.Field):
         if value in (None, "") or not str(value).strip():
             return None
         try:
-            return rules.parse_yen(value)
-        except rules.AmountNotReadable as e:
+            return wording.parse_yen(value)
+        except wording.AmountNotReadable as e:
             raise forms.ValidationError(self.error_messages[e.reason], code=e.reason) from e
 
 
@@ -101,7 +100,7 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Programme) -> str:
         return gettext("%(name)s（%(fiscal_year)s）") % {
             "name": obj.name,
-            "fiscal_year": rules.fiscal_year_text(obj.fiscal_year),
+            "fiscal_year": wording.fiscal_year_text(obj.fiscal_year),
         }
 
 
@@ -610,14 +609,16 @@ class GrantComputeForm(forms.Form):
         required=False,
         coerce=dt.date.fromisoformat,
         empty_value=None,
-        help_text=with_area(lambda w: gettext("承認が済んだ%(area)sの加入世帯数だけを使います。") % w),
+        help_text=wording.with_area(
+            lambda w: gettext("承認が済んだ%(area)sの加入世帯数だけを使います。") % w
+        ),
     )
 
     def __init__(self, *args, survey_dates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey_date"].choices = [
             ("", _("最新の調査")),
-            *((d.isoformat(), rules.date_text(d)) for d in survey_dates),
+            *((d.isoformat(), wording.date_text(d)) for d in survey_dates),
         ]
 
 
@@ -630,7 +631,7 @@ class AccountingExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = [
             ("", _("全年度")),
-            *((year, rules.fiscal_year_text(year)) for year in fiscal_years),
+            *((year, wording.fiscal_year_text(year)) for year in fiscal_years),
         ]
 
 

@@ -18,9 +18,10 @@ from simple_history.models import HistoricalRecords
 
 from chonaikai.associations.models import Association, Federation
 
-from . import rules
+from . import wording
 from .querysets import ApplicationQuerySet, GrantComputationQuerySet, HallQuerySet
-from .rules import NEEDS_CONFIRMATION_LABEL, Method, format_yen
+from .rules import Method
+from .wording import NEEDS_CONFIRMATION_LABEL, format_yen
 from .workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, ReviewPath, Status
 
 code_validator = RegexValidator(r"^[a-z][a-z0-9_]*$", _("コードは半角英小文字・数字・_ で入力してください。"))
@@ -109,7 +110,7 @@ class Programme(models.Model):
     def __str__(self):
         return gettext("%(name)s（%(fiscal_year)s）") % {
             "name": self.name,
-            "fiscal_year": rules.fiscal_year_text(self.fiscal_year),
+            "fiscal_year": wording.fiscal_year_text(self.fiscal_year),
         }
 
     # The documents to attach are DocumentRequirement rows (models_documents): the programme's page
@@ -358,7 +359,7 @@ class HallRepair(models.Model):
         verbose_name_plural = _("会館の修繕・補助の履歴")
 
     def __str__(self):
-        return f"{self.hall} {rules.fiscal_year_text(self.fiscal_year)} {self.description}"
+        return f"{self.hall} {wording.fiscal_year_text(self.fiscal_year)} {self.description}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +501,7 @@ class Application(models.Model):
         """申請番号 as people say it: 「令和8年度 デジタル 第16号」 (the programme's short name is data)."""
         programme = self.programme
         return gettext("%(fiscal_year)s %(programme)s 第%(serial)s号") % {
-            "fiscal_year": rules.fiscal_year_text(programme.fiscal_year),
+            "fiscal_year": wording.fiscal_year_text(programme.fiscal_year),
             "programme": programme.short_name or programme.name,
             "serial": self.pk or 0,
         }

@@ -23,7 +23,7 @@ from chonaikai.associations.models import Association, HouseholdCount, SurveyRou
 from chonaikai.associations.rules import fiscal_year_bounds
 from chonaikai.cities.current import city, labels
 
-from . import rules, workflow
+from . import rules, wording, workflow
 from .errors import InvalidApplication, SubsidyError
 from .models import (
     Application,
@@ -520,7 +520,7 @@ def hall_grant_history(hall: Hall, *, exclude_application_id: int | None = None)
             category=r.category,
             amount=r.grant_amount,
             label=_("補助金（%(description)s、%(amount)s、過去の記録）")
-            % {"description": r.description, "amount": rules.format_yen(r.grant_amount)},
+            % {"description": r.description, "amount": wording.format_yen(r.grant_amount)},
             repair=r,
         )
         for r in hall.repairs.filter(grant_amount__gt=0)
@@ -610,7 +610,7 @@ def resident_grant_history(
 @dataclass(frozen=True)
 class GuideKind:
     name: str
-    rate: str  # rules.rate_text
+    rate: str  # wording.rate_text
     examples: str
 
 
@@ -640,7 +640,7 @@ def programme_guide(programme: Programme) -> list[GuideCategory]:
                 row=row,
                 rule=rule,
                 kinds=[
-                    GuideKind(name=k.name, rate=rules.rate_text(rk), examples=k.examples)
+                    GuideKind(name=k.name, rate=wording.rate_text(rk), examples=k.examples)
                     for k, rk in zip(row.kinds.all(), rule.kinds, strict=True)
                 ],
                 example=rules.worked_example(rule),

@@ -33,7 +33,7 @@ from chonaikai.audit.services import audit_record
 from chonaikai.cities.current import labels
 from chonaikai.queue import enqueue
 
-from .. import attachments, rules, selectors, tasks, workflow
+from .. import attachments, rules, selectors, tasks, wording, workflow
 from ..errors import (
     DuplicateApplication,
     FourEyesViolation,
@@ -171,7 +171,7 @@ def _check_one_per_year(app: Application) -> None:
             )
             % {
                 "association": app.association.name,
-                "fiscal_year": rules.fiscal_year_text(app.programme.fiscal_year),
+                "fiscal_year": wording.fiscal_year_text(app.programme.fiscal_year),
                 "programme": app.programme.name,
                 "number": first.number,
                 "status": first.get_status_display(),
@@ -801,7 +801,7 @@ def _check_repeat_grant(app: Application, rule: rules.CategoryRule) -> None:
     )
     if blocker is not None:
         raise RepeatGrantTooSoon(
-            rules.repeat_grant_message(
+            wording.repeat_grant_message(
                 hall_name=app.hall.name, blocker=blocker, interval_years=rule.repeat_grant_interval_years
             ),
             extra={"earlier_fiscal_year": blocker.fiscal_year},
@@ -1035,7 +1035,7 @@ def application_approve(
                 "%(programme)s（%(category)s）の算定基準は「%(label)s」のままです。"
                 "市の管理者が要綱で確認し、確認済みにしてから交付決定してください。"
             )
-            % {"programme": programme.name, "category": rule.name, "label": rules.NEEDS_CONFIRMATION_LABEL}
+            % {"programme": programme.name, "category": rule.name, "label": wording.NEEDS_CONFIRMATION_LABEL}
         )
     _check_repeat_grant(app, rule)
     if not app.reviewed_by_area_office and app.hall is not None and app.hall.awaiting_check:
@@ -1053,7 +1053,7 @@ def application_approve(
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= breakdown.amount:
         raise InvalidApplication(
             _("交付決定額は1円以上、算定額（%(amount)s）以下にしてください。")
-            % {"amount": rules.format_yen(breakdown.amount)},
+            % {"amount": wording.format_yen(breakdown.amount)},
             extra={"computed_amount": breakdown.amount},
         )
     committed = Application.objects.filter(programme=programme).exclude(pk=app.pk).totals()["committed"]
@@ -1193,7 +1193,7 @@ def application_pay(
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= app.confirmed_amount:
         raise InvalidApplication(
             _("支払額は確定額（%(amount)s）以下にしてください。")
-            % {"amount": rules.format_yen(app.confirmed_amount)}
+            % {"amount": wording.format_yen(app.confirmed_amount)}
         )
     app.paid_amount = amount
     app.paid_on = paid_on

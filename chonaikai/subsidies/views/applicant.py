@@ -24,7 +24,7 @@ from chonaikai.accounts import policy
 from chonaikai.associations.models import Association
 from chonaikai.cities.current import city
 
-from .. import rules, selectors, services
+from .. import selectors, services, wording
 from ..errors import SubsidyError
 from ..forms import (
     BLANK_ROWS,
@@ -153,7 +153,7 @@ def programme_guide(request, pk):
             "start_url": start_url,
             "draft": draft if programme.one_application_per_year else None,
             "city_name": city().name,
-            "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
+            "needs_confirmation_label": wording.NEEDS_CONFIRMATION_LABEL,
         },
     )
 
@@ -500,10 +500,10 @@ def breakdown_json(request, pk):
     return JsonResponse(
         {
             "amount": breakdown.amount,
-            "amount_text": rules.format_yen(breakdown.amount),
+            "amount_text": wording.format_yen(breakdown.amount),
             "cost": breakdown.cost,
-            "cost_text": rules.format_yen(breakdown.cost),
-            "lines": breakdown.lines,
+            "cost_text": wording.format_yen(breakdown.cost),
+            "lines": wording.breakdown_lines(breakdown),
             "needs_confirmation": breakdown.needs_confirmation,
         }
     )
@@ -749,7 +749,7 @@ def claim(request, pk):
                 messages.success(
                     request,
                     _("請求書を出しました。市から振込先に%(amount)sをお支払いします。")
-                    % {"amount": rules.format_yen(app.confirmed_amount)},
+                    % {"amount": wording.format_yen(app.confirmed_amount)},
                 )
                 return redirect("subsidies:document", pk=app.pk, document="claim")
         else:
