@@ -37,6 +37,7 @@ from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
 from . import rules, selectors, workflow
 from .models import (
     Application,
+    DocumentRequirement,
     ExpenseKindRule,
     ExpenseLine,
     Hall,
@@ -46,7 +47,6 @@ from .models import (
     ProgrammeRule,
     Transition,
 )
-from .models_documents import DocumentRequirement
 from .rules import Method
 from .workflow import Action, Status
 
