@@ -1,7 +1,7 @@
 """The start page (「あなたのやること」) each role lands on after logging in: what is waiting for the
 user, each item linking to the screen where it is done.
 
-Composes the domains' reads (associations.selectors_rounds, subsidies.selectors_todo) for the user's
+Composes the domains' reads (associations.selectors_rounds, subsidies.selectors.todo) for the user's
 role (policy.role_of); holds no rule and no query of its own beyond theirs.
 """
 
@@ -18,8 +18,8 @@ from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import jdate
 from chonaikai.cities.texts import labelled
 from chonaikai.subsidies import selectors as subsidy_selectors
-from chonaikai.subsidies import selectors_todo
 from chonaikai.subsidies import wording as subsidy_wording
+from chonaikai.subsidies.selectors import todo as selectors_todo
 from chonaikai.subsidies.workflow import Status
 
 from . import policy
