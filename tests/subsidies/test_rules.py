@@ -342,3 +342,23 @@ def test_every_action_from_every_state_is_legal_exactly_as_the_graph_says(action
 def test_nothing_leaves_a_final_state():
     for final in (Status.REJECTED, Status.PAID, Status.WITHDRAWN):
         assert workflow.actions_from(final) == []
+
+
+def test_the_rules_module_reads_no_settings_database_or_clock():
+    """rules.py is arithmetic on values passed in: every figure, year and date comes from its caller."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    forbidden = ("django.conf", "django.db", "django.utils.timezone", "models", "datetime", "time")
+    assert not [m for m in imported if m.split(".")[-1] in forbidden or m.startswith(forbidden[:3])]
+    calls = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert not calls & {"now", "today", "localdate", "objects"}
