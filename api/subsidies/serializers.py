@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chonaikai.cities.texts import labelled
-from chonaikai.subsidies import rules, selectors
+from chonaikai.subsidies import rules, selectors, wording
 from chonaikai.subsidies.models import Attachment
 from chonaikai.subsidies.workflow import Action, Status
 
@@ -63,7 +63,7 @@ class BreakdownField(serializers.Field):
         if not value:
             return None
         # The lines are written again in the request's language from each step's figures
-        # (rules.Step.display); a step stored without them keeps its stored (Japanese) text.
+        # (wording.step_text); a step stored without them keeps its stored (Japanese) text.
         steps = [
             rules.Step(
                 s.get("key", ""),
@@ -79,9 +79,9 @@ class BreakdownField(serializers.Field):
             "cost": value.get("cost", 0),
             "category": value.get("category", ""),
             "needs_confirmation": bool(value.get("needs_confirmation", False)),
-            "lines": [step.display for step in steps] if steps else list(value.get("lines", [])),
+            "lines": [wording.step_text(step) for step in steps] if steps else list(value.get("lines", [])),
             "steps": [
-                {"key": step.key, "text": step.display, "amount": step.amount, "data": step.data}
+                {"key": step.key, "text": wording.step_text(step), "amount": step.amount, "data": step.data}
                 for step in steps
             ],
         }

@@ -36,6 +36,7 @@ from chonaikai.demo.associations import SampleDataError
 from chonaikai.subsidies import rules, selectors, workflow
 from chonaikai.subsidies.models import (
     Application,
+    DocumentRequirement,
     ExpenseKindRule,
     ExpenseLine,
     Hall,
@@ -45,7 +46,6 @@ from chonaikai.subsidies.models import (
     ProgrammeRule,
     Transition,
 )
-from chonaikai.subsidies.models_documents import DocumentRequirement
 from chonaikai.subsidies.rules import Method
 from chonaikai.subsidies.workflow import Action, Status
 

@@ -1,7 +1,7 @@
 """The start page (「あなたのやること」) each role lands on after logging in: what is waiting for the
 user, each item linking to the screen where it is done.
 
-Composes the domains' reads (associations.selectors_rounds, subsidies.selectors_todo) for the user's
+Composes the domains' reads (associations.selectors_rounds, subsidies.selectors.todo) for the user's
 role (policy.role_of); holds no rule and no query of its own beyond theirs.
 """
 
@@ -20,9 +20,9 @@ from chonaikai.associations import selectors_rounds
 from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import jdate
 from chonaikai.cities.texts import labelled
-from chonaikai.subsidies import rules as subsidy_rules
 from chonaikai.subsidies import selectors as subsidy_selectors
-from chonaikai.subsidies import selectors_todo
+from chonaikai.subsidies import wording as subsidy_wording
+from chonaikai.subsidies.selectors import todo as selectors_todo
 from chonaikai.subsidies.workflow import Status
 
 
@@ -207,7 +207,7 @@ def _city_sections(user) -> list[Section]:
     fiscal_year = fiscal_year_of(timezone.localdate())
     budget = Section(
         heading=_("補助金の予算の使用状況（%(year)s）")
-        % {"year": subsidy_rules.fiscal_year_text(fiscal_year)},
+        % {"year": subsidy_wording.fiscal_year_text(fiscal_year)},
         items=[
             Item(
                 label=s.programme.name,
@@ -224,13 +224,13 @@ def _city_sections(user) -> list[Section]:
 
 
 def _budget_text(summary) -> str:
-    used = subsidy_rules.format_yen(summary.committed)
+    used = subsidy_wording.format_yen(summary.committed)
     if summary.budget is None:
         return _("使用 %(used)s（予算は未登録）") % {"used": used}
     return _("予算 %(budget)s のうち使用 %(used)s、残り %(remaining)s") % {
-        "budget": subsidy_rules.format_yen(summary.budget),
+        "budget": subsidy_wording.format_yen(summary.budget),
         "used": used,
-        "remaining": subsidy_rules.format_yen(summary.remaining),
+        "remaining": subsidy_wording.format_yen(summary.remaining),
     }
 
 

@@ -20,7 +20,7 @@ from chonaikai.associations.exporter import excel_safe
 from chonaikai.cities.current import labels
 from chonaikai.subsidies import policy as subsidy_policy
 
-from . import rules, selectors
+from . import selectors, wording
 from .models import Application, GrantComputation, Programme, ProgrammeRule
 from .wording import with_area
 from .workflow import GRANTED_STATES, Status
@@ -106,7 +106,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = _("制度別集計")
-    scope = rules.fiscal_year_text(fiscal_year) if fiscal_year is not None else _("全年度")
+    scope = wording.fiscal_year_text(fiscal_year) if fiscal_year is not None else _("全年度")
     _append(ws, [_("補助金 交付決定額・支払額（%(scope)s）") % {"scope": scope}])
     ws["A1"].font = _TITLE
     _append(
@@ -121,7 +121,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         row = _append(
             ws,
             [
-                rules.fiscal_year_text(p.fiscal_year),
+                wording.fiscal_year_text(p.fiscal_year),
                 p.code,
                 p.name,
                 summary.budget,
@@ -148,7 +148,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         row = _append(
             detail,
             [
-                rules.fiscal_year_text(a.programme.fiscal_year),
+                wording.fiscal_year_text(a.programme.fiscal_year),
                 a.programme.name,
                 a.number,
                 a.association.code,

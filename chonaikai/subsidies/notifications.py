@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from chonaikai.accounts.models import Role, RoleAssignment
 from chonaikai.cities.current import city, labels
 
-from . import rules
+from . import wording
 from .models import Application
 from .workflow import Action
 
@@ -122,11 +122,11 @@ def _messages(application: Application, action: str, comment: str, to: list[str]
         "application_url": settings.SITE_URL.rstrip("/") + reverse("subsidies:detail", args=[application.pk]),
         "ward": application.association.ward,
         "programme": application.programme,
-        "fiscal_year": rules.fiscal_year_text(application.programme.fiscal_year),
+        "fiscal_year": wording.fiscal_year_text(application.programme.fiscal_year),
         "association": application.association,
-        "computed_amount": rules.format_yen(application.computed_amount),
-        "approved_amount": rules.format_yen(application.approved_amount or 0),
-        "paid_amount": rules.format_yen(application.paid_amount or 0),
+        "computed_amount": wording.format_yen(application.computed_amount),
+        "approved_amount": wording.format_yen(application.approved_amount or 0),
+        "paid_amount": wording.format_yen(application.paid_amount or 0),
         "comment": comment,
         "site_url": settings.SITE_URL,
         "city_name": city().name,

@@ -19,28 +19,24 @@ all of them):
 
 Money is whole yen (int) throughout. Rates are fractions of ints; nothing is a float.
 
-The breakdown's words go through Django's translation. Each step keeps its line in Japanese (the
-record stored with the application, whatever language the person acting had chosen) and a
-`phrase`: the sentence's name and figures, from which `Step.display` writes the line again in the
-reader's language (「小計 30,000円 + 40,000円 = 70,000円」 / "Subtotal ¥30,000 + ¥40,000 = ¥70,000").
+The breakdown's words are wording.py's. Each step keeps its line in Japanese (the record stored with
+the application, whatever language the person acting had chosen, written by `wording.record_text`)
+and a `phrase`: the sentence's name and figures, from which `wording.step_text` writes the line
+again in the reader's language (「小計 30,000円 + 40,000円 = 70,000円」 / "Subtotal ¥30,000 + ¥40,000 =
+¥70,000"). Error messages still go through the translation catalogue; nothing here reads the
+settings, the database or the clock: every figure, year and date is passed in.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
-from django.conf import settings
-from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
-
 from .errors import BudgetExceeded, InvalidApplication
+from .wording import format_yen, record_text
 
 
 class Method:
@@ -50,9 +46,6 @@ class Method:
     FLOOR_AREA = "floor_area"  # hall floor area × unit amount, plus rated lines (special works)
     PER_HOUSEHOLD = "per_household"  # member households × unit amount
     ALL = (RATE, FLOOR_AREA, PER_HOUSEHOLD)
-
-
-NEEDS_CONFIRMATION_LABEL = gettext_lazy("要綱で要確認")
 
 
 @dataclass(frozen=True)
@@ -105,8 +98,9 @@ class Step:
     """One line of a breakdown: its text, the yen it results in, the figures used.
 
     `text` is the line in Japanese (the record, stored with the application). `phrase` names the
-    sentence and holds its figures (see `describe`), so that `display` can write the line again in
-    the reader's language; breakdowns stored before phrases existed show their `text`.
+    sentence and holds its figures (see `wording.describe`), so that `wording.step_text` can write
+    the line again in the reader's language; breakdowns stored before phrases existed show their
+    `text`.
     """
 
     key: str  # kind, floor_area, households, subtotal, rounding, cap, tax, approved_cap, total, note
@@ -114,18 +108,6 @@ class Step:
     amount: int
     data: dict = field(default_factory=dict, compare=True, hash=False)
     phrase: dict = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def display(self) -> str:
-        """The line in the active language: in Japanese the stored text itself (the record as it
-        was computed, even if a sentence's wording changes later); in another language the phrase
-        written again, or the stored text where there is no phrase or it is no longer known."""
-        if not self.phrase or get_language() == settings.LANGUAGE_CODE:
-            return self.text
-        try:
-            return describe(self.phrase)
-        except (ValueError, KeyError):
-            return self.text
 
     def as_dict(self) -> dict:
         result = {"key": self.key, "text": self.text, "amount": self.amount, "data": dict(self.data)}
@@ -136,9 +118,7 @@ class Step:
 
 def _step(key: str, amount: int, phrase: dict, data: dict | None = None) -> Step:
     """A Step whose stored text is the phrase in Japanese, whatever language is active."""
-    with override("ja"):
-        text = describe(phrase)
-    return Step(key, text, amount, data or {}, phrase)
+    return Step(key, record_text(phrase), amount, data or {}, phrase)
 
 
 @dataclass(frozen=True)
@@ -150,11 +130,6 @@ class Breakdown:
     cost: int = 0  # the sum of the expense lines
     needs_confirmation: bool = False
     category: str = ""
-
-    @property
-    def lines(self) -> list[str]:
-        """The breakdown in the active language, e.g. 「報償費・役務費・委託費 30,000円 × 10/10 = 30,000円」."""
-        return [step.display for step in self.steps]
 
     def for_applicants(self) -> Breakdown:
         """The breakdown without the 「要綱で要確認」 note: whether the city still has to confirm a rule
@@ -184,162 +159,6 @@ class Breakdown:
                 for s in data["steps"]
             ),
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatting (the breakdown's words)
-# ---------------------------------------------------------------------------------------------
-
-
-def format_yen(amount: int) -> str:
-    """30000 → 「30,000円」 (English: ¥30,000); a negative amount keeps its sign in front: -¥1,200."""
-    sign = "-" if amount < 0 else ""
-    return sign + _("%(amount)s円") % {"amount": f"{abs(amount):,}"}
-
-
-class AmountNotReadable(ValueError):
-    """parse_yen could not read an amount: `reason` is "invalid" (not whole yen) or "negative"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# 「1億2000万円」「12万3,000円」「3.5万円」「5千円」: the units in their order, each optional.
-_AMOUNT = re.compile(
-    r"^(?:(?P<oku>\d+(?:\.\d+)?)億)?(?:(?P<man>\d+(?:\.\d+)?)万)?(?:(?P<sen>\d+(?:\.\d+)?)千)?(?P<yen>\d+)?$"  # i18n: data
-)
-_UNIT_VALUES = {"oku": 100_000_000, "man": 10_000, "sen": 1_000, "yen": 1}
-# Signs typed for minus: hyphen, minus sign, 長音 (a common slip), hyphen and en dash.
-_MINUS = ("-", "\u2212", "\u30fc", "\u2010", "\u2013")  # i18n: data
-_SPACES_AND_SEPARATORS = str.maketrans("", "", " ,\u3000")  # i18n: data
-
-
-def parse_yen(text: str) -> int:
-    """An amount of whole yen as people write it: 「120万円」「１２０，０００」「¥30,000」「12万3000」.
-
-    Full-width digits, commas, spaces, 円, ¥ and the units 億・万・千 are read; a fraction that
-    does not come to whole yen, anything else, and a negative amount raise AmountNotReadable.
-    """
-    t = unicodedata.normalize("NFKC", str(text)).translate(_SPACES_AND_SEPARATORS)
-    t = t.removeprefix("¥").removeprefix("\\").removesuffix("円")  # i18n: data (the unit as typed)
-    negative = t.startswith(_MINUS)
-    if negative:
-        t = t[1:]
-    match = _AMOUNT.match(t)
-    if not t or match is None or not any(match.groupdict().values()):
-        raise AmountNotReadable("invalid")
-    total = sum(
-        (Decimal(value) * _UNIT_VALUES[unit] for unit, value in match.groupdict().items() if value),
-        Decimal(0),
-    )
-    if total != total.to_integral_value():
-        raise AmountNotReadable("invalid")
-    if negative and total:
-        raise AmountNotReadable("negative")
-    return int(total)
-
-
-def _japanese() -> bool:
-    """Whether the active language is Japanese (the default, and the language of the records)."""
-    return (get_language() or "ja").startswith("ja")
-
-
-def format_unit(unit: int) -> str:
-    """A rounding unit in words: 10000 → 「1万円」, 1000 → 「1,000円」 (other languages write the yen out)."""
-    if unit >= 10_000 and unit % 10_000 == 0 and _japanese():
-        return _("%(man)s万円") % {"man": f"{unit // 10_000:,}"}
-    return format_yen(unit)
-
-
-def fiscal_year_text(fiscal_year: int) -> str:
-    """A fiscal year for people: 「令和8年度」 in Japanese, 「FY2026」 in other languages."""
-    if _japanese():
-        return fiscal_year_label(fiscal_year)
-    return _("FY%(year)s") % {"year": fiscal_year}
-
-
-def date_text(day) -> str:
-    """A date for people: 「令和8年1月1日」 in Japanese, the Western date in other languages."""
-    if _japanese():
-        try:
-            return japanese_date(day)
-        except ValueError:  # before 昭和: no era label
-            pass
-    return formats.date_format(day, "DATE_FORMAT")
-
-
-def format_area(area: Decimal) -> str:
-    return f"{area:,.2f}m²"
-
-
-def describe(phrase: dict) -> str:
-    """A breakdown line in the active language from its phrase: {"id": sentence, figures...}."""
-    p, yen = phrase, format_yen
-    match p["id"]:
-        case "note":
-            return _("※ この区分の算定基準は「%(label)s」です（市の管理者が確認するまでの仮の基準）。") % {
-                "label": NEEDS_CONFIRMATION_LABEL
-            }
-        case "floor_area_missing":
-            return _("基本額: 会館の延床面積が未登録のため計算できません（%(zero)s）") % {"zero": yen(0)}
-        case "floor_area":
-            return _("基本額 延床面積 %(area)s × %(unit)s = %(amount)s") % {
-                "area": format_area(Decimal(p["area"])),
-                "unit": yen(p["unit"]),
-                "amount": yen(p["amount"]),
-            }
-        case "households":
-            return _("加入世帯数 %(households)s世帯 × %(unit)s = %(amount)s") % {
-                "households": f"{p['households']:,}",
-                "unit": yen(p["unit"]),
-                "amount": yen(p["amount"]),
-            }
-        case "kind_without_rate":
-            return _("%(kind)s %(amount)s（補助率の定めなし: 補助額に算入しません）") % {
-                "kind": p["kind"],
-                "amount": yen(p["base"]),
-            }
-        case "kind":
-            text = _("%(kind)s %(amount)s × %(numerator)s/%(denominator)s = %(result)s") % {
-                "kind": p["kind"],
-                "amount": yen(p["base"]),
-                "numerator": p["numerator"],
-                "denominator": p["denominator"],
-                "result": yen(p["result"]),
-            }
-            return text + _("（1円未満切り捨て）") if p.get("floored") else text
-        case "subtotal":
-            return _("小計 %(terms)s = %(amount)s") % {
-                "terms": " + ".join(yen(t) for t in p["terms"]),
-                "amount": yen(p["amount"]),
-            }
-        case "rounding":
-            return _("%(unit)s未満切り捨て %(before)s → %(after)s") % {
-                "unit": format_unit(p["unit"]),
-                "before": yen(p["before"]),
-                "after": yen(p["after"]),
-            }
-        case "cap":
-            return _("上限額 %(cap)s を適用 %(before)s → %(cap)s") % {
-                "cap": yen(p["cap"]),
-                "before": yen(p["before"]),
-            }
-        case "tax":
-            return _("消費税相当額 %(base)s × %(numerator)s/%(denominator)s = %(tax)s") % {
-                "base": yen(p["base"]),
-                "numerator": p["numerator"],
-                "denominator": p["denominator"],
-                "tax": yen(p["tax"]),
-            }
-        case "approved_cap":
-            return _("交付決定額 %(approved)s を上限 %(before)s → %(approved)s") % {
-                "approved": yen(p["approved"]),
-                "before": yen(p["before"]),
-            }
-        case "total":
-            return _("補助額 %(amount)s") % {"amount": yen(p["amount"])}
-    raise ValueError(f"unknown breakdown phrase {p['id']!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,15 +356,6 @@ def worked_example(rule: CategoryRule) -> WorkedExample:
     return WorkedExample(lines=lines, floor_area_m2=area, breakdown=breakdown)
 
 
-def rate_text(kind: KindRule) -> str:
-    """A kind's rate for applicants: 「10/10（全額）」「2/3」, or that it is not subsidised."""
-    if not kind.has_rate:
-        return _("補助の対象外（費用として記入）")
-    if kind.rate_numerator == kind.rate_denominator:
-        return _("%(n)s/%(d)s（全額）") % {"n": kind.rate_numerator, "d": kind.rate_denominator}
-    return f"{kind.rate_numerator}/{kind.rate_denominator}"
-
-
 def limit_to_approved(breakdown: Breakdown, approved_amount: int) -> Breakdown:
     """額の確定: the amount on actual costs, never above the approved amount (交付決定額)."""
     if breakdown.amount <= approved_amount:
@@ -641,19 +451,6 @@ def repeat_grant_blocker(
         return None
     blocking = [g for g in earlier if fiscal_year - g.fiscal_year < interval_years]
     return max(blocking, key=lambda g: g.fiscal_year) if blocking else None
-
-
-def repeat_grant_message(*, hall_name: str, blocker: EarlierGrant, interval_years: int) -> str:
-    return _(
-        "会館「%(hall)s」には%(fiscal_year)sに%(grant)sが交付されています。"
-        "同じ会館への次の補助は%(years)s年度後の%(next_fiscal_year)s以降です。"
-    ) % {
-        "hall": hall_name,
-        "fiscal_year": fiscal_year_text(blocker.fiscal_year),
-        "grant": blocker.label,
-        "years": interval_years,
-        "next_fiscal_year": fiscal_year_text(blocker.fiscal_year + interval_years),
-    }
 
 
 # ---------------------------------------------------------------------------------------------

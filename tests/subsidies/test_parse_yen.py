@@ -1,9 +1,9 @@
-"""Amounts as people write them: one parser (rules.parse_yen) for the wizard, the report and the
+"""Amounts as people write them: one parser (wording.parse_yen) for the wizard, the report and the
 review forms. Table-driven, no database."""
 
 import pytest
 
-from chonaikai.subsidies import rules
+from chonaikai.subsidies import wording
 from chonaikai.subsidies.forms import YenField
 
 ACCEPTED = [
@@ -45,13 +45,13 @@ REFUSED = [
 
 @pytest.mark.parametrize(("text", "amount"), ACCEPTED)
 def test_an_amount_written_as_people_write_it_is_read_in_yen(text, amount):
-    assert rules.parse_yen(text) == amount
+    assert wording.parse_yen(text) == amount
 
 
 @pytest.mark.parametrize(("text", "reason"), REFUSED)
 def test_an_amount_that_is_not_whole_yen_is_refused_with_the_reason(text, reason):
-    with pytest.raises(rules.AmountNotReadable) as refused:
-        rules.parse_yen(text)
+    with pytest.raises(wording.AmountNotReadable) as refused:
+        wording.parse_yen(text)
     assert refused.value.reason == reason
 
 

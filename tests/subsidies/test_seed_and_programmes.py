@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from chonaikai.audit.models import AuditEvent
-from chonaikai.subsidies import rules, selectors, services
+from chonaikai.subsidies import rules, selectors, services, wording
 from chonaikai.subsidies.errors import SubsidyError
 from chonaikai.subsidies.models import Programme, ProgrammeRule
 from chonaikai.subsidies.rules import Line
@@ -30,7 +30,7 @@ def test_the_seeded_digital_rule_gives_the_programmes_amounts(digital):
     rule = selectors.rule_for(digital)
     breakdown = rules.compute_amount(rule, lines=[Line("service", 30_000), Line("goods", 100_001)])
     assert breakdown.amount == 96_667
-    assert breakdown.lines[0] == "報償費・役務費・委託費 30,000円 × 10/10 = 30,000円"
+    assert wording.breakdown_lines(breakdown)[0] == "報償費・役務費・委託費 30,000円 × 10/10 = 30,000円"
     assert rules.compute_amount(rule, lines=[Line("service", 100_001)]).amount == 100_000
 
 

@@ -196,12 +196,12 @@ def test_the_mail_after_an_english_submission_is_in_japanese(
 
 
 def test_a_stored_breakdown_line_shows_as_stored_in_japanese_and_falls_back_for_an_unknown_phrase():
-    from chonaikai.subsidies import rules
+    from chonaikai.subsidies import rules, wording
 
     phrase = {"id": "subtotal", "parts": [30000, 40000], "total": 70000}
     stored = rules.Step("subtotal", "小計（保存時の文言）", 70000, {}, phrase)
     # Japanese: the record itself, not the sentence written again.
-    assert stored.display == "小計（保存時の文言）"
+    assert wording.step_text(stored) == "小計（保存時の文言）"
     unknown = rules.Step("note", "保存時の文言", 0, {}, {"id": "a-phrase-from-a-later-release"})
     with translation.override("en"):
-        assert unknown.display == "保存時の文言"
+        assert wording.step_text(unknown) == "保存時の文言"

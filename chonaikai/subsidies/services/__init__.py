@@ -1,4 +1,6 @@
-"""Writes for subsidies, one module per subject.
+"""Writes for subsidies, one module per subject: an application's stages (drafting, attachments,
+submission, review, completion, payments, with what they share in applications.py), halls,
+programmes and the resident grants.
 
 Keyword-only functions named <entity>_<action>. Each takes the acting user (`actor`), runs in one
 transaction, re-checks scope inside it through chonaikai.subsidies.policy (out of scope: Http404;
@@ -8,32 +10,17 @@ queues e-mail with transaction.on_commit. `actor=None` is accepted only where th
 runs a service (resident_grant_compute, programme services).
 """
 
-from .applications import (
-    NOTIFIED_ACTIONS,
+from .applications import NOTIFIED_ACTIONS, LineInput
+from .attachments import attachment_add, attachment_delete
+from .completion import application_confirm, application_report_completion, application_return_completion
+from .drafting import (
     UPDATABLE_FIELDS,
-    LineInput,
-    application_approve,
     application_choose_category,
-    application_claim,
-    application_confirm,
     application_create,
     application_enter_paper,
-    application_forward,
-    application_pay,
-    application_reject,
-    application_report_completion,
-    application_return,
-    application_return_completion,
-    application_send_back,
     application_set_lines,
     application_start,
-    application_start_review,
-    application_submit,
     application_update,
-    application_verify_paper_entry,
-    application_withdraw,
-    attachment_add,
-    attachment_delete,
     expense_line_add,
     expense_line_delete,
     expense_line_update,
@@ -48,7 +35,18 @@ from .halls import (
     hall_repair_record,
     hall_update,
 )
+from .payments import application_claim, application_pay
 from .programmes import programme_copy_to_fiscal_year, rule_confirm
+from .review import (
+    application_approve,
+    application_forward,
+    application_reject,
+    application_return,
+    application_send_back,
+    application_start_review,
+    application_verify_paper_entry,
+)
+from .submission import application_submit, application_withdraw
 
 __all__ = [
     "HALL_FIELDS",

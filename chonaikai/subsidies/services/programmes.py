@@ -18,7 +18,7 @@ from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
 from chonaikai.subsidies import policy as subsidy_policy
 
-from .. import rules
+from .. import wording
 from ..errors import SubsidyError
 from ..models import DocumentRequirement, ExpenseKindRule, Programme, ProgrammeRule
 
@@ -81,7 +81,7 @@ def programme_copy_to_fiscal_year(
     if Programme.objects.filter(code=source.code, fiscal_year=fiscal_year).exists():
         raise SubsidyError(
             _("%(programme)sの%(fiscal_year)sは既に登録されています。")
-            % {"programme": source.name, "fiscal_year": rules.fiscal_year_text(fiscal_year)}
+            % {"programme": source.name, "fiscal_year": wording.fiscal_year_text(fiscal_year)}
         )
     years = fiscal_year - source.fiscal_year
     programme = Programme.objects.create(

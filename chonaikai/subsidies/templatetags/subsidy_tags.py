@@ -4,13 +4,14 @@
     {{ app.computed_amount|yen }}   → 「70,000円」 (English: ¥70,000)
     {{ g.difference|signed_yen }}   → 「+1,200円」 / 「-1,200円」 / 「0円」
 
-The unit goes through the catalogue with the number (rules.format_yen), so that no template writes
+The unit goes through the catalogue with the number (wording.format_yen), so that no template writes
 「円」 outside a translation.
 """
 
 from django import template
 
-from chonaikai.subsidies.rules import format_yen
+from chonaikai.subsidies.wording import breakdown_lines as lines_of
+from chonaikai.subsidies.wording import format_yen
 
 register = template.Library()
 
@@ -30,6 +31,12 @@ def signed_yen(value) -> str:
         return ""
     amount = int(value)
     return f"+{format_yen(amount)}" if amount > 0 else format_yen(amount)
+
+
+@register.filter
+def breakdown_lines(breakdown) -> list[str]:
+    """A breakdown's lines in the reader's language (wording.breakdown_lines). {% for line in b|breakdown_lines %}"""
+    return lines_of(breakdown)
 
 
 @register.filter

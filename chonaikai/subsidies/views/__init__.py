@@ -1,25 +1,24 @@
-"""The subsidy pages (「補助金」 in the menu): applicant, review and programme views.
+"""The subsidy pages (「補助金」 in the menu): the association's (home, drafting, completion),
+review and programme views.
 
 Views parse input, call one selector or service and render; access is the policy module's (through
 the selectors, which answer 404 for what a user may not see) and every rule is the services'.
 """
 
-from .applicant import (
+from .completion import claim, report_completion
+from .drafting import (
     application_new,
     attachment_delete,
     breakdown_json,
-    claim,
     confirm,
     edit_attachments,
     edit_lines,
     edit_programme,
     edit_purpose,
-    home,
     paper_new,
-    programme_guide,
-    report_completion,
     withdraw,
 )
+from .home import home, programme_guide
 from .programmes import (
     accounting_download,
     exports_page,

@@ -23,7 +23,7 @@ from chonaikai.associations import selectors as association_selectors
 from chonaikai.cities.current import labels
 from chonaikai.subsidies import policy as subsidy_policy
 
-from .. import exports, rules, selectors, services
+from .. import exports, selectors, services, wording
 from ..errors import SubsidyError
 from ..forms import AccountingExportForm, GrantComputeForm, RuleConfirmForm
 from ..models import Programme
@@ -51,7 +51,7 @@ def programme_list(request):
         request,
         "subsidies/programme_list.html",
         {
-            "years": [(year, rules.fiscal_year_text(year), rows) for year, rows in years.items()],
+            "years": [(year, wording.fiscal_year_text(year), rows) for year, rows in years.items()],
             "who": who,
             "can_export": subsidy_policy.can_export_subsidies(request.user),
         },
@@ -86,7 +86,7 @@ def _render_programme(request, programme, *, confirm_forms=None, compute_form=No
         "rows": rows,
         "can_manage": can_manage,
         "can_export": subsidy_policy.can_export_subsidies(user),
-        "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
+        "needs_confirmation_label": wording.NEEDS_CONFIRMATION_LABEL,
         # Rule markers and sources are for the staff; applicants read that the city is confirming.
         "staff_view": audience(user) in (CITY, WARD),
         "error_summary": error_summary(compute_form, *confirm_forms.values()),
@@ -153,11 +153,11 @@ def grant_compute(request, pk):
                     "変更なし %(unchanged)s件。合計 %(total)s（今回の差額の合計 %(difference)s円）。"
                 )
                 % {
-                    "date": rules.date_text(run.survey_date),
+                    "date": wording.date_text(run.survey_date),
                     "created": run.created,
                     "changed": run.changed,
                     "unchanged": run.unchanged,
-                    "total": rules.format_yen(run.total_amount),
+                    "total": wording.format_yen(run.total_amount),
                     "difference": f"{run.difference_total:+,}",
                 },
             )

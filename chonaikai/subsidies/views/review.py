@@ -33,7 +33,6 @@ from ..forms import ApproveForm, CommentForm, PayForm, RejectForm, RequiredComme
 from ..models import Application
 from ..wording import status_help, status_label, with_area
 from ..workflow import Action, Status
-from .applicant import sheet_context
 from .common import (
     CITY,
     LEADER,
@@ -45,6 +44,7 @@ from .common import (
     status_of,
     step_url,
 )
+from .drafting import sheet_context
 
 QUEUE_PER_PAGE = 50
 VERIFY = "verify"

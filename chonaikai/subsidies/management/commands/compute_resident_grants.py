@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from chonaikai.cities.current import labels
-from chonaikai.subsidies import rules, selectors, services
+from chonaikai.subsidies import selectors, services, wording
 from chonaikai.subsidies.errors import SubsidyError
 from chonaikai.subsidies.models import Programme
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(
                     _("%(fiscal_year)sの制度「%(code)s」は登録されていません。")
-                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year), "code": programme}
+                    % {"fiscal_year": wording.fiscal_year_text(fiscal_year), "code": programme}
                 )
             targets = [found]
         else:
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             if not targets:
                 raise CommandError(
                     _("%(fiscal_year)sには加入世帯数から算定する制度が登録されていません。")
-                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year)}
+                    % {"fiscal_year": wording.fiscal_year_text(fiscal_year)}
                 )
         for found in targets:
             self._compute(found, survey_date)

@@ -7,7 +7,7 @@ manage.py export_subsidies payments --programme digital --fiscal-year 2026 --out
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from chonaikai.subsidies import exports, rules, selectors
+from chonaikai.subsidies import exports, selectors, wording
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(
                     _("%(fiscal_year)sの制度「%(code)s」は登録されていません。")
-                    % {"fiscal_year": rules.fiscal_year_text(fiscal_year), "code": programme}
+                    % {"fiscal_year": wording.fiscal_year_text(fiscal_year), "code": programme}
                 )
             try:
                 workbook = exports.payment_list_workbook(actor=None, programme=found)

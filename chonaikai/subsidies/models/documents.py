@@ -6,7 +6,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .models import Attachment, Programme
+from .applications import Attachment
+from .programmes import Programme
 
 
 class DocumentRequirement(models.Model):

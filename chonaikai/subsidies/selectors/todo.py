@@ -12,9 +12,10 @@ from django.db.models import Exists, OuterRef
 
 from chonaikai.subsidies import policy as subsidy_policy
 
-from . import selectors
-from .models import Application, PaymentClaim
-from .workflow import Status
+from ..models import Application, PaymentClaim
+from ..workflow import Status
+from .programmes import ProgrammeSummary, programme_summaries
+from .queues import application_queue
 
 # What the association is asked to do, by state: returned (修正), approved (実績報告), confirmed
 # without a claim (請求書). Drafts are listed on their own.
@@ -53,10 +54,10 @@ def leader_subsidies(*, user) -> LeaderSubsidies:
 def waiting_for(*, user, limit: int = 10) -> tuple[list[Application], int]:
     """Applications waiting for the user's stage (the ward's or the city's), oldest first: the first
     `limit` and how many in all (two queries)."""
-    qs = _with_claim(selectors.application_queue(user=user))
+    qs = _with_claim(application_queue(user=user))
     return list(qs[:limit]), qs.count()
 
 
-def budget_use(*, fiscal_year: int) -> list[selectors.ProgrammeSummary]:
-    """Each programme of the year: budget, committed and remaining (selectors.programme_summary)."""
-    return selectors.programme_summaries(fiscal_year=fiscal_year)
+def budget_use(*, fiscal_year: int) -> list[ProgrammeSummary]:
+    """Each programme of the year: budget, committed and remaining (programmes.programme_summary)."""
+    return programme_summaries(fiscal_year=fiscal_year)

@@ -1,14 +1,8 @@
-"""Forms of the subsidy pages. They parse and describe input; every rule is the services'.
-
-Amounts are typed as people write them on paper: 「30,000」「３００００」「3万円」「120万円」 are all
-read (YenField, through rules.parse_yen).
-Errors are translated and tied to their field: Django renders `aria-invalid` and an `aria-describedby` pointing
-at the field's error list (`<id>_error`) and help text (`<id>_helptext`).
-"""
+"""Forms of the application wizard: step 1 (a new or a paper application), the programme and
+purpose steps, the expense lines (a formset) and attachments."""
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from decimal import Decimal
 
@@ -19,78 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.models import Association
 
-from . import attachments, rules
-from .models import Application, ExpenseLine, Hall, PaymentClaim, Programme
-from .services import HallInput, LineInput
-from .wording import with_area
-
-ACCEPT = ",".join(ext for t in attachments.ACCEPTED for ext in t.extensions)
-COMMENT_MAX = 2000
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}MB"
-
-
-def attachment_help() -> str:
-    return gettext(
-        "PDF、JPEG・PNG画像、Excelファイル（.xlsx）を添付できます。1つのファイルは%(size)sまでです。"
-    ) % {"size": _megabytes(attachments.max_bytes())}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def _date_field(label, *, required=False, error_messages=None, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],  # i18n: data (formats read, not shown)
-        error_messages={
-            "invalid": _("日付は 2026-12-01 のように入力してください。"),
-            **(error_messages or {}),
-        },
-        **kwargs,
-    )
-
-
-class YenField(forms.Field):
-    """Whole yen as people write them (rules.parse_yen): 「30,000」「３００００」「3万円」 are 30000;
-    negative and fractional amounts are refused."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "yen-input"})
-    default_error_messages = {
-        "invalid": _("金額は 30000 や 3万円 のように、円単位で入力してください。"),
-        "negative": _("金額は0円以上で入力してください。"),
-    }
-
-    def to_python(self, value):
-        if value in (None, "") or not str(value).strip():
-            return None
-        try:
-            return rules.parse_yen(value)
-        except rules.AmountNotReadable as e:
-            raise forms.ValidationError(self.error_messages[e.reason], code=e.reason) from e
-
-
-OPTIONAL_COMMENT = _("コメント（任意）")
-
-
-def _comment_field(label=OPTIONAL_COMMENT, *, required=False, required_message=None, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=COMMENT_MAX,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": required_message} if required_message else None,
-    )
-
+from .. import wording
+from ..models import Application, ExpenseLine, Hall, Programme
+from ..services import HallInput, LineInput
+from .fields import (
+    ACCEPT,
+    YenField,
+    _date_field,
+    attachment_help,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The application wizard
@@ -101,7 +32,7 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Programme) -> str:
         return gettext("%(name)s（%(fiscal_year)s）") % {
             "name": obj.name,
-            "fiscal_year": rules.fiscal_year_text(obj.fiscal_year),
+            "fiscal_year": wording.fiscal_year_text(obj.fiscal_year),
         }
 
 
@@ -514,153 +445,3 @@ class AttachmentForm(forms.Form):
         self.fields["kind"].choices = kinds
         self.fields["file"].help_text = attachment_help()
         self.fields["file"].widget.attrs["accept"] = ACCEPT
-
-
-class CommentForm(forms.Form):
-    comment = _comment_field()
-
-
-# ---------------------------------------------------------------------------------------------
-# Completion report
-# ---------------------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-class CompletionReportForm(forms.Form):
-    receipts = MultipleFileField(label=_("領収書"), required=False)
-    comment = _comment_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        more = gettext("複数のファイルをまとめて選べます。既に添付した領収書があれば省略できます。")
-        self.fields["receipts"].help_text = f"{attachment_help()} {more}"
-        self.fields["receipts"].widget.attrs["accept"] = ACCEPT
-
-
-# ---------------------------------------------------------------------------------------------
-# Ward and city actions
-# ---------------------------------------------------------------------------------------------
-
-
-class RequiredCommentForm(forms.Form):
-    comment = _comment_field()
-
-    def __init__(self, *args, label, required_message, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["comment"] = _comment_field(label, required=True, required_message=required_message)
-
-
-class ApproveForm(forms.Form):
-    amount = YenField(
-        label=_("交付決定額（円）"),
-        help_text=_("算定額以下で入力してください。予算の残額を超える額は決定できません。"),
-        error_messages={"required": _("交付決定額を入力してください。")},
-    )
-    comment = _comment_field()
-
-
-class RejectForm(forms.Form):
-    reason = _comment_field(
-        _("不交付決定の理由"),
-        required=True,
-        required_message=_("不交付決定の理由を入力してください。"),
-        help_text=_("町内会に通知されます。分かりやすい言葉で書いてください。"),
-    )
-
-
-class PayForm(forms.Form):
-    paid_on = _date_field(
-        _("支払日"), required=True, error_messages={"required": _("支払日を入力してください。")}
-    )
-    amount = YenField(label=_("支払額（円）"), help_text=_("確定額以下で入力してください。"))
-    comment = _comment_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["paid_on"].initial = timezone.localdate()
-
-
-# ---------------------------------------------------------------------------------------------
-# Programmes, 住民組織助成金, exports
-# ---------------------------------------------------------------------------------------------
-
-
-class RuleConfirmForm(forms.Form):
-    comment = _comment_field(_("確認した要綱・資料（任意）"))
-
-
-class GrantComputeForm(forms.Form):
-    survey_date = forms.TypedChoiceField(
-        label=_("使う世帯数調査"),
-        required=False,
-        coerce=dt.date.fromisoformat,
-        empty_value=None,
-        help_text=with_area(lambda w: gettext("承認が済んだ%(area)sの加入世帯数だけを使います。") % w),
-    )
-
-    def __init__(self, *args, survey_dates=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["survey_date"].choices = [
-            ("", _("最新の調査")),
-            *((d.isoformat(), rules.date_text(d)) for d in survey_dates),
-        ]
-
-
-class AccountingExportForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(
-        label=_("年度"), required=False, coerce=int, empty_value=None, help_text=_("空欄なら全年度です。")
-    )
-
-    def __init__(self, *args, fiscal_years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [
-            ("", _("全年度")),
-            *((year, rules.fiscal_year_text(year)) for year in fiscal_years),
-        ]
-
-
-class ClaimForm(forms.Form):
-    """交付請求 (請求書): the account the confirmed amount is paid into (振込先)."""
-
-    bank_name = forms.CharField(
-        label=_("金融機関名"), max_length=60, help_text=_("例: 北洋銀行、北海道信用金庫、ゆうちょ銀行")
-    )
-    branch_name = forms.CharField(label=_("支店名"), max_length=60, help_text=_("例: 本店営業部、中央支店"))
-    account_type = forms.ChoiceField(
-        label=_("預金種目"),
-        choices=PaymentClaim.AccountType.choices,
-        initial=PaymentClaim.AccountType.ORDINARY,
-        widget=forms.RadioSelect,
-    )
-    account_number = forms.CharField(
-        label=_("口座番号"),
-        max_length=10,
-        help_text=_("7桁の数字です。通帳の表紙の裏などに書いてあります。"),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    account_holder_kana = forms.CharField(
-        label=_("口座名義（カナ）"),
-        max_length=100,
-        help_text=_("通帳のとおりに全角カタカナで入力してください。例: チュウオウテストチョウナイカイ"),
-    )
-
-    @classmethod
-    def initial_for(cls, claim: PaymentClaim | None) -> dict:
-        if claim is None:
-            return {}
-        return {name: getattr(claim, name) for name in cls.base_fields}

@@ -1,4 +1,6 @@
-"""The association's pages: 「補助金の申請」, the application wizard, withdrawal and the completion report.
+"""The application wizard: step 1 (a new application by the leader, or a paper one entered by ward
+staff), the steps of a draft (programme, purpose, expense lines with the live amount, attachments,
+confirmation and submission, the printed sheet) and withdrawal.
 
 Leaders act for their own association; ward staff and city administrators use the same steps for
 paper applications they entered (subsidy_policy.can_edit_application decides). Each step saves a draft
@@ -14,8 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,14 +27,12 @@ from chonaikai.associations.models import Association
 from chonaikai.cities.current import city
 from chonaikai.subsidies import policy as subsidy_policy
 
-from .. import rules, selectors, services
+from .. import selectors, services, wording
 from ..errors import SubsidyError
 from ..forms import (
     BLANK_ROWS,
     AttachmentForm,
-    ClaimForm,
     CommentForm,
-    CompletionReportForm,
     NewApplicationForm,
     PaperApplicationForm,
     ProgrammeStepForm,
@@ -41,13 +40,11 @@ from ..forms import (
     line_formset,
 )
 from ..models import Programme
-from ..wording import reviewer, status_help
-from ..workflow import CLOSED_WITHOUT_GRANT, Action, Status
+from ..wording import reviewer
+from ..workflow import Action, Status
 from .common import (
     CITY,
-    LEADER,
     SAVED,
-    VIEWER,
     WARD,
     attach_error,
     audience,
@@ -58,118 +55,6 @@ from .common import (
     step_nav,
     step_url,
 )
-
-# ---------------------------------------------------------------------------------------------
-# Home
-# ---------------------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    """Where 「補助金」 in the menu leads: each role's own starting page."""
-    who = audience(request.user)
-    if who in (CITY, WARD):
-        return redirect("subsidies:queue")
-    if who == VIEWER:
-        return redirect("subsidies:programmes")
-    if who != LEADER:
-        raise Http404("subsidy pages are for the city, ward offices and association leaders")
-    association = subsidy_policy.associations_applying_as(request.user).select_related("ward").first()
-    if association is None:
-        raise Http404("no association")
-    applications = list(selectors.application_queue(user=request.user).order_by("-created_at", "-id"))
-    # A programme allowing one application a year is 「申請済み」 once one has been submitted; while
-    # the year's application is still a draft the page leads back to the draft instead.
-    submitted = {
-        a.programme_id
-        for a in applications
-        if a.status not in CLOSED_WITHOUT_GRANT and a.status != Status.DRAFT
-    }
-    drafts = {a.programme_id: a for a in reversed(applications) if a.status == Status.DRAFT}
-    programmes = []
-    for p in selectors.open_programmes(day=timezone.localdate()):
-        draft = drafts.get(p.pk) if p.one_application_per_year and p.pk not in submitted else None
-        programmes.append(
-            {
-                "programme": p,
-                "applied": p.one_application_per_year and p.pk in submitted,
-                "draft": draft,
-                "draft_url": step_url(draft, "purpose") if draft is not None else "",
-            }
-        )
-    rows = [{"app": a, "help": status_help(a), "next": _next_step(request.user, a)} for a in applications]
-    return render(
-        request,
-        "subsidies/home.html",
-        {"association": association, "programmes": programmes, "rows": rows},
-    )
-
-
-@login_required
-def programme_guide(request, pk):
-    """A programme's page before step 1: what it pays for with examples per kind, rates, cap, one
-    worked example computed by the rules, the period, the documents and whom to ask; 「申請を始める」.
-    Applicants see the categories open to them; staff also see those still 「要綱で要確認」 and why."""
-    who = audience(request.user)
-    if who is None:
-        raise Http404("subsidy pages are for the city, ward offices, associations and viewers")
-    programme = get_object_or_404(
-        selectors.programmes().filter(kind=Programme.Kind.APPLICATION).prefetch_related("rules__kinds"), pk=pk
-    )
-    staff = who in (CITY, WARD)
-    categories = [c for c in selectors.programme_guide(programme) if staff or c.open_to_applicants]
-    open_now = any(p.pk == programme.pk for p in selectors.open_programmes(day=timezone.localdate()))
-    association = (
-        subsidy_policy.associations_applying_as(request.user).select_related("ward").first()
-        if who == LEADER
-        else None
-    )
-    start_url = draft = None
-    if association is not None and open_now:
-        mine = [
-            a
-            for a in selectors.application_queue(user=request.user).filter(programme=programme)
-            if a.status not in CLOSED_WITHOUT_GRANT
-        ]
-        draft = next((a for a in mine if a.status == Status.DRAFT), None)
-        applied = programme.one_application_per_year and any(a.status != Status.DRAFT for a in mine)
-        if programme.one_application_per_year and draft is not None:
-            start_url = step_url(draft, "purpose")
-        elif not applied:
-            start_url = f"{reverse('subsidies:new')}?programme={programme.pk}"
-    first, last = selectors.application_window(programme)
-    return render(
-        request,
-        "subsidies/programme_guide.html",
-        {
-            "programme": programme,
-            "categories": categories,
-            "staff_view": staff,
-            "open_now": open_now,
-            "has_closed_categories": any(not c.open_to_applicants for c in categories),
-            "first_day": first,
-            "last_day": last,
-            "association": association,
-            "contact": selectors.contact_for(association, programme),
-            "documents": selectors.document_requirements(programme),
-            "start_url": start_url,
-            "draft": draft if programme.one_application_per_year else None,
-            "city_name": city().name,
-            "needs_confirmation_label": rules.NEEDS_CONFIRMATION_LABEL,
-        },
-    )
-
-
-def _next_step(user, app) -> tuple[str, str] | None:
-    """The one thing to do next on an application (label, url), if any."""
-    if app.status in (Status.DRAFT, Status.RETURNED) and subsidy_policy.can_edit_application(user, app):
-        return (_("続きを入力する") if app.status == Status.DRAFT else _("修正する")), step_url(
-            app, "purpose"
-        )
-    if app.status == Status.APPROVED and subsidy_policy.can_act_for_association(user, app):
-        return _("実績報告をする"), reverse("subsidies:report", args=[app.pk])
-    return None
-
 
 # ---------------------------------------------------------------------------------------------
 # Step 1: a new application (the leader) or a paper one (ward staff)
@@ -502,10 +387,10 @@ def breakdown_json(request, pk):
     return JsonResponse(
         {
             "amount": breakdown.amount,
-            "amount_text": rules.format_yen(breakdown.amount),
+            "amount_text": wording.format_yen(breakdown.amount),
             "cost": breakdown.cost,
-            "cost_text": rules.format_yen(breakdown.cost),
-            "lines": breakdown.lines,
+            "cost_text": wording.format_yen(breakdown.cost),
+            "lines": wording.breakdown_lines(breakdown),
             "needs_confirmation": breakdown.needs_confirmation,
         }
     )
@@ -626,7 +511,7 @@ def sheet_context(user, app) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# Withdrawal and the completion report
+# Withdrawal
 # ---------------------------------------------------------------------------------------------
 
 
@@ -660,105 +545,6 @@ def withdraw(request, pk):
     return render(
         request,
         "subsidies/withdraw.html",
-        {"app": app, "form": form, "error_summary": error_summary(form)},
-        status=status,
-    )
-
-
-@login_required
-def report_completion(request, pk):
-    app = selectors.application_detail(user=request.user, application_id=pk)
-    if Action.REPORT_COMPLETION not in selectors.available_actions(user=request.user, application=app):
-        messages.info(
-            request, _("「%(status)s」の申請は実績報告できません。") % {"status": app.get_status_display()}
-        )
-        return redirect("subsidies:detail", pk=app.pk)
-    kinds = _kinds(app) or []
-    go = request.POST.get("go")
-    page_errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        formset = line_formset(request.POST, kinds=kinds, add_rows=BLANK_ROWS if go == "add" else 0)
-        form = CompletionReportForm(request.POST, request.FILES)
-        if go != "report":  # 「行を追加」, or Enter in a field: show the form again, report nothing
-            formset.is_valid()
-        elif formset.is_valid() and form.is_valid():
-            try:
-                services.application_report_completion(
-                    actor=request.user,
-                    application_id=app.pk,
-                    lines=formset.lines(),
-                    receipts=form.cleaned_data["receipts"],
-                    comment=form.cleaned_data["comment"],
-                )
-            except (SubsidyError, PermissionDenied) as e:
-                if getattr(e, "code", "") == "attachment_rejected":
-                    attach_error(form, e, "receipts")
-                else:
-                    page_errors.append(message_of(e))
-                status = status_of(e)
-            else:
-                messages.success(request, _("実績報告を提出しました。市で補助金の額を確定します。"))
-                return redirect("subsidies:detail", pk=app.pk)
-        else:
-            status = 400
-    else:
-        lines = selectors.actual_lines(app) or selectors.planned_lines(app)
-        formset = line_formset(kinds=kinds, lines=lines)
-        form = CompletionReportForm()
-    return render(
-        request,
-        "subsidies/report.html",
-        {
-            "app": app,
-            "formset": formset,
-            "form": form,
-            "receipts": [a for a in app.attachments.all() if a.kind == "receipt"],
-            "error_summary": error_summary(formset, form, extra=page_errors),
-            "files_lost": request.method == "POST" and bool(request.FILES),
-        },
-        status=status,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The claim (交付請求 / 請求書) after 額の確定
-# ---------------------------------------------------------------------------------------------
-
-
-@login_required
-def claim(request, pk):
-    """請求書: the association gives the account the confirmed amount is paid into."""
-    app = selectors.application_detail(user=request.user, application_id=pk)
-    if app.status != Status.CONFIRMED or not subsidy_policy.can_act_for_association(request.user, app):
-        messages.info(
-            request,
-            _("請求書は補助金の額が確定してから出します（この申請は「%(status)s」です）。")
-            % {"status": app.get_status_display()},
-        )
-        return redirect("subsidies:detail", pk=app.pk)
-    existing = selectors.claim_of(app) if selectors.sees_bank_account(request.user, app) else None
-    form = ClaimForm(request.POST or None, initial=ClaimForm.initial_for(existing))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.application_claim(actor=request.user, application_id=app.pk, **form.cleaned_data)
-            except (SubsidyError, PermissionDenied) as e:
-                attach_error(form, e)
-                status = status_of(e)
-            else:
-                messages.success(
-                    request,
-                    _("請求書を出しました。市から振込先に%(amount)sをお支払いします。")
-                    % {"amount": rules.format_yen(app.confirmed_amount)},
-                )
-                return redirect("subsidies:document", pk=app.pk, document="claim")
-        else:
-            status = 400
-    return render(
-        request,
-        "subsidies/claim.html",
         {"app": app, "form": form, "error_summary": error_summary(form)},
         status=status,
     )
