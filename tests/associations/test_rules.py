@@ -35,7 +35,9 @@ def test_membership_rate_in_integers_equals_the_decimal_division_digit_for_digit
     # the division in Decimal, quantized half up. Every half-way case of small denominators, then
     # large figures and negative member counts (which take the Decimal path).
     def reference(members, households):
-        return (Decimal(members) * 100 / Decimal(households)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+        return (Decimal(members) * 100 / Decimal(households)).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
 
     pairs = [(m, h) for h in range(1, 401) for m in range(0, 2 * h + 1)]
     pairs += [(10**15 + 7, 3 * 10**15 + 1), (987_654_321, 123_456_789), (5, 40_000), (-1, 8), (-5, 3)]
