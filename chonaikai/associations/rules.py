@@ -30,6 +30,11 @@ def membership_rate(member_households: int | None, households: int | None) -> De
     """
     if member_households is None or households is None or households <= 0:
         return None
+    if isinstance(member_households, int) and isinstance(households, int) and member_households >= 0:
+        # The same value in integers: hundredths of a percent, rounded half up, made a Decimal of two
+        # decimals. A third of the time of the Decimal division below, which the district and
+        # federation statistics pay tens of thousands of times a call.
+        return Decimal((member_households * 20000 + households) // (2 * households)).scaleb(-2)
     return (Decimal(member_households) * 100 / Decimal(households)).quantize(RATE_QUANTUM, ROUND_HALF_UP)
 
 

@@ -30,6 +30,23 @@ def test_membership_rate_rounds_half_up_not_to_even():
     assert rules.membership_rate(1, 800) == Decimal("0.13")
 
 
+def test_membership_rate_in_integers_equals_the_decimal_division_digit_for_digit():
+    # membership_rate divides integers in integers (hundredths, rounded half up); the reference is
+    # the division in Decimal, quantized half up. Every half-way case of small denominators, then
+    # large figures and negative member counts (which take the Decimal path).
+    def reference(members, households):
+        return (Decimal(members) * 100 / Decimal(households)).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
+
+    pairs = [(m, h) for h in range(1, 401) for m in range(0, 2 * h + 1)]
+    pairs += [(10**15 + 7, 3 * 10**15 + 1), (987_654_321, 123_456_789), (5, 40_000), (-1, 8), (-5, 3)]
+    for members, households in pairs:
+        rate = rules.membership_rate(members, households)
+        expected = reference(members, households)
+        assert (rate, str(rate)) == (expected, str(expected)), (members, households)
+
+
 @pytest.mark.parametrize(("members", "households"), [(0, 0), (5, 0), (None, 10), (10, None), (None, None)])
 def test_membership_rate_without_households_is_no_rate_not_an_exception(members, households):
     assert rules.membership_rate(members, households) is None

@@ -159,3 +159,26 @@ def test_a_survey_whose_round_is_still_open_is_not_the_latest_published(city, ci
     assert selectors.city_dashboard().city.survey_date == D23
     survey_round.progress.update(status="approved")
     assert selectors.latest_survey_date() == D24
+
+
+def test_a_membership_row_takes_its_fields_in_order_with_their_defaults_and_stays_frozen():
+    # MembershipRow writes its own __init__ (the frozen dataclass's is ~10× slower): its parameters
+    # must be the dataclass fields, in order, with the same defaults, and the row must stay frozen.
+    import dataclasses
+    import inspect
+
+    parameters = list(inspect.signature(selectors.MembershipRow.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(selectors.MembershipRow)
+    assert [(p.name, p.default) for p in parameters] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default) for f in fields
+    ]
+    values = {f.name: f"value of {f.name}" for f in fields}
+    row = selectors.MembershipRow(*values.values())
+    assert row == selectors.MembershipRow(**values)
+    assert row.as_dict() == values
+    assert repr(row).startswith("MembershipRow(level='value of level', code=")
+    assert hash(row) == hash(selectors.MembershipRow(**values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.rate = Decimal("1")
+    short = selectors.MembershipRow(*list(values.values())[:9])
+    assert short.previous_survey_date is None and short.registry_rate is None

@@ -44,6 +44,17 @@ def assert_summaries_match_counts():
     for w in Ward.objects.all():
         for level in SUMMARY_LEVELS[1:]:
             assert selectors._summary_sums(level, dates, w) == selectors._count_sums(level, dates, w)
+    # The district and federation statistics (one grouped query over the summaries, _area_stats)
+    # equal the rows membership_stats builds from the sums of the counts, city-wide and per ward,
+    # on every date against its previous one.
+    for day, previous_day in zip(dates, [*dates[1:], None], strict=True):
+        pair = [day] + ([previous_day] if previous_day else [])
+        for level in (selectors.Level.DISTRICT, selectors.Level.FEDERATION):
+            for w in [None, *Ward.objects.filter(summaries__survey_date=day)]:
+                expected = selectors._stats_from_sums(
+                    level, day, previous_day, w, selectors._count_sums(level, pair, w)
+                )
+                assert selectors._area_stats(level, day, previous_day, w) == expected, (level, day, w)
 
 
 def _rows(*values):
