@@ -10,8 +10,10 @@ class CitiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from chonaikai.cities import current
+        from chonaikai.cities import current, texts
         from chonaikai.cities.models import City
+
+        texts.label_models_with_city_words()
 
         post_save.connect(current.forget, sender=City, dispatch_uid="cities.forget_on_save")
         post_delete.connect(current.forget, sender=City, dispatch_uid="cities.forget_on_delete")

@@ -93,3 +93,33 @@ def fill(message) -> str:
 
 # Lazy: the text is filled each time it is read, in the language active then.
 labelled = lazy(fill, str)
+
+
+def label_models_with_city_words() -> None:
+    """Models and fields whose names are written with placeholders take the loaded city's words.
+
+    A model declares `verbose_name = _("%(area)sの集計")`, a field `verbose_name=_("%(area)sコード")`;
+    at start-up (CitiesConfig.ready) each such name is replaced by its labelled() form, so the admin,
+    forms and constraint messages say 「区の集計」 in a city with wards and 「市の集計」 in one without.
+    Migrations keep the placeholders: they read a model's Meta as declared (original_attrs) and a
+    field's name as given (_verbose_name), never the replaced one, so they do not depend on the city.
+    """
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        opts = model._meta
+        for attribute in ("verbose_name", "verbose_name_plural"):
+            name = getattr(opts, attribute)
+            if _has_placeholders(name):
+                setattr(opts, attribute, labelled(name))
+        for field in (*opts.local_fields, *opts.local_many_to_many):
+            name = getattr(field, "_verbose_name", None)
+            if name is not None and _has_placeholders(name):
+                field.verbose_name = labelled(name)
+
+
+def _has_placeholders(name) -> bool:
+    from django.utils.translation import override
+
+    with override(None):  # the text as written (msgid), not filled: no database needed
+        return "%(" in str(name)

@@ -291,7 +291,7 @@ class Hall(models.Model):
     latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
     notes = models.TextField(_("備考"), blank=True)
-    checked_at = models.DateTimeField(_("区が確認した日時"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("%(area)sが確認した日時"), null=True, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -716,7 +716,7 @@ class GrantComputation(models.Model):
         null=True,
         blank=True,
         related_name="grant_computations",
-        verbose_name=_("連合町内会"),
+        verbose_name=_("%(federation)s"),
     )
     survey_date = models.DateField(_("調査基準日"))
     member_households = models.PositiveIntegerField(_("加入世帯数"))
