@@ -13,7 +13,9 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
+from chonaikai.accounts.imports import format_error, parse_rows
 from chonaikai.accounts.models import Role, RoleAssignment
+from chonaikai.accounts.services import RowError
 from chonaikai.associations import exporter
 from chonaikai.subsidies import services as subsidy_services
 from chonaikai.subsidies.errors import RuleNotConfirmed
@@ -64,6 +66,7 @@ def page(client, path) -> str:
         ("/admin/associations/federation/add/", ("市民委員会コード", "市民委員会名")),
         ("/admin/associations/countsupload/", ("市",)),
         ("/admin/accounts/roleassignment/", ("担当市",)),
+        ("/admin/subsidies/application/", ("市で審査中",)),
         ("/admin/accounts/roleassignment/add/", ("担当市", "市役所職員")),
     ],
 )
@@ -135,3 +138,11 @@ def test_a_category_not_yet_open_sends_applicants_to_the_city_s_office(no_wards,
         )
     message = refused.value.message
     assert "市役所にお問い合わせください" in message and "区役所" not in message
+
+
+def test_an_account_file_may_name_the_area_and_its_staff_with_the_city_s_words(no_wards):
+    rows, errors, _encoding = parse_rows("ユーザー名,役割,市コード\nclerk,市役所職員,01101\n".encode())
+    assert errors == [] and (rows[0].role, rows[0].ward) == (Role.WARD_STAFF, "01101")
+    _rows, errors, _encoding = parse_rows("ユーザー名,役割,市コード\nclerk,市職員,x\n".encode())
+    assert errors == []
+    assert format_error(RowError(2, "ward", "…")) == "2行目「市コード」: …"
