@@ -146,3 +146,13 @@ def test_an_account_file_may_name_the_area_and_its_staff_with_the_city_s_words(n
     _rows, errors, _encoding = parse_rows("ユーザー名,役割,市コード\nclerk,市職員,x\n".encode())
     assert errors == []
     assert format_error(RowError(2, "ward", "…")) == "2行目「市コード」: …"
+
+
+def test_permissions_are_named_with_the_city_s_words_when_the_city_is_saved(no_wards):
+    from django.contrib.auth.models import Permission
+
+    assert not Permission.objects.filter(name__contains="%(").exists()  # migrate wrote them filled
+    no_wards.save()  # as load_city does
+    names = dict(Permission.objects.values_list("codename", "name"))
+    assert names["view_ward"] == "Can view 市"
+    assert names["add_federation"] == "Can add 市民委員会"
