@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from chonaikai.cities.texts import labelled
+
 
 class WardsConfig(AppConfig):
     name = "wards"
-    verbose_name = _("区・地区")
+    verbose_name = labelled(_("%(area)s・地区"))
 
     def ready(self):
         from chonaikai.cities.texts import use_first_area_code

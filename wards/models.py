@@ -15,21 +15,21 @@ ward_code_validator = RegexValidator(r"^\d{5}$", _("5桁の数字で入力して
 class Ward(models.Model):
     """A ward (区) of the city, identified by its 5-digit national local-government code."""
 
-    code = models.CharField(_("区コード"), max_length=5, unique=True, validators=[ward_code_validator])
-    name = models.CharField(_("区名"), max_length=40)
+    code = models.CharField(_("%(area)sコード"), max_length=5, unique=True, validators=[ward_code_validator])
+    name = models.CharField(_("%(area)s名"), max_length=40)
     kana = models.CharField(_("よみがな"), max_length=80)
     romaji = models.CharField(_("ローマ字"), max_length=80)
     established_on = models.DateField(_("設置日"), null=True, blank=True)
     area_km2 = models.DecimalField(_("面積（km²）"), max_digits=8, decimal_places=2, null=True, blank=True)
     # The ward office (区役所) people are told to ask: its name, address and telephone, as published.
-    office_name = models.CharField(_("区役所の名称"), max_length=80, blank=True)
-    office_address = models.CharField(_("区役所の所在地"), max_length=200, blank=True)
-    office_phone = models.CharField(_("区役所の電話番号"), max_length=20, blank=True)
+    office_name = models.CharField(_("%(area_office)sの名称"), max_length=80, blank=True)
+    office_address = models.CharField(_("%(area_office)sの所在地"), max_length=200, blank=True)
+    office_phone = models.CharField(_("%(area_office)sの電話番号"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("区")
-        verbose_name_plural = _("区")
+        verbose_name = _("%(area)s")
+        verbose_name_plural = _("%(area)s")
 
     def __str__(self):
         return self.name
@@ -47,7 +47,9 @@ class District(models.Model):
     code = models.CharField(_("地区コード"), max_length=20, unique=True)
     name = models.CharField(_("地区名"), max_length=80)
     kana = models.CharField(_("よみがな"), max_length=160, blank=True)
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="districts", verbose_name=_("区"))
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, related_name="districts", verbose_name=_("%(area)s")
+    )
     is_sample = models.BooleanField(_("サンプルデータ"), default=False)
 
     class Meta:
@@ -66,15 +68,17 @@ class WardTotal(models.Model):
     are always shown labelled as registry-based.
     """
 
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="totals", verbose_name=_("区"))
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, related_name="totals", verbose_name=_("%(area)s")
+    )
     survey_date = models.DateField(_("調査基準日"))
     registry_households = models.PositiveIntegerField(_("住民基本台帳世帯数"))
     source = models.CharField(_("出典"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["survey_date", "ward__code"]
-        verbose_name = _("区の住民基本台帳世帯数")
-        verbose_name_plural = _("区の住民基本台帳世帯数")
+        verbose_name = _("%(area)sの住民基本台帳世帯数")
+        verbose_name_plural = _("%(area)sの住民基本台帳世帯数")
         constraints = [
             models.UniqueConstraint(fields=["ward", "survey_date"], name="ward_total_unique_per_date"),
             models.CheckConstraint(
@@ -109,12 +113,14 @@ class Boundary(models.Model):
 class WardBoundary(Boundary):
     """A ward's boundary (see Boundary)."""
 
-    ward = models.OneToOneField(Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("区"))
+    ward = models.OneToOneField(
+        Ward, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("%(area)s")
+    )
 
     class Meta:
         ordering = ["ward__code"]
-        verbose_name = _("区の境界")
-        verbose_name_plural = _("区の境界")
+        verbose_name = _("%(area)sの境界")
+        verbose_name_plural = _("%(area)sの境界")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(feature_count__gte=1), name="ward_boundary_feature_count_positive"

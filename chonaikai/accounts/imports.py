@@ -47,15 +47,41 @@ _ROLE_ALIASES = {  # i18n: data
 
 
 def role_aliases() -> dict[str, str]:
-    """The role names a file may use: the roles' values and labels, common words, and the loaded
-    city's department (its name and short name) for city administrators."""
+    """The role names a file may use: the roles' values and labels, common words, the loaded city's
+    department (its name and short name) for city administrators, and its own words for the area's
+    staff (市役所職員, 市職員 in a city without wards)."""
     from chonaikai.cities.current import city
 
     current = city()
     department = {
         name: Role.CITY_ADMIN.value for name in (current.department_name, current.department_short_name)
     }
-    return {**department, **_ROLE_ALIASES}
+    area_staff = {
+        f"{word}職員": Role.WARD_STAFF.value  # i18n: data
+        for word in (current.area_office_label, current.area_label)
+        if word
+    }
+    return {**department, **area_staff, **_ROLE_ALIASES}
+
+
+def header_aliases() -> dict[str, str]:
+    """The headings a file may use: the format's (English and Japanese) and the loaded city's word
+    for its areas (「市」「市コード」 where the city names them so)."""
+    from chonaikai.cities.current import city
+
+    area = city().area_label
+    own = {area: "ward", f"{area}コード": "ward"} if area else {}  # i18n: data
+    return {**own, **_HEADER_ALIASES}
+
+
+def column_label(field: str) -> str:
+    """A column's Japanese heading as messages name it: the area's code in the city's word."""
+    from chonaikai.cities.current import city
+
+    area = city().area_label
+    if field == "ward" and area:
+        return f"{area}コード"  # i18n: data
+    return COLUMN_LABELS.get(field, field)
 
 
 class CsvFileError(Exception):
@@ -107,9 +133,10 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
 
     fields: list[str] = []
     problems: list[str] = []
+    aliases = header_aliases()
     for position, name in enumerate(header, start=1):
         cleaned = _clean(name)
-        field = _HEADER_ALIASES.get(cleaned) or _HEADER_ALIASES.get(cleaned.lower())
+        field = aliases.get(cleaned) or aliases.get(cleaned.lower())
         if not cleaned:
             field = ""  # an empty heading (a trailing comma): the column must stay empty
         elif field == "password":
@@ -124,7 +151,7 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
                 % {"position": position, "heading": cleaned}
             )
         elif field in fields:
-            problems.append(_("見出し「%(heading)s」が2回あります。") % {"heading": COLUMN_LABELS[field]})
+            problems.append(_("見出し「%(heading)s」が2回あります。") % {"heading": column_label(field)})
         fields.append(field or "")
     for required in REQUIRED_COLUMNS:
         if required not in fields:
@@ -140,7 +167,7 @@ def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:
             % {
                 "problems": " ".join(problems),
                 "labels": ",".join(
-                    COLUMN_LABELS[f] for f in ("username", "role", "ward", "association", "email")
+                    column_label(f) for f in ("username", "role", "ward", "association", "email")
                 ),
             }
         )
@@ -191,7 +218,7 @@ def format_error(error: RowError) -> str:
     if error.field:
         return _("%(line)d行目「%(column)s」: %(message)s") % {
             "line": error.line,
-            "column": COLUMN_LABELS.get(error.field, error.field),
+            "column": column_label(error.field),
             "message": error.message,
         }
     return _("%(line)d行目: %(message)s") % {"line": error.line, "message": error.message}

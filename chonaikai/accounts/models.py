@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chonaikai.cities.texts import fill
+from chonaikai.cities.texts import fill, labelled, words
 from wards.models import Ward
 
 
@@ -27,6 +27,25 @@ def role_label(role: str) -> str:
     return fill(template) if template is not None else str(Role(role).label)
 
 
+def role_choices():
+    """The roles and their names as the city says them. The field's choices are this function, not a
+    list, so that its migrations name no city's word."""
+    return [(role.value, labelled(CITY_WORDED_ROLES.get(role, role.label))) for role in Role]
+
+
+class CityWordedCheckConstraint(models.CheckConstraint):
+    """A CheckConstraint whose message names the city's levels (%(area)s … as in labelled()).
+
+    It deconstructs as a plain CheckConstraint: to migrations and the database it is one."""
+
+    def get_violation_error_message(self):
+        return str(self.violation_error_message) % {**words(), "name": self.name}
+
+    def deconstruct(self):
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+
 class RoleAssignment(models.Model):
     """What one user may do, and where: the whole city, one ward or one association.
 
@@ -41,7 +60,7 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("利用者"),
     )
-    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("役割"), max_length=20, choices=role_choices)
     # PROTECT: deleting a ward or an association must not silently strip someone's scope.
     ward = models.ForeignKey(
         Ward,
@@ -49,7 +68,7 @@ class RoleAssignment(models.Model):
         null=True,
         blank=True,
         related_name="role_assignments",
-        verbose_name=_("担当区"),
+        verbose_name=_("担当%(area)s"),
     )
     # By label: the role core knows no domain app (README, Architecture); Django resolves it.
     association = models.ForeignKey(
@@ -74,7 +93,7 @@ class RoleAssignment(models.Model):
                 name="role_assignment_one_per_user",
                 violation_error_message=_("この利用者には既に役割が割り当てられています。"),
             ),
-            models.CheckConstraint(
+            CityWordedCheckConstraint(
                 condition=models.Q(role=Role.WARD_STAFF, ward__isnull=False, association__isnull=True)
                 | models.Q(role=Role.ASSOCIATION_LEADER, ward__isnull=True, association__isnull=False)
                 | models.Q(
@@ -82,8 +101,8 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_assignment_scope_matches_role",
                 violation_error_message=_(
-                    "区役所職員には担当区だけを、町内会役員には担当町内会だけを指定してください。"
-                    "市の管理者と閲覧者には区も町内会も指定できません。"
+                    "%(area_office)s職員には担当%(area)sだけを、町内会役員には担当町内会だけを指定してください。"
+                    "市の管理者と閲覧者には%(area)sも町内会も指定できません。"
                 ),
             ),
         ]

@@ -64,7 +64,7 @@ def account_check(
 
     if role not in Role.values:
         choices = _("、").join(
-            _("%(value)s（%(label)s）") % {"value": r.value, "label": r.label} for r in Role
+            _("%(value)s（%(label)s）") % {"value": r.value, "label": role_label(r)} for r in Role
         )
         add(
             "role",

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chonaikai.accounts import policy
+from chonaikai.cities.texts import fill, labelled
 from wards.models import Ward
 
 from . import selectors
@@ -42,8 +43,8 @@ TEMPLATE_COLUMNS = (
 TEMPLATE_WIDTHS = (14, 36, 16, 16, 14, 14, 40)
 # The published table's headings: output, not read back, so in the reader's language.
 CITY_COLUMNS = (
-    gettext_lazy("区コード"),
-    gettext_lazy("区名"),
+    labelled(gettext_lazy("%(area)sコード")),
+    labelled(gettext_lazy("%(area)s名")),
     gettext_lazy("町内会数"),
     gettext_lazy("区域内世帯数"),
     gettext_lazy("加入世帯数"),
@@ -103,7 +104,7 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
     the latest survey is the reference. `actor` None: the command line.
     """
     if actor is not None and not policy.can_edit_counts(actor, ward):
-        raise PermissionDenied(_("この区の調査票を作成する権限がありません。"))
+        raise PermissionDenied(fill(_("この%(area)sの調査票を作成する権限がありません。")))
     reference_date = (
         selectors.previous_survey_date(survey_date) if survey_date else selectors.latest_survey_date()
     )

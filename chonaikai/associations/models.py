@@ -21,10 +21,12 @@ association_code_validator = AssociationCodeValidator()
 class Federation(models.Model):
     """連合町内会: a federation of unit associations within one ward."""
 
-    code = models.CharField(_("連合町内会コード"), max_length=20, unique=True)
-    name = models.CharField(_("連合町内会名"), max_length=120)
+    code = models.CharField(_("%(federation)sコード"), max_length=20, unique=True)
+    name = models.CharField(_("%(federation)s名"), max_length=120)
     kana = models.CharField(_("よみがな"), max_length=240, blank=True)
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="federations", verbose_name=_("区"))
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, related_name="federations", verbose_name=_("%(area)s")
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
@@ -37,8 +39,8 @@ class Federation(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("連合町内会")
-        verbose_name_plural = _("連合町内会")
+        verbose_name = _("%(federation)s")
+        verbose_name_plural = _("%(federation)s")
 
     def __str__(self):
         return self.name
@@ -58,7 +60,7 @@ class Association(models.Model):
     name = models.CharField(_("町内会名"), max_length=120)
     kana = models.CharField(_("よみがな"), max_length=240, blank=True)
     ward = models.ForeignKey(
-        Ward, on_delete=models.PROTECT, related_name="associations", verbose_name=_("区")
+        Ward, on_delete=models.PROTECT, related_name="associations", verbose_name=_("%(area)s")
     )
     district = models.ForeignKey(
         District,
@@ -74,7 +76,7 @@ class Association(models.Model):
         related_name="associations",
         null=True,
         blank=True,
-        verbose_name=_("連合町内会"),
+        verbose_name=_("%(federation)s"),
     )
     representative_name = models.CharField(_("代表者氏名"), max_length=80, blank=True)
     contact_phone = models.CharField(_("連絡先電話番号"), max_length=40, blank=True)
@@ -211,7 +213,9 @@ class WardSummary(models.Model):
     at 3,000,000 counts the GROUP BY takes 0.3–2 s, this table a few ms.
     """
 
-    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("区"))
+    ward = models.ForeignKey(
+        Ward, on_delete=models.CASCADE, related_name="summaries", verbose_name=_("%(area)s")
+    )
     survey_date = models.DateField(_("調査基準日"))
     households = models.PositiveBigIntegerField(_("区域内世帯数"))
     member_households = models.PositiveBigIntegerField(_("加入世帯数"))
@@ -219,8 +223,8 @@ class WardSummary(models.Model):
 
     class Meta:
         ordering = ["ward__code", "survey_date"]
-        verbose_name = _("区の集計")
-        verbose_name_plural = _("区の集計")
+        verbose_name = _("%(area)sの集計")
+        verbose_name_plural = _("%(area)sの集計")
         constraints = [
             # Also the index of every read: by survey date for one ward, or (ward, date) pairs.
             models.UniqueConstraint(fields=["ward", "survey_date"], name="ward_summary_unique_per_survey"),
@@ -244,7 +248,7 @@ class AreaSummary(models.Model):
 
     # No index of its own: the unique constraints lead with the ward.
     ward = models.ForeignKey(
-        Ward, on_delete=models.CASCADE, related_name="+", verbose_name=_("区"), db_index=False
+        Ward, on_delete=models.CASCADE, related_name="+", verbose_name=_("%(area)s"), db_index=False
     )
     survey_date = models.DateField(_("調査基準日"))
     households = models.PositiveBigIntegerField(_("区域内世帯数"))
@@ -297,13 +301,13 @@ class FederationSummary(AreaSummary):
 
     AREA = "federation"
     federation = models.ForeignKey(
-        Federation, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("連合町内会")
+        Federation, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("%(federation)s")
     )
 
     class Meta:
         ordering = ["ward__code", "federation__code", "survey_date"]
-        verbose_name = _("連合町内会の集計")
-        verbose_name_plural = _("連合町内会の集計")
+        verbose_name = _("%(federation)sの集計")
+        verbose_name_plural = _("%(federation)sの集計")
         constraints = [
             models.UniqueConstraint(
                 fields=["ward", "federation", "survey_date"], name="federation_summary_unique_per_survey"
@@ -404,7 +408,7 @@ class WardProgress(models.Model):
         SurveyRound, on_delete=models.PROTECT, related_name="progress", verbose_name=_("調査")
     )
     ward = models.ForeignKey(
-        Ward, on_delete=models.PROTECT, related_name="survey_progress", verbose_name=_("区")
+        Ward, on_delete=models.PROTECT, related_name="survey_progress", verbose_name=_("%(area)s")
     )
     status = models.CharField(_("状況"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     changed_at = models.DateTimeField(_("最終操作日時"), null=True, blank=True)
@@ -427,8 +431,8 @@ class WardProgress(models.Model):
 
     class Meta:
         ordering = ["survey_round", "ward__code"]
-        verbose_name = _("区の提出状況")
-        verbose_name_plural = _("区の提出状況")
+        verbose_name = _("%(area)sの提出状況")
+        verbose_name_plural = _("%(area)sの提出状況")
         constraints = [
             models.UniqueConstraint(fields=["survey_round", "ward"], name="ward_progress_unique_per_round"),
         ]
@@ -465,7 +469,7 @@ class RoundReminder(models.Model):
     )
     # The ward reminded; empty for the late notice, which lists every late ward in one mail.
     ward = models.ForeignKey(
-        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("区")
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("%(area)s")
     )
     kind = models.CharField(_("種類"), max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -549,7 +553,7 @@ class CountsUpload(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("区"),
+        verbose_name=_("%(area)s"),
         help_text=_("空欄は市全体"),
     )
     survey_date = models.DateField(_("調査基準日"))
@@ -598,7 +602,7 @@ class WardColumnMapping(models.Model):
     """
 
     ward = models.OneToOneField(
-        Ward, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("区")
+        Ward, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("%(area)s")
     )
     columns = models.JSONField(_("列の対応"), default=dict)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)

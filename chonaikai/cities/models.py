@@ -55,6 +55,8 @@ class City(models.Model):
 
     # The city's plan whose outcome indicators the plan page follows (plan.toml [plan]); optional.
     plan_name = models.CharField(_("計画の名称"), max_length=200, blank=True)
+    # Its English name, where the city publishes one ([plan] name_en); empty: English pages show plan_name.
+    plan_name_en = models.CharField(_("計画の名称（英語）"), max_length=200, blank=True)
     plan_first_fiscal_year = models.PositiveSmallIntegerField(_("計画の初年度"), null=True, blank=True)
     plan_last_fiscal_year = models.PositiveSmallIntegerField(_("計画の最終年度"), null=True, blank=True)
     plan_source = models.CharField(_("計画の出典"), max_length=500, blank=True)
@@ -73,3 +75,13 @@ class City(models.Model):
     @property
     def has_districts(self) -> bool:
         return bool(self.district_label)
+
+    @property
+    def plan_title(self) -> str:
+        """The plan's name in the active language: its English name on English pages where the profile
+        gives one, else the name the city writes."""
+        from django.utils.translation import get_language
+
+        if self.plan_name_en and (get_language() or "").startswith("en"):
+            return self.plan_name_en
+        return self.plan_name

@@ -367,10 +367,13 @@ def _read_plan(problems, document) -> tuple[list[dict], list[dict], dict]:
     about = root.table("plan", required=False)
     plan = {
         "plan_name": about.text("name", max_length=200),
+        "plan_name_en": about.text("name_en", max_length=200),
         "plan_first_fiscal_year": about.integer("first_fiscal_year", minimum=1900, maximum=2200),
         "plan_last_fiscal_year": about.integer("last_fiscal_year", minimum=1900, maximum=2200),
         "plan_source": about.text("source", max_length=500),
     }
+    if plan["plan_name_en"] and not plan["plan_name"]:
+        about.fail("name_en", _("英語の名称だけでは書けません（name も書いてください）。"))
     first, last = plan["plan_first_fiscal_year"], plan["plan_last_fiscal_year"]
     if first is not None and last is not None and first > last:
         about.fail("last_fiscal_year", _("初年度より前です。"))

@@ -105,3 +105,63 @@ def fill(message) -> str:
 
 # Lazy: the text is filled each time it is read, in the language active then.
 labelled = lazy(fill, str)
+
+
+def label_models_with_city_words() -> None:
+    """Models and fields whose names are written with placeholders take the loaded city's words.
+
+    A model declares `verbose_name = _("%(area)sの集計")`, a field `verbose_name=_("%(area)sコード")`;
+    at start-up (CitiesConfig.ready) each such name is replaced by its labelled() form, so the admin,
+    forms and constraint messages say 「区の集計」 in a city with wards and 「市の集計」 in one without.
+    Migrations keep the placeholders: they read a model's Meta as declared (original_attrs) and a
+    field's name as given (_verbose_name), never the replaced one, so they do not depend on the city.
+    """
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        opts = model._meta
+        for attribute in ("verbose_name", "verbose_name_plural"):
+            name = getattr(opts, attribute)
+            if _has_placeholders(name):
+                setattr(opts, attribute, labelled(name))
+        for field in (*opts.local_fields, *opts.local_many_to_many):
+            name = getattr(field, "_verbose_name", None)
+            if name is not None and _has_placeholders(name):
+                field.verbose_name = labelled(name)
+
+
+def _has_placeholders(name) -> bool:
+    from django.utils.translation import override
+
+    with override(None):  # the text as written (msgid), not filled: no database needed
+        return "%(" in str(name)
+
+
+def name_permissions_with_city_words(sender=None, **kwargs) -> None:
+    """The built-in permissions of those models named with the loaded city's words (「Can view 市」).
+
+    Django writes a permission's name once, when migrate creates it, from the model's name in the
+    migrations (with its placeholders). This writes them again from the model's name as the screens
+    show it: after migrate, for the app migrate has just finished (whose permissions exist by then),
+    and for every app whenever the City row is saved (load_city).
+    """
+    from django.apps import AppConfig, apps
+    from django.contrib.auth.models import Permission
+    from django.db import DEFAULT_DB_ALIAS
+    from django.utils.translation import override
+
+    models = sender.get_models(include_auto_created=True) if isinstance(sender, AppConfig) else None
+    using = kwargs.get("using") or DEFAULT_DB_ALIAS
+    for model in models if models is not None else apps.get_models(include_auto_created=True):
+        opts = model._meta
+        if not _has_placeholders(opts.original_attrs.get("verbose_name", "")):
+            continue
+        with override(None):  # permission names are not translated (Django's own are English)
+            name = str(opts.verbose_name)
+        for action in opts.default_permissions:
+            wanted = f"Can {action} {name}"[:255]
+            Permission.objects.using(using).filter(
+                content_type__app_label=opts.app_label,
+                content_type__model=opts.model_name,
+                codename=f"{action}_{opts.model_name}",
+            ).exclude(name=wanted).update(name=wanted)

@@ -5,8 +5,9 @@ arithmetic and takes its words from this module.
 
 States and actions name an organisation: the loaded city's, not fixed ones.
 
-The choices in workflow.py keep one fixed label each (stored in migrations, used by the admin); the
-pages, e-mails, exports and messages show these instead, which put in the loaded city's words for
+The choices in workflow.py keep one fixed label each; the model fields' choices (status_choices,
+action_choices: callables, so migrations name no city's word), the pages, e-mails, exports and
+messages show these instead, which put in the loaded city's words for
 its area and area office (labels(): 区 / 区役所 in a city with wards, 市 / 市役所 where the city is its
 own one area) and, where it matters, say what the programme's review path means for the applicant.
 """
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from chonaikai.associations.rules import fiscal_year_label, japanese_date
 from chonaikai.cities.current import labels
+from chonaikai.cities.texts import labelled
 
 from .workflow import Action, ReviewPath, Status
 
@@ -33,20 +35,29 @@ if TYPE_CHECKING:
     from . import rules
 
 NEEDS_CONFIRMATION_LABEL = gettext_lazy("要綱で要確認")
+# The states and actions whose names hold the city's words; the others keep workflow.py's label.
+CITY_WORDED_STATES = {Status.UNDER_REVIEW: labelled(gettext_lazy("%(area)sで審査中"))}
+CITY_WORDED_ACTIONS = {Action.SEND_BACK: labelled(gettext_lazy("%(area)sへ戻す"))}
 
 
 def status_label(status: str) -> str:
     """The state in words. 「区で審査中」 is the area office's stage, named with the city's word."""
-    if status == Status.UNDER_REVIEW:
-        return gettext("%(area)sで審査中") % {"area": labels().area}
-    return str(Status(status).label)
+    return str(CITY_WORDED_STATES.get(status, Status(status).label))
 
 
 def action_label(action: str) -> str:
     """The action in words. 「区へ戻す」 names the area with the city's word."""
-    if action == Action.SEND_BACK:
-        return gettext("%(area)sへ戻す") % {"area": labels().area}
-    return str(Action(action).label)
+    return str(CITY_WORDED_ACTIONS.get(action, Action(action).label))
+
+
+def status_choices():
+    """The states with their names in the city's words (the choices of Application.status …)."""
+    return [(status.value, CITY_WORDED_STATES.get(status, status.label)) for status in Status]
+
+
+def action_choices():
+    """The actions with their names in the city's words (the choices of Transition.action)."""
+    return [(action.value, CITY_WORDED_ACTIONS.get(action, action.label)) for action in Action]
 
 
 def programme_reviewer(programme) -> str:

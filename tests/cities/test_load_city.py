@@ -92,6 +92,26 @@ def test_a_city_without_a_plan_name_gets_a_plan_page_that_names_none(empty_datab
     assert "地域活動に参加した市民の割合" in page
 
 
+def test_english_pages_name_the_plan_by_its_english_name_where_the_profile_gives_one(
+    empty_database, tmp_path, client
+):
+    folder = copy_profile(tmp_path)
+    text = (folder / "plan.toml").read_text(encoding="utf-8")
+    plan = '[plan]\nname = "湊市地域活動計画"\nname_en = "Minato Community Activity Plan"\n\n'
+    write(folder, "plan.toml", plan + text)
+    load(folder)
+
+    japanese = client.get("/plan/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/plan/"})
+    english = client.get("/plan/").content.decode()
+
+    assert "Minato Community Activity Plan" in english and "湊市地域活動計画" not in english
+    assert "湊市地域活動計画" in japanese and "Minato Community Activity Plan" not in japanese
+    City.objects.update(plan_name_en="")
+    current.forget()
+    assert "湊市地域活動計画" in client.get("/plan/").content.decode()
+
+
 def test_the_loaded_city_is_what_the_program_reads(empty_database):
     load(MINATO)
 
@@ -229,6 +249,12 @@ def write(folder: Path, name: str, text: str) -> None:
         ),
         ("areas.toml", 'romaji = "Minato-kita"\n', "", "areas.toml: area[1].romaji: 必須の項目がありません"),
         ("areas.toml", 'area_km2 = "12.50"', 'area_km2 = "広い"', "areas.toml: area[1].area_km2: 0以上の数"),
+        (
+            "plan.toml",
+            "[[target]]",
+            '[plan]\nname_en = "Plan"\n\n[[target]]',
+            "plan.toml: plan.name_en: 英語の名称だけでは書けません",
+        ),
         (
             "plan.toml",
             'kind = "target"',

@@ -33,6 +33,7 @@ from django.utils.translation import pgettext
 from chonaikai.accounts import policy
 from chonaikai.associations import policy as association_policy
 from chonaikai.audit.services import audit_record, snapshot
+from chonaikai.cities.texts import fill, words
 from wards.models import Ward
 
 from ..models import Association, HouseholdCount
@@ -71,7 +72,7 @@ def _require_edit(actor, association: Association) -> None:
 
 def _require_ward(actor, ward: Ward) -> None:
     if actor is not None and not policy.wards_editable_by(actor).filter(pk=ward.pk).exists():
-        raise PermissionDenied(_("この区の町内会を登録する権限がありません。"))
+        raise PermissionDenied(fill(_("この%(area)sの町内会を登録する権限がありません。")))
 
 
 def _may_edit_personal(actor, association: Association) -> bool:
@@ -345,8 +346,10 @@ def association_merge(
         )
         raise ValidationError(
             {
-                "predecessors": _("区をまたぐ合併はできません（%(names)s）。同じ区の町内会を選んでください。")
-                % {"names": names}
+                "predecessors": _(
+                    "%(area)sをまたぐ合併はできません（%(names)s）。同じ%(area)sの町内会を選んでください。"
+                )
+                % {**words(), "names": names}
             }
         )
     for association in involved:

@@ -42,6 +42,7 @@ from chonaikai.accounts.models import Role
 from chonaikai.accounts.names import name_to_store
 from chonaikai.audit.services import audit_record
 from chonaikai.cities.current import city
+from chonaikai.cities.texts import labelled
 from chonaikai.queue import enqueue
 from wards.models import Ward
 
@@ -173,7 +174,7 @@ _REFUSALS = {
     (SUBMIT, Status.SUBMITTED): gettext_lazy("既に提出済みです。"),
     (SUBMIT, Status.APPROVED): gettext_lazy("既に承認済みです。"),
     (APPROVE, Status.APPROVED): gettext_lazy("既に承認済みです。"),
-    (SEND_BACK, Status.APPROVED): gettext_lazy("承認済みの区は差し戻せません。"),
+    (SEND_BACK, Status.APPROVED): labelled(gettext_lazy("承認済みの%(area)sは差し戻せません。")),
     (WITHDRAW, Status.APPROVED): gettext_lazy("既に承認済みのため、提出を取り下げられません。"),
     (WITHDRAW, Status.IN_PROGRESS): gettext_lazy("提出されていないため、取り下げるものがありません。"),
     (WITHDRAW, Status.NOT_STARTED): gettext_lazy("提出されていないため、取り下げるものがありません。"),

@@ -16,7 +16,7 @@ from chonaikai.associations.models import Association
 from .. import wording
 from ..querysets import ApplicationQuerySet
 from ..wording import format_yen
-from ..workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, Action, ReviewPath, Status
+from ..workflow import CLOSED_WITHOUT_GRANT, GRANTED_STATES, ReviewPath, Status
 from .halls import Hall
 from .programmes import Programme
 
@@ -53,7 +53,7 @@ class Application(models.Model):
     purpose = models.TextField(_("事業の目的・内容"))
     planned_start = models.DateField(_("事業開始予定日"), null=True, blank=True)
     planned_end = models.DateField(_("事業完了予定日"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("状態"), max_length=20, choices=wording.status_choices, default=Status.DRAFT)
     status_changed_at = models.DateTimeField(_("状態の変更日時"), default=timezone.now)
     computed_amount = models.PositiveBigIntegerField(_("算定額（円）"), default=0)
     breakdown = models.JSONField(_("算定の内訳"), default=dict, blank=True)
@@ -322,9 +322,9 @@ class Transition(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("申請")
     )
-    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    from_status = models.CharField(_("変更前"), max_length=20, choices=Status.choices)
-    to_status = models.CharField(_("変更後"), max_length=20, choices=Status.choices)
+    action = models.CharField(_("操作"), max_length=20, choices=wording.action_choices)
+    from_status = models.CharField(_("変更前"), max_length=20, choices=wording.status_choices)
+    to_status = models.CharField(_("変更後"), max_length=20, choices=wording.status_choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -42,7 +42,7 @@ class GrantComputation(models.Model):
         null=True,
         blank=True,
         related_name="grant_computations",
-        verbose_name=_("連合町内会"),
+        verbose_name=_("%(federation)s"),
     )
     survey_date = models.DateField(_("調査基準日"))
     member_households = models.PositiveIntegerField(_("加入世帯数"))

@@ -44,7 +44,7 @@ class Hall(models.Model):
     latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
     notes = models.TextField(_("備考"), blank=True)
-    checked_at = models.DateTimeField(_("区が確認した日時"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("%(area)sが確認した日時"), null=True, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from chonaikai.accounts.names import name_to_store
 from chonaikai.associations.models import Association
 from chonaikai.audit.services import audit_record
+from chonaikai.cities.current import labels
 from chonaikai.queue import enqueue
 from chonaikai.subsidies import policy as subsidy_policy
 
@@ -136,9 +137,13 @@ def _check_open_to_applicants(app: Application, rule: rules.CategoryRule) -> Non
         raise RuleNotConfirmed(
             _(
                 "%(programme)sの「%(category)s」は、まだ申請を受け付けていません（市が補助率・上限額を確認しています）。"
-                "ほかの区分を選ぶか、区役所にお問い合わせください。"
+                "ほかの区分を選ぶか、%(area_office)sにお問い合わせください。"
             )
-            % {"programme": app.programme.name, "category": rule.name or app.programme.name},
+            % {
+                "programme": app.programme.name,
+                "category": rule.name or app.programme.name,
+                "area_office": labels().area_office,
+            },
             extra={"category": app.category},
         )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import importer, services
+from chonaikai.cities.texts import labelled, words
 from wards.models import Ward
 
 STATUS_LABELS = {
@@ -54,20 +55,26 @@ class Command(BaseCommand):
             "--survey-date", required=True, help=gettext_lazy("調査基準日 YYYY-MM-DD（例: 2024-01-01）")
         )
         parser.add_argument(
-            "--ward", metavar="CODE", help=gettext_lazy("この区の町内会だけを受け付ける（区コード5桁）")
+            "--ward",
+            metavar="CODE",
+            help=labelled(gettext_lazy("この%(area)sの町内会だけを受け付ける（%(area)sコード5桁）")),
         )
         parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("確認だけして書き込まない"))
         parser.add_argument(
             "--user",
             metavar="USERNAME",
-            help=gettext_lazy("取込を行う利用者（省略時はシステム取込: 全区を取り込めます）"),
+            help=labelled(
+                gettext_lazy("取込を行う利用者（省略時はシステム取込: すべての%(area)sを取り込めます）")
+            ),
         )
         parser.add_argument(
             "--reason",
             metavar="TEXT",
             default="",
-            help=gettext_lazy(
-                "変更理由: 承認済みの区の世帯数を変更するとき、区の職員は必須（履歴と操作記録に残ります）"
+            help=labelled(
+                gettext_lazy(
+                    "変更理由: 承認済みの%(area)sの世帯数を変更するとき、%(area_office)sの職員は必須（履歴と操作記録に残ります）"
+                )
             ),
         )
 
@@ -149,7 +156,9 @@ class Command(BaseCommand):
             return None
         ward = Ward.objects.filter(code=code).first()
         if ward is None:
-            raise CommandError(_("区コード「%(code)s」の区はありません。") % {"code": code})
+            raise CommandError(
+                _("%(area)sコード「%(code)s」の%(area)sはありません。") % {**words(), "code": code}
+            )
         return ward
 
     def _user(self, username: str | None):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import membership_export, selectors
+from chonaikai.cities.texts import fill, labelled, words
 from wards.models import Ward
 
 # The API's membership CSV has these columns too, with the same content (one list: membership_export).
@@ -31,14 +32,18 @@ def _plain(value):
 class Command(BaseCommand):
     @property
     def help(self):  # translated when the help is shown (argparse needs a plain str)
-        return _("調査基準日の加入率・加入世帯数を、市・区・地区・連合町内会・町内会の単位で出力します。")
+        return fill(
+            _(
+                "調査基準日の加入率・加入世帯数を、市・%(area)s・地区・%(federation)s・町内会の単位で出力します。"
+            )
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--survey-date", required=True, help=gettext_lazy("調査基準日 YYYY-MM-DD（例: 2023-01-01）")
         )
         parser.add_argument("--level", choices=selectors.Level.ALL, default=selectors.Level.CITY)
-        parser.add_argument("--ward", help=gettext_lazy("区コード（5桁）で絞り込む"))
+        parser.add_argument("--ward", help=labelled(gettext_lazy("%(area)sコード（5桁）で絞り込む")))
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, survey_date, level, ward, format, **options):
@@ -53,7 +58,9 @@ class Command(BaseCommand):
         if ward:
             ward_obj = Ward.objects.filter(code=ward).first()
             if ward_obj is None:
-                raise CommandError(_("区コード「%(code)s」の区はありません。") % {"code": ward})
+                raise CommandError(
+                    _("%(area)sコード「%(code)s」の%(area)sはありません。") % {**words(), "code": ward}
+                )
             if level == selectors.Level.CITY:
                 raise CommandError(
                     _(

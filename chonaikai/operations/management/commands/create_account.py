@@ -56,7 +56,7 @@ class Command(BaseCommand):
             "--role",
             required=True,
             choices=Role.values,
-            help=_("役割: %(roles)s") % {"roles": _("、").join(f"{r.value}={r.label}" for r in Role)},
+            help=_("役割: %(roles)s") % {"roles": _("、").join(f"{r.value}={role_label(r)}" for r in Role)},
         )
         parser.add_argument(
             "--ward",
