@@ -19,6 +19,7 @@ from chonaikai.associations.flags import flag_label
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
 from chonaikai.associations.selectors_rounds import check_stored
 from chonaikai.associations.services import columns
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 from wards.models import District, Ward
 
@@ -260,7 +261,7 @@ class _CountFiguresMixin(serializers.Serializer):
     )
 
     def get_fiscal_year(self, obj) -> int:
-        return rules.fiscal_year_of(obj.survey_date)
+        return fiscal_year_of(obj.survey_date)
 
     @extend_schema_field(_rate_field())
     def get_rate(self, obj):
@@ -871,7 +872,7 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_fiscal_year(self, obj) -> int:
-        return rules.fiscal_year_of(obj.survey_date)
+        return fiscal_year_of(obj.survey_date)
 
 
 class RoundOpenInputSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations import publication, rules
+from chonaikai.calendar import japanese_date
 
 NO_DATA_COLOUR = "#d4d4d4"  # grey, never black: folium's default for missing data is black
 OUTLINE_COLOUR = "#555555"
@@ -483,7 +484,7 @@ def date_label(day: dt.date, language: str) -> str:
     """令和5年1月1日（2023-01-01） on Japanese pages, 2023-01-01 otherwise."""
     if language.startswith("ja"):
         try:
-            return f"{rules.japanese_date(day)}（{day.isoformat()}）"  # i18n: data
+            return f"{japanese_date(day)}（{day.isoformat()}）"  # i18n: data
         except ValueError:
             pass
     return day.isoformat()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from chonaikai.associations import publication, rules, survey
+from chonaikai.calendar import fiscal_year_of
 
 from . import metrics
 
@@ -90,7 +91,7 @@ def build(
     if not city_series:
         return None
     latest = city_series[-1]
-    fiscal_year = rules.fiscal_year_of(latest.survey_date)
+    fiscal_year = fiscal_year_of(latest.survey_date)
     baseline_day = survey.survey_date_of_fiscal_year(baseline_year)
     progress = rules.target_progress(baseline=baseline, target=target, current=latest.member_households)
     pace = rules.target_pace(
@@ -101,7 +102,7 @@ def build(
         current=latest.member_households,
         current_year=fiscal_year,
     )
-    points = [(rules.fiscal_year_of(r.survey_date), r.member_households) for r in city_series]
+    points = [(fiscal_year_of(r.survey_date), r.member_households) for r in city_series]
     counted_baseline = next((r.member_households for r in city_series if r.survey_date == baseline_day), None)
 
     latest_rows = [r for r in ward_series if r.survey_date == latest.survey_date]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from chonaikai.associations import rules
 from chonaikai.associations.templatetags.charts import AXIS, GRID, PRIMARY, TEXT, nice_ticks
 from chonaikai.associations.templatetags.japanese import fylabel
+from chonaikai.calendar import fiscal_year_of
 
 from .progress import TargetDashboard
 
@@ -68,7 +69,7 @@ def _fy_lines(year: int) -> list[str]:
 def render(board: TargetDashboard, city_series) -> SafeString:
     """`<div class="chart target-chart">` with an accessible `<svg role="img">`."""
     history = [
-        (rules.fiscal_year_of(r.survey_date), r.member_households)
+        (fiscal_year_of(r.survey_date), r.member_households)
         for r in city_series
         if r.member_households is not None
     ]

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import exporter, publication, rules, selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled, words
 from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, code_text, csv_response, workbook_response
 from wards.models import Ward
@@ -417,7 +418,7 @@ class SurveyDatesView(APIView):
     def get(self, request):
         return Response(
             [
-                {"survey_date": d.isoformat(), "fiscal_year": rules.fiscal_year_of(d)}
+                {"survey_date": d.isoformat(), "fiscal_year": fiscal_year_of(d)}
                 for d in selectors.survey_dates()
             ]
         )

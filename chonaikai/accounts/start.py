@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.associations import selectors_rounds
-from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import jdate
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 from chonaikai.subsidies import rules as subsidy_rules
 from chonaikai.subsidies import selectors as subsidy_selectors

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.current import city
 from wards.models import Ward, WardTotal
 
@@ -75,7 +76,7 @@ class MembershipRow:
 
     @property
     def fiscal_year(self) -> int:
-        return rules.fiscal_year_of(self.survey_date)
+        return fiscal_year_of(self.survey_date)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -321,7 +322,7 @@ class CountRow:
 
     @property
     def fiscal_year(self) -> int:
-        return rules.fiscal_year_of(self.survey_date)
+        return fiscal_year_of(self.survey_date)
 
 
 def count_history(association: Association) -> list[CountRow]:

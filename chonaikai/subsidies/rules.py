@@ -38,7 +38,7 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
+from chonaikai.calendar import fiscal_year_label, japanese_date
 
 from .errors import BudgetExceeded, InvalidApplication
 

@@ -30,8 +30,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from chonaikai.associations.models import Association
-from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.sample import SampleDataError
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
 
 from . import rules, selectors, workflow

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound, WardProgress
-from chonaikai.associations.rules import fiscal_year_bounds
+from chonaikai.calendar import fiscal_year_bounds
 from chonaikai.cities.current import city, labels
 
 from . import rules, workflow

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from chonaikai import codes
+from chonaikai.calendar import japanese_date
 
 from ..code_format import DEFAULT_NUMBER_DIGITS
-from ..rules import japanese_date
 from .base import (
     _BRACKETS,
     _COUNT_TEXT_MAX,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from chonaikai import codes
+from chonaikai.calendar import ERAS
 
-from ..rules import ERAS
 from .base import (
     HEADER_SEARCH_ROWS,
     KNOWN_COLUMNS,
@@ -293,7 +293,7 @@ def date_in_text(text: str) -> dt.date | None:
 
     A date counts only where the text says it is the date of the figures: followed by 現在 or 時点
     (令和8年1月1日現在, 2026年1月1日 時点), or after 基準日 (調査基準日: 令和8年1月1日). Other dates
-    (作成日, 前回（令和7年1月1日）の値) are not taken for it. Eras through rules.ERAS; 元年 is year 1.
+    (作成日, 前回（令和7年1月1日）の値) are not taken for it. Eras through ERAS; 元年 is year 1.
     """
     text = unicodedata.normalize("NFKC", text)
     if not any(word in text for word in _AS_OF_WORDS):

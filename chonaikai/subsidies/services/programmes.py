@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
-from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
+from chonaikai.calendar import fiscal_year_label
 
 from .. import rules
 from ..errors import SubsidyError
