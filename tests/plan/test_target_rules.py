@@ -1,10 +1,10 @@
-"""Pace and projections toward the plan target (chonaikai.associations.rules), on known series."""
+"""Pace and projections toward the plan target (chonaikai.plan.rules), on known series."""
 
 from decimal import Decimal
 
 import pytest
 
-from chonaikai.associations.rules import (
+from chonaikai.plan.rules import (
     COMPOUND,
     LINEAR,
     compound_growth_projection,
