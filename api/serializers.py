@@ -14,11 +14,13 @@ from rest_framework import serializers
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import ApiToken
-from chonaikai.associations import importer, publication, rules
-from chonaikai.associations.flags import flag_label
+from chonaikai.associations import rules
+from chonaikai.associations.counts.flags import flag_label
+from chonaikai.associations.counts.selectors import check_stored
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.services import columns
 from chonaikai.associations.models import Association, Federation, HouseholdCount, SurveyRound, WardProgress
-from chonaikai.associations.selectors_rounds import check_stored
-from chonaikai.associations.services import columns
+from chonaikai.associations.stats import publication
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 from wards.models import District, Ward

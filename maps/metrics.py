@@ -17,7 +17,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.associations import publication, rules
+from chonaikai.associations import rules
+from chonaikai.associations.stats import publication
 from chonaikai.calendar import japanese_date
 
 NO_DATA_COLOUR = "#d4d4d4"  # grey, never black: folium's default for missing data is black
@@ -166,7 +167,7 @@ def ward_figures(
     """Figures for every area (code, name, romaji: wards, districts or associations), with or without
     counts on the survey date.
 
-    Small areas are withheld by chonaikai.associations.publication.suppress, the rule the API and open data apply: an
+    Small areas are withheld by chonaikai.associations.stats.publication.suppress, the rule the API and open data apply: an
     area of fewer than `min_households` households gets no figures, and an area whose previous
     survey (`previous_households`: code → households) was that small gets no change. The gap shares
     are computed over every row, withheld or not, so that they still add up to the gap. Areas in

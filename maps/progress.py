@@ -19,7 +19,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from chonaikai.associations import publication, rules, survey
+from chonaikai.associations import rules, survey
+from chonaikai.associations.stats import publication
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.plan import rules as plan_rules
 

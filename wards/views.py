@@ -2,8 +2,9 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from chonaikai.associations import publication, selectors
+from chonaikai.associations import selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import publication
 
 from .models import Ward
 

@@ -19,9 +19,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from chonaikai.accounts import policy
-from chonaikai.associations import publication, selectors
+from chonaikai.associations import selectors
 from chonaikai.associations.models import Federation, HouseholdCount
-from chonaikai.associations.services import registry
+from chonaikai.associations.registry import services as registry
+from chonaikai.associations.stats import publication
 from chonaikai.cities.texts import labelled
 from wards.models import District
 

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import importer, selectors, services
-from chonaikai.associations.services import uploads
+from chonaikai.associations import selectors, services
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.services import uploads
 from chonaikai.cities.texts import labelled
 
 from ..errors import ApiError

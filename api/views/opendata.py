@@ -1,7 +1,7 @@
 """Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
 
 Anonymous and aggregated only: no association, no person, no area with fewer households than
-the city's threshold (publication.min_households()). The figures are chonaikai.associations.publication's
+the city's threshold (publication.min_households()). The figures are chonaikai.associations.stats.publication's
 published series (one rule with the API, pages and maps, including the city total when it would
 give a withheld ward away). The licence and the credit line travel with the data: JSON fields, and
 for the CSV `Link` (rel="license", rel="describedby") and `X-License` / `X-Attribution` headers,
@@ -33,8 +33,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, publication, survey
+from chonaikai.associations import survey
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import exporter, publication
 from chonaikai.cities.current import city
 from chonaikai.cities.texts import labelled
 from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response

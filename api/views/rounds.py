@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
 from chonaikai.associations import selectors, services, survey
+from chonaikai.associations.counts.services.rounds import may_act, possible_actions
 from chonaikai.associations.models import Association, SurveyRound
-from chonaikai.associations.services.rounds import may_act, possible_actions
 from chonaikai.associations.templatetags.japanese import jdate
 from chonaikai.cities.texts import labelled
 

@@ -16,8 +16,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, publication, rules, selectors
+from chonaikai.associations import rules, selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import exporter, publication
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled, words
 from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, code_text, csv_response, workbook_response
@@ -324,7 +325,7 @@ def _filename(table: MembershipTable, suffix: str) -> str:
 
 
 class CitySummaryXLSXView(APIView):
-    """The city's published table, as chonaikai.associations.exporter writes it."""
+    """The city's published table, as chonaikai.associations.stats.exporter writes it."""
 
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [BinaryRenderer, JSONRenderer]

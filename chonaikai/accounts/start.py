@@ -1,7 +1,7 @@
 """The start page (「あなたのやること」) each role lands on after logging in: what is waiting for the
 user, each item linking to the screen where it is done.
 
-Composes the domains' reads (associations.selectors_rounds, subsidies.selectors_todo) for the user's
+Composes the domains' reads (associations.counts.selectors, subsidies.selectors_todo) for the user's
 role (policy.role_of); holds no rule and no query of its own beyond theirs.
 """
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.associations import selectors_rounds
+from chonaikai.associations.counts import selectors as selectors_rounds
 from chonaikai.associations.templatetags.japanese import jdate
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled

@@ -44,9 +44,9 @@ from django.db.models import ProtectedError
 from wards.models import District, Ward, WardTotal
 
 from . import rules
+from .imports.services.counts import CountValues, counts_write
 from .models import Association, Federation, HouseholdCount
-from .services.counts import CountValues, counts_write
-from .services.summaries import summaries_refresh
+from .stats.services import summaries_refresh
 
 SAMPLE_MARK = "（サンプル）"
 DEFAULT_SEED = 1

@@ -10,8 +10,8 @@ import datetime as dt
 from celery import shared_task
 
 from . import services
+from .imports.services import uploads
 from .models import CountsUpload
-from .services import uploads
 
 
 def import_progress(upload_id: str) -> dict | None:

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views, views_counts, views_import, views_registry
+from . import views
+from .counts import views as views_counts
+from .imports import views as views_import
+from .registry import views as views_registry
 
 app_name = "associations"
 

@@ -1,6 +1,6 @@
 """The outcome indicators as a workbook (.xlsx) for the yearly report to the advisory table.
 
-Every cell goes through associations.exporter.excel_safe, so no text (a name, a note, a source)
+Every cell goes through associations.stats.exporter.excel_safe, so no text (a name, a note, a source)
 can start a formula. Figures come from selectors.indicator_progress; nothing here computes them.
 """
 
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from chonaikai.associations.exporter import excel_safe
+from chonaikai.associations.stats.exporter import excel_safe
 from chonaikai.associations.survey import survey_day_label
 from chonaikai.associations.templatetags.japanese import fylabel, jdate
 

@@ -1,6 +1,6 @@
 """Workbooks (.xlsx) for accounting: totals per programme and fiscal year, and payment lists.
 
-Every value goes into a sheet through chonaikai.associations.exporter.excel_safe, so no name or
+Every value goes into a sheet through chonaikai.associations.stats.exporter.excel_safe, so no name or
 purpose typed by a user can start a formula. Figures come from the selectors. The bank-transfer
 columns of payment lists (金融機関名, 支店名, 口座種別, 口座番号, 口座名義) are left empty and shaded
 for the city to fill in: the system holds no bank details.
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from chonaikai.accounts import policy
-from chonaikai.associations.exporter import excel_safe
+from chonaikai.associations.stats.exporter import excel_safe
 from chonaikai.cities.current import labels
 
 from . import rules, selectors

@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from chonaikai.associations import exporter, importer, selectors, services
+from chonaikai.associations import selectors, services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.associations.stats import exporter
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 
 PREVIOUS = dt.date(2023, 1, 1)

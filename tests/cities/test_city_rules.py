@@ -10,11 +10,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from chonaikai.associations import code_format, importer, publication, services, survey
-from chonaikai.associations.importer import Col
+from chonaikai.associations import code_format, services, survey
+from chonaikai.associations.counts.services.rounds import default_survey_date
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import Col
 from chonaikai.associations.models import Association, HouseholdCount
-from chonaikai.associations.selectors_registry import next_association_code
-from chonaikai.associations.services.rounds import default_survey_date
+from chonaikai.associations.registry.selectors import next_association_code
+from chonaikai.associations.stats import publication
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.codes import normalize_association_code
 from tests.factories import AssociationFactory

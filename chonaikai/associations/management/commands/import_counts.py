@@ -26,8 +26,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.associations import importer, services
 from wards.models import Ward
+
+from ... import services
+from ...imports import importer
 
 STATUS_LABELS = {
     importer.RowStatus.NEW: gettext_lazy("新規"),
