@@ -380,6 +380,9 @@ REMINDER_WINDOWS = {
 # from a backup or newly deployed does not mail about rounds long past.
 LATE_NOTICE_DAYS = 14
 _OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+# One reminder's mail (chonaikai.associations.tasks registers it under this name). Sent by name
+# through chonaikai.queue: tasks call services, never the reverse.
+SEND_REMINDER_TASK = "chonaikai.associations.tasks.send_round_reminder_task"
 
 
 @transaction.atomic
@@ -392,8 +395,6 @@ def round_reminders_plan(*, today: dt.date | None = None) -> list[int]:
     (or in two workers at once) records and sends nothing more: see RoundReminder's constraints.
     Returns the ids of the reminders recorded now.
     """
-    from ...tasks import send_round_reminder_task
-
     today = today or timezone.localdate()
     earliest_deadline = today - dt.timedelta(days=LATE_NOTICE_DAYS)
     latest_deadline = today + dt.timedelta(days=max(days for _low, days in REMINDER_WINDOWS.values()))
@@ -421,7 +422,7 @@ def round_reminders_plan(*, today: dt.date | None = None) -> list[int]:
         sent_at__isnull=True, survey_round__deadline__range=(earliest_deadline, latest_deadline)
     ).exclude(pk__in=recorded)
     for reminder_id in [*recorded, *unsent.values_list("pk", flat=True)]:
-        transaction.on_commit(lambda pk=reminder_id: enqueue(send_round_reminder_task, pk), robust=True)
+        transaction.on_commit(lambda pk=reminder_id: enqueue(SEND_REMINDER_TASK, pk), robust=True)
     return recorded
 
 

@@ -49,6 +49,11 @@ from .counts import (
 )
 from .counts_fast import counts_import_fast
 
+# The background check and import of a large upload (chonaikai.associations.tasks registers them
+# under these names). Sent by name through chonaikai.queue: tasks call services, never the reverse.
+PREVIEW_TASK = "chonaikai.associations.tasks.preview_counts_upload_task"
+IMPORT_TASK = "chonaikai.associations.tasks.import_counts_task"
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_RETENTION_HOURS = 72
@@ -229,14 +234,12 @@ def counts_upload_set_columns(*, actor, upload: CountsUpload, mapping: dict[str,
 
 
 def _start_background_preview(upload: CountsUpload) -> None:
-    from ...tasks import preview_counts_upload_task
-
     _record(upload, status=Status.PREVIEWING, stage="queued", done=0, total=0, result=None)
     upload_id = str(upload.pk)
 
     def send() -> None:
         try:
-            enqueue(preview_counts_upload_task, upload_id, task_id=f"preview-{upload_id}")
+            enqueue(PREVIEW_TASK, upload_id, task_id=f"preview-{upload_id}")
         except QueueUnavailable:
             # Nothing will check it: back to uploaded, so that opening the preview tries again
             # (and says the queue is down). Not raised: the upload itself is kept.
@@ -279,15 +282,13 @@ def counts_upload_commit(
         finish(upload, status=Status.IMPORTED, result=outcome_of(result), rows=result.preview.summary.rows)
         return result
 
-    from ...tasks import import_counts_task
-
     previous = upload.status
     _record(upload, status=Status.IMPORTING, stage="queued", done=0, total=0)
     upload_id = str(upload.pk)
 
     def send() -> None:
         try:
-            enqueue(import_counts_task, upload_id, task_id=upload_id)
+            enqueue(IMPORT_TASK, upload_id, task_id=upload_id)
         except QueueUnavailable:
             CountsUpload.objects.filter(pk=upload_id).update(status=previous, stage="")
             if not keep_if_unqueued:
