@@ -35,10 +35,11 @@ from rest_framework.views import APIView
 
 from chonaikai.associations import survey
 from chonaikai.associations.selectors import Level
-from chonaikai.associations.stats import exporter, publication
+from chonaikai.associations.stats import publication
 from chonaikai.cities.current import city
 from chonaikai.cities.texts import labelled
 from chonaikai.downloads import CSV_MEDIA_TYPE, code_text, csv_response
+from chonaikai.files import xlsx
 
 from .common import CSVRenderer
 
@@ -266,7 +267,7 @@ class OpenDataCSVView(APIView):
                 r.fiscal_year,
                 level_label(r.level),
                 r.code,
-                exporter.excel_safe(r.name),
+                xlsx.excel_safe(r.name),
                 _blank(r.associations),
                 _blank(r.households),
                 _blank(r.member_households),

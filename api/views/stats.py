@@ -22,6 +22,7 @@ from chonaikai.associations.stats import exporter, publication
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled, words
 from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, code_text, csv_response, workbook_response
+from chonaikai.files import xlsx
 from wards.models import Ward
 
 from ..errors import ApiError
@@ -270,7 +271,7 @@ class MembershipStatsCSVView(APIView):
     )
     def get(self, request):
         table = membership_table(request)
-        rows = [[exporter.excel_safe(_cell(r, c)) for c in CSV_COLUMNS] for r in table.results]
+        rows = [[xlsx.excel_safe(_cell(r, c)) for c in CSV_COLUMNS] for r in table.results]
         return csv_response(CSV_COLUMNS, rows, filename=_filename(table, "csv"))
 
 
@@ -293,12 +294,12 @@ class MembershipStatsXLSXView(APIView):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = table.survey_date.strftime("%Y%m%d")
-        sheet.append([exporter.excel_safe(str(XLSX_HEADINGS[c])) for c in CSV_COLUMNS])
+        sheet.append([xlsx.excel_safe(str(XLSX_HEADINGS[c])) for c in CSV_COLUMNS])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in table.results:
-            sheet.append([exporter.excel_safe(_xlsx_value(row, column)) for column in CSV_COLUMNS])
+            sheet.append([xlsx.excel_safe(_xlsx_value(row, column)) for column in CSV_COLUMNS])
             for index, column in enumerate(CSV_COLUMNS, start=1):
                 if column in XLSX_FORMATS:
                     sheet.cell(row=sheet.max_row, column=index).number_format = XLSX_FORMATS[column]

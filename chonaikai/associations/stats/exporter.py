@@ -1,7 +1,7 @@
 """Household-count workbooks (.xlsx): a ward's entry template and the city's published table.
 
-Every value goes into a sheet through excel_safe(), so that no text from users (an association's
-name, a note) can start a formula. Figures come from the selectors; nothing here computes a rate.
+Every value goes into a sheet through chonaikai.files.xlsx (excel_safe), so that no text from
+users (an association's name, a note) can start a formula. Figures come from the selectors; nothing here computes a rate.
 
 Text is translated (gettext) in the active language, except the template's column headings: they
 are the import format (importer.Col), Japanese in every language.
@@ -15,15 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chonaikai.accounts import policy
+from chonaikai.files.xlsx import BOLD, TITLE, append_row, header_row
 from wards.models import Ward
 
 from .. import selectors
-from ..imports.importer import FORMULA_STARTS, Col
+from ..imports.importer import Col
 from ..models import Association, HouseholdCount
 from ..templatetags.japanese import jdate
 
@@ -55,38 +55,8 @@ CITY_WIDTHS = (10, 14, 10, 14, 14, 12, 16)
 COUNT_FORMAT = "#,##0"
 RATE_FORMAT = "0.00"
 CHANGE_FORMAT = "+0.00;-0.00;0.00"
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
 _FILL_IN = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill in
 _REFERENCE = PatternFill("solid", fgColor="EDEDED")  # last survey's figures, for reference
-
-
-def excel_safe(value):
-    """The value to write in a cell: text that would start a formula gets a leading apostrophe.
-
-    (openpyxl itself stores any string starting with "=" as a formula.)
-
-    The importer drops that apostrophe again, so an exported sheet reads back unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _append(ws, values) -> int:
-    ws.append([excel_safe(v) for v in values])
-    return ws.max_row
-
-
-def _header(ws, columns, widths) -> int:
-    row = _append(ws, [str(c) for c in columns])  # lazy translations as text
-    for cell in ws[row]:
-        cell.font = _BOLD
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"A{row + 1}"  # a coordinate: ws.cell() would create a cell and shift appends
-    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,8 +92,8 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
     wb = Workbook()
     ws = wb.active
     ws.title = ward.name
-    _append(ws, [_("%(ward)s 町内会・自治会 世帯数調査票") % {"ward": ward.name}])
-    ws["A1"].font = _TITLE
+    append_row(ws, [_("%(ward)s 町内会・自治会 世帯数調査票") % {"ward": ward.name}])
+    ws["A1"].font = TITLE
     if survey_date:
         target = _("調査基準日: %(date)s") % {"date": jdate(survey_date)}
     else:
@@ -132,7 +102,7 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
         reference = _("前回（%(date)s）") % {"date": jdate(reference_date)}
     else:
         reference = _("前回")
-    _append(
+    append_row(
         ws,
         [
             _(
@@ -146,11 +116,11 @@ def ward_template(*, ward: Ward, actor, survey_date: dt.date | None = None) -> W
             }
         ],
     )
-    _append(ws, [])
-    header = _header(ws, TEMPLATE_COLUMNS, TEMPLATE_WIDTHS)
+    append_row(ws, [])
+    header = header_row(ws, TEMPLATE_COLUMNS, TEMPLATE_WIDTHS)
     for association_id, code, name in associations:
         households, members = previous.get(association_id, (None, None))
-        row = _append(ws, [code, name, households, members, None, None, None])
+        row = append_row(ws, [code, name, households, members, None, None, None])
         for column in (3, 4):
             ws.cell(row=row, column=column).fill = _REFERENCE
         for column in (3, 4, 5, 6):
@@ -198,28 +168,28 @@ def city_summary(*, survey_date: dt.date) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{survey_date:%Y%m%d}"
-    _append(ws, [_("町内会・自治会 加入状況（%(date)s現在）") % {"date": jdate(survey_date)}])
-    ws["A1"].font = _TITLE
+    append_row(ws, [_("町内会・自治会 加入状況（%(date)s現在）") % {"date": jdate(survey_date)}])
+    ws["A1"].font = TITLE
     note = _("加入率 = 加入世帯数 ÷ 区域内世帯数（%、小数第3位を四捨五入）。")
     if city.previous_survey_date:
         note += _("前回比は前回調査（%(date)s）の加入率との差（ポイント）。") % {
             "date": jdate(city.previous_survey_date)
         }
-    _append(ws, [note])
-    _append(ws, [])
-    _header(ws, CITY_COLUMNS, CITY_WIDTHS)
+    append_row(ws, [note])
+    append_row(ws, [])
+    header_row(ws, CITY_COLUMNS, CITY_WIDTHS)
     for code, name in Ward.objects.order_by("code").values_list("code", "name"):
         _stats_row(ws, code, name, by_ward.get(code))
     total = _stats_row(ws, city.code, city.name, city)
     for cell in ws[total]:
-        cell.font = _BOLD
+        cell.font = BOLD
     return wb
 
 
 def _stats_row(ws, code: str, name: str, stats: selectors.MembershipRow | None) -> int:
     if stats is None:
-        return _append(ws, [code, name])
-    row = _append(
+        return append_row(ws, [code, name])
+    row = append_row(
         ws,
         [code, name, stats.associations, stats.households, stats.member_households, stats.rate, stats.change],
     )

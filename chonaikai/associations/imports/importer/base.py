@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 
 from django.utils.translation import gettext as _
 
+from chonaikai.files.xlsx import FORMULA_STARTS
 from wards.models import Ward
 
 from ... import rules
@@ -51,10 +52,8 @@ _TOTAL_MARK = "計"  # i18n: data
 _BRACKETS = "()[]{}<>（）［］｛｝〈〉《》「」『』【】〔〕"  # i18n: data
 # A count cell holding only a dash is 0 in published tables ("-", "－", "―" …; after NFKC).
 ZERO_MARKS = frozenset("-‐‑‒–—―−ー")  # i18n: data
-# Text starting with these would be a formula in Excel, LibreOffice or Google Sheets (CSV/DDE
-# injection). Exports prefix such text with an apostrophe (exporter.excel_safe); reading a text
-# cell drops that apostrophe again, so an exported sheet reads back unchanged.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Exports prefix text that would start a formula with an apostrophe (chonaikai.files.xlsx); reading
+# a text cell drops that apostrophe again, so an exported sheet reads back unchanged.
 _ESCAPED_START = tuple("'" + s for s in FORMULA_STARTS)
 _INTEGER_RE = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 

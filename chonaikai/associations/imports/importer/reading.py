@@ -12,6 +12,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from chonaikai.files import text as csv_text
+
 from .. import spreadsheet
 from .base import CSV_MAX_COLUMNS, CSV_SUFFIXES, SPREADSHEET_SUFFIXES, ImportFileError, Table
 
@@ -153,24 +155,12 @@ def _iter_spreadsheet(data: bytes) -> Iterator[tuple[str, Iterator[list]]]:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or CP932, the encodings Excel and Japanese offices write.
-
-    UTF-8 is tried first: CP932 text is almost never valid UTF-8, while the reverse is often
-    "valid" CP932 mojibake. CP932 is Microsoft's superset of Shift_JIS (①, ㈱, NEC extensions).
-    A file that is neither is refused naming the line where the better of the two failed.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """The CSV's text (chonaikai.files.text: UTF-8 with or without BOM, or CP932); a file in
+    neither is refused naming the line where reading failed."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        utf8_failed_at = e.start
-    try:
-        return data.decode("cp932")
-    except UnicodeDecodeError as e:
-        # The encoding that read further is the one the file was meant to be in: name its bad line.
-        at = max(utf8_failed_at, e.start)
+        return csv_text.decode_text(data).text
+    except csv_text.UndecodableText as e:
         raise ImportFileError(
             _("CSV ファイルの文字コードを判別できませんでした。UTF-8 か Shift_JIS で保存してください。"),
-            row=data.count(b"\n", 0, at) + 1,
+            row=e.line,
         ) from e
