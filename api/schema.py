@@ -1,5 +1,6 @@
 """OpenAPI extras: the token scheme, the error responses every operation can give, and what makes
-the schema usable by strict validators and generated clients.
+the schema usable by strict validators and generated clients; the tags and helpers that the
+domains' schema modules (api/<domain>/schema.py) build their operations with.
 
 Post-processing hooks rather than decorators on each view, so that no operation forgets them:
 - every status the API can answer is documented, with the one error shape;
@@ -14,24 +15,36 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from chonaikai.cities.texts import labelled
 
+from .serializers import ErrorSerializer
+
+# The operations' tags (translated when the schema is generated), one per domain package.
+AUTH_TAG = _("認証")
 # The geography tag names the loaded city's levels (区・地区・連合町内会 in a city with wards).
 AREA_TAG = labelled(_("%(area)s・地区・%(federation)s"))
-# Tag (as the views name it, translated when the schema is generated) → its ASCII slug.
+ASSOCIATIONS_TAG = _("町内会")
+COUNTS_TAG = _("世帯数")
+ROUNDS_TAG = _("調査（提出状況）")
+STATS_TAG = _("統計")
+OPENDATA_TAG = _("オープンデータ")
+PROGRAMMES_TAG = _("補助金（制度）")
+APPLICATIONS_TAG = _("補助金（申請）")
+# Tag → its ASCII slug.
 TAG_SLUGS = (
-    (_("認証"), "auth"),
+    (AUTH_TAG, "auth"),
     (AREA_TAG, "geography"),
-    (_("町内会"), "associations"),
-    (_("世帯数"), "counts"),
-    (_("調査（提出状況）"), "rounds"),
-    (_("統計"), "stats"),
-    (_("オープンデータ"), "opendata"),
-    (_("補助金（制度）"), "subsidy-programmes"),
-    (_("補助金（申請）"), "subsidy-applications"),
+    (ASSOCIATIONS_TAG, "associations"),
+    (COUNTS_TAG, "counts"),
+    (ROUNDS_TAG, "rounds"),
+    (STATS_TAG, "stats"),
+    (OPENDATA_TAG, "opendata"),
+    (PROGRAMMES_TAG, "subsidy-programmes"),
+    (APPLICATIONS_TAG, "subsidy-applications"),
 )
 # Only null: `nullable` widens the type to null, and the enum leaves null alone.
 NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
@@ -59,6 +72,20 @@ ERROR_SCHEMA = {
         "extra": {"fields": {"survey_date": [_("日付の形式が違います。")]}},
     },
 }
+
+
+def tagged(tag):
+    """`extend_schema` with the domain's tag filled in: each domain's schema module makes its own."""
+
+    def operation(**kwargs):
+        return extend_schema(tags=[tag], **kwargs)
+
+    return operation
+
+
+def conflict(description) -> OpenApiResponse:
+    """A 409 in the one error shape, with what the conflict is."""
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

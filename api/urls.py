@@ -8,10 +8,17 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import subsidies
+from .associations import views as associations
+from .auth import views as auth
+from .common import DATE_REGEX, WARD_CODE_REGEX
+from .counts import views as counts
 from .errors import not_found
+from .geography import views as geography
+from .opendata import views as opendata
+from .rounds import views as rounds
 from .schema import SchemaView
-from .views import associations, auth, geography, imports, opendata, rounds, stats
+from .stats import views as stats
+from .subsidies import views as subsidies
 
 app_name = "api"
 
@@ -26,7 +33,7 @@ router.register("wards", geography.WardViewSet, basename="ward")
 router.register("districts", geography.DistrictViewSet, basename="district")
 router.register("federations", geography.FederationViewSet, basename="federation")
 router.register("associations", associations.AssociationViewSet, basename="association")
-router.register("counts", associations.CountViewSet, basename="count")
+router.register("counts", counts.CountViewSet, basename="count")
 router.register("rounds", rounds.SurveyRoundViewSet, basename="round")
 router.register("subsidy-programmes", subsidies.ProgrammeViewSet, basename="subsidy-programme")
 router.register("subsidy-applications", subsidies.ApplicationViewSet, basename="subsidy-application")
@@ -49,25 +56,25 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("wards.geojson", geography.WardBoundariesView.as_view(), name="ward-boundaries"),
     re_path(
-        rf"^wards/(?P<code>{geography.WARD_CODE_REGEX})/entry-sheet\.xlsx$",
+        rf"^wards/(?P<code>{WARD_CODE_REGEX})/entry-sheet\.xlsx$",
         geography.WardEntrySheetView.as_view(),
         name="ward-entry-sheet",
     ),
     re_path(
-        rf"^wards/(?P<code>{rounds.WARD_CODE_REGEX})/counts/(?P<survey_date>{rounds.DATE_REGEX})/$",
+        rf"^wards/(?P<code>{WARD_CODE_REGEX})/counts/(?P<survey_date>{DATE_REGEX})/$",
         rounds.WardCountsGridView.as_view(),
         name="ward-counts-grid",
     ),
     re_path(
-        rf"^rounds/(?P<survey_date>{rounds.DATE_REGEX})/wards/(?P<ward_code>{rounds.WARD_CODE_REGEX})/"
+        rf"^rounds/(?P<survey_date>{DATE_REGEX})/wards/(?P<ward_code>{WARD_CODE_REGEX})/"
         r"(?P<action>submit|approve|send-back|withdraw)/$",
         rounds.WardProgressActionView.as_view(),
         name="ward-progress-action",
     ),
-    path("counts/import/", imports.CountImportView.as_view(), name="counts-import"),
+    path("counts/import/", counts.CountImportView.as_view(), name="counts-import"),
     path(
         "counts/import/<uuid:task_id>/",
-        imports.CountImportProgressView.as_view(),
+        counts.CountImportProgressView.as_view(),
         name="counts-import-progress",
     ),
     path("survey-dates/", stats.SurveyDatesView.as_view(), name="survey-dates"),

@@ -68,7 +68,7 @@ def _run() -> None:
 
     from rest_framework.renderers import JSONRenderer
 
-    from api.serializers import PreviewSerializer
+    from api.counts.serializers import PreviewSerializer
     from chonaikai.associations.imports import importer, spreadsheet
     from chonaikai.associations.models import Association
     from tests.imports import hostile

@@ -285,6 +285,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chonaikai@localhost")
 # Domain settings.
 # Web uploads of more rows than this are checked and committed by a Celery task with visible progress.
 COUNTS_IMPORT_ASYNC_THRESHOLD = env.int("COUNTS_IMPORT_ASYNC_THRESHOLD", default=2000)
+# The yearly counts entry grid of an area with more active associations than this is shown one
+# district (or, in a city without districts, one federation) at a time: ~400 rows is what one page holds.
+COUNTS_GRID_MAX_ROWS = env.int("COUNTS_GRID_MAX_ROWS", default=400)
 # Hours a counts upload (its file and its record: preview, progress, outcome) is kept after it was
 # uploaded; then the purge (hourly by Celery beat, or `manage.py purge_counts_uploads`) removes it.
 COUNTS_UPLOAD_RETENTION_HOURS = env.int("COUNTS_UPLOAD_RETENTION_HOURS", default=72)

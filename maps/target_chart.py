@@ -3,8 +3,9 @@
 An inline SVG like chonaikai.associations.templatetags.charts (whose tick and colour helpers it
 reuses), but with fiscal years along the x axis from the first survey to the target year, so that
 the history, the target line and the two projections (chonaikai.plan.rules' linear_projection and
-compound_growth_projection, read at every year up to the target) share one axis. The y axis spans every value drawn, the target included; it does not start at 0
-(that would flatten a change of a few percent into a line), and the chart says so.
+compound_growth_projection, read at every year up to the target) share one axis. The y axis spans
+every value drawn, the target included; it does not start at 0 (that would flatten a change of a
+few percent into a line), and the chart says so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from chonaikai.associations.templatetags.charts import AXIS, GRID, PRIMARY, TEXT, nice_ticks
+from chonaikai.associations.templatetags.charts import (
+    AXIS,
+    PRIMARY,
+    TEXT,
+    nice_ticks,
+    svg_chart,
+    svg_dots,
+    svg_x_labels,
+    svg_y_grid,
+)
 from chonaikai.associations.templatetags.japanese import fylabel
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.plan import rules as plan_rules
@@ -116,31 +126,13 @@ def render(board: TargetDashboard, city_series) -> SafeString:
     def xy(points) -> str:
         return " ".join(f"{x_of(year):.1f},{y_of(value):.1f}" for year, value in points)
 
-    grid = format_html_join(
-        "",
-        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="1"/>'
-        '<text x="{4}" y="{2}" dy="0.35em" text-anchor="end" font-size="15" fill="{5}">{6}</text>',
-        ((LEFT, LEFT + PLOT_W, f"{y_of(t):.1f}", GRID, LEFT - 10, TEXT, intcomma(round(t))) for t in ticks),
+    grid = svg_y_grid(
+        ticks, lambda t: f"{y_of(t):.1f}", lambda t: intcomma(round(t)), left=LEFT, width=PLOT_W
     )
-    x_labels = format_html_join(
-        "",
-        '<text x="{0}" y="{1}" text-anchor="middle" font-size="13" fill="{2}">{3}</text>',
-        (
-            (
-                f"{x_of(year):.1f}",
-                TOP + PLOT_H + 20,
-                TEXT,
-                format_html_join(
-                    "",
-                    '<tspan x="{0}" dy="{1}">{2}</tspan>',
-                    (
-                        (f"{x_of(year):.1f}", "0" if n == 0 else "1.2em", line)
-                        for n, line in enumerate(_fy_lines(year))
-                    ),
-                ),
-            )
-            for year in range(first_year, last_year + 1)
-        ),
+    x_labels = svg_x_labels(
+        ((f"{x_of(year):.1f}", _fy_lines(year)) for year in range(first_year, last_year + 1)),
+        y=TOP + PLOT_H + 20,
+        font_size=13,
     )
     target_y = y_of(target)
     target_line = format_html(
@@ -167,14 +159,8 @@ def render(board: TargetDashboard, city_series) -> SafeString:
         xy(history),
         PRIMARY,
     )
-    dots = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="5" fill="#FFFFFF" stroke="{}" stroke-width="3">'
-        "<title>{}: {}</title></circle>",
-        (
-            (f"{x_of(year):.1f}", f"{y_of(value):.1f}", PRIMARY, fylabel(year), intcomma(value))
-            for year, value in history
-        ),
+    dots = svg_dots(
+        (f"{x_of(year):.1f}", f"{y_of(value):.1f}", fylabel(year), intcomma(value)) for year, value in history
     )
 
     history_label = gettext("加入世帯数（各年1月1日の調査）")
@@ -208,31 +194,13 @@ def render(board: TargetDashboard, city_series) -> SafeString:
             axis_note,
         ]
     )
-    return format_html(
-        '<div class="chart target-chart" id="target-chart" role="region" aria-labelledby="target-chart-title" '
-        'tabindex="0">'
-        '<svg class="chart__svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="target-chart-title" '
-        'aria-describedby="target-chart-desc" font-family="inherit">'
-        '<title id="target-chart-title">{title}</title><desc id="target-chart-desc">{desc}</desc>'
-        "{grid}"
-        '<line x1="{left}" x2="{left}" y1="{top}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
-        '<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
+    body = format_html(
         # The axis break: two short slanted strokes at the foot of the y axis.
         '<path d="M{bx1} {by1}l12 -6M{bx1} {by2}l12 -6" stroke="{axis}" stroke-width="1.5"/>'
         "{x_labels}"
         '<text x="8" y="{y_title_y}" font-size="15" fill="{text}">{y_label}</text>'
         '<text x="{right}" y="{y_title_y}" text-anchor="end" font-size="13" fill="{text}">{axis_note}</text>'
-        "{target_line}{projection_lines}{history_line}{dots}{legend}"
-        "</svg></div>",
-        w=WIDTH,
-        h=HEIGHT,
-        title=title,
-        desc=description,
-        grid=grid,
-        left=LEFT,
-        right=LEFT + PLOT_W,
-        top=TOP,
-        base=TOP + PLOT_H,
+        "{target_line}{projection_lines}{history_line}{dots}{legend}",
         axis=AXIS,
         bx1=LEFT - 6,
         by1=f"{TOP + PLOT_H - 8:.1f}",
@@ -240,6 +208,7 @@ def render(board: TargetDashboard, city_series) -> SafeString:
         x_labels=x_labels,
         y_title_y=TOP - 30,
         y_label=gettext("加入世帯数"),
+        right=LEFT + PLOT_W,
         text=TEXT,
         axis_note=axis_note,
         target_line=target_line,
@@ -247,4 +216,16 @@ def render(board: TargetDashboard, city_series) -> SafeString:
         history_line=history_line,
         dots=dots,
         legend=legend,
+    )
+    return svg_chart(
+        grid,
+        body,
+        chart_id="target-chart",
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        description=description,
+        axes=(LEFT, LEFT + PLOT_W, TOP, TOP + PLOT_H),
+        region_class="chart target-chart",
+        region_id="target-chart",
     )

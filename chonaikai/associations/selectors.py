@@ -510,8 +510,62 @@ class EntryGrid:
         return self.progress.survey_round.survey_date
 
 
-def count_entry_grid(*, ward: Ward, survey_date: dt.date) -> EntryGrid | None:
-    """The ward's active associations with this round's and the previous survey's counts.
+@dataclass(frozen=True)
+class EntryGroup:
+    """One district or federation of an area's entry grid, shown as one page when the area is large."""
+
+    level: str  # Level.DISTRICT or Level.FEDERATION
+    code: str  # the district's or federation's code; UNASSIGNED_CODE for associations of none
+    name: str  # "" for the unassigned group (the page names it)
+    active: int  # active associations in the group
+    counted: int  # of which have a count for the survey date
+
+    @property
+    def unassigned(self) -> bool:
+        return self.code == UNASSIGNED_CODE
+
+    def lookup(self, prefix: str = "") -> dict:
+        """The filter that selects the group's associations (`prefix`: the path to Association)."""
+        if self.unassigned:
+            return {f"{prefix}{self.level}__isnull": True}
+        return {f"{prefix}{self.level}__code": self.code}
+
+
+def count_entry_groups(*, ward: Ward, survey_date: dt.date) -> list[EntryGroup]:
+    """The ward's active associations per district (a city with districts) or else per federation,
+    each with how many have a count for `survey_date`: the pages of a large area's entry grid.
+
+    By code, the associations of no district/federation last. One query.
+    """
+    from django.db.models import Exists, OuterRef, Q
+
+    level = Level.DISTRICT if city().has_districts else Level.FEDERATION
+    has_count = HouseholdCount.objects.filter(association=OuterRef("pk"), survey_date=survey_date)
+    rows = (
+        Association.objects.active()
+        .in_ward(ward)
+        .values(f"{level}__code", f"{level}__name")
+        .annotate(active=Count("id"), counted=Count("id", filter=Q(Exists(has_count))))
+        .order_by()
+    )
+    groups = [
+        EntryGroup(
+            level=level,
+            code=row[f"{level}__code"] or UNASSIGNED_CODE,
+            name=row[f"{level}__name"] or "",
+            active=row["active"],
+            counted=row["counted"],
+        )
+        for row in rows
+    ]
+    return sorted(groups, key=lambda g: (g.unassigned, g.code))
+
+
+def count_entry_grid(
+    *, ward: Ward, survey_date: dt.date, group: EntryGroup | None = None
+) -> EntryGrid | None:
+    """The ward's active associations with this round's and the previous survey's counts; only
+    those of `group` when given (count_entry_groups).
 
     None when no round is open for `survey_date`. Four queries whatever the number of associations.
     Scope is the caller's business (policy.get_ward_for_edit).
@@ -528,6 +582,7 @@ def count_entry_grid(*, ward: Ward, survey_date: dt.date) -> EntryGrid | None:
     associations = list(
         Association.objects.active()
         .in_ward(ward)
+        .filter(**(group.lookup() if group else {}))
         .select_related("federation")  # the grid's federation filter
         .only("id", "code", "name", "kana", "ward_id", "is_sample", "federation", "federation__name")
         .order_by("code")
@@ -537,6 +592,7 @@ def count_entry_grid(*, ward: Ward, survey_date: dt.date) -> EntryGrid | None:
     counts = {
         (c.association_id, c.survey_date): c
         for c in HouseholdCount.objects.filter(association__ward=ward, survey_date__in=dates)
+        .filter(**(group.lookup("association__") if group else {}))
         .select_related("entered_by")
         .order_by()
     }

@@ -4,6 +4,10 @@
 `ProfileError` listing every mistake with its file and key (「areas.toml: area[3].code: …」), so
 that a city's staff fix the profile in one pass. Nothing here touches the database:
 chonaikai.operations.city_profile writes a Profile.
+
+One concern, kept in one module although it is over 600 lines: the checks of every file of the
+profile format, in the order cities/README.md documents them, so that the format and its checks
+are read side by side.
 """
 
 from __future__ import annotations

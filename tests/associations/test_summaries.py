@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import entry as api_entry
+from api.counts import entry as api_entry
 from chonaikai.associations import sample, selectors, services
 from chonaikai.associations.imports import importer
 from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary

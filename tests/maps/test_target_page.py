@@ -99,7 +99,7 @@ def test_city_and_ward_charts_are_inline_svg_and_the_page_loads_nothing_from_els
     html = client.get(PAGE).content.decode()
 
     assert html.count('<svg class="chart__svg"') == 2 + 2 * 10
-    assert 'aria-label="加入世帯数の推移（中央区）"' in html and 'aria-label="加入率の推移（清田区）"' in html
+    assert ">加入世帯数の推移（中央区）</title>" in html and ">加入率の推移（清田区）</title>" in html
     assert 'id="city-series"' in html  # the table behind the city charts
     assert not re.search(r"<script[^>]*\ssrc=", html.split("</footer>")[0].split("<main")[1])
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
@@ -123,7 +123,7 @@ def test_wards_below_the_publication_threshold_are_withheld(client, plan_counts,
 
     assert cells(html, "01101") == ["世帯数が少ないため非公表"]
     assert "70,556" not in html.split('id="target-wards"')[1]
-    assert 'aria-label="加入世帯数の推移（中央区）"' not in html  # no ward series either
+    assert ">加入世帯数の推移（中央区）</title>" not in html  # no ward series either
     assert re.search(r'id="latest-value">691,397世帯<', html)  # the city total stays
 
 

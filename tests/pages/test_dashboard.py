@@ -34,7 +34,7 @@ def test_dashboard_shows_the_distance_to_the_fy2028_target(client, city):
 def test_dashboard_draws_the_city_trend_as_inline_svg_with_its_table(client, city):
     html = page_text(client.get("/"))
     assert html.count('<svg class="chart__svg"') == 2  # rate, member households
-    assert 'role="img"' in html and 'aria-label="加入率の推移（市全体）"' in html
+    assert 'role="img"' in html and ">加入率の推移（市全体）</title>" in html
     assert "<polyline" in html
     assert 'id="city-series"' in html  # the table behind the charts
     assert "77.14%" in html  # the previous survey's rate, in the table

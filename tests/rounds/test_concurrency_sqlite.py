@@ -69,7 +69,7 @@ def test_a_save_that_still_finds_the_database_locked_answers_409_and_asks_to_sav
 def test_the_api_answers_a_locked_database_with_409_in_its_error_shape(
     client, ward_staff_chuo, association_a, survey_round, monkeypatch
 ):
-    from api import entry
+    from api.counts import entry
 
     def locked(**kwargs):
         raise OperationalError("database is locked")

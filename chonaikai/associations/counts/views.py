@@ -8,6 +8,7 @@ render; transitions, checks and the approval lock are the services' (services.ro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,10 +17,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chonaikai.accounts import policy
 from chonaikai.cities.current import labels
+from chonaikai.cities.texts import labelled
 
 from .. import rules, selectors, services
 from ..models import SurveyRound, WardProgress
@@ -422,11 +425,98 @@ def _pair(count) -> tuple[int, int] | None:
     return (count.households, count.member_households) if count is not None else None
 
 
+# The page of the associations of no district / federation, in a large area's grid.
+_UNASSIGNED_NAMES = {
+    selectors.Level.DISTRICT: labelled(gettext_lazy("（%(district)sに属さない町内会）")),
+    selectors.Level.FEDERATION: labelled(gettext_lazy("（%(federation)sに属さない町内会）")),
+}
+
+
+@dataclass
+class GroupLink:
+    group: selectors.EntryGroup
+    name: str
+    url: str
+    current: bool
+
+
+@dataclass
+class GridPages:
+    """A large area's grid, one district or federation at a time (settings.COUNTS_GRID_MAX_ROWS)."""
+
+    level_label: str  # 地区 / 市民委員会 …: the profile's word for the groups
+    links: list[GroupLink]
+    shown: GroupLink
+
+    @property
+    def group(self) -> selectors.EntryGroup:
+        return self.shown.group
+
+    @property
+    def active(self) -> int:
+        """The whole area's figures: the page's progress is the area's, the group's beside it."""
+        return sum(link.group.active for link in self.links)
+
+    @property
+    def counted(self) -> int:
+        return sum(link.group.counted for link in self.links)
+
+    @property
+    def previous(self) -> GroupLink | None:
+        index = self.links.index(self.shown)
+        return self.links[index - 1] if index > 0 else None
+
+    @property
+    def next(self) -> GroupLink | None:
+        index = self.links.index(self.shown)
+        return self.links[index + 1] if index + 1 < len(self.links) else None
+
+
+def _grid_pages(request, ward, day) -> GridPages | None:
+    """The group the request shows (?group=<code>, "-" for the associations of none), or None when
+    the area fits one page: then the grid is the whole area, as always. An unknown group is a 404.
+
+    Without ?group= the first group with associations still to enter is shown (else the first). A
+    save without ?group= (the page posts to its group; this is a page loaded before the area grew
+    past the limit) is read against the whole area, so that no posted row is left out."""
+    wanted = request.GET.get("group")
+    if wanted is None and request.method == "POST":
+        return None
+    groups = selectors.count_entry_groups(ward=ward, survey_date=day)
+    if sum(g.active for g in groups) <= settings.COUNTS_GRID_MAX_ROWS:
+        return None
+    level = groups[0].level
+    words = labels()
+    links = [
+        GroupLink(
+            group=g,
+            name=str(_UNASSIGNED_NAMES[level]) if g.unassigned else g.name,
+            url=f"{request.path}?{urlencode({'group': g.code})}",
+            current=False,
+        )
+        for g in groups
+    ]
+    if wanted is None:
+        shown = next((link for link in links if link.group.counted < link.group.active), links[0])
+    else:
+        shown = next((link for link in links if link.group.code == wanted), None)
+        if shown is None:
+            raise Http404("no such group in this area")
+    shown.current = True
+    return GridPages(
+        level_label=words.district if level == selectors.Level.DISTRICT else words.federation,
+        links=links,
+        shown=shown,
+    )
+
+
 @login_required
 def count_entry(request, ward_code: str, survey_date: str):
     day = _survey_date_or_404(survey_date)
     ward = policy.get_ward_for_edit(request.user, ward_code)
-    grid = selectors.count_entry_grid(ward=ward, survey_date=day)
+    # A large area: one group's rows are shown, posted and saved; the ward's state stays the area's.
+    pages = _grid_pages(request, ward, day)
+    grid = selectors.count_entry_grid(ward=ward, survey_date=day, group=pages.group if pages else None)
     if grid is None:
         raise Http404("no round for this survey date")
     locked = grid.progress.status == grid.progress.Status.APPROVED
@@ -435,7 +525,9 @@ def count_entry(request, ward_code: str, survey_date: str):
     if request.method != "POST":
         lines = [GridLine(data=row, form=_row_form(row)) for row in grid.rows]
         reason_form = GridReasonForm()
-        return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors)
+        return _render_grid(
+            request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors, pages=pages
+        )
 
     data = request.POST.copy()  # mutable: a refused stale row takes the newer version
     # The page's script posts only the rows that changed (each with its version and loaded values);
@@ -455,7 +547,14 @@ def count_entry(request, ward_code: str, survey_date: str):
         grid_errors.append(("", submitted_issue(ward, day).message))
         lines = [GridLine(data=row, form=_row_form(row)) for row in grid.rows]
         return _render_grid(
-            request, grid, lines, GridReasonForm(), locked=locked, grid_errors=grid_errors, status=400
+            request,
+            grid,
+            lines,
+            GridReasonForm(),
+            locked=locked,
+            grid_errors=grid_errors,
+            status=400,
+            pages=pages,
         )
     parsed = [line.form.is_valid() for line in changed]  # every row, so every error is shown
     if all(parsed) and reason_form.is_valid():
@@ -478,7 +577,7 @@ def count_entry(request, ward_code: str, survey_date: str):
                 )
             else:
                 messages.info(request, _("変更された値はありませんでした。"))
-            return redirect(request.path)
+            return redirect(pages.shown.url if pages else request.path)
     else:
         # Parse errors: show the rules' checks of the rows that did parse as well, in one round trip.
         issues = []
@@ -494,7 +593,9 @@ def count_entry(request, ward_code: str, survey_date: str):
     for line in lines:
         if not line.changed:
             line.form = _row_form(line.data)
-    return _render_grid(request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors, status=400)
+    return _render_grid(
+        request, grid, lines, reason_form, locked=locked, grid_errors=grid_errors, status=400, pages=pages
+    )
 
 
 def _attach(issues: list[EntryIssue], lines: list[GridLine], reason_form, data, grid_errors) -> None:
@@ -521,7 +622,7 @@ def _attach(issues: list[EntryIssue], lines: list[GridLine], reason_form, data, 
             line.row_errors.append(issue.message)
 
 
-def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, status=200):
+def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, status=200, pages=None):
     summary = list(grid_errors)
     progress = grid.progress
     submitted = progress.status == progress.Status.SUBMITTED
@@ -568,9 +669,13 @@ def _render_grid(request, grid, lines, reason_form, *, locked, grid_errors, stat
             "is_city_admin": policy.is_city_admin(request.user),
             "error_summary": summary,
             "grid_errors": grid_errors,
-            "federations": sorted(
+            # The federation filter, within the shown group; a page that is one federation needs none.
+            "federations": []
+            if pages and pages.group.level == selectors.Level.FEDERATION
+            else sorted(
                 {line.association.federation.name for line in lines if line.association.federation_id}
             ),
+            "pages": pages,
         },
         status=status,
     )

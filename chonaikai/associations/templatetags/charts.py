@@ -78,6 +78,91 @@ def _x_label_lines(label: str) -> list[str]:
     return [label]
 
 
+def svg_y_grid(ticks, y_of, tick_text, *, left: float, width: float) -> SafeString:
+    """The horizontal grid lines, each with its value to the left of the y axis."""
+    return format_html_join(
+        "",
+        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="1"/>'
+        '<text x="{4}" y="{2}" dy="0.35em" text-anchor="end" font-size="15" fill="{5}">{6}</text>',
+        ((left, left + width, y_of(t), GRID, left - 10, TEXT, tick_text(t)) for t in ticks),
+    )
+
+
+def svg_x_labels(labels, *, y: float, font_size: int) -> SafeString:
+    """Labels under the x axis: (x, [line, …]) each, its lines stacked as <tspan>s."""
+    return format_html_join(
+        "",
+        '<text x="{0}" y="{1}" text-anchor="middle" font-size="{2}" fill="{3}">{4}</text>',
+        (
+            (
+                x,
+                y,
+                font_size,
+                TEXT,
+                format_html_join(
+                    "",
+                    '<tspan x="{0}" dy="{1}">{2}</tspan>',
+                    ((x, "0" if n == 0 else "1.2em", line) for n, line in enumerate(lines)),
+                ),
+            )
+            for x, lines in labels
+        ),
+    )
+
+
+def svg_dots(dots) -> SafeString:
+    """A circle at each (x, y), with its label and value as the tooltip."""
+    return format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="5" fill="#FFFFFF" stroke="{}" stroke-width="3">'
+        "<title>{}: {}</title></circle>",
+        ((x, y, PRIMARY, label, text) for x, y, label, text in dots),
+    )
+
+
+def svg_chart(
+    grid: SafeString,
+    body: SafeString,
+    *,
+    chart_id: str,
+    width: int,
+    height: int,
+    title: str,
+    description: str,
+    axes: tuple[float, float, float, float],
+    region_class: str = "chart",
+    region_id: str | None = None,
+) -> SafeString:
+    """The accessible frame every chart shares: a focusable region (a phone scrolls a wide chart
+    sideways, the keyboard too), an `<svg role="img">` named by its title and described by its
+    description, the y grid, the two axes (left, right, top, base), then `body`."""
+    left, right, top, base = axes
+    return format_html(
+        '<div class="{cls}"{region_id} role="region" aria-labelledby="{id}-title" tabindex="0">'
+        '<svg class="chart__svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title" '
+        'aria-describedby="{id}-desc" font-family="inherit">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
+        "{grid}"
+        '<line x1="{left}" x2="{left}" y1="{top}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
+        '<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
+        "{body}</svg></div>",
+        cls=region_class,
+        region_id=format_html(' id="{}"', region_id) if region_id else "",
+        id=chart_id,
+        w=width,
+        h=height,
+        title=title,
+        desc=description,
+        left=left,
+        right=right,
+        top=top,
+        base=base,
+        axis=AXIS,
+        grid=grid,
+        body=body,
+    )
+
+
 def render_line_chart(
     points: Sequence[Point], *, title: str, x_label: str, y_label: str, value_format: str = RATE
 ) -> SafeString:
@@ -97,39 +182,14 @@ def render_line_chart(
     def y_of(v: float) -> str:
         return f"{TOP + PLOT_H * (top - v) / (top - bottom):.1f}"
 
-    grid = format_html_join(
-        "",
-        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="1"/>'
-        '<text x="{4}" y="{2}" dy="0.35em" text-anchor="end" font-size="15" fill="{5}">{6}</text>',
-        (
-            (LEFT, LEFT + PLOT_W, y_of(t), GRID, LEFT - 10, TEXT, _tick_text(t, step, value_format))
-            for t in ticks
-        ),
-    )
+    grid = svg_y_grid(ticks, y_of, lambda t: _tick_text(t, step, value_format), left=LEFT, width=PLOT_W)
 
     every = math.ceil(len(points) / MAX_X_LABELS)
     shown = [i for i in range(len(points)) if i % every == 0 or i == len(points) - 1]
     if len(shown) > 1 and shown[-1] - shown[-2] < every:  # keep the last label clear of its neighbour
         del shown[-2]
-    x_labels = format_html_join(
-        "",
-        '<text x="{0}" y="{1}" text-anchor="middle" font-size="14" fill="{2}">{3}</text>',
-        (
-            (
-                x_of(i),
-                TOP + PLOT_H + 22,
-                TEXT,
-                format_html_join(
-                    "",
-                    '<tspan x="{0}" dy="{1}">{2}</tspan>',
-                    (
-                        (x_of(i), "0" if n == 0 else "1.2em", line)
-                        for n, line in enumerate(_x_label_lines(points[i].label))
-                    ),
-                ),
-            )
-            for i in shown
-        ),
+    x_labels = svg_x_labels(
+        ((x_of(i), _x_label_lines(points[i].label)) for i in shown), y=TOP + PLOT_H + 22, font_size=14
     )
 
     # One polyline per unbroken run of values: a missing survey leaves a gap, not a false line.
@@ -144,56 +204,36 @@ def render_line_chart(
         '<polyline points="{}" fill="none" stroke="{}" stroke-width="3" stroke-linejoin="round"/>',
         ((" ".join(f"{x},{y}" for x, y in run), PRIMARY) for run in runs if len(run) > 1),
     )
-    dots = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="5" fill="#FFFFFF" stroke="{}" stroke-width="3">'
-        "<title>{}: {}</title></circle>",
-        (
-            (x_of(i), y_of(p.value), PRIMARY, p.label, p.text)
-            for i, p in enumerate(points)
-            if p.value is not None
-        ),
+    dots = svg_dots(
+        (x_of(i), y_of(p.value), p.label, p.text) for i, p in enumerate(points) if p.value is not None
     )
     description = gettext("、").join(f"{p.label} {p.text}" for p in points)
-
-    return format_html(
-        # A phone scrolls a wide chart sideways: a focusable region, as tables are, so that the
-        # keyboard can scroll it too.
-        '<div class="chart" role="region" aria-labelledby="{id}-title" tabindex="0">'
-        '<svg class="chart__svg" viewBox="0 0 {w} {h}" role="img" aria-label="{title}" '
-        'aria-describedby="{id}-desc" '
-        'font-family="inherit">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-        "{grid}"
-        '<line x1="{left}" x2="{left}" y1="{top}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
-        '<line x1="{left}" x2="{right}" y1="{base}" y2="{base}" stroke="{axis}" stroke-width="1.5"/>'
+    body = format_html(
         "{x_labels}"
         '<text x="{mid_x}" y="{x_title_y}" text-anchor="middle" font-size="15" fill="{text}">{x_label}</text>'
         # The y-axis title sits horizontally above the axis: rotated Japanese is hard to read.
         '<text x="{y_title_x}" y="{y_title_y}" text-anchor="start" font-size="15" fill="{text}">{y_label}</text>'
-        "{lines}{dots}"
-        "</svg></div>",
-        w=WIDTH,
-        h=HEIGHT,
-        id=chart_id,
-        title=title,
-        desc=description,
-        grid=grid,
-        left=LEFT,
-        right=LEFT + PLOT_W,
-        top=TOP,
-        base=TOP + PLOT_H,
-        axis=AXIS,
-        text=TEXT,
+        "{lines}{dots}",
         x_labels=x_labels,
         mid_x=f"{LEFT + PLOT_W / 2:.1f}",
         x_title_y=HEIGHT - 10,
+        text=TEXT,
         x_label=x_label,
         y_title_x=8,
         y_title_y=TOP - 22,
         y_label=y_label,
         lines=lines,
         dots=dots,
+    )
+    return svg_chart(
+        grid,
+        body,
+        chart_id=chart_id,
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        description=description,
+        axes=(LEFT, LEFT + PLOT_W, TOP, TOP + PLOT_H),
     )
 
 

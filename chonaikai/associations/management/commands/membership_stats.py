@@ -12,22 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chonaikai.associations import selectors
+from chonaikai.associations.stats import membership_export
 from wards.models import Ward
 
-COLUMNS = [
-    "level",
-    "code",
-    "name",
-    "survey_date",
-    "households",
-    "member_households",
-    "rate",
-    "denominator",
-    "previous_survey_date",
-    "change",
-    "registry_households",
-    "registry_rate",
-]
+# The API's membership CSV has these columns too, with the same content (one list: membership_export).
+COLUMNS = membership_export.COMMAND_COLUMNS
 
 
 def _plain(value):

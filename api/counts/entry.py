@@ -21,7 +21,7 @@ from chonaikai.associations import services, survey
 from chonaikai.associations.models import Association, HouseholdCount, SurveyRound
 from chonaikai.associations.templatetags.japanese import jdate
 
-from .errors import ApiError
+from ..errors import ApiError
 
 
 @dataclass(frozen=True)

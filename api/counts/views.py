@@ -1,14 +1,12 @@
-"""Counts import over the API: the same files, preview and all-or-nothing commit as the web page."""
+"""Household counts: the list, one count entered through the entry grid's service (api.counts.entry),
+and the counts import (the same files, preview and all-or-nothing commit as the web page)."""
 
 from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,12 +15,15 @@ from chonaikai.accounts import policy
 from chonaikai.associations import selectors, services
 from chonaikai.associations.imports import importer
 from chonaikai.associations.imports.services import uploads
-from chonaikai.cities.texts import labelled
+from chonaikai.associations.models import HouseholdCount
 
 from ..errors import ApiError
+from ..filters import CountFilter
 from ..permissions import CanEditSomeCounts
-from ..serializers import (
-    ImportDeferredSerializer,
+from . import entry, schema
+from .serializers import (
+    CountInputSerializer,
+    CountSerializer,
     ImportInputSerializer,
     ImportProgressSerializer,
     ImportResultSerializer,
@@ -30,6 +31,53 @@ from ..serializers import (
     PreviewSerializer,
     SummarySerializer,
 )
+
+
+@schema.VIEWSET
+class CountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = CountSerializer
+    filterset_class = CountFilter
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [CanEditSomeCounts()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return (
+            HouseholdCount.objects.filter(association__in=policy.associations_visible_to(self.request.user))
+            .select_related("association__ward", "entered_by")
+            .order_by("association__code", "survey_date")
+        )
+
+    def create(self, request):
+        data = CountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        association = policy.get_association_for_edit(
+            request.user, values["association"]
+        )  # 404 if out of scope
+        outcome = entry.count_enter(
+            actor=request.user,
+            association=association,
+            survey_date=values["survey_date"],
+            households=values["households"],
+            member_households=values["member_households"],
+            note=values.get("note"),
+            version=values.get("version"),
+            confirm_members_over=values["confirm_members_over"],
+            reason=values["reason"],
+        )
+        count = (
+            HouseholdCount.objects.select_related("association__ward", "entered_by")
+            .filter(association=association, survey_date=values["survey_date"])
+            .get()
+        )
+        body = {"status": outcome.status, "count": CountSerializer(count, context={"request": request}).data}
+        return Response(
+            body, status=status.HTTP_201_CREATED if outcome.status == "created" else status.HTTP_200_OK
+        )
+
 
 FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False}
 
@@ -51,41 +99,7 @@ class CountImportView(APIView):
     permission_classes = [CanEditSomeCounts]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(
-        summary=gettext_lazy("世帯数ファイルの取込（確認・登録）"),
-        operation_id="counts_import",
-        description=labelled(
-            gettext_lazy(
-                "町内会別世帯数の Excel（.xlsx）または CSV を取り込みます。dry_run（本文または ?dry_run=1）"
-                "なら確認だけ: 行ごとの現在値・新しい値・増減とエラー・警告を返し、何も書き込みません。"
-                "dry_run でなければ確認し直したうえで全行を登録します。エラーが1件でもあれば何も書き込まず"
-                " 400（extra.errors に行・列と理由）。行数が COUNTS_IMPORT_ASYNC_THRESHOLD を超えるファイルは"
-                "バックグラウンドで取り込み、202 と進捗のURLを返します。担当%(area)sの職員と市の管理者だけが使え、"
-                "ward を指定するとその%(area)sの町内会だけを受け付けます（担当外の%(area)sは 404）。"
-            )
-        ),
-        tags=[gettext_lazy("世帯数")],
-        request={"multipart/form-data": ImportInputSerializer},
-        parameters=[
-            OpenApiParameter(
-                "dry_run",
-                OpenApiTypes.BOOL,
-                description=gettext_lazy("確認だけして書き込まない（本文の dry_run と同じ）"),
-            )
-        ],
-        responses={
-            200: OpenApiResponse(
-                PreviewSerializer,
-                description=gettext_lazy(
-                    "dry_run: 確認の結果（has_errors が true なら、このままでは登録できません）"
-                ),
-            ),
-            201: OpenApiResponse(ImportResultSerializer, description=gettext_lazy("登録しました")),
-            202: OpenApiResponse(
-                ImportDeferredSerializer, description=gettext_lazy("バックグラウンドで取り込みます")
-            ),
-        },
-    )
+    @schema.IMPORT
     def post(self, request):
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -159,16 +173,7 @@ def _accepted(request, upload_id) -> Response:
 class CountImportProgressView(APIView):
     permission_classes = [CanEditSomeCounts]
 
-    @extend_schema(
-        summary=gettext_lazy("バックグラウンド取込の進捗"),
-        operation_id="counts_import_progress",
-        description=gettext_lazy(
-            "stage: reading（読込中）→ checked（確認済み）→ writing（書込中）→ done（完了）または failed"
-            "（エラーのため取り込まず）。done / failed のとき result に結果（ok、件数またはエラー）。"
-        ),
-        tags=[gettext_lazy("世帯数")],
-        responses=ImportProgressSerializer,
-    )
+    @schema.IMPORT_PROGRESS
     def get(self, request, task_id: str):
         # Only the uploader, while they may still import for its ward: 404 for anyone else.
         try:

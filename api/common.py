@@ -1,4 +1,5 @@
-"""Small helpers shared by the API views: query-parameter parsing and renderers (files: chonaikai.downloads)."""
+"""Small helpers shared by the API views: path patterns, query-parameter parsing and renderers (files:
+chonaikai.downloads)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from rest_framework.renderers import BaseRenderer
 
 from chonaikai.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
-from ..fields import OUT_OF_RANGE, in_survey_range
+from .fields import OUT_OF_RANGE, in_survey_range
+
+# Path segments of the routes (api.urls, the viewsets' lookups, the schema's path parameters).
+WARD_CODE_REGEX = r"[0-9]{5}"
+DATE_REGEX = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 class BinaryRenderer(BaseRenderer):
