@@ -32,6 +32,7 @@ from ..models import CountsUpload, SurveyRound
 from ..registry.forms import CityExportForm, CountsUploadForm, ImportReasonForm, WardTemplateForm
 from ..stats import exporter
 from . import importer
+from . import selectors as upload_selectors
 from .forms import ColumnMappingForm
 from .services import columns, uploads
 
@@ -99,7 +100,7 @@ def import_preview(request, token: str):
     the preview is made again through it, and it is remembered for the ward's next file.
     A large file's preview is made in the background: until it is done the page shows its progress.
     """
-    upload = selectors.counts_upload_for(request.user, token)
+    upload = upload_selectors.counts_upload_for(request.user, token)
     if upload.submitted:
         return redirect("associations:import_result", token=token)
     rejected = False
@@ -208,7 +209,7 @@ def _reupload_url(upload: CountsUpload) -> str:
 @require_GET
 def import_result(request, token: str):
     """The outcome of a commit; for a background import, its progress until it is done."""
-    upload = selectors.counts_upload_for(request.user, token)
+    upload = upload_selectors.counts_upload_for(request.user, token)
     if not upload.submitted:
         return redirect("associations:import_preview", token=token)
     outcome = upload.result if upload.finished else None
@@ -241,7 +242,7 @@ def import_progress(request, token: str):
     For the background preview of a large file as for the background import: `finished` once the
     page has something new to show (the preview, or the import's outcome).
     """
-    upload = selectors.counts_upload_for(request.user, token)
+    upload = upload_selectors.counts_upload_for(request.user, token)
     if upload.status == CountsUpload.Status.UPLOADED:
         raise Http404
     progress = uploads.progress_of(upload)
