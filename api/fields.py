@@ -16,15 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chonaikai.associations import code_format, rules
+from chonaikai.associations import code_format
+from chonaikai.calendar import ERAS
 
-# Survey dates the system can name (rules.japanese_date knows 昭和 onwards) and plausibly needs.
+# Survey dates the system can name (japanese_date knows 昭和 onwards) and plausibly needs.
 SURVEY_DATE_MIN = dt.date(1930, 1, 1)
 SURVEY_DATE_MAX = dt.date(2999, 12, 31)
 # The same range as a pattern, so that the schema says it too.
 SURVEY_DATE_PATTERN = r"^(19[3-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 SURVEY_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": SURVEY_DATE_PATTERN}
-assert rules.ERAS[-1].start <= SURVEY_DATE_MIN  # every supported date has an era name
+assert ERAS[-1].start <= SURVEY_DATE_MIN  # every supported date has an era name
 
 # Lazy as a whole: `lazy_string % values` would fix the language at import time.
 OUT_OF_RANGE = lazy(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from chonaikai.accounts import policy
-from chonaikai.associations import publication
+from chonaikai.associations.stats import publication
 from chonaikai.cities.texts import labelled
 
 
@@ -30,5 +30,5 @@ class IsCityAdmin(permissions.IsAuthenticated):
 
 def sees_small_areas(user) -> bool:
     """Whether the caller sees figures of areas below the publication threshold (the one rule:
-    chonaikai.associations.publication.sees_unpublished)."""
+    chonaikai.associations.stats.publication.sees_unpublished)."""
     return publication.sees_unpublished(user)

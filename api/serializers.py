@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from chonaikai.associations import publication
+from chonaikai.associations.stats import publication
 from chonaikai.cities.texts import labelled
 
 WARD_CODE_PATTERN = r"^[0-9]{5}$"

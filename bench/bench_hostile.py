@@ -69,7 +69,7 @@ def _run() -> None:
     from rest_framework.renderers import JSONRenderer
 
     from api.counts.serializers import PreviewSerializer
-    from chonaikai.associations import importer, spreadsheet
+    from chonaikai.associations.imports import importer, spreadsheet
     from chonaikai.associations.models import Association
     from tests.imports import hostile
     from wards.models import Ward

@@ -99,7 +99,8 @@ def _import(path: Path, actor) -> tuple[float, int, dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from chonaikai.associations import importer, services
+    from chonaikai.associations import services
+    from chonaikai.associations.imports import importer
 
     connection.queries_log.clear()  # the log keeps 9,000 queries: never let it wrap while counting
     with CaptureQueriesContext(connection) as queries:

@@ -167,7 +167,7 @@ def generate(
     from django.db import connection, transaction
 
     from chonaikai.associations.models import Association, HouseholdCount
-    from chonaikai.associations.services.summaries import summaries_rebuild
+    from chonaikai.associations.stats.services import summaries_rebuild
     from wards.models import Ward
 
     dates = dates or SURVEY_DATES

@@ -84,7 +84,7 @@ def measure_stats(size: str) -> None:
     from django.db import connection
 
     from chonaikai.associations import selectors
-    from chonaikai.associations.services.summaries import summaries_rebuild
+    from chonaikai.associations.stats.services import summaries_rebuild
     from wards.models import Ward
 
     Level = selectors.Level
@@ -445,7 +445,8 @@ def _clear(day=NEW_DATE):
 
 
 def _existing_path(data: bytes, filename: str):
-    from chonaikai.associations import importer, services
+    from chonaikai.associations import services
+    from chonaikai.associations.imports import importer
 
     preview = importer.preview_file(data, filename=filename, survey_date=NEW_DATE, actor=None)
     assert not preview.has_errors, preview.errors[:3]

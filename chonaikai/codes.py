@@ -3,7 +3,7 @@
 local-government codes (全国地方公共団体コード).
 
 One normaliser for every file that carries association codes: the counts importer
-(associations.importer.normalize_code) and boundary files (wards.boundaries.normalise_area_code);
+(associations.imports.importer.normalize_code) and boundary files (wards.boundaries.normalise_area_code);
 and one for municipality and ward codes (boundary files, and the city profile to come).
 It lives here, outside both apps, so that wards need not import associations; it imports no app:
 callers pass the number's width (city().association_number_digits).

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
@@ -51,13 +52,30 @@ class QueueUnavailable(Exception):
         return self.message
 
 
+def task_named(name: str):
+    """The Celery task registered as `name`.
+
+    Services send tasks by name (enqueue("app.tasks.x_task", …)), so that no service imports a
+    tasks module: tasks call services, never the reverse. The first time a name is not known yet,
+    the apps' tasks modules are imported (Celery's autodiscovery, as a worker does when it starts);
+    a name no app registers raises celery.exceptions.NotRegistered.
+    """
+    app = current_app
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def enqueue(task, *args, task_id: str | None = None, **kwargs) -> str:
-    """Queue `task` (a Celery task) with these arguments; return the task's id.
+    """Queue `task` (a Celery task, or the name it is registered under) with these arguments;
+    return the task's id.
 
     Arguments must be JSON values (ids, ISO dates), never model instances. Call it from
     `transaction.on_commit` when the task reads rows written in the current transaction; a
     QueueUnavailable raised there reaches whoever ends the outermost atomic block.
     """
+    if isinstance(task, str):
+        task = task_named(task)
     if task.app.conf.task_always_eager:
         return task.apply_async(args=args, kwargs=kwargs, task_id=task_id).id
     try:

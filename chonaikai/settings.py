@@ -295,7 +295,7 @@ COUNTS_UPLOAD_RETENTION_HOURS = env.int("COUNTS_UPLOAD_RETENTION_HOURS", default
 # Largest counts upload accepted by the import page and the API (one limit for both).
 COUNTS_IMPORT_MAX_UPLOAD_BYTES = env.int("COUNTS_IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # What a counts workbook (.xlsx) may unpack to, and the cells a sheet's grid may span (last row ×
-# last column, from A1), checked before any reader allocates (associations/spreadsheet.py). The
+# last column, from A1), checked before any reader allocates (associations/imports/spreadsheet.py). The
 # 300,000-row benchmark workbook unpacks to about 70 MB and spans 1.5 million cells.
 COUNTS_IMPORT_MAX_UNPACKED_BYTES = env.int("COUNTS_IMPORT_MAX_UNPACKED_BYTES", default=128 * 1024 * 1024)
 COUNTS_IMPORT_MAX_SHEET_CELLS = env.int("COUNTS_IMPORT_MAX_SHEET_CELLS", default=4_000_000)

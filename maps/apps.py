@@ -12,7 +12,7 @@ class MapsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from chonaikai.associations.models import Association, HouseholdCount, Target
-        from chonaikai.associations.services.summaries import counts_changed
+        from chonaikai.associations.stats.services import counts_changed
         from wards.models import District, Ward, WardBoundary
 
         from .cache import bump_data_version, bump_sections_version

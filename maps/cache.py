@@ -26,8 +26,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from chonaikai.associations import publication
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.associations.stats import publication
 from wards.models import AreaBoundary, WardBoundary
 
 DATA_VERSION_KEY = "maps:data-version"

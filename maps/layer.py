@@ -21,7 +21,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.associations import publication, rules
+from chonaikai.associations import rules
+from chonaikai.associations.stats import publication
 
 from . import metrics
 

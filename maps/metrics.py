@@ -17,7 +17,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chonaikai.associations import publication, rules
+from chonaikai.associations import rules
+from chonaikai.associations.stats import publication
+from chonaikai.calendar import japanese_date
 
 NO_DATA_COLOUR = "#d4d4d4"  # grey, never black: folium's default for missing data is black
 OUTLINE_COLOUR = "#555555"
@@ -165,7 +167,7 @@ def ward_figures(
     """Figures for every area (code, name, romaji: wards, districts or associations), with or without
     counts on the survey date.
 
-    Small areas are withheld by chonaikai.associations.publication.suppress, the rule the API and open data apply: an
+    Small areas are withheld by chonaikai.associations.stats.publication.suppress, the rule the API and open data apply: an
     area of fewer than `min_households` households gets no figures, and an area whose previous
     survey (`previous_households`: code → households) was that small gets no change. The gap shares
     are computed over every row, withheld or not, so that they still add up to the gap. Areas in
@@ -483,7 +485,7 @@ def date_label(day: dt.date, language: str) -> str:
     """令和5年1月1日（2023-01-01） on Japanese pages, 2023-01-01 otherwise."""
     if language.startswith("ja"):
         try:
-            return f"{rules.japanese_date(day)}（{day.isoformat()}）"  # i18n: data
+            return f"{japanese_date(day)}（{day.isoformat()}）"  # i18n: data
         except ValueError:
             pass
     return day.isoformat()

@@ -19,7 +19,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from chonaikai.associations import publication, rules, survey
+from chonaikai.associations import rules, survey
+from chonaikai.associations.stats import publication
+from chonaikai.calendar import fiscal_year_of
+from chonaikai.plan import rules as plan_rules
 
 from . import metrics
 
@@ -51,9 +54,9 @@ class TargetDashboard:
     baseline_survey_date: dt.date
     target_year: int
     progress: rules.TargetProgress
-    pace: rules.Pace
-    linear: rules.Projection | None
-    compound: rules.Projection | None
+    pace: plan_rules.Pace
+    linear: plan_rules.Projection | None
+    compound: plan_rules.Projection | None
     counted_baseline: int | None  # the counts' city total on the baseline survey, when there are counts
     wards: list[WardProgress]
 
@@ -90,10 +93,10 @@ def build(
     if not city_series:
         return None
     latest = city_series[-1]
-    fiscal_year = rules.fiscal_year_of(latest.survey_date)
+    fiscal_year = fiscal_year_of(latest.survey_date)
     baseline_day = survey.survey_date_of_fiscal_year(baseline_year)
     progress = rules.target_progress(baseline=baseline, target=target, current=latest.member_households)
-    pace = rules.target_pace(
+    pace = plan_rules.target_pace(
         baseline=baseline,
         baseline_year=baseline_year,
         target=target,
@@ -101,7 +104,7 @@ def build(
         current=latest.member_households,
         current_year=fiscal_year,
     )
-    points = [(rules.fiscal_year_of(r.survey_date), r.member_households) for r in city_series]
+    points = [(fiscal_year_of(r.survey_date), r.member_households) for r in city_series]
     counted_baseline = next((r.member_households for r in city_series if r.survey_date == baseline_day), None)
 
     latest_rows = [r for r in ward_series if r.survey_date == latest.survey_date]
@@ -154,8 +157,8 @@ def build(
         target_year=target_year,
         progress=progress,
         pace=pace,
-        linear=rules.linear_projection(points, year=target_year),
-        compound=rules.compound_growth_projection(points, year=target_year),
+        linear=plan_rules.linear_projection(points, year=target_year),
+        compound=plan_rules.compound_growth_projection(points, year=target_year),
         counted_baseline=counted_baseline,
         wards=ward_rows,
     )

@@ -11,10 +11,10 @@ from django.db.models import Subquery
 from django.utils.translation import gettext
 
 from chonaikai.associations import policy as association_policy
-from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.associations.rules import TargetProgress
+from chonaikai.associations.stats import publication
 from wards.boundaries import DEFAULT_ATTRIBUTION
 from wards.models import AreaBoundary, District, Ward, WardBoundary
 
@@ -48,7 +48,7 @@ def map_data(*, survey_date: dt.date | None, level: str = LEVEL) -> WardMapData:
     Wards: every ward. Districts and associations: those with an imported boundary (the areas the
     map draws; the table lists the same). Areas of fewer households than the publication threshold
     are withheld, and so is the change where the previous survey's area was that small
-    (chonaikai.associations.publication: the previous sizes from `previous_households`, the rule
+    (chonaikai.associations.stats.publication: the previous sizes from `previous_households`, the rule
     `suppress` applied by metrics.ward_figures; the one rule of the API and the open data).
     """
     areas = _areas(level)

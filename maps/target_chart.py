@@ -2,10 +2,10 @@
 
 An inline SVG like chonaikai.associations.templatetags.charts (whose tick and colour helpers it
 reuses), but with fiscal years along the x axis from the first survey to the target year, so that
-the history, the target line and the two projections (rules.linear_projection,
-rules.compound_growth_projection, read at every year up to the target) share one axis. The y axis
-spans every value drawn, the target included; it does not start at 0 (that would flatten a change
-of a few percent into a line), and the chart says so.
+the history, the target line and the two projections (chonaikai.plan.rules' linear_projection and
+compound_growth_projection, read at every year up to the target) share one axis. The y axis spans
+every value drawn, the target included; it does not start at 0 (that would flatten a change of a
+few percent into a line), and the chart says so.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from chonaikai.associations import rules
 from chonaikai.associations.templatetags.charts import (
     AXIS,
     PRIMARY,
@@ -29,6 +28,8 @@ from chonaikai.associations.templatetags.charts import (
     svg_y_grid,
 )
 from chonaikai.associations.templatetags.japanese import fylabel
+from chonaikai.calendar import fiscal_year_of
+from chonaikai.plan import rules as plan_rules
 
 from .progress import TargetDashboard
 
@@ -53,12 +54,16 @@ class Series:
     points: list[tuple[int, int]]  # (fiscal year, value)
 
 
-def projection_path(board: TargetDashboard, projection: rules.Projection | None) -> list[tuple[int, int]]:
+def projection_path(
+    board: TargetDashboard, projection: plan_rules.Projection | None
+) -> list[tuple[int, int]]:
     """The projection read at every fiscal year from the latest survey's to the target year."""
     if projection is None:
         return []
     method = (
-        rules.linear_projection if projection.method == rules.LINEAR else rules.compound_growth_projection
+        plan_rules.linear_projection
+        if projection.method == plan_rules.LINEAR
+        else plan_rules.compound_growth_projection
     )
     return [
         (year, method(projection.basis, year=year).value)
@@ -77,7 +82,7 @@ def _fy_lines(year: int) -> list[str]:
 def render(board: TargetDashboard, city_series) -> SafeString:
     """`<div class="chart target-chart">` with an accessible `<svg role="img">`."""
     history = [
-        (rules.fiscal_year_of(r.survey_date), r.member_households)
+        (fiscal_year_of(r.survey_date), r.member_households)
         for r in city_series
         if r.member_households is not None
     ]
@@ -90,9 +95,9 @@ def render(board: TargetDashboard, city_series) -> SafeString:
     }
     projections = []
     for key, colour, dash, width, projection, label in (
-        (rules.LINEAR, LINEAR_COLOUR, "", 8, board.linear, gettext("直線の推計（%(fy)s %(n)s世帯）")),
+        (plan_rules.LINEAR, LINEAR_COLOUR, "", 8, board.linear, gettext("直線の推計（%(fy)s %(n)s世帯）")),
         (
-            rules.COMPOUND,
+            plan_rules.COMPOUND,
             COMPOUND_COLOUR,
             "1 6",
             3,

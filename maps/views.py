@@ -6,7 +6,7 @@ render task make it. They import no map library: a cached page costs a few queri
 The map page draws wards, districts or associations (`level`; the latter two once their
 boundaries have been imported). Its choropleth and table are the published figures, the same for
 every visitor: areas of fewer than publication.min_households() households are withheld
-(chonaikai.associations.publication.suppress), and the two are cached together per (level, survey date, metric,
+(chonaikai.associations.stats.publication.suppress), and the two are cached together per (level, survey date, metric,
 language). Signed-in users with a scope also get the association layer (halls with their rates)
 unless they tick 「公表用の表示」; it is built per request for their scope
 (association_policy.associations_on_map_for: ward staff see their ward's) and never cached with the shared
@@ -32,8 +32,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from chonaikai.associations import policy as association_policy
-from chonaikai.associations import publication
 from chonaikai.associations import selectors as stats
+from chonaikai.associations.stats import publication
 from chonaikai.cities import current
 from chonaikai.queue import QueueUnavailable, enqueue
 

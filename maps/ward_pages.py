@@ -6,8 +6,9 @@ domain app (README, Architecture). URLs and templates keep the wards' names (war
 
 from django.shortcuts import get_object_or_404, render
 
-from chonaikai.associations import publication, selectors
+from chonaikai.associations import selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import publication
 from wards.models import Ward
 
 

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from chonaikai.associations.models import Association, Federation, HouseholdCount
-from chonaikai.associations.services.summaries import summaries_refresh
+from chonaikai.associations.stats.services import summaries_refresh
 from wards.models import District, Ward
 
 

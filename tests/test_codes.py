@@ -2,7 +2,7 @@
 
 import pytest
 
-from chonaikai.associations import importer
+from chonaikai.associations.imports import importer
 from chonaikai.codes import normalize_association_code
 from wards import boundaries
 

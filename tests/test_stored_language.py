@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import translation
 
 from chonaikai.accounts.emails import send_password_setup_email
-from chonaikai.associations.services.rounds import round_open
+from chonaikai.associations.counts.services.rounds import round_open
 from chonaikai.audit.models import AuditEvent
 from tests.factories import UserFactory
 

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from chonaikai.accounts import policy
-from chonaikai.associations import publication, rules
+from chonaikai.associations import rules
 from chonaikai.associations.models import Association
+from chonaikai.associations.stats import publication
 from chonaikai.cities.texts import labelled
 
 from ..fields import (

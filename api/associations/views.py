@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from chonaikai.accounts import policy
 from chonaikai.associations import policy as association_policy
-from chonaikai.associations import publication, selectors
+from chonaikai.associations import selectors
 from chonaikai.associations.models import Federation
-from chonaikai.associations.services import registry
+from chonaikai.associations.registry import services as registry
+from chonaikai.associations.stats import publication
 from wards.models import District
 
 from ..common import optional_date

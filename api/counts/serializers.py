@@ -8,10 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chonaikai.accounts import policy
-from chonaikai.associations import importer, publication, rules
-from chonaikai.associations.flags import flag_label
+from chonaikai.associations import rules
+from chonaikai.associations.counts.flags import flag_label
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.services import columns
 from chonaikai.associations.models import HouseholdCount
-from chonaikai.associations.services import columns
+from chonaikai.associations.stats import publication
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 
 from ..fields import (
@@ -54,7 +57,7 @@ class _CountFiguresMixin(serializers.Serializer):
     )
 
     def get_fiscal_year(self, obj) -> int:
-        return rules.fiscal_year_of(obj.survey_date)
+        return fiscal_year_of(obj.survey_date)
 
     @extend_schema_field(rate_field())
     def get_rate(self, obj):

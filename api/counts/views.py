@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import importer, selectors, services
 from chonaikai.associations import policy as association_policy
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports import selectors as upload_selectors
+from chonaikai.associations.imports.services import uploads
 from chonaikai.associations.models import HouseholdCount
-from chonaikai.associations.services import uploads
 
 from ..errors import ApiError
 from ..filters import CountFilter
@@ -179,7 +181,7 @@ class CountImportProgressView(APIView):
     def get(self, request, task_id: str):
         # Only the uploader, while they may still import for its ward: 404 for anyone else.
         try:
-            record = selectors.counts_upload_for(request.user, task_id)
+            record = upload_selectors.counts_upload_for(request.user, task_id)
         except Http404:
             raise ApiError(
                 _("この取込は見つかりません（終了から時間が経ったか、IDが誤っています）。"), status_code=404

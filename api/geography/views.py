@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import exporter
 from chonaikai.associations.models import Federation
+from chonaikai.associations.stats import exporter
 from chonaikai.downloads import workbook_response
 from maps import selectors as map_selectors
 from wards.models import District, Ward

@@ -1,7 +1,7 @@
 """Open data: ward and city membership for every survey date, as the city publishes it (CC BY 4.0).
 
 Anonymous and aggregated only: no association, no person, no area with fewer households than
-the city's threshold (publication.min_households()). The figures are chonaikai.associations.publication's
+the city's threshold (publication.min_households()). The figures are chonaikai.associations.stats.publication's
 published series (one rule with the API, pages and maps, including the city total when it would
 give a withheld ward away). The licence and the credit line travel with the data: JSON fields, and
 for the CSV `Link` (rel="license", rel="describedby") and `X-License` / `X-Attribution` headers,
@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from chonaikai.associations import publication, survey
+from chonaikai.associations import survey
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import publication
 from chonaikai.cities.current import city
 
 # The dataset itself (title, licence, credit line, notes, CSV headings, level names) is the city's

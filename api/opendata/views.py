@@ -11,9 +11,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, publication
+from chonaikai.associations.stats import publication
 from chonaikai.cities.current import city
 from chonaikai.downloads import code_text, csv_response
+from chonaikai.files import xlsx
 
 from ..common import CSVRenderer
 from . import schema
@@ -68,7 +69,7 @@ class OpenDataCSVView(APIView):
                 r.fiscal_year,
                 level_label(r.level),
                 r.code,
-                exporter.excel_safe(r.name),
+                xlsx.excel_safe(r.name),
                 _blank(r.associations),
                 _blank(r.households),
                 _blank(r.member_households),

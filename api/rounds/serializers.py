@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chonaikai.associations import importer, publication, rules
+from chonaikai.associations.counts.selectors import check_stored
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import SurveyRound, WardProgress
-from chonaikai.associations.selectors_rounds import check_stored
+from chonaikai.associations.stats import publication
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 
 from ..counts.serializers import ENTRY_REASON_MAX_LENGTH, FlagSerializer
@@ -114,7 +116,7 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_fiscal_year(self, obj) -> int:
-        return rules.fiscal_year_of(obj.survey_date)
+        return fiscal_year_of(obj.survey_date)
 
 
 class RoundOpenInputSerializer(serializers.Serializer):

@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chonaikai.accounts import policy
-from chonaikai.associations import selectors, services, survey
+from chonaikai.associations import services, survey
+from chonaikai.associations.counts import selectors as round_selectors
+from chonaikai.associations.counts.services.rounds import may_act, possible_actions
 from chonaikai.associations.models import Association, SurveyRound
-from chonaikai.associations.services.rounds import may_act, possible_actions
 from chonaikai.associations.templatetags.japanese import jdate
 
 from ..common import DATE_REGEX, path_date_or_404
@@ -63,11 +64,11 @@ class SurveyRoundViewSet(
         return [IsCityAdmin()] if self.action == "create" else [CanEditSomeCounts()]
 
     def get_queryset(self):
-        return selectors.survey_rounds()
+        return round_selectors.survey_rounds()
 
     def retrieve(self, request, survey_date=None):
         survey_round = _round_or_404(survey_date)
-        overview = selectors.round_overview(survey_round=survey_round, user=request.user)
+        overview = round_selectors.round_overview(survey_round=survey_round, user=request.user)
         actions = {
             row.ward.code: [
                 action
@@ -129,7 +130,7 @@ class WardCountsGridView(APIView):
     def _grid(self, request, code: str, survey_date: str):
         ward = policy.get_ward_for_edit(request.user, code)  # 404 for other wards
         day = path_date_or_404(survey_date)
-        grid = selectors.count_entry_grid(ward=ward, survey_date=day)
+        grid = round_selectors.count_entry_grid(ward=ward, survey_date=day)
         if grid is None:  # no round for the date: there is no grid to read or save
             message = survey.survey_day_error(day) or _("%(date)sの調査は開始されていません。") % {
                 "date": jdate(day)

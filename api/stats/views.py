@@ -12,10 +12,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chonaikai.associations import exporter, membership_export, publication, rules, selectors
+from chonaikai.associations import selectors
 from chonaikai.associations.selectors import Level
+from chonaikai.associations.stats import exporter, membership_export, publication
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import words
 from chonaikai.downloads import csv_response, workbook_response
+from chonaikai.files import xlsx
 from wards.models import Ward
 
 from ..common import BinaryRenderer, CSVRenderer, choice, optional_code, optional_date
@@ -113,7 +116,7 @@ class MembershipStatsCSVView(APIView):
     @schema.MEMBERSHIP_CSV
     def get(self, request):
         table = membership_table(request)
-        rows = [[exporter.excel_safe(_cell(r, c)) for c in membership_export.COLUMNS] for r in table.results]
+        rows = [[xlsx.excel_safe(_cell(r, c)) for c in membership_export.COLUMNS] for r in table.results]
         return csv_response(membership_export.COLUMNS, rows, filename=_filename(table, "csv"))
 
 
@@ -134,7 +137,7 @@ def _filename(table: MembershipTable, suffix: str) -> str:
 
 
 class CitySummaryXLSXView(APIView):
-    """The city's published table, as chonaikai.associations.exporter writes it."""
+    """The city's published table, as chonaikai.associations.stats.exporter writes it."""
 
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [BinaryRenderer, JSONRenderer]
@@ -175,7 +178,7 @@ class SurveyDatesView(APIView):
     def get(self, request):
         return Response(
             [
-                {"survey_date": d.isoformat(), "fiscal_year": rules.fiscal_year_of(d)}
+                {"survey_date": d.isoformat(), "fiscal_year": fiscal_year_of(d)}
                 for d in selectors.survey_dates()
             ]
         )

@@ -7,12 +7,13 @@ Windows). Row numbers count the header as row 1, as a spreadsheet shows them.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import unicodedata
 
 from django.utils.translation import gettext as _
+
+from chonaikai.files import text as csv_text
 
 from .models import Role
 from .services import AccountRow, RowError
@@ -94,28 +95,29 @@ def _clean(value: str | None) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the name of the encoding it was read with."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), _("UTF-8（BOM付き）")
-        except UnicodeDecodeError as e:
+    """The text and the name of the encoding it was read with (chonaikai.files.text)."""
+    try:
+        decoded = csv_text.decode_text(data)
+    except csv_text.UndecodableText as e:
+        if e.kind == e.UTF16:
             raise CsvFileError(
-                _("UTF-8 として読めない箇所があります（%(byte)dバイト目）。") % {"byte": e.start + 3}
+                _(
+                    "UTF-16 のファイルは読めません。Excel では「CSV UTF-8（コンマ区切り）」で保存してください。"
+                )
             ) from e
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise CsvFileError(
-            _("UTF-16 のファイルは読めません。Excel では「CSV UTF-8（コンマ区切り）」で保存してください。")
-        )
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932"), _("CP932（Shift_JIS）")
-    except UnicodeDecodeError as e:
+        if e.kind == e.BAD_UTF8:
+            raise CsvFileError(
+                _("UTF-8 として読めない箇所があります（%(byte)dバイト目）。") % {"byte": e.byte}
+            ) from e
         raise CsvFileError(
             _("文字コードを判別できません。UTF-8 または Shift_JIS（CP932）の CSV で保存してください。")
         ) from e
+    names = {
+        csv_text.UTF8_BOM: _("UTF-8（BOM付き）"),
+        csv_text.UTF8: "UTF-8",
+        csv_text.CP932: _("CP932（Shift_JIS）"),
+    }
+    return decoded.text, names[decoded.encoding]
 
 
 def parse_rows(data: bytes) -> tuple[list[AccountRow], list[RowError], str]:

@@ -21,6 +21,10 @@ from wards.models import Ward
 from .models import Role, RoleAssignment, role_label
 from .policy import can_manage_accounts
 
+# The password-set email (chonaikai.accounts.tasks registers it under this name). Sent by name
+# through chonaikai.queue: tasks call services, never the reverse.
+SETUP_EMAIL_TASK = "chonaikai.accounts.tasks.send_password_setup_email_task"
+
 User = get_user_model()
 
 
@@ -160,12 +164,10 @@ def account_invite(*, actor: AbstractBaseUser | None, user: AbstractBaseUser, si
     down, chonaikai.queue.QueueUnavailable reaches the caller after the commit: the account exists,
     and the user can ask for the email again through the password-reset page.
     """
-    from .tasks import send_password_setup_email_task
-
     _check_actor(actor)
     if not user.email:
         return False
-    transaction.on_commit(partial(enqueue, send_password_setup_email_task, user.pk, site_url))
+    transaction.on_commit(partial(enqueue, SETUP_EMAIL_TASK, user.pk, site_url))
     return True
 
 

@@ -12,7 +12,7 @@ from .models import (
     WardColumnMapping,
     WardProgress,
 )
-from .services.summaries import AREA_FIELDS, summaries_refresh_associations
+from .stats.services import AREA_FIELDS, summaries_refresh_associations
 
 
 @admin.register(Federation)

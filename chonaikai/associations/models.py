@@ -1,4 +1,9 @@
-"""Associations (単位町内会), federations (連合町内会), yearly household counts and plan targets."""
+"""Associations (単位町内会), federations (連合町内会), yearly household counts and plan targets.
+
+One concern, over 600 lines: the app's tables and their constraints, which Django wants declared
+together in the app's models module (the sub-domain packages counts/, imports/, registry/ and
+stats/ hold the code that reads and writes them).
+"""
 
 import uuid
 

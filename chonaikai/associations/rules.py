@@ -1,15 +1,14 @@
-"""The one place for membership arithmetic, fiscal years and Japanese eras.
+"""The one place for membership arithmetic, count plausibility checks and search normalisation.
 
 Pure functions: no queries, no settings. Every page, API view, command and task that shows a
-membership rate, a fiscal year or an era date calls these.
+membership rate or checks a count calls these. Fiscal years and eras are in chonaikai.calendar.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import jaconv
@@ -223,86 +222,6 @@ def check_count(
 
 
 # ---------------------------------------------------------------------------------------------
-# Fiscal years (年度): 1 April to 31 March
-# ---------------------------------------------------------------------------------------------
-
-FISCAL_YEAR_START_MONTH = 4
-
-
-def fiscal_year_of(day: dt.date) -> int:
-    """The fiscal year containing `day`: 2023-01-01 → 2022, 2023-04-01 → 2023."""
-    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
-
-
-def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a fiscal year."""
-    return dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
-
-
-def is_survey_day(day: dt.date, *, month: int, day_of_month: int) -> bool:
-    """Whether `day` is a yearly survey's date, the survey falling on `month`/`day_of_month`."""
-    return day.month == month and day.day == day_of_month
-
-
-def survey_date_of_fiscal_year(fiscal_year: int, *, month: int, day: int) -> dt.date:
-    """The date of the yearly survey (on `month`/`day`) that falls in a fiscal year, so that
-    fiscal_year_of(survey_date_of_fiscal_year(y, …)) == y: with the survey on 1 January FY2022's is
-    2023-01-01; on 1 June, FY2024's is 2024-06-01; on 1 April, FY2024's is 2024-04-01."""
-    year = fiscal_year if month >= FISCAL_YEAR_START_MONTH else fiscal_year + 1
-    return dt.date(year, month, day)
-
-
-# ---------------------------------------------------------------------------------------------
-# Japanese eras (和暦)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Era:
-    name: str
-    romaji: str
-    start: dt.date
-
-
-# Newest first. Associations were founded under 昭和, so it is included for founding dates.
-ERAS = (
-    Era("令和", "Reiwa", dt.date(2019, 5, 1)),  # i18n: data
-    Era("平成", "Heisei", dt.date(1989, 1, 8)),  # i18n: data
-    Era("昭和", "Showa", dt.date(1926, 12, 25)),  # i18n: data
-)
-
-
-def era_of(day: dt.date) -> tuple[Era, int]:
-    """The era in force on `day` and the year within it (1 for the first year, 元年)."""
-    for era in ERAS:
-        if day >= era.start:
-            return era, day.year - era.start.year + 1
-    raise ValueError(f"{day.isoformat()} is before the supported eras (昭和 onwards)")  # i18n: data
-
-
-def _era_year_text(year: int) -> str:
-    return "元" if year == 1 else str(year)  # i18n: data
-
-
-def japanese_date(day: dt.date) -> str:
-    """2023-01-01 → 令和5年1月1日; 2019-05-01 → 令和元年5月1日; 2019-04-30 → 平成31年4月30日."""
-    era, year = era_of(day)
-    return f"{era.name}{_era_year_text(year)}年{day.month}月{day.day}日"  # i18n: data (Japanese dates)
-
-
-def fiscal_year_label(fiscal_year: int) -> str:
-    """年度 label in the Japanese era: 2022 → 令和4年度, 2019 → 令和元年度, 2018 → 平成30年度.
-
-    A fiscal year is named by the era that governs its year, as government documents do: FY2019
-    began on 1 April 2019 under 平成 but is called 令和元年度 because 令和 began in that year's
-    first month of business (1 May). So the era is taken on 1 May of the year the fiscal year
-    starts, which also names FY1988 昭和63年度 and FY1989 平成元年度 as the government did.
-    """
-    era, year = era_of(dt.date(fiscal_year, 5, 1))
-    return f"{era.name}{_era_year_text(year)}年度"  # i18n: data (Japanese fiscal years)
-
-
-# ---------------------------------------------------------------------------------------------
 # Search normalisation
 # ---------------------------------------------------------------------------------------------
 
@@ -323,7 +242,7 @@ def normalize_for_search(text: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress toward a plan target
+# Progress toward a plan target (the dashboard's; pace and projections are in chonaikai.plan.rules)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -344,131 +263,4 @@ def target_progress(*, baseline: int, target: int, current: int) -> TargetProgre
         share = (Decimal(current - baseline) * 100 / Decimal(span)).quantize(RATE_QUANTUM, ROUND_HALF_UP)
     return TargetProgress(
         baseline=baseline, target=target, current=current, gap=target - current, share_done=share
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Pace and projections toward a plan target
-#
-# Series are (fiscal year, value) pairs: a survey counts for the fiscal year that contains it
-# (fiscal_year_of), so with the survey on 1 January a plan's FY2022 baseline is the 2023-01-01
-# survey and its FY2028 target is measured by the 2029-01-01 survey (survey_date_of_fiscal_year).
-# Years are fiscal years, never dates, so a skipped survey simply leaves a longer step between two
-# points.
-# ---------------------------------------------------------------------------------------------
-
-PROJECTION_WINDOW = 5  # the plan's five-year horizon: project from the last five surveys
-
-
-@dataclass(frozen=True)
-class Pace:
-    """How fast the figure moved since the baseline and how fast it must move to meet the target."""
-
-    years_elapsed: int  # fiscal years from the baseline to the latest value
-    years_left: int  # fiscal years from the latest value to the target year
-    average_gain_so_far: Decimal | None  # per year, whole units rounded half-up; None at the baseline
-    gain_needed_per_year: Decimal | None  # per year from now, rounded up; None when no year is left
-    expected_gain_by_now: Decimal  # on the straight path from baseline to target, whole units
-    on_pace: bool | None  # the average gain so far is at least the gain needed from now on
-
-
-def target_pace(
-    *, baseline: int, baseline_year: int, target: int, target_year: int, current: int, current_year: int
-) -> Pace:
-    """Average gain per year so far against the gain per year still needed to reach `target`.
-
-    The expected gain by now is the straight path from the baseline to the target: (target −
-    baseline) × years elapsed ÷ years of the plan. Gains are whole units (households): the average
-    is rounded half-up, the need rounded up (one household short is still short). Once the target
-    is reached the need is 0.
-    """
-    if target_year <= baseline_year:
-        raise ValueError("the target year must come after the baseline year")
-    elapsed = current_year - baseline_year
-    left = target_year - current_year
-    average = None
-    if elapsed > 0:
-        average = (Decimal(current - baseline) / elapsed).quantize(Decimal(1), ROUND_HALF_UP)
-    needed = None
-    if left > 0:
-        needed = max(Decimal(0), (Decimal(target - current) / left).quantize(Decimal(1), ROUND_CEILING))
-    expected = (Decimal(target - baseline) * max(elapsed, 0) / (target_year - baseline_year)).quantize(
-        Decimal(1), ROUND_HALF_UP
-    )
-    on_pace = None if average is None or needed is None else average >= needed
-    return Pace(
-        years_elapsed=elapsed,
-        years_left=left,
-        average_gain_so_far=average,
-        gain_needed_per_year=needed,
-        expected_gain_by_now=expected,
-        on_pace=on_pace,
-    )
-
-
-@dataclass(frozen=True)
-class Projection:
-    """A value projected to fiscal year `year` from the points in `basis`."""
-
-    method: str  # LINEAR or COMPOUND
-    basis: tuple[tuple[int, int], ...]  # the (fiscal year, value) points used, oldest first
-    year: int
-    value: int  # whole units, rounded half-up
-    yearly_change: Decimal  # LINEAR: units per year (two decimals); COMPOUND: percent per year (two decimals)
-
-
-LINEAR, COMPOUND = "linear", "compound"
-
-
-def _window(series, last: int) -> tuple[tuple[int, int], ...]:
-    points = sorted((int(year), int(value)) for year, value in series)
-    if len({year for year, _value in points}) != len(points):
-        raise ValueError("a series has at most one value per fiscal year")
-    return tuple(points[-last:])
-
-
-def linear_projection(series, *, year: int, last: int = PROJECTION_WINDOW) -> Projection | None:
-    """Least-squares straight line through the last `last` points, read at `year`.
-
-    Assumes the figure keeps changing by the same number of units each year as it did, on
-    average, over those points. None with fewer than two points.
-    """
-    basis = _window(series, last)
-    if len(basis) < 2:
-        return None
-    n = len(basis)
-    mean_x = Decimal(sum(x for x, _y in basis)) / n
-    mean_y = Decimal(sum(y for _x, y in basis)) / n
-    sxx = sum((x - mean_x) ** 2 for x, _y in basis)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in basis)
-    slope = sxy / sxx
-    value = mean_y + slope * (year - mean_x)
-    return Projection(
-        method=LINEAR,
-        basis=basis,
-        year=year,
-        value=int(value.quantize(Decimal(1), ROUND_HALF_UP)),
-        yearly_change=slope.quantize(RATE_QUANTUM, ROUND_HALF_UP),
-    )
-
-
-def compound_growth_projection(series, *, year: int, last: int = PROJECTION_WINDOW) -> Projection | None:
-    """The first-to-last average growth rate of the last `last` points, compounded up to `year`.
-
-    growth = (last value ÷ first value)^(1 ÷ years between them) − 1; projection = last value ×
-    (1 + growth)^(year − last year). Assumes the figure keeps growing by the same percentage each
-    year. None with fewer than two points or a first value of zero or less.
-    """
-    basis = _window(series, last)
-    if len(basis) < 2 or basis[0][1] <= 0:
-        return None
-    (first_year, first), (last_year, latest) = basis[0], basis[-1]
-    factor = (Decimal(latest) / Decimal(first)) ** (Decimal(1) / Decimal(last_year - first_year))
-    value = Decimal(latest) * factor ** (year - last_year)
-    return Projection(
-        method=COMPOUND,
-        basis=basis,
-        year=year,
-        value=int(value.quantize(Decimal(1), ROUND_HALF_UP)),
-        yearly_change=((factor - 1) * 100).quantize(RATE_QUANTUM, ROUND_HALF_UP),
     )

@@ -1,4 +1,5 @@
-"""Reads: membership statistics at every level, survey dates, plan targets.
+"""Reads: membership statistics at every level, survey dates, plan targets (the rounds' and the
+entry grid's reads are in counts/selectors.py, an upload's in imports/selectors.py).
 
 All rate arithmetic is delegated to rules.py; this module only sums counts in the database (one
 grouped query per call) and hands the sums to the rules. City, ward, district and federation
@@ -11,7 +12,6 @@ summaries a few ms. Association figures are the counts themselves.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -22,13 +22,13 @@ from django.db import connection
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Cast
 
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.current import city
 from wards.models import Ward, WardTotal
 
 from . import rules
 from .models import (
     Association,
-    CountsUpload,
     DistrictSummary,
     FederationSummary,
     HouseholdCount,
@@ -117,7 +117,7 @@ class MembershipRow:
 
     @property
     def fiscal_year(self) -> int:
-        return rules.fiscal_year_of(self.survey_date)
+        return fiscal_year_of(self.survey_date)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -473,7 +473,7 @@ class CountRow:
 
     @property
     def fiscal_year(self) -> int:
-        return rules.fiscal_year_of(self.survey_date)
+        return fiscal_year_of(self.survey_date)
 
 
 def count_history(association: Association) -> list[CountRow]:
@@ -492,297 +492,3 @@ def count_history(association: Association) -> list[CountRow]:
             )
         )
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# Survey rounds: the overview of a round and the entry grid of one ward
-# ---------------------------------------------------------------------------------------------
-
-
-def survey_rounds():
-    """Every survey round, newest first."""
-    from .models import SurveyRound
-
-    return SurveyRound.objects.select_related("opened_by").order_by("-survey_date")
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """One recorded transition of a ward's progress, for people to read."""
-
-    at: dt.datetime
-    actor_name: str  # "" for the system
-    before: str  # status labels (未着手, 入力中 …)
-    after: str
-    comment: str
-
-
-def _status_label(value: str | None) -> str:
-    from .models import WardProgress
-
-    return WardProgress.Status(value).label if value in WardProgress.Status.values else ""
-
-
-@dataclass(frozen=True)
-class WardRoundRow:
-    """One ward's line on a round's overview."""
-
-    progress: object  # WardProgress, with ward and changed_by
-    active: int  # active associations of the ward
-    missing: list  # active associations without a count for the survey date, by code
-    stats: MembershipRow | None  # from membership_stats; None while the ward has no counts
-    events: list[ProgressEvent]  # oldest first
-
-    @property
-    def ward(self) -> Ward:
-        return self.progress.ward
-
-    @property
-    def counted(self) -> int:
-        return self.active - len(self.missing)
-
-
-@dataclass(frozen=True)
-class RoundOverview:
-    survey_round: object
-    rows: list[WardRoundRow]
-    total: MembershipRow | None  # the city's figures; only for someone who sees every ward
-
-    @property
-    def active(self) -> int:
-        return sum(r.active for r in self.rows)
-
-    @property
-    def counted(self) -> int:
-        return sum(r.counted for r in self.rows)
-
-    @property
-    def missing(self) -> int:
-        return sum(len(r.missing) for r in self.rows)
-
-
-def round_overview(*, survey_round, user) -> RoundOverview:
-    """The wards of `survey_round` the user may work on (policy.wards_editable_by), with progress.
-
-    Counted/missing are about the wards' *active* associations; households, members and rates come
-    from membership_stats (every count held for the survey date). Seven queries whatever the number
-    of wards and associations.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Exists, OuterRef
-
-    from chonaikai.accounts import policy
-    from chonaikai.audit.models import AuditEvent
-
-    from .models import Association, WardProgress
-
-    wards = policy.wards_editable_by(user)
-    progress = list(
-        WardProgress.objects.filter(survey_round=survey_round, ward__in=wards)
-        .select_related("ward", "changed_by")
-        .order_by("ward__code")
-    )
-    ward_ids = [p.ward_id for p in progress]
-    has_count = HouseholdCount.objects.filter(
-        association=OuterRef("pk"), survey_date=survey_round.survey_date
-    )
-    active = defaultdict(int)
-    missing = defaultdict(list)
-    for association in (
-        Association.objects.active()
-        .filter(ward_id__in=ward_ids)
-        .annotate(has_count=Exists(has_count))
-        .only("id", "code", "name", "ward_id", "is_sample")
-        .order_by("code")
-    ):
-        active[association.ward_id] += 1
-        if not association.has_count:
-            missing[association.ward_id].append(association)
-    sees_city = policy.is_city_admin(user)
-    one_ward = progress[0].ward if len(progress) == 1 else None
-    stats = {}
-    if progress:
-        rows = membership_stats(survey_date=survey_round.survey_date, level=Level.WARD, ward=one_ward)
-        stats = {row.code: row for row in rows}
-    events = defaultdict(list)
-    if progress:
-        for event in AuditEvent.objects.filter(
-            subject_type=ContentType.objects.get_for_model(WardProgress),
-            subject_id__in=[str(p.pk) for p in progress],
-        ).order_by("at", "id"):
-            events[event.subject_id].append(
-                ProgressEvent(
-                    at=event.at,
-                    actor_name=event.actor_name,
-                    before=_status_label((event.before or {}).get("status")),
-                    after=_status_label((event.after or {}).get("status")),
-                    comment=event.comment,
-                )
-            )
-    total = None
-    if sees_city:
-        city = membership_stats(survey_date=survey_round.survey_date, level=Level.CITY)
-        total = city[0] if city else None
-    return RoundOverview(
-        survey_round=survey_round,
-        rows=[
-            WardRoundRow(
-                progress=p,
-                active=active[p.ward_id],
-                missing=missing[p.ward_id],
-                stats=stats.get(p.ward.code),
-                events=events[str(p.pk)],
-            )
-            for p in progress
-        ],
-        total=total,
-    )
-
-
-@dataclass(frozen=True)
-class EntryGridRow:
-    association: object  # Association
-    current: HouseholdCount | None  # the count held for the round's survey date
-    previous: HouseholdCount | None  # the count of the previous survey date
-
-
-@dataclass(frozen=True)
-class EntryGrid:
-    progress: object  # WardProgress, with ward and survey_round
-    previous_survey_date: dt.date | None
-    rows: list[EntryGridRow]
-
-    @property
-    def ward(self) -> Ward:
-        return self.progress.ward
-
-    @property
-    def survey_date(self) -> dt.date:
-        return self.progress.survey_round.survey_date
-
-
-@dataclass(frozen=True)
-class EntryGroup:
-    """One district or federation of an area's entry grid, shown as one page when the area is large."""
-
-    level: str  # Level.DISTRICT or Level.FEDERATION
-    code: str  # the district's or federation's code; UNASSIGNED_CODE for associations of none
-    name: str  # "" for the unassigned group (the page names it)
-    active: int  # active associations in the group
-    counted: int  # of which have a count for the survey date
-
-    @property
-    def unassigned(self) -> bool:
-        return self.code == UNASSIGNED_CODE
-
-    def lookup(self, prefix: str = "") -> dict:
-        """The filter that selects the group's associations (`prefix`: the path to Association)."""
-        if self.unassigned:
-            return {f"{prefix}{self.level}__isnull": True}
-        return {f"{prefix}{self.level}__code": self.code}
-
-
-def count_entry_groups(*, ward: Ward, survey_date: dt.date) -> list[EntryGroup]:
-    """The ward's active associations per district (a city with districts) or else per federation,
-    each with how many have a count for `survey_date`: the pages of a large area's entry grid.
-
-    By code, the associations of no district/federation last. One query.
-    """
-    from django.db.models import Exists, OuterRef, Q
-
-    level = Level.DISTRICT if city().has_districts else Level.FEDERATION
-    has_count = HouseholdCount.objects.filter(association=OuterRef("pk"), survey_date=survey_date)
-    rows = (
-        Association.objects.active()
-        .in_ward(ward)
-        .values(f"{level}__code", f"{level}__name")
-        .annotate(active=Count("id"), counted=Count("id", filter=Q(Exists(has_count))))
-        .order_by()
-    )
-    groups = [
-        EntryGroup(
-            level=level,
-            code=row[f"{level}__code"] or UNASSIGNED_CODE,
-            name=row[f"{level}__name"] or "",
-            active=row["active"],
-            counted=row["counted"],
-        )
-        for row in rows
-    ]
-    return sorted(groups, key=lambda g: (g.unassigned, g.code))
-
-
-def count_entry_grid(
-    *, ward: Ward, survey_date: dt.date, group: EntryGroup | None = None
-) -> EntryGrid | None:
-    """The ward's active associations with this round's and the previous survey's counts; only
-    those of `group` when given (count_entry_groups).
-
-    None when no round is open for `survey_date`. Four queries whatever the number of associations.
-    Scope is the caller's business (policy.get_ward_for_edit).
-    """
-    from .models import Association, WardProgress
-
-    progress = (
-        WardProgress.objects.filter(ward=ward, survey_round__survey_date=survey_date)
-        .select_related("ward", "survey_round", "changed_by")
-        .first()
-    )
-    if progress is None:
-        return None
-    associations = list(
-        Association.objects.active()
-        .in_ward(ward)
-        .filter(**(group.lookup() if group else {}))
-        .select_related("federation")  # the grid's federation filter
-        .only("id", "code", "name", "kana", "ward_id", "is_sample", "federation", "federation__name")
-        .order_by("code")
-    )
-    previous_day = previous_survey_date(survey_date)
-    dates = [survey_date] + ([previous_day] if previous_day else [])
-    counts = {
-        (c.association_id, c.survey_date): c
-        for c in HouseholdCount.objects.filter(association__ward=ward, survey_date__in=dates)
-        .filter(**(group.lookup("association__") if group else {}))
-        .select_related("entered_by")
-        .order_by()
-    }
-    return EntryGrid(
-        progress=progress,
-        previous_survey_date=previous_day,
-        rows=[
-            EntryGridRow(
-                association=a,
-                current=counts.get((a.pk, survey_date)),
-                previous=counts.get((a.pk, previous_day)) if previous_day else None,
-            )
-            for a in associations
-        ],
-    )
-
-
-def counts_upload_for(user, upload_id) -> CountsUpload:
-    """The counts upload with this id if `user` may reach it; Http404 whatever the reason it cannot.
-
-    Only its owner may (CountsUpload.objects.visible_to), and only while they may still import for
-    its ward (for a city-wide upload: while they may import at all). The page, its progress JSON and
-    the API all come through here, so a stranger's id, a malformed one, a discarded upload and one
-    of a ward the owner has since lost all answer the same 404.
-    """
-    from django.http import Http404
-
-    from chonaikai.accounts import policy
-
-    try:
-        key = uuid.UUID(str(upload_id))
-    except ValueError:
-        raise Http404 from None
-    upload = CountsUpload.objects.visible_to(user).select_related("ward").filter(pk=key).first()
-    if upload is None:
-        raise Http404
-    wards = policy.wards_editable_by(user)
-    if upload.ward_id is not None:
-        wards = wards.filter(pk=upload.ward_id)
-    if not wards.exists():
-        raise Http404
-    return upload

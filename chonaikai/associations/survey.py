@@ -2,8 +2,8 @@
 
 A city counts its households once a year on the same day: the profile's survey.month/day
 (chonaikai.cities.current; 1 January in most cities, 1 June or 1 April in others). The arithmetic
-is in rules (pure, month and day as parameters); this module binds it to the loaded city, and is
-the one place that says which days are survey days, which survey a fiscal year has, what a new
+is in chonaikai.calendar (pure, month and day as parameters); this module binds it to the loaded
+city, and is the one place that says which days are survey days, which survey a fiscal year has, what a new
 round or import starts from and how a refused date is explained.
 """
 
@@ -14,10 +14,10 @@ import datetime as dt
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from chonaikai import calendar
 from chonaikai.cities.current import city
 from chonaikai.cities.current import survey_date as survey_date_in
 
-from . import rules
 from .templatetags.japanese import jdate
 
 
@@ -28,13 +28,13 @@ def survey_month_day() -> tuple[int, int]:
 
 def is_survey_day(day: dt.date) -> bool:
     month, day_of_month = survey_month_day()
-    return rules.is_survey_day(day, month=month, day_of_month=day_of_month)
+    return calendar.is_survey_day(day, month=month, day_of_month=day_of_month)
 
 
 def survey_date_of_fiscal_year(fiscal_year: int) -> dt.date:
     """The survey that counts for `fiscal_year` (fiscal_year_of that date is `fiscal_year`)."""
     month, day = survey_month_day()
-    return rules.survey_date_of_fiscal_year(fiscal_year, month=month, day=day)
+    return calendar.survey_date_of_fiscal_year(fiscal_year, month=month, day=day)
 
 
 def default_survey_date(today: dt.date | None = None) -> dt.date:

@@ -1,5 +1,9 @@
 """Celery tasks for associations. Thin: primitive arguments in, one service call, JSON out.
 
+Tasks call services; services never import this module. A service that needs work done in the
+background sends the task by its registered name (chonaikai.queue.enqueue), so each name is set
+here explicitly (name=) and stays the same wherever the code lives.
+
 Without a broker (settings: CELERY_TASK_ALWAYS_EAGER) they run in the calling process.
 """
 
@@ -10,8 +14,9 @@ import datetime as dt
 from celery import shared_task
 
 from . import services
+from .counts.services import rounds as round_services
+from .imports.services import uploads
 from .models import CountsUpload
-from .services import uploads
 
 
 def import_progress(upload_id: str) -> dict | None:
@@ -24,7 +29,7 @@ def import_progress(upload_id: str) -> dict | None:
     return uploads.progress_of(upload) if upload is not None else None
 
 
-@shared_task
+@shared_task(name=uploads.IMPORT_TASK)
 def import_counts_task(upload_id: str) -> dict | None:
     """Import a stored upload (services.uploads.counts_upload_commit queued it); return its outcome.
 
@@ -45,7 +50,7 @@ def import_counts_task(upload_id: str) -> dict | None:
     return CountsUpload.objects.values_list("result", flat=True).get(pk=upload_id)
 
 
-@shared_task
+@shared_task(name=uploads.PREVIEW_TASK)
 def preview_counts_upload_task(upload_id: str) -> dict | None:
     """Check a large stored upload without writing (the preview); its figures are recorded on it."""
     if not CountsUpload.objects.filter(pk=upload_id, status=CountsUpload.Status.PREVIEWING).exists():
@@ -54,7 +59,7 @@ def preview_counts_upload_task(upload_id: str) -> dict | None:
     return uploads.preview_as_json(preview)["summary"]
 
 
-@shared_task
+@shared_task(name="chonaikai.associations.tasks.purge_counts_uploads_task")
 def purge_counts_uploads_task() -> int:
     """Remove counts uploads past COUNTS_UPLOAD_RETENTION_HOURS (run hourly by Celery beat)."""
     return services.counts_uploads_purge()
@@ -65,7 +70,7 @@ def purge_counts_uploads_task() -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-@shared_task
+@shared_task(name="chonaikai.associations.tasks.plan_round_reminders_task")
 def plan_round_reminders_task(today: str | None = None) -> list[int]:
     """Record the reminders due today (ISO date; default: today here) and queue their mails.
 
@@ -75,7 +80,7 @@ def plan_round_reminders_task(today: str | None = None) -> list[int]:
     return services.round_reminders_plan(today=day)
 
 
-@shared_task
+@shared_task(name=round_services.SEND_REMINDER_TASK)
 def send_round_reminder_task(reminder_id: int) -> bool:
     """Send one recorded reminder (nothing if it was sent already); True if a mail went out."""
     return services.round_reminder_deliver(reminder_id=reminder_id)

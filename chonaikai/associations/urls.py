@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views, views_counts, views_import, views_registry
+from . import views
+from .counts.views import grid, rounds
+from .imports import views as views_import
+from .registry import views as views_registry
 
 app_name = "associations"
 
@@ -29,25 +32,25 @@ urlpatterns += [
 # Survey rounds and the counts entry grid (staff only). The rounds/ routes come first: "rounds"
 # would otherwise be taken for a ward code by the grid's route.
 urlpatterns += [
-    path("counts/", views_counts.round_list, name="count_rounds"),
-    path("counts/help/", views_counts.count_help, name="count_help"),
-    path("counts/rounds/open/", views_counts.round_open, name="count_round_open"),
-    path("counts/rounds/<str:survey_date>/", views_counts.round_overview, name="count_round"),
+    path("counts/", rounds.round_list, name="count_rounds"),
+    path("counts/help/", rounds.count_help, name="count_help"),
+    path("counts/rounds/open/", rounds.round_open, name="count_round_open"),
+    path("counts/rounds/<str:survey_date>/", rounds.round_overview, name="count_round"),
     # Before the actions' route, which would take "submission" and "review" for actions.
     path(
         "counts/rounds/<str:survey_date>/<str:ward_code>/submission/",
-        views_counts.submission_summary,
+        rounds.submission_summary,
         name="count_submission",
     ),
     path(
         "counts/rounds/<str:survey_date>/<str:ward_code>/review/",
-        views_counts.submission_review,
+        rounds.submission_review,
         name="count_review",
     ),
     path(
         "counts/rounds/<str:survey_date>/<str:ward_code>/<str:action>/",
-        views_counts.progress_action,
+        rounds.progress_action,
         name="count_progress_action",
     ),
-    path("counts/<str:ward_code>/<str:survey_date>/", views_counts.count_entry, name="count_entry"),
+    path("counts/<str:ward_code>/<str:survey_date>/", grid.count_entry, name="count_entry"),
 ]

@@ -14,9 +14,11 @@ from chonaikai.accounts import policy
 from chonaikai.associations import policy as association_policy
 from chonaikai.cities.current import labels
 
-from . import publication, rules, selectors, selectors_registry
+from . import rules, selectors
 from .filters import AssociationFilter
+from .registry import selectors as selectors_registry
 from .selectors import Level
+from .stats import publication
 
 ASSOCIATIONS_PER_PAGE = 50
 PERSONAL_FIELDS = ("representative_name", "contact_phone", "contact_email", "contact_address")

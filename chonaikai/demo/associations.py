@@ -42,9 +42,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from chonaikai.associations import rules
+from chonaikai.associations.imports.services.counts import CountValues, counts_write
 from chonaikai.associations.models import Association, Federation, HouseholdCount
-from chonaikai.associations.services.counts import CountValues, counts_write
-from chonaikai.associations.services.summaries import summaries_refresh
+from chonaikai.associations.stats.services import summaries_refresh
 from wards.models import District, Ward, WardTotal
 
 SAMPLE_MARK = "（サンプル）"

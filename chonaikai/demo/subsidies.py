@@ -30,7 +30,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from chonaikai.associations.models import Association
-from chonaikai.associations.rules import fiscal_year_of
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
 from chonaikai.demo.associations import SampleDataError
 from chonaikai.subsidies import rules, selectors, workflow

@@ -1,6 +1,6 @@
 """The outcome indicators as a workbook (.xlsx) for the yearly report to the advisory table.
 
-Every cell goes through associations.exporter.excel_safe, so no text (a name, a note, a source)
+Every cell goes through chonaikai.files.xlsx (excel_safe), so no text (a name, a note, a source)
 can start a formula. Figures come from selectors.indicator_progress; nothing here computes them.
 """
 
@@ -10,23 +10,14 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from chonaikai.associations.exporter import excel_safe
 from chonaikai.associations.survey import survey_day_label
 from chonaikai.associations.templatetags.japanese import fylabel, jdate
+from chonaikai.files.xlsx import TITLE, append_row, header_row
 
 from .selectors import IndicatorProgress, report_years
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
 SHARE_FORMAT = "0.00"
-
-
-def _append(ws, values) -> int:
-    ws.append([excel_safe(v) for v in values])
-    return ws.max_row
 
 
 def _number_format(decimals: int) -> str:
@@ -39,9 +30,9 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
     wb = Workbook()
     ws = wb.active
     ws.title = _("成果指標")
-    _append(ws, [_("成果指標の推移")])
-    ws["A1"].font = _TITLE
-    _append(
+    append_row(ws, [_("成果指標の推移")])
+    ws["A1"].font = TITLE
+    append_row(
         ws,
         [
             _(
@@ -52,7 +43,7 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
             % {"date": jdate(today), "survey_day": survey_day_label()}
         ],
     )
-    _append(ws, [])
+    append_row(ws, [])
     header = [
         _("基本目標"),
         _("指標"),
@@ -64,20 +55,14 @@ def indicator_report(*, rows: list[IndicatorProgress], today: dt.date) -> Workbo
         _("進捗率（%）"),
         _("出典"),
     ]
-    header_row = _append(ws, header)
-    for cell in ws[header_row]:
-        cell.font = _BOLD
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
     widths = [10, 44, 8, *[14] * len(years), 16, 12, 16, 12, 60]
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"D{header_row + 1}"
+    header_row(ws, header, widths, frozen_columns="D")
 
     for row in rows:
         indicator = row.indicator
         latest = row.latest
         progress = row.progress
-        line = _append(
+        line = append_row(
             ws,
             [
                 indicator.basic_goal,

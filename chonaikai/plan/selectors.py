@@ -12,6 +12,7 @@ from chonaikai.accounts import policy
 from chonaikai.associations import rules as association_rules
 from chonaikai.associations import selectors as association_selectors
 from chonaikai.associations.models import Target
+from chonaikai.calendar import fiscal_year_of
 
 from . import rules
 from .models import Indicator, IndicatorValue
@@ -142,5 +143,5 @@ def recordable_years(indicator: Indicator) -> list[int]:
     return rules.recordable_fiscal_years(
         baseline_year=indicator.baseline_fiscal_year,
         target_year=indicator.target_fiscal_year,
-        current_year=association_rules.fiscal_year_of(timezone.localdate()),
+        current_year=fiscal_year_of(timezone.localdate()),
     )

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chonaikai.accounts import policy
-from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.audit.services import audit_record, snapshot
+from chonaikai.calendar import fiscal_year_of
 
 from . import rules
 from .models import Indicator, IndicatorValue

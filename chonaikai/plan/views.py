@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from chonaikai.accounts import policy
-from chonaikai.associations.rules import fiscal_year_of
 from chonaikai.associations.templatetags.japanese import fylabel
+from chonaikai.calendar import fiscal_year_of
 
 from . import exporter, selectors, services
 from .forms import IndicatorValueForm

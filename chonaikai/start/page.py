@@ -1,7 +1,7 @@
 """The start page (「あなたのやること」) each role lands on after logging in: what is waiting for the
 user, each item linking to the screen where it is done.
 
-Composes the domains' reads (associations.selectors_rounds, subsidies.selectors.todo) for the user's
+Composes the domains' reads (associations.counts.selectors, subsidies.selectors.todo) for the user's
 role (policy.role_of); holds no rule and no query of its own beyond theirs.
 """
 
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
 from chonaikai.accounts.names import display_name
-from chonaikai.associations import selectors_rounds
-from chonaikai.associations.rules import fiscal_year_of
+from chonaikai.associations.counts import selectors as selectors_rounds
 from chonaikai.associations.templatetags.japanese import jdate
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.texts import labelled
 from chonaikai.subsidies import selectors as subsidy_selectors
 from chonaikai.subsidies import wording as subsidy_wording

@@ -1,6 +1,6 @@
 """Workbooks (.xlsx) for accounting: totals per programme and fiscal year, and payment lists.
 
-Every value goes into a sheet through chonaikai.associations.exporter.excel_safe, so no name or
+Every value goes into a sheet through chonaikai.files.xlsx (excel_safe), so no name or
 purpose typed by a user can start a formula. Figures come from the selectors. The bank-transfer
 columns of payment lists (金融機関名, 支店名, 口座種別, 口座番号, 口座名義) are left empty and shaded
 for the city to fill in: the system holds no bank details.
@@ -9,15 +9,13 @@ for the city to fill in: the system holds no bank details.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 
-from chonaikai.associations.exporter import excel_safe
 from chonaikai.cities.current import labels
+from chonaikai.files.xlsx import TITLE, append_row, header_row
 from chonaikai.subsidies import policy as subsidy_policy
 
 from . import selectors, wording
@@ -60,8 +58,6 @@ DETAIL_COLUMNS = (
     gettext_lazy("支払日"),
 )
 DETAIL_WIDTHS = (12, 30, 24, 14, 32, 10, 16, 14, 14, 14, 14, 12)
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
 _FILL_IN = PatternFill("solid", fgColor="FFF2CC")
 
 
@@ -72,22 +68,6 @@ class NothingToPay(Exception):
 def _require(actor) -> None:
     if actor is not None and not subsidy_policy.can_export_subsidies(actor):
         raise PermissionDenied(_("補助金の会計用ファイルを作成できるのは市の管理者です。"))
-
-
-def _append(ws, values) -> int:
-    ws.append([excel_safe(str(v) if isinstance(v, Promise) else v) for v in values])
-    return ws.max_row
-
-
-def _header(ws, columns, widths) -> int:
-    row = _append(ws, columns)
-    for cell in ws[row]:
-        cell.font = _BOLD
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"A{row + 1}"
-    return row
 
 
 def _yen(ws, row: int, columns) -> None:
@@ -107,18 +87,18 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
     ws = wb.active
     ws.title = _("制度別集計")
     scope = wording.fiscal_year_text(fiscal_year) if fiscal_year is not None else _("全年度")
-    _append(ws, [_("補助金 交付決定額・支払額（%(scope)s）") % {"scope": scope}])
-    ws["A1"].font = _TITLE
-    _append(
+    append_row(ws, [_("補助金 交付決定額・支払額（%(scope)s）") % {"scope": scope}])
+    ws["A1"].font = TITLE
+    append_row(
         ws,
         [_("残額 = 予算額 − 交付決定額（額の確定後は確定額、支払後は支払額）。予算額が未登録の制度は空欄。")],
     )
-    _append(ws, [])
-    _header(ws, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
+    append_row(ws, [])
+    header_row(ws, SUMMARY_COLUMNS, SUMMARY_WIDTHS)
     for summary in selectors.programme_summaries(fiscal_year=fiscal_year):
         p = summary.programme
         paid_count = p.applications.filter(status=Status.PAID).count()
-        row = _append(
+        row = append_row(
             ws,
             [
                 wording.fiscal_year_text(p.fiscal_year),
@@ -135,7 +115,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         _yen(ws, row, (4, 5, 6, 7))
 
     detail = wb.create_sheet(_("申請別"))
-    _header(detail, DETAIL_COLUMNS, DETAIL_WIDTHS)
+    header_row(detail, DETAIL_COLUMNS, DETAIL_WIDTHS)
     applications = (
         Application.objects.filter(status__in=GRANTED_STATES)
         .select_related("programme", "association", "association__ward")
@@ -145,7 +125,7 @@ def accounting_workbook(*, actor, fiscal_year: int | None = None) -> Workbook:
         applications = applications.filter(programme__fiscal_year=fiscal_year)
     names = _category_names()
     for a in applications:
-        row = _append(
+        row = append_row(
             detail,
             [
                 wording.fiscal_year_text(a.programme.fiscal_year),
@@ -187,10 +167,10 @@ def payment_list_workbook(*, actor, programme: Programme) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = _("支払一覧")
-    _append(ws, [_("%(programme)s 支払一覧") % {"programme": programme}])
-    ws["A1"].font = _TITLE
-    _append(ws, [_("口座の欄（黄色）は会計担当が記入してください。")])
-    _append(ws, [])
+    append_row(ws, [_("%(programme)s 支払一覧") % {"programme": programme}])
+    ws["A1"].font = TITLE
+    append_row(ws, [_("口座の欄（黄色）は会計担当が記入してください。")])
+    append_row(ws, [])
     if programme.kind == Programme.Kind.COMPUTED:
         _computed_rows(ws, programme)
     else:
@@ -210,7 +190,7 @@ def _application_rows(ws, programme: Programme) -> None:
         _("支払日"),
         *BANK_COLUMNS,
     )
-    _header(ws, columns, (14, 32, 24, 12, 14, 12, 20, 16, 10, 14, 24))
+    header_row(ws, columns, (14, 32, 24, 12, 14, 12, 20, 16, 10, 14, 24))
     applications = (
         Application.objects.filter(programme=programme, status__in=[Status.CONFIRMED, Status.PAID])
         .select_related("association", "programme")
@@ -218,7 +198,7 @@ def _application_rows(ws, programme: Programme) -> None:
     )
     for a in applications:
         amount = a.paid_amount if a.status == Status.PAID else a.confirmed_amount
-        row = _append(
+        row = append_row(
             ws,
             [a.association.code, a.association.name, a.number, a.get_status_display(), amount, a.paid_on],
         )
@@ -240,7 +220,7 @@ def _computed_rows(ws, programme: Programme) -> None:
         _("前回との差額"),
         *BANK_COLUMNS,
     )
-    _header(ws, columns, (12, 14, 32, 12, 12, 12, 14, 14, 20, 16, 10, 14, 24))
+    header_row(ws, columns, (12, 14, 32, 12, 12, 12, 14, 14, 20, 16, 10, 14, 24))
     rows = (
         GrantComputation.objects.current()
         .filter(programme=programme)
@@ -250,7 +230,7 @@ def _computed_rows(ws, programme: Programme) -> None:
     for g in rows:
         recipient = g.association or g.federation
         kind = _("単位町内会") if g.association_id else labels().federation
-        row = _append(
+        row = append_row(
             ws,
             [
                 kind,

@@ -25,7 +25,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, gettext_lazy, override
 from django.utils.translation import gettext as _
 
-from chonaikai.associations.rules import fiscal_year_label, japanese_date
+from chonaikai.calendar import fiscal_year_label, japanese_date
 from chonaikai.cities.current import labels
 from chonaikai.cities.texts import labelled
 

@@ -15,7 +15,7 @@ from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 from rest_framework.test import APIClient
 
-from chonaikai.associations.services.rounds import round_open
+from chonaikai.associations.counts.services.rounds import round_open
 from chonaikai.subsidies.models import DIGITAL, Programme
 from chonaikai.subsidies.workflow import Status
 from tests.api.conftest import LATEST

@@ -191,6 +191,6 @@ def test_open_data_the_map_and_the_stats_api_withhold_the_same_areas(anon, city,
 
 
 def test_open_data_notes_use_the_pages_wording_for_a_withheld_figure(anon, city):
-    from chonaikai.associations.publication import WITHHELD
+    from chonaikai.associations.stats.publication import WITHHELD
 
     assert str(WITHHELD) in anon.get("/api/v1/opendata/membership.json").json()["notes"]

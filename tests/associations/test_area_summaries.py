@@ -9,19 +9,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chonaikai.associations import importer, selectors, services
+from chonaikai.associations import selectors, services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import (
     Association,
     DistrictSummary,
     FederationSummary,
     HouseholdCount,
 )
-from chonaikai.associations.services import registry
-from chonaikai.associations.services.summaries import (
-    summaries_mismatches,
-    summaries_rebuild,
-    summaries_refresh,
-)
+from chonaikai.associations.registry import services as registry
+from chonaikai.associations.stats.services import summaries_mismatches, summaries_rebuild, summaries_refresh
 from tests.associations.test_summaries import assert_summaries_match_counts
 from tests.factories import (
     AssociationFactory,

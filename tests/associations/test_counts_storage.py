@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chonaikai.associations.importer import ParsedRow
+from chonaikai.associations.imports.importer import ParsedRow
 from chonaikai.associations.models import HouseholdCount
 from chonaikai.associations.services import counts_import_commit
 from chonaikai.audit.models import AuditEvent

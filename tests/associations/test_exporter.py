@@ -9,8 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from chonaikai.associations import exporter, importer, selectors, services
+from chonaikai.associations import selectors, services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import Association, HouseholdCount
+from chonaikai.associations.stats import exporter
+from chonaikai.files import xlsx
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 
 PREVIOUS = dt.date(2023, 1, 1)
@@ -67,7 +70,7 @@ def sheet_rows(data: bytes):
     ],
 )
 def test_text_that_would_start_a_formula_is_prefixed_with_an_apostrophe(value, expected):
-    assert exporter.excel_safe(value) == expected
+    assert xlsx.excel_safe(value) == expected
 
 
 def test_template_cells_never_hold_a_formula_from_user_text(chuo):

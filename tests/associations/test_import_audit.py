@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from chonaikai.associations import importer
+from chonaikai.associations.imports import importer
 from chonaikai.associations.services import CountsImportRejected, counts_import_commit
 from chonaikai.audit.models import AuditEvent
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from chonaikai.associations import importer, services
-from chonaikai.associations.importer import Col
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import Col
+from chonaikai.associations.imports.services import counts_fast
 from chonaikai.associations.models import HouseholdCount, WardProgress, WardSummary
-from chonaikai.associations.services import counts_fast
-from chonaikai.associations.services.summaries import summaries_mismatches
+from chonaikai.associations.stats.services import summaries_mismatches
 from chonaikai.audit.models import AuditEvent
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 

@@ -10,8 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chonaikai.associations import importer, services, tasks
-from chonaikai.associations.importer import Col, RowStatus
+from chonaikai.associations import services, tasks
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import Col, RowStatus
 from chonaikai.associations.models import Association, CountsUpload, HouseholdCount
 from tests.factories import AssociationFactory, HouseholdCountFactory, UserFactory, ward
 from wards.models import Ward
@@ -698,7 +699,7 @@ def test_a_task_redelivered_after_its_upload_was_deleted_answers_with_the_record
 
 
 def test_the_parsers_rows_are_the_same_objects_as_parsed_rows_built_by_hand():
-    from chonaikai.associations.importer import ParsedRow, _parsed_row
+    from chonaikai.associations.imports.importer import ParsedRow, _parsed_row
 
     fast = _parsed_row("01101-0001", "A", 1, 2, None, "S", 3, ())
     built = ParsedRow(

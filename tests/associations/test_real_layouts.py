@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from chonaikai.associations import importer
-from chonaikai.associations.importer import MISSING_COLUMNS, Col
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import MISSING_COLUMNS, Col
 from chonaikai.associations.models import HouseholdCount
 from tests.factories import AssociationFactory, ward
 
@@ -263,7 +263,7 @@ def test_the_entry_template_states_its_own_survey_date():
 
 
 def test_an_entry_template_for_one_survey_imported_for_another_is_refused(db):
-    from chonaikai.associations import exporter
+    from chonaikai.associations.stats import exporter
 
     AssociationFactory(ward=ward("01101"), code="01101-0001", name="大通町内会")
     wb = exporter.ward_template(ward=ward("01101"), actor=None, survey_date=SURVEY)

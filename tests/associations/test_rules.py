@@ -6,6 +6,13 @@ from decimal import Decimal
 import pytest
 
 from chonaikai.associations import rules
+from chonaikai.calendar import (
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_of,
+    japanese_date,
+    survey_date_of_fiscal_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,13 +84,13 @@ def test_rate_change_is_in_points_and_missing_when_either_rate_is_missing(curren
     ],
 )
 def test_fiscal_year_runs_april_to_march(day, fiscal_year):
-    assert rules.fiscal_year_of(day) == fiscal_year
+    assert fiscal_year_of(day) == fiscal_year
 
 
 def test_fiscal_year_bounds_and_survey_date():
-    assert rules.fiscal_year_bounds(2022) == (dt.date(2022, 4, 1), dt.date(2023, 3, 31))
-    assert rules.survey_date_of_fiscal_year(2022, month=1, day=1) == dt.date(2023, 1, 1)
-    assert rules.fiscal_year_of(rules.survey_date_of_fiscal_year(2028, month=1, day=1)) == 2028
+    assert fiscal_year_bounds(2022) == (dt.date(2022, 4, 1), dt.date(2023, 3, 31))
+    assert survey_date_of_fiscal_year(2022, month=1, day=1) == dt.date(2023, 1, 1)
+    assert fiscal_year_of(survey_date_of_fiscal_year(2028, month=1, day=1)) == 2028
 
 
 @pytest.mark.parametrize(
@@ -99,12 +106,12 @@ def test_fiscal_year_bounds_and_survey_date():
     ],
 )
 def test_japanese_date_uses_the_era_in_force(day, text):
-    assert rules.japanese_date(day) == text
+    assert japanese_date(day) == text
 
 
 def test_dates_before_showa_are_refused():
     with pytest.raises(ValueError):
-        rules.japanese_date(dt.date(1926, 12, 24))
+        japanese_date(dt.date(1926, 12, 24))
 
 
 @pytest.mark.parametrize(
@@ -119,11 +126,11 @@ def test_dates_before_showa_are_refused():
     ],
 )
 def test_fiscal_year_label_follows_government_usage(fiscal_year, label):
-    assert rules.fiscal_year_label(fiscal_year) == label
+    assert fiscal_year_label(fiscal_year) == label
 
 
 def test_survey_of_1_january_2023_is_fy2022_reiwa_4():
-    assert rules.fiscal_year_label(rules.fiscal_year_of(dt.date(2023, 1, 1))) == "令和4年度"
+    assert fiscal_year_label(fiscal_year_of(dt.date(2023, 1, 1))) == "令和4年度"
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from django.db.models import F
 
 from chonaikai.associations import rules, selectors
 from chonaikai.associations.models import Association, Federation, HouseholdCount
+from chonaikai.calendar import era_of
 from chonaikai.cities.profile import read_profile
 from chonaikai.demo import associations as sample
 from chonaikai.demo import subsidies as subsidy_sample
@@ -321,7 +322,7 @@ def test_some_associations_have_a_hall_near_their_ward_office_founding_dates_and
         assert abs(float(association.hall_longitude) - lon) <= 0.0251
     founded = Association.objects.values_list("founded_on", flat=True)
     assert all(dt.date(1946, 1, 1) <= d <= dt.date(2019, 4, 30) for d in founded)  # 昭和 or 平成
-    assert {rules.era_of(d)[0].name for d in founded} == {"昭和", "平成"}
+    assert {era_of(d)[0].name for d in founded} == {"昭和", "平成"}
     assert 0 < Association.objects.filter(is_authorized_body=True).count() < 300
 
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from chonaikai.associations import rules
 from chonaikai.associations.models import Association, Federation, HouseholdCount
-from chonaikai.associations.rules import fiscal_year_of
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities import current
 from chonaikai.cities.models import City
 from chonaikai.cities.profile import read_profile

@@ -149,7 +149,7 @@ def test_dashboard_without_counts_has_no_city_row():
 
 
 def test_a_survey_whose_round_is_still_open_is_not_the_latest_published(city, city_admin):
-    from chonaikai.associations.services.rounds import round_open
+    from chonaikai.associations.counts.services.rounds import round_open
 
     D24 = dt.date(2024, 1, 1)
     survey_round = round_open(actor=city_admin, survey_date=D24, deadline=dt.date(2024, 2, 28))

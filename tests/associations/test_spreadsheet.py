@@ -2,8 +2,8 @@
 
 import pytest
 
-from chonaikai.associations import spreadsheet
-from chonaikai.associations.spreadsheet import FileRefused, check_workbook, column_letters
+from chonaikai.associations.imports import spreadsheet
+from chonaikai.associations.imports.spreadsheet import FileRefused, check_workbook, column_letters
 from tests.imports import hostile
 
 FAR_CELL = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.counts import entry as api_entry
-from chonaikai.associations import importer, selectors, services
+from chonaikai.associations import selectors, services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import DistrictSummary, FederationSummary, HouseholdCount, WardSummary
-from chonaikai.associations.services import registry
-from chonaikai.associations.services.summaries import (
+from chonaikai.associations.registry import services as registry
+from chonaikai.associations.stats.services import (
     summaries_mismatches,
     summaries_rebuild,
     summaries_refresh,

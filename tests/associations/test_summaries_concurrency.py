@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from chonaikai.associations.models import HouseholdCount, WardSummary
-from chonaikai.associations.services.summaries import summaries_mismatches, summaries_refresh
+from chonaikai.associations.stats.services import summaries_mismatches, summaries_refresh
 from tests.factories import AssociationFactory, ward
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -10,11 +10,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from chonaikai.associations import code_format, importer, publication, rules, services, survey
-from chonaikai.associations.importer import Col
+from chonaikai.associations import code_format, services, survey
+from chonaikai.associations.counts.services.rounds import default_survey_date
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import Col
 from chonaikai.associations.models import Association, HouseholdCount
-from chonaikai.associations.selectors_registry import next_association_code
-from chonaikai.associations.services.rounds import default_survey_date
+from chonaikai.associations.registry.selectors import next_association_code
+from chonaikai.associations.stats import publication
+from chonaikai.calendar import fiscal_year_of
 from chonaikai.codes import normalize_association_code
 from tests.factories import AssociationFactory
 from wards import boundaries
@@ -137,7 +140,7 @@ def test_a_fiscal_years_survey_is_the_citys_survey_in_that_fiscal_year(
 ):
     city_row(survey_month=month, survey_day=1)
     assert survey.survey_date_of_fiscal_year(fiscal_year) == survey_date
-    assert rules.fiscal_year_of(survey_date) == fiscal_year
+    assert fiscal_year_of(survey_date) == fiscal_year
 
 
 def test_the_open_data_notes_name_the_citys_survey_day(june):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from chonaikai.accounts.imports import format_error, parse_rows
 from chonaikai.accounts.models import Role, RoleAssignment
 from chonaikai.accounts.services import RowError
-from chonaikai.associations import exporter
+from chonaikai.associations.stats import exporter
 from chonaikai.subsidies import services as subsidy_services
 from chonaikai.subsidies.errors import RuleNotConfirmed
 from chonaikai.subsidies.models import Hall, ProgrammeRule

@@ -9,8 +9,8 @@ import re
 import openpyxl
 import pytest
 
-from chonaikai.associations.exporter import PREVIOUS_HOUSEHOLDS, PREVIOUS_MEMBERS
 from chonaikai.associations.models import HouseholdCount, WardProgress
+from chonaikai.associations.stats.exporter import PREVIOUS_HOUSEHOLDS, PREVIOUS_MEMBERS
 
 from .conftest import SURVEY
 from .harness import BROWSER_TEST, log_in

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from chonaikai.associations.importer import Col
+from chonaikai.associations.imports.importer import Col
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 
 SURVEY = dt.date(2025, 1, 1)

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from chonaikai.associations.importer import Col
+from chonaikai.associations.imports.importer import Col
 from chonaikai.associations.models import CountsUpload, HouseholdCount, WardColumnMapping
 from tests.associations.test_real_layouts import published_table
 from tests.factories import AssociationFactory, ward

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from chonaikai.associations.views_import import XLSX_CONTENT_TYPE
+from chonaikai.associations.imports.views import XLSX_CONTENT_TYPE
 from tests.factories import AssociationFactory, ward
 from tests.imports.conftest import PREVIOUS, SURVEY
 from wards.models import Ward

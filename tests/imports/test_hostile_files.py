@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from chonaikai.associations import importer
-from chonaikai.associations.importer import Col
+from chonaikai.associations.imports import importer
+from chonaikai.associations.imports.importer import Col
 from chonaikai.associations.models import HouseholdCount
 from tests.imports import hostile
 from tests.imports.conftest import SURVEY, upload

@@ -14,7 +14,8 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from chonaikai.associations import importer, services, tasks
+from chonaikai.associations import services, tasks
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import CountsUpload, HouseholdCount, WardProgress
 from chonaikai.audit.models import AuditEvent
 from tests.imports.conftest import SURVEY, csv_bytes, upload

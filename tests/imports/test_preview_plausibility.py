@@ -6,7 +6,8 @@ Issue 13, point 5: the preview showed Python's None, compared nothing with last 
 
 import pytest
 
-from chonaikai.associations import importer, services
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import HouseholdCount
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 from tests.imports.conftest import PREVIOUS, SURVEY, xlsx

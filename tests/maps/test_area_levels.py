@@ -7,7 +7,7 @@ import re
 import pytest
 
 from chonaikai.associations.models import HouseholdCount
-from chonaikai.associations.services.summaries import summaries_refresh
+from chonaikai.associations.stats.services import summaries_refresh
 from maps import selectors
 from tests.factories import AssociationFactory, DistrictFactory, HouseholdCountFactory, ward
 from tests.maps.conftest import D23, D24
@@ -322,7 +322,7 @@ def test_a_process_that_missed_the_data_version_bump_still_sees_a_count_written_
     count.member_households = 99
     count.save()  # in another process: leaves a history row, bumps that process's data version
     # … and, as every service that writes counts does, refreshes the summaries the page reads.
-    from chonaikai.associations.services.summaries import summaries_refresh
+    from chonaikai.associations.stats.services import summaries_refresh
 
     summaries_refresh([(count.association.ward_id, D24)])
     cache.set(map_cache.DATA_VERSION_KEY, seen, None)  # … which this process never saw

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from chonaikai.associations.models import HouseholdCount
-from chonaikai.associations.services.summaries import summaries_refresh
+from chonaikai.associations.stats.services import summaries_refresh
 from maps import builders, metrics, tasks
 from maps import cache as map_cache
 from tests.maps import synthetic_wards

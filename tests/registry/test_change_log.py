@@ -9,9 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from chonaikai.accounts import policy
 from chonaikai.accounts.names import display_name
 from chonaikai.associations import services
-from chonaikai.associations.importer import ParsedRow
-from chonaikai.associations.selectors_registry import association_change_log
-from chonaikai.associations.services.registry import association_dissolve, association_update
+from chonaikai.associations.imports.importer import ParsedRow
+from chonaikai.associations.registry.selectors import association_change_log
+from chonaikai.associations.registry.services import (
+    association_dissolve,
+    association_merge,
+    association_update,
+)
 from tests.factories import UserFactory
 from tests.registry.conftest import LATEST
 from wards.models import District
@@ -110,7 +114,7 @@ def test_domain_events_are_listed_with_their_reason(client, edited, ward_staff_c
 
 
 def test_merge_events_name_the_successor_and_the_predecessors(edited, city_admin):
-    services.registry.association_merge(
+    association_merge(
         actor=city_admin,
         predecessor_ids=[edited.b.pk],
         successor_id=edited.a.pk,
@@ -142,7 +146,7 @@ def test_the_history_section_query_count_does_not_grow_with_history(client, edit
         )
     for n in range(5):
         association_update(actor=ward_staff_chuo, association_id=edited.a.pk, values={"kana": f"かな{n}"})
-    services.registry.association_update(
+    association_update(
         actor=ward_staff_chuo,
         association_id=edited.a.pk,
         values={"district": District.objects.get(code="D-CHUO")},

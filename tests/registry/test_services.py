@@ -7,14 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chonaikai.associations import selectors
 from chonaikai.associations.models import Association, HouseholdCount
-from chonaikai.associations.selectors import Level
-from chonaikai.associations.selectors_registry import next_association_code
-from chonaikai.associations.services.registry import (
+from chonaikai.associations.registry.selectors import next_association_code
+from chonaikai.associations.registry.services import (
     association_create,
     association_dissolve,
     association_merge,
     association_update,
 )
+from chonaikai.associations.selectors import Level
 from chonaikai.audit.models import AuditEvent
 from tests.factories import AssociationFactory, ward
 from tests.registry.conftest import LATEST, PREVIOUS

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from chonaikai.accounts.services import account_invite
 from chonaikai.associations import services, tasks
-from chonaikai.associations.importer import Col
+from chonaikai.associations.imports.importer import Col
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.audit.models import AuditEvent
 from tests.factories import AssociationFactory, UserFactory, ward

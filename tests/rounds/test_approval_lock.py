@@ -2,7 +2,8 @@
 
 import pytest
 
-from chonaikai.associations import importer, services
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import HouseholdCount, WardProgress
 from chonaikai.audit.models import AuditEvent
 

@@ -167,7 +167,7 @@ def test_two_people_entering_a_first_count_the_second_is_refused(
 def test_an_import_moves_the_version_on_so_a_grid_based_on_the_old_one_is_refused(
     city_admin, ward_staff_chuo, counted_a, survey_round
 ):
-    from chonaikai.associations import importer
+    from chonaikai.associations.imports import importer
 
     save(ward_staff_chuo, "01101", change(counted_a, 100, 70))
     services.counts_import_commit(

@@ -6,9 +6,9 @@ from unittest import mock
 import pytest
 
 from chonaikai.associations import services
+from chonaikai.associations.imports.services import counts as counts_service
+from chonaikai.associations.imports.services.counts import CountValues, counts_write
 from chonaikai.associations.models import HouseholdCount, WardProgress, WardSummary
-from chonaikai.associations.services import counts as counts_service
-from chonaikai.associations.services.counts import CountValues, counts_write
 from chonaikai.demo import associations as sample
 
 from .helpers import SURVEY, change, progress, save
@@ -63,19 +63,19 @@ def test_counts_write_without_mark_started_leaves_the_rounds_progress_alone(coun
 
 def test_the_grid_save_writes_through_counts_write(ward_staff_chuo, counted_a, survey_round):
     with mock.patch(
-        "chonaikai.associations.services.entry.counts_write", wraps=counts_service.counts_write
+        "chonaikai.associations.counts.services.entry.counts_write", wraps=counts_service.counts_write
     ) as spy:
         save(ward_staff_chuo, "01101", change(counted_a, 101, 71))
     assert spy.call_count == 1 and spy.call_args.kwargs["source"] == HouseholdCount.Source.ENTRY
 
 
 def test_the_import_writes_through_counts_write(ward_staff_chuo, counted_a, survey_round):
-    from chonaikai.associations import importer
+    from chonaikai.associations.imports import importer
 
     row = importer.ParsedRow(
         code=counted_a.code, name=counted_a.name, households=101, member_households=71, row=2
     )
-    with mock.patch("chonaikai.associations.services.counts.counts_write", wraps=counts_write) as spy:
+    with mock.patch("chonaikai.associations.imports.services.counts.counts_write", wraps=counts_write) as spy:
         result = services.counts_import_commit(actor=ward_staff_chuo, survey_date=SURVEY, rows=[row])
     assert result.created == 1 and spy.call_count == 1
 

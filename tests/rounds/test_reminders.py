@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import mail
 
 from chonaikai.associations import services, tasks
+from chonaikai.associations.counts.services.rounds import LATE_NOTICE_DAYS
 from chonaikai.associations.models import RoundReminder, WardProgress
 from chonaikai.audit.models import AuditEvent
 from tests.factories import HouseholdCountFactory, UserFactory
@@ -162,7 +163,7 @@ def test_no_late_notice_when_every_ward_has_submitted(run, setting):
 
 
 def test_rounds_long_past_are_not_mailed_about(run, setting):
-    with at(DEADLINE + dt.timedelta(days=services.rounds.LATE_NOTICE_DAYS + 1)):
+    with at(DEADLINE + dt.timedelta(days=LATE_NOTICE_DAYS + 1)):
         run()
     assert not mail.outbox
 
@@ -212,7 +213,7 @@ def test_the_task_takes_a_date_as_text(setting):
 
 
 def test_a_reminder_not_queued_because_the_queue_was_down_goes_out_on_the_next_run(run, setting, monkeypatch):
-    from chonaikai.associations.services import rounds
+    from chonaikai.associations.counts.services import rounds
     from chonaikai.queue import QueueUnavailable
 
     def queue_down(*args, **kwargs):

@@ -214,7 +214,7 @@ def test_later_saves_do_not_record_the_start_again(ward_staff_chuo, counted_a, c
 
 
 def test_first_count_imported_starts_the_ward(ward_staff_chuo, association_a, survey_round):
-    from chonaikai.associations import importer
+    from chonaikai.associations.imports import importer
 
     services.counts_import_commit(
         actor=ward_staff_chuo,

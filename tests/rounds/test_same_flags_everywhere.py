@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from chonaikai.associations import rules, services
-from chonaikai.associations.services.entry import entry_row_issues
+from chonaikai.associations.counts.services.entry import entry_row_issues
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 from tests.imports.conftest import upload, xlsx
 

@@ -7,8 +7,9 @@ import re
 from django.utils import translation
 from django.utils.translation import gettext
 
-from chonaikai.associations import flags, rules
-from chonaikai.associations.services.entry import CountChange, entry_row_issues
+from chonaikai.associations import rules
+from chonaikai.associations.counts import flags
+from chonaikai.associations.counts.services.entry import CountChange, entry_row_issues
 
 STUCK = re.compile(r"[.!?)][A-Z]")  # a sentence's end glued to the next one's start
 

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from chonaikai.associations import importer, services
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
 from chonaikai.associations.models import HouseholdCount, WardProgress
 from chonaikai.audit.models import AuditEvent
 from tests.factories import HouseholdCountFactory
@@ -237,7 +238,7 @@ def test_the_submission_is_read_in_a_constant_number_of_queries(ward_staff_chuo,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from chonaikai.associations.selectors_rounds import ward_submission
+    from chonaikai.associations.counts.selectors import ward_submission
     from tests.factories import AssociationFactory, ward
 
     chuo = ward("01101")
@@ -259,7 +260,7 @@ def test_the_ward_change_compares_only_associations_counted_in_both_surveys(
 ):
     """16 of 298 entered must not read as a 94 % fall: the change is over the associations with a
     count in both surveys, and the partial total is shown apart, labelled entered N of M."""
-    from chonaikai.associations.selectors_rounds import ward_submission
+    from chonaikai.associations.counts.selectors import ward_submission
     from tests.factories import ward
 
     submission = ward_submission(ward=ward("01101"), survey_date=SURVEY)
@@ -285,7 +286,7 @@ def test_the_ward_change_compares_only_associations_counted_in_both_surveys(
 def test_without_a_previous_survey_the_ward_s_figures_are_the_total_entered(
     association_kita, survey_round, monkeypatch
 ):
-    from chonaikai.associations import selectors_rounds
+    from chonaikai.associations.counts import selectors as selectors_rounds
     from tests.factories import ward
 
     HouseholdCountFactory(

@@ -7,7 +7,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from .. import flags
+from ..counts import flags
 
 register = template.Library()
 

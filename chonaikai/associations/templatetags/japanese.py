@@ -15,7 +15,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language, gettext
 
-from chonaikai.associations import rules
+from chonaikai.calendar import fiscal_year_label, fiscal_year_of, japanese_date
 
 register = template.Library()
 
@@ -36,7 +36,7 @@ def jdate(value: dt.date | None) -> str:
     if not _japanese_page():
         return formats.date_format(value, "DATE_FORMAT")
     try:
-        return rules.japanese_date(value)
+        return japanese_date(value)
     except ValueError:  # before 昭和: no era label, the Western date is still right
         return formats.date_format(value, "DATE_FORMAT")
 
@@ -48,7 +48,7 @@ def fylabel(value: int | None) -> str:
         return MISSING
     if not _japanese_page():
         return gettext("FY%(year)s") % {"year": value}
-    return rules.fiscal_year_label(int(value))
+    return fiscal_year_label(int(value))
 
 
 @register.filter
@@ -71,5 +71,5 @@ def points(value: Decimal | None) -> str:
 
 @register.filter
 def fiscal_year(value: dt.date | None) -> int | None:
-    """The fiscal year a date belongs to (rules.fiscal_year_of): 2025-01-01 → 2024."""
-    return rules.fiscal_year_of(value) if value else None
+    """The fiscal year a date belongs to (fiscal_year_of): 2025-01-01 → 2024."""
+    return fiscal_year_of(value) if value else None

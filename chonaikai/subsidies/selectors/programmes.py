@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from chonaikai.associations.models import Association
-from chonaikai.associations.rules import fiscal_year_bounds
+from chonaikai.calendar import fiscal_year_bounds
 from chonaikai.cities.current import city
 
 from .. import rules, wording, workflow

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chonaikai.associations.rules import fiscal_year_label
 from chonaikai.audit.services import audit_record
+from chonaikai.calendar import fiscal_year_label
 from chonaikai.subsidies import policy as subsidy_policy
 
 from .. import wording

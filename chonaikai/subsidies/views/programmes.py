@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from chonaikai.associations import selectors as association_selectors
+from chonaikai.associations.counts import selectors as round_selectors
 from chonaikai.cities.current import labels
 from chonaikai.subsidies import policy as subsidy_policy
 
@@ -105,7 +105,7 @@ def _render_programme(request, programme, *, confirm_forms=None, compute_form=No
 
 
 def _compute_form(data=None) -> GrantComputeForm:
-    dates = [r.survey_date for r in association_selectors.survey_rounds()]
+    dates = [r.survey_date for r in round_selectors.survey_rounds()]
     return GrantComputeForm(data, survey_dates=dates)
 
 

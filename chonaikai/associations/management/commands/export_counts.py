@@ -15,9 +15,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.associations import exporter, selectors
 from chonaikai.cities.texts import labelled, words
 from wards.models import Ward
+
+from ... import selectors
+from ...stats import exporter
 
 
 class Command(BaseCommand):

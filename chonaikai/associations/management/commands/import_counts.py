@@ -26,7 +26,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.associations import importer, services
+from chonaikai.associations import services
+from chonaikai.associations.imports import importer
 from chonaikai.cities.texts import labelled, words
 from wards.models import Ward
 

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.associations import membership_export, selectors
+from chonaikai.associations import selectors
+from chonaikai.associations.stats import membership_export
 from chonaikai.cities.texts import fill, labelled, words
 from wards.models import Ward
 

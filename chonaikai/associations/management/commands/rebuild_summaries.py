@@ -13,8 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chonaikai.associations.services.summaries import summaries_mismatches, summaries_rebuild
 from chonaikai.cities.texts import words
+
+from ...stats.services import summaries_mismatches, summaries_rebuild
 
 
 class Command(BaseCommand):

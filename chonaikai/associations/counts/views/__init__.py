@@ -1,0 +1,1 @@
+"""The counts pages: survey rounds (rounds) and the entry grid (grid)."""
