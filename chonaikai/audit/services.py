@@ -57,6 +57,9 @@ def audit_records(
     For a service that records many events of one action at once: the counts import writes one per
     ward it changed, 1,000 wards nationwide, where a loop of audit_record took ~0.5 s.
     """
+    events = list(events)
+    if not events:
+        return []
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     name = _actor_name(user) if user else ""  # once, not per event (1,000 role look-ups)
     rows = [
@@ -71,7 +74,7 @@ def audit_records(
         )
         for subject, before, after in events
     ]
-    return AuditEvent.objects.bulk_create(rows) if rows else []
+    return AuditEvent.objects.bulk_create(rows)
 
 
 def _event(*, actor, action, subject, before, after, comment, actor_name=None) -> AuditEvent:
