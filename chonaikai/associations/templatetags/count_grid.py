@@ -1,11 +1,12 @@
 """The entry grid's rows (counts/entry.html): `{% count_grid_rows lines %}`.
 
 Written in Python rather than as the template's loop: a large area's grid shows 300 rows and more,
-each with about 40 template variables and eight inputs, and through the template engine a grid of
-313 rows took ~130 ms of CPU to render; written here, a fraction of that. The markup is the one the
-template wrote (tests/rounds/test_grid_rows.py holds it to the same inputs, labels and error
-markup). What is the same for every row (the labels, the flags of identical checks) is worked out
-once per grid.
+each with about 40 template variables and eight inputs, and through the template engine the rows
+were most of the page's time (313 rows: ~150 ms of CPU for the page; written here, less than half
+of that). The markup is the one the template wrote (the page was compared before and after in
+13 states); tests/rounds/test_grid_rows.py holds the inputs to Django's own rendering, and the
+grid's page tests (test_entry_page, test_grid_states) hold its labels and error markup. What is
+the same for every row (the labels, the badges of checks that read the same) is worked out once.
 
 The common parts (a row without errors) are written with the standard library's escape; the rare
 ones (a row refused on saving: its messages, the confirmation checkbox) go through Django's own
