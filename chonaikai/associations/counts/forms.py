@@ -71,7 +71,18 @@ class SubmissionForm(forms.Form):
             field.error_messages["required"] = _("未入力のまま提出する理由を入力してください。")
 
 
-class _DirectInput:
+class _PlainCopy:
+    """copy.copy as a plain copy of the attributes: what the copy module's reduce protocol does for
+    these fields and widgets, without its overhead. Django copies every field and widget of a form
+    for each form made, and the entry grid makes a form per row (~3,000 copies a grid)."""
+
+    def __copy__(self):
+        obj = object.__new__(type(self))
+        obj.__dict__.update(self.__dict__)
+        return obj
+
+
+class _DirectInput(_PlainCopy):
     """An <input> written directly instead of through the form renderer's templates.
 
     The same markup as Django's input.html and attrs.html. The entry grid shows a ward's every
@@ -82,18 +93,23 @@ class _DirectInput:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        # The standard library's escape (the same five characters as Django's): Django's
-        # keep_lazy wrappers around escape/format_html cost more than the markup itself here.
-        parts = [f'<input type="{widget["type"]}" name="{escape(widget["name"])}"']
-        if widget["value"] is not None:
-            parts.append(f' value="{escape(str(widget["value"]))}"')
-        for attr, value in widget["attrs"].items():
-            if value is True:
-                parts.append(f" {attr}")
-            elif value is not False and value is not None:
-                parts.append(f' {attr}="{escape(str(value))}"')
-        parts.append(">")
-        return mark_safe("".join(parts))  # every value above is escaped
+        return mark_safe(input_tag(widget["type"], widget["name"], widget["value"], widget["attrs"]))
+
+
+def input_tag(input_type: str, name: str, value, attrs: dict) -> str:
+    """<input> as Django's input.html and attrs.html write it (True: a bare attribute; False and
+    None: none), every value escaped. The standard library's escape (the same five characters as
+    Django's): Django's keep_lazy wrappers around escape/format_html cost more than the markup."""
+    parts = [f'<input type="{input_type}" name="{escape(name)}"']
+    if value is not None:
+        parts.append(f' value="{escape(str(value))}"')
+    for attr, value in attrs.items():
+        if value is True:
+            parts.append(f" {attr}")
+        elif value is not False and value is not None:
+            parts.append(f' {attr}="{escape(str(value))}"')
+    parts.append(">")
+    return "".join(parts)
 
 
 class DirectTextInput(_DirectInput, forms.TextInput):
@@ -108,7 +124,7 @@ class DirectCheckboxInput(_DirectInput, forms.CheckboxInput):
     pass
 
 
-class CountField(forms.Field):
+class CountField(_PlainCopy, forms.Field):
     """A household count as typed: full-width digits, commas and spaces accepted (importer.parse_count)."""
 
     widget = DirectTextInput(
@@ -123,8 +139,16 @@ class CountField(forms.Field):
             raise forms.ValidationError(str(e), code="invalid") from e
 
 
-class NoteField(forms.CharField):
+class NoteField(_PlainCopy, forms.CharField):
     hidden_widget = DirectHiddenInput
+
+
+class _BooleanField(_PlainCopy, forms.BooleanField):
+    pass
+
+
+class _IntegerField(_PlainCopy, forms.IntegerField):
+    pass
 
 
 class CountRowForm(forms.Form):
@@ -144,12 +168,12 @@ class CountRowForm(forms.Form):
         show_hidden_initial=True,
         widget=DirectTextInput(attrs={"class": "note-input", "autocomplete": "off"}),
     )
-    confirm_members_over = forms.BooleanField(
+    confirm_members_over = _BooleanField(
         label=_("加入世帯数が区域内世帯数を上回っていることを確認しました"),
         required=False,
         widget=DirectCheckboxInput,
     )
-    version = forms.IntegerField(min_value=0, widget=DirectHiddenInput)
+    version = _IntegerField(min_value=0, widget=DirectHiddenInput)
 
     EDITABLE = (HOUSEHOLDS, MEMBERS, NOTE)
 
@@ -160,6 +184,51 @@ class CountRowForm(forms.Form):
         self._describedby = dict(describedby or {})
         for name in self.EDITABLE:
             self.describe(name)
+
+    def field_html(self, name: str) -> str:
+        """str(self[name]): the field's <input> and, with show_hidden_initial, the hidden input of the
+        value the row was loaded with, written as Django's BoundField.as_widget writes them but
+        without its BoundField and widget contexts (the grid writes eight inputs on each of 300
+        rows and more). For this form's fields (the Direct* widgets, the default auto_id);
+        tests/rounds/test_grid_rows.py holds the two to the same markup in every state of a row."""
+        field = self.fields[name]
+        widget = field.widget
+        html_name = self.add_prefix(name)
+        auto_id = self.auto_id % html_name
+        initial = self.get_initial_for_field(field, name)
+        value = initial
+        if self.is_bound:
+            value = field.bound_data(widget.value_from_datadict(self.data, self.files, html_name), initial)
+        value = field.prepare_value(value)
+        errors = self.errors.get(name)
+        # BoundField.build_widget_attrs: the attributes the field and its state add to the widget's.
+        extra = {}
+        if widget.use_required_attribute(initial) and field.required and self.use_required_attribute:
+            extra["required"] = True
+        if field.disabled:
+            extra["disabled"] = True
+        shared = dict(extra)  # what the hidden initial input gets too
+        if not widget.is_hidden and errors:
+            extra["aria-invalid"] = "true"
+        if not widget.attrs.get("aria-describedby") and not widget.use_fieldset and not widget.is_hidden:
+            described = ([f"{auto_id}_helptext"] if field.help_text else []) + (
+                [f"{auto_id}_error"] if errors else []
+            )
+            if described:
+                extra["aria-describedby"] = shared["aria-describedby"] = " ".join(described)
+        if "id" not in widget.attrs:
+            extra["id"] = auto_id
+        if isinstance(widget, forms.CheckboxInput) and widget.check_test(value):
+            extra["checked"] = True
+        html = input_tag(widget.input_type, html_name, widget.format_value(value), {**widget.attrs, **extra})
+        if field.show_hidden_initial:
+            hidden = field.hidden_widget()
+            initial_name = self.add_initial_prefix(name)
+            if initial_name in self.data:
+                value = hidden.value_from_datadict(self.data, self.files, initial_name)
+            shared.setdefault("id", self.add_initial_prefix(auto_id))
+            html += input_tag(hidden.input_type, initial_name, hidden.format_value(value), shared)
+        return mark_safe(html)  # input_tag escapes every value
 
     def make_read_only(self) -> None:
         """Shown but not editable (a submitted ward): disabled inputs are neither focused nor posted."""

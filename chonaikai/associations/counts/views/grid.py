@@ -8,6 +8,7 @@ render; the checks and the approval lock are the services' (services.entry, serv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -64,10 +65,10 @@ class GridLine:
     def association(self):
         return self.data.association
 
-    @property
+    @cached_property
     def check(self):
         """The plausibility flags of the count held (rules.check_count), as the preview and the
-        approval view show them: render with {% include "counts/_flags.html" with check=line.check %}."""
+        approval view show them (the grid's rows: templatetags.count_grid)."""
         return selectors_rounds.check_stored(self.data.current, self.data.previous)
 
     @property
