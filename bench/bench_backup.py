@@ -68,7 +68,7 @@ def _env(database_url: str) -> dict:
 def measure_backup(database_url: str, size: str) -> None:
     from django.db import connection
 
-    from bench.measure import figure
+    from bench.measure.common import figure
     from chonaikai.operations.backup import create_backup, default_engine
 
     engine = default_engine()

@@ -32,7 +32,7 @@ from django.utils import timezone
 from chonaikai.associations.models import Association
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.profile import RESERVED_PROGRAMME_CODE
-from chonaikai.demo.associations import SampleDataError
+from chonaikai.demo.dataset import SampleDataError
 from chonaikai.subsidies import rules, selectors, workflow
 from chonaikai.subsidies.models import (
     Application,

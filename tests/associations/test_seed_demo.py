@@ -23,6 +23,7 @@ from chonaikai.calendar import era_of
 from chonaikai.cities.profile import read_profile
 from chonaikai.demo import associations as sample
 from chonaikai.demo import subsidies as subsidy_sample
+from chonaikai.demo.dataset import SMALL, params_from_profile
 from tests.conftest import TEST_CITY
 from wards.models import District, WardTotal
 
@@ -39,7 +40,7 @@ HIRAGANA = re.compile(r"^[ぁ-ゖー]+$")
 # The test city's sample parameters, wards and registry households (what load_city loads), for the
 # tests without a database.
 PROFILE = read_profile(TEST_CITY)
-PARAMS = sample.params_from_profile(PROFILE)
+PARAMS = params_from_profile(PROFILE)
 WARDS = sample.wards_from_profile(PROFILE, PARAMS)
 
 
@@ -166,13 +167,13 @@ def test_generated_counts_hit_the_city_targets_and_never_exceed_households():
 
 
 def test_the_small_city_has_a_twentieth_of_the_households_at_the_published_rates():
-    dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED, size=sample.SMALL)
+    dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED, size=SMALL)
     full = sample.city_targets(PARAMS)
 
     assert len(dataset.associations) == 110
     assert sorted(d.ward_code for d in dataset.districts) == sorted(w.code for w in WARDS)
     assert {a.ward_code for a in dataset.associations} == {w.code for w in WARDS}
-    assert dataset.city_totals() == sample.city_targets(PARAMS, sample.SMALL)
+    assert dataset.city_totals() == sample.city_targets(PARAMS, SMALL)
     for day, total in dataset.city_totals().items():
         assert total.rate == PARAMS.rates[day]
         assert abs(total.households * 20 - full[day].households) <= 20

@@ -28,6 +28,7 @@ from chonaikai.cities.models import City
 from chonaikai.cities.profile import read_profile
 from chonaikai.demo import associations as sample
 from chonaikai.demo import subsidies as subsidy_sample
+from chonaikai.demo.dataset import SMALL, params_from_profile
 from chonaikai.operations.city_profile import load_profile
 from chonaikai.subsidies.models import Application, ExpenseKindRule, Programme, ProgrammeRule
 from chonaikai.subsidies.workflow import Status
@@ -81,7 +82,7 @@ def _members(households: int, rate: Decimal) -> int:
 
 def test_a_profile_with_households_reproduces_them_and_the_rate_on_the_anchor_date():
     profile = read_profile(SENDAI)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     assert params.anchor_members is None and params.households
     anchor = params.anchor_date
     targets = sample.city_targets(params)
@@ -94,7 +95,7 @@ def test_a_profile_with_households_reproduces_them_and_the_rate_on_the_anchor_da
 
 def test_without_registry_totals_the_households_are_spread_equally_over_the_areas():
     profile = read_profile(SENDAI)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     assert params.registry_date is None
     wards = sample.wards_from_profile(profile, params)
     assert {w.weight for w in wards} == {1}
@@ -122,7 +123,7 @@ def test_a_profile_without_sample_toml_is_refused(tmp_path):
     shutil.copytree(ASAHIKAWA, folder)
     (folder / "sample.toml").unlink()
     with pytest.raises(sample.SampleDataError, match=r"sample\.toml がない"):
-        sample.params_from_profile(read_profile(folder))
+        params_from_profile(read_profile(folder))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def test_a_profile_without_sample_toml_is_refused(tmp_path):
 
 def test_seed_demo_small_for_a_city_without_registry_totals_and_districts(load_city):
     profile = load_city(SENDAI)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     output = _seed()
 
     # Totals: the rates of the profile on every survey date, households a twentieth of the anchor's.
@@ -172,7 +173,7 @@ def test_seed_demo_small_for_a_city_without_registry_totals_and_districts(load_c
 
 def test_seed_demo_for_a_one_area_city_without_districts(load_city):
     profile = load_city(ASAHIKAWA)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     [area] = profile.areas
     assert area["code"] == profile.city["code"]
     output = _seed()
@@ -268,13 +269,13 @@ def test_a_city_programme_with_the_sample_code_is_never_touched(load_city):
 
 
 def _seed_applications_after_data():
-    sample.seed_sample_data(seed=3, size=sample.SMALL)
+    sample.seed_sample_data(seed=3, size=SMALL)
     subsidy_sample.seed_sample_applications(seed=3, fiscal_year=FISCAL_YEAR)
 
 
 def test_a_smaller_re_run_replaces_a_full_one_although_applications_named_its_associations(load_city):
     profile = load_city(ASAHIKAWA)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     _seed(size="full", seed=1)
     assert Association.objects.count() == params.associations
     assert Application.objects.filter(is_sample=True).exists()
@@ -297,7 +298,7 @@ def test_districts_without_registry_totals_take_the_known_counts_and_split_the_r
         sample_toml + '\n[districts_per_area]\n"04101" = 4\n', encoding="utf-8"
     )
     profile = read_profile(folder)
-    params = sample.params_from_profile(profile)
+    params = params_from_profile(profile)
     assert params.districts == 12 and params.registry_date is None
     wards = sample.wards_from_profile(profile, params)
 
@@ -309,6 +310,6 @@ def test_districts_without_registry_totals_take_the_known_counts_and_split_the_r
     assert all(district_area[f.district_code] == f.ward_code for f in dataset.federations)
     assert all(d.name.endswith("地区（サンプル）") for d in dataset.districts)
 
-    small = sample.generate(wards=wards, params=params, seed=4, size=sample.SMALL)
+    small = sample.generate(wards=wards, params=params, seed=4, size=SMALL)
     assert Counter(d.ward_code for d in small.districts) == {w.code: 1 for w in wards}
-    assert small.city_totals() == sample.city_targets(params, sample.SMALL)
+    assert small.city_totals() == sample.city_targets(params, SMALL)

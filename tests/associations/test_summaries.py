@@ -18,6 +18,7 @@ from chonaikai.associations.stats.services import (
     summaries_refresh,
 )
 from chonaikai.demo import associations as sample
+from chonaikai.demo.dataset import SMALL
 from tests.factories import AssociationFactory, HouseholdCountFactory, ward
 from wards.models import Ward
 
@@ -183,10 +184,10 @@ def test_dissolving_and_merging_touch_no_count_and_no_summary(register):
 
 
 def test_seed_demo_and_deleting_the_sample_keep_the_summaries_equal_to_the_counts(register):
-    sample.seed_sample_data(seed=3, size=sample.SMALL)  # every ward and survey date, 110 associations
+    sample.seed_sample_data(seed=3, size=SMALL)  # every ward and survey date, 110 associations
     assert_summaries_match_counts()
     assert WardSummary.objects.filter(ward__code="01105").exists()
-    sample.seed_sample_data(seed=4, size=sample.SMALL)  # replaces the sample: same pairs, other figures
+    sample.seed_sample_data(seed=4, size=SMALL)  # replaces the sample: same pairs, other figures
     assert_summaries_match_counts()
     sample.delete_sample_data()
     assert_summaries_match_counts()

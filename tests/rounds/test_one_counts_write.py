@@ -10,6 +10,7 @@ from chonaikai.associations.imports.services import counts as counts_service
 from chonaikai.associations.imports.services.counts import CountValues, counts_write
 from chonaikai.associations.models import HouseholdCount, WardProgress, WardSummary
 from chonaikai.demo import associations as sample
+from chonaikai.demo.dataset import SMALL
 
 from .helpers import SURVEY, change, progress, save
 
@@ -83,7 +84,7 @@ def test_the_import_writes_through_counts_write(ward_staff_chuo, counted_a, surv
 def test_seed_demo_writes_its_counts_through_counts_write():
     # The small city (a twentieth): the same code path as the full one, every ward and survey date.
     with mock.patch("chonaikai.demo.associations.counts_write", wraps=counts_write) as spy:
-        dataset = sample.seed_sample_data(size=sample.SMALL)
+        dataset = sample.seed_sample_data(size=SMALL)
     (call,) = spy.call_args_list
     assert len(dataset.counts) > 0
     assert len(call.kwargs["rows"]) == len(dataset.counts)

@@ -18,6 +18,7 @@ from django.db import transaction
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.cities.current import city
 from chonaikai.demo import associations as sample
+from chonaikai.demo.dataset import SIZES
 from chonaikai.demo.subsidies import delete_sample_applications, seed_sample_applications
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--size",
-            choices=sorted(sample.SIZES),
+            choices=sorted(SIZES),
             default="full",
             help="full: プロファイルの規模（既定）。small: 町内会・世帯数が約20分の1の小さな市（テスト用）。",
         )
@@ -48,7 +49,7 @@ class Command(BaseCommand):
                 # The old sample applications first: they protect the sample associations that a
                 # smaller dataset no longer has.
                 delete_sample_applications()
-                dataset = sample.seed_sample_data(seed=seed, size=sample.SIZES[size])
+                dataset = sample.seed_sample_data(seed=seed, size=SIZES[size])
                 # applications in every state, a few halls (and a sample programme if the city has none)
                 subsidies = seed_sample_applications(seed=seed)
         except sample.SampleDataError as exc:
