@@ -205,7 +205,7 @@ def _child(database_url: str, path: Path, day: dt.date, command: str = "import-c
         check=True,
         capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],  # the checkout (bench/measure/imports.py)
         # The command stores the upload in the default storage: next to the file, not in media/.
         env={**os.environ, "MEDIA_ROOT": str(path.parent / "media")},
     )
