@@ -117,24 +117,24 @@ def label_models_with_city_words() -> None:
     field's name as given (_verbose_name), never the replaced one, so they do not depend on the city.
     """
     from django.apps import apps
+    from django.utils.translation import override
 
-    for model in apps.get_models(include_auto_created=True):
-        opts = model._meta
-        for attribute in ("verbose_name", "verbose_name_plural"):
-            name = getattr(opts, attribute)
-            if _has_placeholders(name):
-                setattr(opts, attribute, labelled(name))
-        for field in (*opts.local_fields, *opts.local_many_to_many):
-            name = getattr(field, "_verbose_name", None)
-            if name is not None and _has_placeholders(name):
-                field.verbose_name = labelled(name)
+    with override(None):  # the names as written (msgids), not filled: no database needed
+        for model in apps.get_models(include_auto_created=True):
+            opts = model._meta
+            for attribute in ("verbose_name", "verbose_name_plural"):
+                name = getattr(opts, attribute)
+                if _has_placeholders(name):
+                    setattr(opts, attribute, labelled(name))
+            for field in (*opts.local_fields, *opts.local_many_to_many):
+                name = getattr(field, "_verbose_name", None)
+                if name is not None and _has_placeholders(name):
+                    field.verbose_name = labelled(name)
 
 
 def _has_placeholders(name) -> bool:
-    from django.utils.translation import override
-
-    with override(None):  # the text as written (msgid), not filled: no database needed
-        return "%(" in str(name)
+    """Whether a name is written with placeholders; read with translations off (override(None))."""
+    return "%(" in str(name)
 
 
 def name_permissions_with_city_words(sender=None, **kwargs) -> None:
@@ -154,9 +154,10 @@ def name_permissions_with_city_words(sender=None, **kwargs) -> None:
     using = kwargs.get("using") or DEFAULT_DB_ALIAS
     for model in models if models is not None else apps.get_models(include_auto_created=True):
         opts = model._meta
-        if not _has_placeholders(opts.original_attrs.get("verbose_name", "")):
-            continue
-        with override(None):  # permission names are not translated (Django's own are English)
+        # Permission names are not translated (Django's own are English).
+        with override(None):
+            if not _has_placeholders(opts.original_attrs.get("verbose_name", "")):
+                continue
             name = str(opts.verbose_name)
         for action in opts.default_permissions:
             wanted = f"Can {action} {name}"[:255]
