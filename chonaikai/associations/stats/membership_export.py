@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from chonaikai.cities.texts import labelled
 from chonaikai.downloads import code_text
-from chonaikai.files.xlsx import BOLD, excel_safe
+from chonaikai.files.xlsx import BOLD, append_row
 
 from .. import rules
 from ..selectors import Level
@@ -111,15 +111,15 @@ def workbook(rows, *, survey_date: dt.date) -> Workbook:
     book = Workbook()
     sheet = book.active
     sheet.title = survey_date.strftime("%Y%m%d")
-    sheet.append([excel_safe(str(HEADINGS[c])) for c in COLUMNS])
+    append_row(sheet, [HEADINGS[c] for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = BOLD
     sheet.freeze_panes = "A2"
     for row in rows:
-        sheet.append([excel_safe(_workbook_value(row, column)) for column in COLUMNS])
+        number = append_row(sheet, [_workbook_value(row, column) for column in COLUMNS])
         for index, column in enumerate(COLUMNS, start=1):
             if column in FORMATS:
-                sheet.cell(row=sheet.max_row, column=index).number_format = FORMATS[column]
+                sheet.cell(row=number, column=index).number_format = FORMATS[column]
             elif column in TEXT_COLUMNS:
-                sheet.cell(row=sheet.max_row, column=index).number_format = "@"
+                sheet.cell(row=number, column=index).number_format = "@"
     return book
