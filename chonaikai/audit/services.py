@@ -9,25 +9,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
 
+from chonaikai.hooks import Hook
+
 from .models import AuditEvent
 
-# How an event names its actor. The audit trail sits below the accounts in the layers (README,
+# How an event names its actor: `namer(user)`, the name copied into each event (the row outlives the
+# user's later changes of office). The audit trail sits below the accounts in the layers (README,
 # Architecture): it cannot import how people are named, so accounts registers it when the app is
 # ready (AccountsConfig.ready: accounts.names.name_to_store).
-_actor_namer: Callable[[object], str] | None = None
-
-
-def use_actor_namer(namer: Callable[[object], str]) -> None:
-    """Name actors with `namer(user)` (the name copied into each event; the row outlives the user's
-    later changes of office)."""
-    global _actor_namer
-    _actor_namer = namer
+ACTOR_NAMER: Hook[Callable[[object], str]] = Hook(
+    "the audit trail's actor namer", provider="chonaikai.accounts"
+)
 
 
 def _actor_name(user) -> str:
-    if _actor_namer is None:
-        raise RuntimeError("No actor namer registered: chonaikai.accounts must be in INSTALLED_APPS.")
-    return _actor_namer(user)
+    return ACTOR_NAMER.get()(user)
 
 
 def audit_record(
