@@ -1,11 +1,13 @@
 """chonaikai.hooks: what a lower layer needs from a higher one, registered when the app is ready."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from chonaikai import hooks
 from chonaikai.accounts.names import name_to_store
 from chonaikai.associations.boundary_areas import association_areas
-from chonaikai.audit.services import ACTOR_NAMER, _actor_name
+from chonaikai.audit.services import ACTOR_NAMER, _who
 from chonaikai.cities import texts
 from chonaikai.cities.texts import FIRST_AREA_CODE
 from chonaikai.hooks import Hook, NotRegistered
@@ -48,7 +50,7 @@ def test_the_apps_register_their_hooks_when_ready():
 def test_the_audit_trail_without_the_accounts_namer_raises_not_registered(monkeypatch):
     monkeypatch.delitem(hooks._registered, ACTOR_NAMER.name)
     with pytest.raises(NotRegistered, match=r"chonaikai\.accounts must be in INSTALLED_APPS"):
-        _actor_name(object())
+        _who(SimpleNamespace(is_authenticated=True))
 
 
 @pytest.mark.django_db
