@@ -56,7 +56,10 @@ CYCLES = {
         "chonaikai.associations.models",
     ),
     "the geography reads the associations": ("wards/models.py", "chonaikai.associations.models"),
-    "an app imports the demo data": ("chonaikai/associations/models.py", "chonaikai.demo.subsidies"),
+    "an app imports the demo data": (
+        "chonaikai/associations/models/associations.py",
+        "chonaikai.demo.subsidies",
+    ),
     "the audit trail names people through the accounts": (
         "chonaikai/audit/services.py",
         "chonaikai.accounts.names",

@@ -9,8 +9,8 @@ class WardsConfig(AppConfig):
     verbose_name = labelled(_("%(area)s・地区"))
 
     def ready(self):
-        from chonaikai.cities.texts import use_first_area_code
+        from chonaikai.cities.texts import FIRST_AREA_CODE
 
         from .models import first_ward_code
 
-        use_first_area_code(first_ward_code)
+        FIRST_AREA_CODE.register(first_ward_code)

@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("利用者と権限")
 
     def ready(self):
-        from chonaikai.audit.services import use_actor_namer
+        from chonaikai.audit.services import ACTOR_NAMER
 
         from .names import name_to_store
 
-        use_actor_namer(name_to_store)
+        ACTOR_NAMER.register(name_to_store)

@@ -8,9 +8,9 @@ class AssociationsConfig(AppConfig):
     verbose_name = _("町内会・自治会")
 
     def ready(self):
-        from wards.boundaries import register_areas
+        from wards.boundaries import BOUNDARY_AREAS
         from wards.boundaries.common import ASSOCIATION
 
         from .boundary_areas import association_areas
 
-        register_areas(ASSOCIATION, association_areas)
+        BOUNDARY_AREAS[ASSOCIATION].register(association_areas)

@@ -1,6 +1,6 @@
 """The associations as a boundary level: which areas an association boundary file may match.
 
-Registered with the geography's boundary import (wards.boundaries.register_areas) when the app is
+Registered with the geography's boundary import (wards.boundaries.BOUNDARY_AREAS) when the app is
 ready, because the geography knows no domain app (README, Architecture).
 """
 

@@ -9,25 +9,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import translation
 
+from chonaikai.hooks import Hook
+
 from .models import AuditEvent
 
-# How an event names its actor. The audit trail sits below the accounts in the layers (README,
+# How an event names its actor: `namer(user)`, the name copied into each event (the row outlives the
+# user's later changes of office). The audit trail sits below the accounts in the layers (README,
 # Architecture): it cannot import how people are named, so accounts registers it when the app is
 # ready (AccountsConfig.ready: accounts.names.name_to_store).
-_actor_namer: Callable[[object], str] | None = None
-
-
-def use_actor_namer(namer: Callable[[object], str]) -> None:
-    """Name actors with `namer(user)` (the name copied into each event; the row outlives the user's
-    later changes of office)."""
-    global _actor_namer
-    _actor_namer = namer
-
-
-def _actor_name(user) -> str:
-    if _actor_namer is None:
-        raise RuntimeError("No actor namer registered: chonaikai.accounts must be in INSTALLED_APPS.")
-    return _actor_namer(user)
+ACTOR_NAMER: Hook[Callable[[object], str]] = Hook(
+    "the audit trail's actor namer", provider="chonaikai.accounts"
+)
 
 
 def audit_record(
@@ -40,7 +32,16 @@ def audit_record(
     comment: str = "",
 ) -> AuditEvent:
     """Write one event. `actor` may be None for the system (commands run by the operator)."""
-    event = _event(actor=actor, action=action, subject=subject, before=before, after=after, comment=comment)
+    user, name = _who(actor)
+    event = _event(
+        user=user,
+        actor_name=name,
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+        comment=comment,
+    )
     event.save(force_insert=True)
     return event
 
@@ -60,27 +61,30 @@ def audit_records(
     events = list(events)
     if not events:
         return []
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    name = _actor_name(user) if user else ""  # once, not per event (1,000 role look-ups)
+    user, name = _who(actor)  # once, not per event (1,000 role look-ups)
     rows = [
         _event(
-            actor=actor,
+            user=user,
+            actor_name=name,
             action=action,
             subject=subject,
             before=before,
             after=after,
             comment=comment,
-            actor_name=name,
         )
         for subject, before, after in events
     ]
     return AuditEvent.objects.bulk_create(rows)
 
 
-def _event(*, actor, action, subject, before, after, comment, actor_name=None) -> AuditEvent:
+def _who(actor) -> tuple[object | None, str]:
+    """The user an event records as its actor, and the name copied beside it: `actor` when signed in;
+    None and "" for the system (commands run by the operator) or an anonymous user."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    if actor_name is None:
-        actor_name = _actor_name(user) if user else ""
+    return user, (ACTOR_NAMER.get()(user) if user else "")
+
+
+def _event(*, user, actor_name: str, action, subject, before, after, comment) -> AuditEvent:
     return AuditEvent(
         actor=user,
         actor_name=actor_name,

@@ -3,11 +3,9 @@
 `read_profile(folder)` reads every file, checks every key and returns a `Profile`, or raises
 `ProfileError` listing every mistake with its file and key (「areas.toml: area[3].code: …」), so
 that a city's staff fix the profile in one pass. Nothing here touches the database:
-chonaikai.operations.city_profile writes a Profile.
-
-One concern, kept in one module although it is over 600 lines: the checks of every file of the
-profile format, in the order cities/README.md documents them, so that the format and its checks
-are read side by side.
+chonaikai.operations.city_profile writes a Profile. The files are read in the order
+cities/README.md documents them, so that the format and its checks are read side by side; the typed
+getters every check uses are table.Table's.
 """
 
 from __future__ import annotations
@@ -21,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+from .table import Table
 
 CODE_RE = re.compile(r"^[0-9]{5}$")
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -68,131 +68,6 @@ class Profile:
     @property
     def name(self) -> str:
         return self.folder.name
-
-
-class _Table:
-    """One TOML table being checked: typed getters that record problems instead of raising."""
-
-    def __init__(self, problems: list[str], file: str, path: str, data):
-        self.problems, self.file, self.path = problems, file, path
-        self.data = data if isinstance(data, dict) else {}
-        if not isinstance(data, dict):
-            self.fail("", _("表（テーブル）である必要があります。"))
-        self.used: set[str] = set()
-
-    def where(self, key: str) -> str:
-        return ".".join(x for x in (self.path, key) if x)
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {self.where(key) or '-'}: {message}")
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def present(self, key: str, *, required: bool) -> bool:
-        """Whether `key` is written (it counts as read either way); a missing required key is a problem."""
-        self.used.add(key)
-        if key in self.data:
-            return True
-        if required:
-            self.fail(key, _("必須の項目がありません。"))
-        return False
-
-    def get(self, key: str, kind, *, required: bool, default=None, describe: str):
-        if not self.present(key, required=required):
-            return default
-        value = self.data[key]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            self.fail(
-                key, _("%(kind)sで書いてください（今の値: %(value)r）。") % {"kind": describe, "value": value}
-            )
-            return default
-        return value
-
-    def text(self, key, *, required=False, max_length=None, pattern=None, choices=None, default=""):
-        value = self.get(key, str, required=required, default=default, describe=_("文字列"))
-        if value is None:
-            return value
-        value = value.strip()
-        if required and not value:
-            self.fail(key, _("空にできません。"))
-        if max_length and len(value) > max_length:
-            self.fail(
-                key,
-                _("%(max)d文字以内にしてください（%(length)d文字）。")
-                % {"max": max_length, "length": len(value)},
-            )
-        if pattern is not None and value and not pattern.match(value):
-            self.fail(key, _("形式が違います（今の値: %(value)s）。") % {"value": value})
-        if choices is not None and value not in choices:
-            self.fail(
-                key,
-                _("次のどれかにしてください: %(choices)s（今の値: %(value)s）。")
-                % {"choices": ", ".join(choices), "value": value},
-            )
-        return value
-
-    def integer(self, key, *, required=False, minimum=0, maximum=None, default=None):
-        value = self.get(key, int, required=required, default=default, describe=_("整数"))
-        if isinstance(value, int) and (value < minimum or (maximum is not None and value > maximum)):
-            bounds = f"{minimum}–{maximum}" if maximum is not None else f"{minimum}–"
-            self.fail(
-                key,
-                _("範囲外の値です（%(bounds)s、今の値: %(value)s）。") % {"bounds": bounds, "value": value},
-            )
-            return default
-        return value
-
-    def boolean(self, key, *, default=False):
-        return self.get(key, bool, required=False, default=default, describe="true / false")
-
-    def date(self, key, *, required=False):
-        value = self.get(key, dt.date, required=required, describe=_("日付（例: 2021-01-01）"))
-        if isinstance(value, dt.datetime):
-            self.fail(key, _("日付だけを書いてください（例: 2021-01-01）。"))
-            return None
-        return value
-
-    def decimal(self, key, *, required=False):
-        if not self.present(key, required=required):
-            return None
-        value = self.data[key]
-        try:
-            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                raise InvalidOperation
-            number = Decimal(str(value).replace(",", ""))
-            if not number.is_finite() or number < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            self.fail(
-                key, _('0以上の数（例: "46.42"）で書いてください（今の値: %(value)r）。') % {"value": value}
-            )
-            return None
-        return number
-
-    def tables(self, key, *, required=False) -> list[_Table]:
-        self.used.add(key)
-        value = self.data.get(key, [])
-        if required and not value:
-            self.fail(key, _("少なくとも1つ必要です（[[%(key)s]]）。") % {"key": self.where(key)})
-        if not isinstance(value, list):
-            self.fail(key, _("[[%(key)s]] の形の表の並びで書いてください。") % {"key": self.where(key)})
-            return []
-        return [
-            _Table(self.problems, self.file, f"{self.where(key)}[{i + 1}]", item)
-            for i, item in enumerate(value)
-        ]
-
-    def table(self, key, *, required=True) -> _Table:
-        self.used.add(key)
-        if key not in self.data and required:
-            self.fail(key, _("必須の表 [%(key)s] がありません。") % {"key": self.where(key)})
-        return _Table(self.problems, self.file, self.where(key), self.data.get(key, {}))
-
-    def unknown_keys(self) -> None:
-        for key in self.data:
-            if key not in self.used:
-                self.fail(key, _("知らない項目です（綴りを cities/README.md で確かめてください）。"))
 
 
 def read_profile(folder) -> Profile:
@@ -264,7 +139,7 @@ def read_profile(folder) -> Profile:
 
 
 def _read_city(problems, document) -> dict:
-    root = _Table(problems, "city.toml", "", document)
+    root = Table(problems, "city.toml", "", document)
     identity = root.table("city")
     labels = root.table("labels")
     code_format = root.table("association_code", required=False)
@@ -314,7 +189,7 @@ def _read_city(problems, document) -> dict:
 
 
 def _read_areas(problems, document, city) -> list[dict]:
-    root = _Table(problems, "areas.toml", "", document)
+    root = Table(problems, "areas.toml", "", document)
     areas, seen = [], {}
     for table in root.tables("area", required=True):
         area = {
@@ -362,7 +237,7 @@ def _read_areas(problems, document, city) -> list[dict]:
 
 
 def _read_plan(problems, document) -> tuple[list[dict], list[dict], dict]:
-    root = _Table(problems, "plan.toml", "", document)
+    root = Table(problems, "plan.toml", "", document)
     targets, indicators, seen = [], [], set()
     about = root.table("plan", required=False)
     plan = {
@@ -417,7 +292,7 @@ def _read_plan(problems, document) -> tuple[list[dict], list[dict], dict]:
 
 
 def _read_programmes(problems, file, document, year) -> list[dict]:
-    root = _Table(problems, file, "", document)
+    root = Table(problems, file, "", document)
     declared = root.integer("fiscal_year", required=True, minimum=1900, maximum=2200)
     if declared is not None and declared != year:
         root.fail("fiscal_year", _("ファイル名の年度（%(year)d）と違います。") % {"year": year})
@@ -470,7 +345,7 @@ def _read_programmes(problems, file, document, year) -> list[dict]:
     return programmes
 
 
-def _read_rule(table: _Table) -> dict:
+def _read_rule(table: Table) -> dict:
     rule = {
         "category": table.text("category", max_length=40, pattern=SLUG_RE),
         "name": table.text("name", required=True, max_length=80),
@@ -531,7 +406,7 @@ def _read_rule(table: _Table) -> dict:
 
 
 def _read_sample(problems, document, areas, city) -> dict:
-    root = _Table(problems, "sample.toml", "", document)
+    root = Table(problems, "sample.toml", "", document)
     codes = {a["code"] for a in areas}
     sample = {
         "associations": root.integer("associations", required=True, minimum=1, maximum=100_000),

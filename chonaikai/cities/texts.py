@@ -20,19 +20,16 @@ from collections.abc import Callable
 from django.db import DatabaseError
 from django.utils.functional import lazy
 
+from chonaikai.hooks import Hook
+
 FICTIONAL_AREA_CODE = "12345"
 
 _example: tuple[object, str] | None = None  # (the city row it was read for, its first area code)
 
-# Where the first area code is read. The city profile is the bottom layer (README, Architecture) and
-# cannot import the geography: wards registers its reader when the app is ready (WardsConfig.ready).
-_first_area_code: Callable[[], str | None] | None = None
-
-
-def use_first_area_code(reader: Callable[[], str | None]) -> None:
-    """Read the loaded city's first area code (None when it has no areas yet) with `reader()`."""
-    global _first_area_code
-    _first_area_code = reader
+# Where the first area code is read: `reader()`, None when the city has no areas yet. The city
+# profile is the bottom layer (README, Architecture) and cannot import the geography: wards registers
+# its reader when the app is ready (WardsConfig.ready).
+FIRST_AREA_CODE: Hook[Callable[[], str | None]] = Hook("the city texts' first area code", provider="wards")
 
 
 def example_area_code() -> str:
@@ -44,9 +41,7 @@ def example_area_code() -> str:
     if current.pk is None:
         return FICTIONAL_AREA_CODE
     if _example is None or _example[0] is not current:  # loading a profile again gives a new row
-        if _first_area_code is None:
-            raise RuntimeError("No area code reader registered: wards must be in INSTALLED_APPS.")
-        first = _first_area_code()
+        first = FIRST_AREA_CODE.get()()
         if first is None:
             return current.code
         _example = (current, first)

@@ -23,7 +23,7 @@ from chonaikai.calendar import era_of
 from chonaikai.cities.profile import read_profile
 from chonaikai.demo import associations as sample
 from chonaikai.demo import subsidies as subsidy_sample
-from chonaikai.demo.dataset import SMALL, params_from_profile
+from chonaikai.demo.dataset import SMALL, city_targets, largest_remainder, params_from_profile
 from tests.conftest import TEST_CITY
 from wards.models import District, WardTotal
 
@@ -129,16 +129,16 @@ def seeded(django_db_setup, django_db_blocker):
     ],
 )
 def test_largest_remainder_splits_totals_exactly(total, weights, caps, expected):
-    assert sample.largest_remainder(total, weights, caps) == expected
+    assert largest_remainder(total, weights, caps) == expected
 
 
 def test_largest_remainder_refuses_caps_below_the_total():
     with pytest.raises(ValueError):
-        sample.largest_remainder(10, [1, 1], [3, 3])
+        largest_remainder(10, [1, 1], [3, 3])
 
 
 def test_city_targets_reproduce_the_published_rates_and_member_households():
-    targets = sample.city_targets(PARAMS)
+    targets = city_targets(PARAMS)
     assert list(targets) == list(PARAMS.survey_dates)
     for day, rate in PUBLISHED_RATES.items():
         assert rules.membership_rate(targets[day].member_households, targets[day].households) == rate
@@ -162,18 +162,18 @@ def test_the_same_seed_generates_the_same_dataset_and_another_seed_a_different_o
 
 def test_generated_counts_hit_the_city_targets_and_never_exceed_households():
     dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED + 2)
-    assert dataset.city_totals() == sample.city_targets(PARAMS)
+    assert dataset.city_totals() == city_targets(PARAMS)
     assert all(0 <= c.member_households <= c.households for c in dataset.counts)
 
 
 def test_the_small_city_has_a_twentieth_of_the_households_at_the_published_rates():
     dataset = sample.generate(wards=WARDS, params=PARAMS, seed=SEED, size=SMALL)
-    full = sample.city_targets(PARAMS)
+    full = city_targets(PARAMS)
 
     assert len(dataset.associations) == 110
     assert sorted(d.ward_code for d in dataset.districts) == sorted(w.code for w in WARDS)
     assert {a.ward_code for a in dataset.associations} == {w.code for w in WARDS}
-    assert dataset.city_totals() == sample.city_targets(PARAMS, SMALL)
+    assert dataset.city_totals() == city_targets(PARAMS, SMALL)
     for day, total in dataset.city_totals().items():
         assert total.rate == PARAMS.rates[day]
         assert abs(total.households * 20 - full[day].households) <= 20

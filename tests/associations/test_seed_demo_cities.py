@@ -28,7 +28,7 @@ from chonaikai.cities.models import City
 from chonaikai.cities.profile import read_profile
 from chonaikai.demo import associations as sample
 from chonaikai.demo import subsidies as subsidy_sample
-from chonaikai.demo.dataset import SMALL, params_from_profile
+from chonaikai.demo.dataset import SMALL, SampleDataError, city_targets, params_from_profile
 from chonaikai.operations.city_profile import load_profile
 from chonaikai.subsidies.models import Application, ExpenseKindRule, Programme, ProgrammeRule
 from chonaikai.subsidies.workflow import Status
@@ -85,7 +85,7 @@ def test_a_profile_with_households_reproduces_them_and_the_rate_on_the_anchor_da
     params = params_from_profile(profile)
     assert params.anchor_members is None and params.households
     anchor = params.anchor_date
-    targets = sample.city_targets(params)
+    targets = city_targets(params)
     assert list(targets) == sorted(profile.sample["rates"])
     assert targets[anchor].households == params.households
     assert targets[anchor].member_households == _members(params.households, params.rates[anchor])
@@ -106,7 +106,7 @@ def test_without_registry_totals_the_households_are_spread_equally_over_the_area
     assert len(dataset.associations) == params.associations
     assert len(dataset.federations) == params.federations
     assert dataset.districts == [] and all(a.district_code is None for a in dataset.associations)
-    assert dataset.city_totals() == sample.city_targets(params)
+    assert dataset.city_totals() == city_targets(params)
     # Area households at the anchor: each area's share within a few per cent of an equal share.
     households = Counter()
     for count in dataset.counts:
@@ -122,7 +122,7 @@ def test_a_profile_without_sample_toml_is_refused(tmp_path):
     folder = tmp_path / "city"
     shutil.copytree(ASAHIKAWA, folder)
     (folder / "sample.toml").unlink()
-    with pytest.raises(sample.SampleDataError, match=r"sample\.toml がない"):
+    with pytest.raises(SampleDataError, match=r"sample\.toml がない"):
         params_from_profile(read_profile(folder))
 
 
@@ -180,7 +180,7 @@ def test_seed_demo_for_a_one_area_city_without_districts(load_city):
 
     totals = _city_totals()
     assert sorted(totals) == sorted(params.rates)
-    full = sample.city_targets(params)
+    full = city_targets(params)
     for day, (households, members) in totals.items():
         assert rules.membership_rate(members, households) == params.rates[day]
         assert abs(households * 20 - full[day].households) <= 20
@@ -263,7 +263,7 @@ def test_a_city_programme_with_the_sample_code_is_never_touched(load_city):
     Programme.objects.create(
         code=subsidy_sample.SAMPLE_PROGRAMME_CODE, fiscal_year=FISCAL_YEAR, name="本物の制度", source="要綱"
     )
-    with pytest.raises(sample.SampleDataError, match="sample_programme"):
+    with pytest.raises(SampleDataError, match="sample_programme"):
         _seed_applications_after_data()
     assert Programme.objects.get(code=subsidy_sample.SAMPLE_PROGRAMME_CODE).name == "本物の制度"
 
@@ -312,4 +312,4 @@ def test_districts_without_registry_totals_take_the_known_counts_and_split_the_r
 
     small = sample.generate(wards=wards, params=params, seed=4, size=SMALL)
     assert Counter(d.ward_code for d in small.districts) == {w.code: 1 for w in wards}
-    assert small.city_totals() == sample.city_targets(params, SMALL)
+    assert small.city_totals() == city_targets(params, SMALL)

@@ -83,7 +83,7 @@ def test_the_import_writes_through_counts_write(ward_staff_chuo, counted_a, surv
 
 def test_seed_demo_writes_its_counts_through_counts_write():
     # The small city (a twentieth): the same code path as the full one, every ward and survey date.
-    with mock.patch("chonaikai.demo.associations.counts_write", wraps=counts_write) as spy:
+    with mock.patch("chonaikai.demo.associations.storage.counts_write", wraps=counts_write) as spy:
         dataset = sample.seed_sample_data(size=SMALL)
     (call,) = spy.call_args_list
     assert len(dataset.counts) > 0

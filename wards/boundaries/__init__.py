@@ -29,16 +29,17 @@ from .common import (
     normalise_code,
 )
 from .importing import (
+    BOUNDARY_AREAS,
     candidate_areas,
     import_boundaries,
     import_ward_boundaries,
-    register_areas,
     simplify_coverage,
 )
 from .matching import FAR_APART_KM
 from .municipality import Municipality, loaded_municipality
 
 __all__ = [
+    "BOUNDARY_AREAS",
     "CODE_FIELDS",
     "DEFAULT_ATTRIBUTION",
     "FAR_APART_KM",
@@ -57,6 +58,5 @@ __all__ = [
     "loaded_municipality",
     "normalise_area_code",
     "normalise_code",
-    "register_areas",
     "simplify_coverage",
 ]

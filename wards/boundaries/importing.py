@@ -9,10 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from chonaikai.hooks import Hook
+
 from ..models import AreaBoundary, District, Ward, WardBoundary
 from ..projection import utm_crs
 from . import matching, reading
 from .common import (
+    ASSOCIATION,
     DEFAULT_ATTRIBUTION,
     DISTRICT,
     LEVEL_LABELS,
@@ -129,7 +132,7 @@ def candidate_areas(level: str) -> tuple[dict[str, str], set[str]]:
     """(code → name of every area of the level a feature may match, codes expected to have one).
 
     Wards and districts are the geography's own; the associations' level is registered by the
-    associations app (register_areas), which decides which of them are expected.
+    associations app (BOUNDARY_AREAS), which decides which of them are expected.
     """
     if level == WARD:
         areas = dict(Ward.objects.values_list("code", "name"))
@@ -137,23 +140,18 @@ def candidate_areas(level: str) -> tuple[dict[str, str], set[str]]:
     if level == DISTRICT:
         areas = dict(District.objects.values_list("code", "name"))
         return areas, set(areas)
-    reader = _registered_areas.get(level)
-    if reader is None:
-        raise RuntimeError(f"No areas registered for the boundary level {level!r} (register_areas)")
-    return reader()
-
-
-# The levels above the geography (associations) say which areas a file may match: the geography
-# knows no domain app (README, Architecture), so the associations app registers its reader when it
-# is ready (AssociationsConfig.ready).
-_registered_areas: dict[str, Callable[[], tuple[dict[str, str], set[str]]]] = {}
-
-
-def register_areas(level: str, reader: Callable[[], tuple[dict[str, str], set[str]]]) -> None:
-    """Match `level`'s boundary files to `reader()`: (code → name of every area, codes expected)."""
-    if level not in LEVELS:
+    if level not in BOUNDARY_AREAS:
         raise ValueError(f"Unknown boundary level {level!r}")
-    _registered_areas[level] = reader
+    return BOUNDARY_AREAS[level].get()()
+
+
+# The levels above the geography (associations) say which areas a file may match: `reader()` gives
+# (code → name of every area, codes expected). The geography knows no domain app (README,
+# Architecture), so the associations app registers its reader when it is ready
+# (AssociationsConfig.ready).
+BOUNDARY_AREAS: dict[str, Hook[Callable[[], tuple[dict[str, str], set[str]]]]] = {
+    ASSOCIATION: Hook("the boundary import's association areas", provider="chonaikai.associations"),
+}
 
 
 def _read_set_attributes(members, *, layer, encoding):

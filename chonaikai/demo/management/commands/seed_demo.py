@@ -6,7 +6,7 @@ The parameters come from the loaded city's profile (cities/<name>/sample.toml, s
 cities/README.md): without that file the command refuses. Replaces earlier sample data (rows with
 is_sample=True, their counts and history, and the sample programme when one was made) in one
 transaction, so running it twice gives the same rows, not twice as many. Registry totals
-(WardTotal) are read as weights and never written. See chonaikai/demo/associations.py and
+(WardTotal) are read as weights and never written. See chonaikai/demo/associations/ and
 chonaikai/demo/subsidies.py.
 """
 
@@ -18,7 +18,7 @@ from django.db import transaction
 from chonaikai.associations.models import Association, HouseholdCount
 from chonaikai.cities.current import city
 from chonaikai.demo import associations as sample
-from chonaikai.demo.dataset import SIZES
+from chonaikai.demo.dataset import SIZES, SampleDataError
 from chonaikai.demo.subsidies import delete_sample_applications, seed_sample_applications
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 dataset = sample.seed_sample_data(seed=seed, size=SIZES[size])
                 # applications in every state, a few halls (and a sample programme if the city has none)
                 subsidies = seed_sample_applications(seed=seed)
-        except sample.SampleDataError as exc:
+        except SampleDataError as exc:
             raise CommandError(str(exc)) from exc
         elapsed = time.monotonic() - started
 
