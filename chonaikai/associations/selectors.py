@@ -21,6 +21,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Cast
+from django.utils.translation import get_language
 
 from chonaikai.calendar import fiscal_year_of
 from chonaikai.cities.current import city
@@ -36,6 +37,7 @@ from .models import (
     WardProgress,
     WardSummary,
 )
+from .stats.kept import KeptRows
 
 
 class Level:
@@ -310,8 +312,10 @@ def _make_row(
     )
 
 
-# Levels whose membership_stats come from _area_figures: one query, one row per group.
+# Levels whose membership_stats come from _area_stats: one query, one row per group.
 _AREA_LEVELS = (Level.DISTRICT, Level.FEDERATION)
+# Their city-wide rows, kept by this process while the summaries and the areas' names hold.
+_kept_area_rows = KeptRows()
 
 
 def _area_figures(level: str, survey_date: dt.date, previous_day: dt.date | None, ward: Ward | None):
@@ -319,10 +323,22 @@ def _area_figures(level: str, survey_date: dt.date, previous_day: dt.date | None
     members, associations, previous households, previous members), the previous figures None where
     the group has no row on `previous_day`; the associations of no area under UNASSIGNED_CODE.
 
-    Two queries: the summary rows of both dates summed per group by the database, current and
-    previous side by side (a group has one row per ward it has associations in), then the groups'
-    codes and names. At the nationwide size (12,000 districts) reading the 24,000 rows and summing
-    them here, with a dict per group and date (_summary_sums), took twice as long.
+    Two queries: the sums (_area_sums), then the groups' codes and names (_area_names).
+    """
+    sums = _area_sums(level, survey_date, previous_day, ward)
+    # One ward's: a few groups; city-wide, all of them (12,000 ids as parameters took longer).
+    names = _area_names(level, None if ward is None else [row[0] for row in sums])
+    return _with_names(sums, names)
+
+
+def _area_sums(level: str, survey_date: dt.date, previous_day: dt.date | None, ward: Ward | None):
+    """(area id, households, members, associations[, previous households, previous members]) per area
+    with summary rows on `survey_date` or `previous_day` (None where it has none on that date).
+
+    The summary rows of both dates summed per group by the database, current and previous side by
+    side (a group has one row per ward it has associations in). At the nationwide size (12,000
+    districts) reading the 24,000 rows and summing them here, with a dict per group and date
+    (_summary_sums), took twice as long.
     """
     model, group = _SUMMARY[level]
     qs = model.objects.filter(survey_date__in=[survey_date] + ([previous_day] if previous_day else []))
@@ -346,18 +362,40 @@ def _area_figures(level: str, survey_date: dt.date, previous_day: dt.date | None
             previous_h=total("households", previous_day), previous_m=total("member_households", previous_day)
         )
     # Grouped by the area's id alone (PostgreSQL hashes integers; grouped by the joined code and name
-    # it sorted 24,000 rows by text), then the names in a second query.
-    rows = _fetchall(qs.values_list(f"{group}_id").annotate(**figures).order_by())
+    # it sorted 24,000 rows by text); the names come from _area_names.
+    return _fetchall(qs.values_list(f"{group}_id").annotate(**figures).order_by())
+
+
+def _area_names(level: str, ids: list | None) -> dict:
+    """{area id: (code, name)} of these areas (None: every area of the level), and the associations of
+    no area under None."""
+    model, group = _SUMMARY[level]
     areas = model._meta.get_field(group).related_model.objects.order_by()
-    if ward is not None:  # a few groups; city-wide, all of them (12,000 ids as parameters took longer)
-        areas = areas.filter(pk__in=[row[0] for row in rows if row[0] is not None])
+    if ids is not None:
+        areas = areas.filter(pk__in=[pk for pk in ids if pk is not None])
     names = {pk: (code, name) for pk, code, name in _fetchall(areas.values_list("pk", "code", "name"))}
     names[None] = (UNASSIGNED_CODE, _unassigned_name(level))
+    return names
+
+
+def _with_names(sums, names: dict) -> list[tuple]:
     return [
         (*names[pk], households, members, n, *(before or (None, None)))
-        for pk, households, members, n, *before in rows
+        for pk, households, members, n, *before in sums
         if households is not None  # None: a group of the previous date only
     ]
+
+
+def _summary_revisions(dates) -> frozenset:
+    """The (ward, date, revision) of every ward summary of these dates: what kept rows are checked
+    against (stats.kept)."""
+    return frozenset(
+        _fetchall(
+            WardSummary.objects.filter(survey_date__in=dates)
+            .values_list("ward_id", "survey_date", "revision")
+            .order_by()
+        )
+    )
 
 
 def _fetchall(queryset) -> list[tuple]:
@@ -374,7 +412,25 @@ def _fetchall(queryset) -> list[tuple]:
 
 
 def _area_stats(level: str, survey_date: dt.date, previous_day: dt.date | None, ward: Ward | None):
-    """membership_stats for the district and federation levels (no registry figures there)."""
+    """membership_stats for the district and federation levels (no registry figures there); the
+    city-wide rows kept by the process while the summaries and the areas' names hold (stats.kept)."""
+    if ward is not None:
+        return _area_rows(
+            level, survey_date, previous_day, _area_figures(level, survey_date, previous_day, ward)
+        )
+    # The revisions first, the sums after them (see stats.kept).
+    revisions = _summary_revisions([survey_date] + ([previous_day] if previous_day else []))
+    names = _area_names(level, None)
+    key = (level, survey_date, previous_day, get_language())
+    rows = _kept_area_rows.get(key, revisions=revisions, names=names)
+    if rows is None:
+        sums = _area_sums(level, survey_date, previous_day, None)
+        rows = _area_rows(level, survey_date, previous_day, _with_names(sums, names))
+        _kept_area_rows.put(key, rows, revisions=revisions, names=names)
+    return rows
+
+
+def _area_rows(level, survey_date, previous_day, figures) -> list[MembershipRow]:
     rows = [
         _make_row(
             level,
@@ -388,9 +444,7 @@ def _area_stats(level: str, survey_date: dt.date, previous_day: dt.date | None, 
             previous_day if previous_households is not None else None,
             (previous_households, previous_members) if previous_households is not None else None,
         )
-        for code, name, households, members, n, previous_households, previous_members in _area_figures(
-            level, survey_date, previous_day, ward
-        )
+        for code, name, households, members, n, previous_households, previous_members in figures
     ]
     rows.sort(key=attrgetter("code"))
     return rows

@@ -1,5 +1,7 @@
 """The maintained sums of the counts per ward, district and federation and survey date."""
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,10 @@ class WardSummary(models.Model):
     households = models.PositiveBigIntegerField(_("区域内世帯数"))
     member_households = models.PositiveBigIntegerField(_("加入世帯数"))
     associations = models.PositiveIntegerField(_("世帯数を記録した町内会の数"))
+    # A new value with every refresh of the pair (and every rebuild), written under this row's lock,
+    # like the pair's district and federation rows: a reader that finds the same revisions finds the
+    # same summaries below the ward (stats.kept keeps the city-wide rows made from them).
+    revision = models.UUIDField(_("更新の識別子"), default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["ward__code", "survey_date"]

@@ -88,6 +88,12 @@ def _insert_sums(model, counts) -> int:
     """
     columns = [*_key_fields(model), "households", "member_households", "associations"]
     select, params = _grouped(model, counts).query.sql_with_params()
+    if model is WardSummary:
+        # The rows' revision: one new value for all of them (a rebuild rewrites every area row).
+        field = model._meta.get_field("revision")
+        columns.append("revision")
+        select = f"SELECT grouped.*, %s FROM ({select}) grouped"
+        params = (*params, field.get_db_prep_value(field.get_default(), connection))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -195,7 +201,9 @@ def summaries_refresh(pairs: Iterable[Pair]) -> int:
             ],
             update_conflicts=True,
             unique_fields=["ward", "survey_date"],
-            update_fields=["households", "member_households", "associations"],
+            # A new revision (the field's default) for every pair refreshed, even with the same sums:
+            # its district and federation rows were rewritten (stats.kept reads the revisions).
+            update_fields=["households", "member_households", "associations", "revision"],
         )
     empty = [pair for pair in pairs if pair not in sums]
     if empty:
