@@ -140,10 +140,11 @@ def sample_programmes():
 def delete_sample_applications() -> None:
     """Delete every sample application (with lines, transitions, attachments), sample hall and the
     sample programme."""
-    sample_ids = Application.objects.filter(is_sample=True).values("pk")
-    PaymentClaim.history.filter(application_id__in=sample_ids).delete()
-    Application.objects.filter(is_sample=True).delete()
+    sample_ids = list(Application.objects.filter(is_sample=True).values_list("pk", flat=True))
+    Application.objects.filter(pk__in=sample_ids).delete()
     Application.history.filter(is_sample=True).delete()
+    # After the applications: deleting them deletes their claims, which writes a history row each.
+    PaymentClaim.history.filter(application_id__in=sample_ids).delete()
     HallRepair.objects.filter(hall__is_sample=True).delete()
     Hall.objects.filter(is_sample=True).delete()
     Hall.history.filter(is_sample=True).delete()

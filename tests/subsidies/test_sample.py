@@ -6,7 +6,7 @@ import pytest
 
 from chonaikai.demo import subsidies as sample
 from chonaikai.subsidies import selectors, workflow
-from chonaikai.subsidies.models import Application, Hall, HallRepair, Programme, Transition
+from chonaikai.subsidies.models import Application, Hall, HallRepair, PaymentClaim, Programme, Transition
 from chonaikai.subsidies.workflow import Status
 from tests.factories import AssociationFactory, ward
 
@@ -66,9 +66,13 @@ def test_running_it_again_replaces_the_sample_rows_and_leaves_real_ones(
     sample.seed_sample_applications(seed=3, fiscal_year=FY)
     assert (Application.objects.count(), Transition.objects.count(), Hall.objects.count()) == first
     assert Application.objects.filter(pk=real.pk).exists()
+    assert PaymentClaim.objects.filter(application__is_sample=True).exists()
     sample.delete_sample_applications()
     assert list(Application.objects.all()) == [real]
     assert not Hall.objects.exists()
+    # No trace of the sample left in the history either (the claims' deletion rows included).
+    assert not Application.history.filter(is_sample=True).exists()
+    assert not PaymentClaim.history.exclude(application_id=real.pk).exists()
 
 
 def test_without_sample_associations_nothing_is_created(digital):
