@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chonaikai.accounts import policy
 from chonaikai.accounts.models import Role
@@ -234,11 +235,12 @@ def _budget_text(summary) -> str:
     }
 
 
-# What the association is asked to do, by state (the link's words and the screen).
+# What the association is asked to do, by state (the link's words and the screen). Lazy: translated
+# in each request's language, not in the language of the request that first imported this module.
 _ASKED = {
-    Status.RETURNED: (_("申請を直して、もう一度提出する"), "subsidies:edit_purpose"),
-    Status.APPROVED: (_("実績報告をする"), "subsidies:report"),
-    Status.CONFIRMED: (_("請求書（振込先）を出す"), "subsidies:claim"),
+    Status.RETURNED: (gettext_lazy("申請を直して、もう一度提出する"), "subsidies:edit_purpose"),
+    Status.APPROVED: (gettext_lazy("実績報告をする"), "subsidies:report"),
+    Status.CONFIRMED: (gettext_lazy("請求書（振込先）を出す"), "subsidies:claim"),
 }
 
 
