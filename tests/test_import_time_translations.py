@@ -44,7 +44,9 @@ def test_no_module_translates_text_when_it_is_imported():
     found = []
     for package in PACKAGES:
         for path in sorted((REPO / package).rglob("*.py")):
-            if "migrations" in path.parts:
+            # A command's module is imported when the command runs, in the language it runs in (and
+            # argparse takes no lazy text for its help).
+            if "migrations" in path.parts or "commands" in path.parts:
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             names = _eager_names(tree)

@@ -3,16 +3,13 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chonaikai.cities.profile import ProfileError, read_profile
 from chonaikai.operations.city_profile import load_profile
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "市町村のプロファイル（cities/<名前>）を読み込みます。何度実行しても同じ結果になります。"
-    )
+    help = _("市町村のプロファイル（cities/<名前>）を読み込みます。何度実行しても同じ結果になります。")
 
     def add_arguments(self, parser):
         parser.add_argument("profile", help=_("プロファイルのフォルダ（例: cities/sendai）"))
