@@ -39,16 +39,19 @@ demo: install
 	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite on every core (pytest-xdist, one worker per core). --dist load hands out tests in
+# The suite on every core (pytest-xdist, one worker per core). Tests are handed out one by one in
 # pytest-django's order, so each worker runs its transactional tests (which empty the database, wards
-# included) after its other database tests, as one process does; grouping by file would not.
+# included) after its other database tests, as one process does; grouping by file would not. The
+# browser tests are the exception on SQLite (--browser-tests-first below).
 # PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (git-ignored __pycache__): without it
 # every worker compiles the project and rewrites every test module's asserts again, each run (about
 # 8 s of CPU per worker, half of collecting the suite).
 PYTEST_WORKERS ?= auto
+# --browser-tests-first: on SQLite one worker takes the browser tests, first, while the others run
+# the rest (tests/conftest.py puts the database back after each); on PostgreSQL it does nothing.
 test: install
-	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load --browser-tests-first $(PYTEST_ARGS)
 
 # Benchmarks on synthetic data (bench/README.md). They need PostgreSQL on 127.0.0.1:5432 (BENCH_POSTGRES)
 # and make their own databases, loaded with the CITY profile. bench: the size of CITY's sample on SQLite

@@ -1,5 +1,6 @@
 import functools
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -34,16 +35,90 @@ def _load_test_city(sender, app_config, using="default", **kwargs):
         AuditEvent.objects.using(using).filter(action="city.profile_loaded").delete()
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser-tests-first",
+        action="store_true",
+        help="with -n N on SQLite: one worker takes every browser test, first (make test sets it)",
+    )
+
+
+def _is_browser_test(nodeid: str) -> bool:
+    """The browser tests by their files (the controller that schedules sees no markers):
+    tests/e2e/ and every test_browser.py. tests/test_browser_tests.py checks they are the ones
+    marked `browser`."""
+    path = nodeid.split("::", 1)[0]
+    return path.startswith("tests/e2e/") or path.endswith("/test_browser.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--browser-tests-first: xdist's per-scope scheduling with every browser test in one scope.
+
+    Scopes are handed out largest first, so one worker starts with the browser tests (about 90 s of
+    waiting on Chromium and the live server, on about one core) while the others run the rest;
+    every other test is a scope of its own, handed out in pytest-django's order. On PostgreSQL the
+    browser tests stay last on every worker (nothing puts its database back; see below).
+    """
+    if not config.getoption("browser_tests_first") or _postgres_configured():
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser tests" if _is_browser_test(nodeid) else nodeid
+
+    return BrowserTestsFirst(config, log)
+
+
+def _postgres_configured() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis"))
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres/redis run only where those components are configured (CI sets both)."""
-    database_url = os.environ.get("DATABASE_URL", "")
     skip_pg = pytest.mark.skip(reason="needs DATABASE_URL=postgres://…")
     skip_redis = pytest.mark.skip(reason="needs CELERY_BROKER_URL=redis://…")
     for item in items:
-        if "postgres" in item.keywords and not database_url.startswith(("postgres", "postgis")):
+        if "postgres" in item.keywords and not _postgres_configured():
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("CELERY_BROKER_URL"):
             item.add_marker(skip_redis)
+
+
+# The in-memory SQLite test database as migrate and the suite's city left it, copied once per process.
+_PRISTINE: dict[str, sqlite3.Connection] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database; on in-memory SQLite, also a copy of it as it was made
+    (SQLite's online backup), which every browser test puts back when it ends."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            connection.ensure_connection()
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(copy)
+            _PRISTINE["database"] = copy
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test, the database as it was made, sequences included.
+
+    A browser test is transactional: it ends with the tables emptied (pytest-django then runs such
+    tests after all others on a worker). `make test` on SQLite gives every browser test to one
+    worker, first (--browser-tests-first), so that they overlap the other worker's tests; the tests
+    that follow them there must find the database exactly as a worker that ran no browser test would.
+    """
+    yield
+    pristine = _PRISTINE.get("database")
+    if pristine is not None and item.get_closest_marker("browser"):
+        from django.db import connection
+
+        if connection.connection is not None:  # in-memory: open for the whole session
+            pristine.backup(connection.connection)
 
 
 @pytest.fixture(autouse=True)

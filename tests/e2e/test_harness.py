@@ -4,7 +4,10 @@ import pytest
 
 from .harness import CHROMIUM, Journey
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM}")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM}"),
+]
 
 # An image without a text alternative is a critical violation (axe's image-alt).
 BARE_IMAGE = '<img id="image-{n}" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
