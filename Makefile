@@ -39,7 +39,7 @@ demo: install
 	@echo "chonaikai demo: http://127.0.0.1:8000/  (sample data, labelled （サンプル）)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite on every core (pytest-xdist, one worker per core). Tests are handed out one by one in
+# The suite on every core (pytest-xdist, one worker per core). Tests are handed out in
 # pytest-django's order, so each worker runs its transactional tests (which empty the database, wards
 # included) after its other database tests, as one process does; grouping by file would not. The
 # browser tests are the exception on SQLite (--browser-tests-first below).

@@ -85,6 +85,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
+def sqlite_copy(connection) -> sqlite3.Connection:
+    """A copy of the in-memory SQLite test database, in memory, by SQLite's online backup; put it
+    back with `copy.backup(connection.connection)`."""
+    connection.ensure_connection()
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(copy)
+    return copy
+
+
 # The in-memory SQLite test database as migrate and the suite's city left it, copied once per process.
 _PRISTINE: dict[str, sqlite3.Connection] = {}
 
@@ -97,10 +106,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            connection.ensure_connection()
-            copy = sqlite3.connect(":memory:", check_same_thread=False)
-            connection.connection.backup(copy)
-            _PRISTINE["database"] = copy
+            _PRISTINE["database"] = sqlite_copy(connection)
 
 
 @pytest.hookimpl(hookwrapper=True)

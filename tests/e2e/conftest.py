@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sqlite3
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
+
+from tests.conftest import sqlite_copy
 
 from .harness import CHROMIUM, Journey
 
@@ -63,9 +64,7 @@ def demo_data(db):
         _SEEDED["database"].backup(connection.connection)
         return
     _seed_demo()
-    copy = sqlite3.connect(":memory:", check_same_thread=False)
-    connection.connection.backup(copy)
-    _SEEDED.update(before=before, database=copy)
+    _SEEDED.update(before=before, database=sqlite_copy(connection))
 
 
 _SEEDED: dict = {}  # this process's seeded database: {"before": row counts, "database": its copy}

@@ -9,8 +9,8 @@ pages work offline and under the real CSP.
 (axe-playwright-python) on the page (long tables: see AXE_CONTEXT). `Journey.finish()` fails the
 test when any page had a serious or critical violation (with axe's help text and the elements),
 when a page that the browser showed was never checked, when a page's <html lang> was not the
-journey's language, when a script failed or when a request left this machine. Every finding, moderate and minor ones too, is written to
-artifacts/axe/<journey>.json for people to read.
+journey's language, when a script failed or when a request left this machine. Every finding,
+moderate and minor ones too, is written to artifacts/axe/<journey>.json for people to read.
 """
 
 from __future__ import annotations
