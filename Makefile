@@ -42,14 +42,15 @@ demo: install
 # The suite on every core (pytest-xdist, one worker per core). Tests are handed out in
 # pytest-django's order, so each worker runs its transactional tests (which empty the database, wards
 # included) after its other database tests, as one process does; grouping by file would not. The
-# browser tests are the exception on SQLite (--browser-tests-first below).
+# browser tests are the exception (--browser-tests-first below).
 # PYTEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (git-ignored __pycache__): without it
 # every worker compiles the project and rewrites every test module's asserts again, each run (about
 # 8 s of CPU per worker, half of collecting the suite).
 PYTEST_WORKERS ?= auto
-# --browser-tests-first: on SQLite one worker takes the browser tests, first, while the others run
-# the rest (tests/conftest.py puts the database back after each); on PostgreSQL it does nothing.
+# --browser-tests-first: one worker takes the browser tests, first, while the others run the rest;
+# each browser test puts back the database as it was made (tests/conftest.py, tests/database_copy.py:
+# SQLite's online backup, PostgreSQL's COPY).
 test: install
 	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(PYTEST_WORKERS) --dist load --browser-tests-first $(PYTEST_ARGS)
 

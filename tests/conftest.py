@@ -1,6 +1,5 @@
 import functools
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -51,15 +50,17 @@ def _is_browser_test(nodeid: str) -> bool:
     return path.startswith("tests/e2e/") or path.endswith("/test_browser.py")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist has no such hook
 def pytest_xdist_make_scheduler(config, log):
     """--browser-tests-first: xdist's per-scope scheduling with every browser test in one scope.
 
-    Scopes are handed out largest first, so one worker starts with the browser tests (about 90 s of
-    waiting on Chromium and the live server, on about one core) while the others run the rest;
-    every other test is a scope of its own, handed out in pytest-django's order. On PostgreSQL the
-    browser tests stay last on every worker (nothing puts its database back; see below).
+    Scopes are handed out largest first, so one worker starts with the browser tests (waiting on
+    Chromium and the live server, on about one core) while the others run the rest; every other test
+    is a scope of its own, handed out in pytest-django's order. Each browser test puts back the
+    database as it was made (pytest_runtest_teardown below), so the tests after them on that worker
+    find what they would on a worker that ran none.
     """
-    if not config.getoption("browser_tests_first") or _postgres_configured():
+    if not config.getoption("browser_tests_first"):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
@@ -85,28 +86,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_redis)
 
 
-def sqlite_copy(connection) -> sqlite3.Connection:
-    """A copy of the in-memory SQLite test database, in memory, by SQLite's online backup; put it
-    back with `copy.backup(connection.connection)`."""
-    connection.ensure_connection()
-    copy = sqlite3.connect(":memory:", check_same_thread=False)
-    connection.connection.backup(copy)
-    return copy
-
-
-# The in-memory SQLite test database as migrate and the suite's city left it, copied once per process.
-_PRISTINE: dict[str, sqlite3.Connection] = {}
+# The test database as migrate and the suite's city left it, copied once per process.
+_PRISTINE: dict[str, object] = {}
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database; on in-memory SQLite, also a copy of it as it was made
-    (SQLite's online backup), which every browser test puts back when it ends."""
+    """pytest-django's test database, and a copy of it as it was made (tests/database_copy.py), which
+    every browser test puts back when it ends."""
     from django.db import connection
 
+    from tests import database_copy
+
     with django_db_blocker.unblock():
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            _PRISTINE["database"] = sqlite_copy(connection)
+        _PRISTINE.update(database=database_copy.take(connection), blocker=django_db_blocker)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -114,17 +107,17 @@ def pytest_runtest_teardown(item, nextitem):
     """After a browser test, the database as it was made, sequences included.
 
     A browser test is transactional: it ends with the tables emptied (pytest-django then runs such
-    tests after all others on a worker). `make test` on SQLite gives every browser test to one
-    worker, first (--browser-tests-first), so that they overlap the other worker's tests; the tests
-    that follow them there must find the database exactly as a worker that ran no browser test would.
+    tests after all others on a worker). `make test` gives every browser test to one worker, first
+    (--browser-tests-first), so that they overlap the other worker's tests; the tests that follow
+    them there must find the database exactly as a worker that ran no browser test would.
     """
     yield
     pristine = _PRISTINE.get("database")
     if pristine is not None and item.get_closest_marker("browser"):
         from django.db import connection
 
-        if connection.connection is not None:  # in-memory: open for the whole session
-            pristine.backup(connection.connection)
+        with _PRISTINE["blocker"].unblock():
+            pristine.restore(connection)
 
 
 @pytest.fixture(autouse=True)

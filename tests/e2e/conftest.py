@@ -17,7 +17,7 @@ import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 
-from tests.conftest import sqlite_copy
+from tests import database_copy
 
 from .harness import CHROMIUM, Journey
 
@@ -46,25 +46,22 @@ def empty_cache():
 def demo_data(db):
     """seed_demo's labelled sample data (10 wards, ~2,200 associations, 2019–2025 counts) and boundaries.
 
-    On the in-memory SQLite test database, seeded once per process: the database as seed_demo and the
-    boundary import left it is copied aside (SQLite's online backup) and copied back for the next
-    journey that starts from the same state (about 0.1 s instead of 3–8 s). "The same state": every
-    table holds as many rows as before the first seeding (a journey restores the migrations' rows
-    before it starts; a fixture that made rows before this one makes the counts differ, and the data
-    is seeded afresh). PostgreSQL seeds every time.
+    Seeded once per process: the database as seed_demo and the boundary import left it is copied
+    aside (tests/database_copy.py) and put back for the next journey that starts from the same
+    state (well under a second instead of 3–8 s). "The same state": every table holds as many rows
+    as before the first seeding (a journey restores the migrations' rows before it starts; a fixture
+    that made rows before this one makes the counts differ, and the data is seeded afresh).
     """
     from django.db import connection
 
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        _seed_demo()
-        return
-    connection.ensure_connection()
-    before = _row_counts(connection)
+    before = database_copy.row_counts(connection)
     if _SEEDED.get("before") == before:
-        _SEEDED["database"].backup(connection.connection)
+        _SEEDED["database"].restore(connection)
         return
     _seed_demo()
-    _SEEDED.update(before=before, database=sqlite_copy(connection))
+    seeded = database_copy.take(connection)
+    if seeded is not None:
+        _SEEDED.update(before=before, database=seeded)
 
 
 _SEEDED: dict = {}  # this process's seeded database: {"before": row counts, "database": its copy}
@@ -76,17 +73,6 @@ def _seed_demo():
 
     call_command("seed_demo", stdout=io.StringIO())
     import_ward_boundaries(path=shared_boundaries())
-
-
-def _row_counts(connection) -> dict[str, int]:
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-        quote = connection.ops.quote_name
-        cursor.execute(
-            " UNION ALL ".join(f"SELECT {i}, COUNT(*) FROM {quote(t)}" for i, t in enumerate(tables))
-        )
-        counts = dict(cursor.fetchall())
-    return {table: counts[i] for i, table in enumerate(tables)}
 
 
 # The personas' associations, with codes that seed_demo's numbering never uses.

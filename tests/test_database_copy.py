@@ -1,0 +1,27 @@
+"""tests/database_copy.py puts back exactly what it copied: rows, rows made since gone, sequences."""
+
+import pytest
+
+from tests import database_copy
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_put_back_gives_the_rows_and_the_next_ids_as_they_were():
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    User = get_user_model()
+    kept = UserFactory(username="kept")
+    copy = database_copy.take(connection)
+    assert copy is not None, f"no copy on {connection.vendor}"
+    before = database_copy.row_counts(connection)
+
+    made = UserFactory(username="made-after")
+    kept.first_name = "changed"
+    kept.save()
+    copy.restore(connection)
+
+    assert database_copy.row_counts(connection) == before
+    assert list(User.objects.values_list("username", "first_name")) == [("kept", "")]
+    assert UserFactory(username="again").pk == made.pk  # the sequence as it was when copied
