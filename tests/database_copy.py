@@ -70,6 +70,9 @@ class PostgresCopy:
 
         quote = connection.ops.quote_name
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # A connection left inside a transaction (a live server's request cut short) would make
+            # TRUNCATE wait for ever: fail the test run instead.
+            cursor.execute("SET LOCAL lock_timeout = '30s'")
             holding = [table for table, count in row_counts(connection).items() if count]
             if holding:  # CASCADE: the tables among them that others refer to
                 cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in holding)} CASCADE")
