@@ -115,7 +115,8 @@ class CountImportView(APIView):
         except importer.ImportFileError as e:
             raise ApiError(str(e), extra={"fields": {"file": [str(e)]}}) from e
         content = upload.read()
-        dry_run = values["dry_run"] or _query_flag(request, "dry_run")
+        query_dry_run = _query_flag(request, "dry_run")  # checked even when the body says true
+        dry_run = values["dry_run"] or query_dry_run
         if dry_run:
             # The same record and path as the page: a large file is checked in the background.
             record = services.counts_upload_create(

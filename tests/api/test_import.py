@@ -51,6 +51,21 @@ def test_dry_run_is_also_a_query_parameter(client_for, city, ward_staff_chuo):
     assert not HouseholdCount.objects.filter(survey_date=DAY).exists()
 
 
+@pytest.mark.parametrize("body_dry_run", ["true", "false"])
+def test_a_query_dry_run_that_is_not_a_flag_is_refused_whatever_the_body_says(
+    client_for, city, ward_staff_chuo, body_dry_run
+):
+    """Found by schemathesis: with dry_run true in the body, ?dry_run=-100000000001 was never read."""
+    file = csv_file((city.a.code, city.a.name, 220, 150))
+    response = client_for(ward_staff_chuo).post(
+        URL + "?dry_run=-100000000001",
+        {"file": file, "survey_date": DAY.isoformat(), "dry_run": body_dry_run},
+        format="multipart",
+    )
+    assert "dry_run" in error(response, 400)["extra"]["fields"]
+    assert not HouseholdCount.objects.filter(survey_date=DAY).exists()
+
+
 def test_the_preview_shows_row_errors_with_their_place(client_for, city, ward_staff_chuo):
     file = csv_file((city.a.code, city.a.name, "たくさん", 150))
     body = upload(client_for(ward_staff_chuo), file, dry_run="true").json()
