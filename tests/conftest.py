@@ -113,7 +113,9 @@ def pytest_runtest_teardown(item, nextitem):
     """
     yield
     pristine = _PRISTINE.get("database")
-    if pristine is not None and item.get_closest_marker("browser"):
+    # After the session's last test the test database is gone (its teardown ran above) and the
+    # connection names the real one again: nothing follows, nothing is put back.
+    if pristine is not None and nextitem is not None and item.get_closest_marker("browser"):
         from django.db import connection
 
         with _PRISTINE["blocker"].unblock():

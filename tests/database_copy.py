@@ -40,18 +40,28 @@ def row_counts(connection) -> dict[str, int]:
     return {table: counts[i] for i, table in enumerate(tables)}
 
 
+def _same_database(copy, connection) -> None:
+    """Refuse to put a copy anywhere but where it was taken: once the test database is destroyed,
+    the connection's settings name the real database again."""
+    if connection.settings_dict["NAME"] != copy.name:
+        raise RuntimeError(f"a copy of {copy.name!r} cannot be put into {connection.settings_dict['NAME']!r}")
+
+
 class SQLiteCopy:
     def __init__(self, connection):
+        self.name = connection.settings_dict["NAME"]
         self.database = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(self.database)
 
     def restore(self, connection) -> None:
+        _same_database(self, connection)
         connection.ensure_connection()
         self.database.backup(connection.connection)
 
 
 class PostgresCopy:
     def __init__(self, connection):
+        self.name = connection.settings_dict["NAME"]
         quote = connection.ops.quote_name
         self.rows: dict[str, bytes] = {}
         with connection.cursor() as cursor:
@@ -68,6 +78,7 @@ class PostgresCopy:
     def restore(self, connection) -> None:
         from django.db import transaction
 
+        _same_database(self, connection)
         quote = connection.ops.quote_name
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # A connection left inside a transaction (a live server's request cut short) would make
