@@ -38,7 +38,7 @@ def pytest_addoption(parser):
     parser.addoption(
         "--browser-tests-first",
         action="store_true",
-        help="with -n N on SQLite: one worker takes every browser test, first (make test sets it)",
+        help="with -n N: one worker takes every browser test, first (make test sets it)",
     )
 
 

@@ -40,28 +40,38 @@ def row_counts(connection) -> dict[str, int]:
     return {table: counts[i] for i, table in enumerate(tables)}
 
 
-def _same_database(copy, connection) -> None:
-    """Refuse to put a copy anywhere but where it was taken: once the test database is destroyed,
-    the connection's settings name the real database again."""
-    if connection.settings_dict["NAME"] != copy.name:
-        raise RuntimeError(f"a copy of {copy.name!r} cannot be put into {connection.settings_dict['NAME']!r}")
+class _Copy:
+    """What every copy does: remember where it was taken, and put itself back only there."""
 
-
-class SQLiteCopy:
     def __init__(self, connection):
         self.name = connection.settings_dict["NAME"]
+
+    def restore(self, connection) -> None:
+        # Once the test database is destroyed, the connection's settings name the real one again.
+        if connection.settings_dict["NAME"] != self.name:
+            raise RuntimeError(
+                f"a copy of {self.name!r} cannot be put into {connection.settings_dict['NAME']!r}"
+            )
+        self._put_back(connection)
+
+    def _put_back(self, connection) -> None:
+        raise NotImplementedError
+
+
+class SQLiteCopy(_Copy):
+    def __init__(self, connection):
+        super().__init__(connection)
         self.database = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(self.database)
 
-    def restore(self, connection) -> None:
-        _same_database(self, connection)
+    def _put_back(self, connection) -> None:
         connection.ensure_connection()
         self.database.backup(connection.connection)
 
 
-class PostgresCopy:
+class PostgresCopy(_Copy):
     def __init__(self, connection):
-        self.name = connection.settings_dict["NAME"]
+        super().__init__(connection)
         quote = connection.ops.quote_name
         self.rows: dict[str, bytes] = {}
         with connection.cursor() as cursor:
@@ -75,10 +85,9 @@ class PostgresCopy:
             )
             self.sequences: list[tuple[str, int | None]] = cursor.fetchall()
 
-    def restore(self, connection) -> None:
+    def _put_back(self, connection) -> None:
         from django.db import transaction
 
-        _same_database(self, connection)
         quote = connection.ops.quote_name
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # A connection left inside a transaction (a live server's request cut short) would make
