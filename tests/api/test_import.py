@@ -97,6 +97,15 @@ def test_a_file_with_errors_is_rejected_whole(client_for, city, ward_staff_chuo)
     assert not HouseholdCount.objects.filter(survey_date=DAY).exists()
 
 
+def test_a_file_with_only_its_heading_row_is_refused_with_a_message(client_for, city, ward_staff_chuo):
+    client = client_for(ward_staff_chuo)
+    body = upload(client, csv_file(), dry_run="true").json()
+    assert body["has_errors"] is True and body["errors"][0]["message"].startswith("取り込む行がありません。")
+    body = error(upload(client, csv_file()), 400)
+    assert body["extra"]["errors"][0]["message"].startswith("取り込む行がありません。")
+    assert AuditEvent.objects.filter(action="counts.imported").count() == 0
+
+
 def test_ward_staff_cannot_import_counts_for_another_ward(client_for, city, ward_staff_kita):
     file = csv_file((city.a.code, city.a.name, 220, 150))
     body = error(upload(client_for(ward_staff_kita), file), 400)

@@ -239,6 +239,17 @@ def test_an_unreadable_file_is_refused_with_the_preview_paths_message(register, 
 
 
 @pytest.mark.postgres
+def test_an_empty_template_is_refused_with_the_preview_paths_message(register, settings):
+    settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 1
+    data = csv_bytes([])
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        _fast(data)
+    expected = importer.preview_file(data, filename="counts.csv", survey_date=SURVEY, actor=None)
+    assert expected.has_errors and rejected.value.preview.issues == expected.issues
+    assert not HouseholdCount.objects.filter(survey_date=SURVEY, source="import").exists()
+
+
+@pytest.mark.postgres
 def test_the_fast_path_writes_what_the_commit_writes(register, city_admin, settings):
     settings.COUNTS_IMPORT_ASYNC_THRESHOLD = 1
     data = csv_bytes(

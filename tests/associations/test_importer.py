@@ -202,6 +202,42 @@ def test_empty_rows_are_skipped_and_total_and_unfilled_rows_are_skipped_with_a_w
     assert "1行は取り込みません（5行目）" in parsed.issues[1].message
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param([], id="heading-only"),
+        pytest.param([["01101-0001", "大通町内会", "", ""]], id="template-not-filled-in"),
+        pytest.param([[None, "合計", 100, 80]], id="only-a-total-row"),
+    ],
+)
+def test_a_file_with_no_row_to_import_is_an_error_not_an_empty_success(rows):
+    """An empty template uploaded by mistake must not preview as ready with nothing in it."""
+    parsed = importer.parse_tables(importer.read_tables(csv_bytes(rows), "c.csv"))
+    assert parsed.rows == ()
+    errors = [i for i in parsed.issues if i.is_error]
+    assert [i.message for i in errors] == [
+        "取り込む行がありません。見出し行の下に、町内会ごとの区域内世帯数と加入世帯数を入力してください。"
+    ]
+
+
+def test_a_sheet_with_no_row_beside_one_with_rows_is_no_error():
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER)
+    wb.active.append(["01101-0001", "大通町内会", 100, 80])
+    wb.create_sheet("北区").append(HEADER)
+    out = io.BytesIO()
+    wb.save(out)
+    parsed = importer.parse_tables(importer.read_tables(out.getvalue(), "c.xlsx"))
+    assert [r.code for r in parsed.rows] == ["01101-0001"] and parsed.issues == ()
+
+
+def test_a_missing_column_is_not_also_reported_as_no_rows():
+    parsed = importer.parse_tables(
+        importer.read_tables(csv_bytes([], header=[Col.CODE, Col.NAME, Col.HOUSEHOLDS]), "c.csv")
+    )
+    assert not any("取り込む行がありません" in i.message for i in parsed.issues)
+
+
 def test_an_exported_formula_escape_is_undone_when_reading():
     tables = importer.read_tables(xlsx([["01101-0001", "'=大通", 1, 1, "'+メモ"]]), "c.xlsx")
     (row,) = importer.parse_tables(tables).rows

@@ -140,6 +140,16 @@ def test_errors_are_shown_with_sheet_row_and_column_and_block_the_commit(client,
     assert counts() == before
 
 
+def test_an_empty_template_is_an_error_on_the_page_and_cannot_be_committed(client, chuo, ward_staff_chuo):
+    client.force_login(ward_staff_chuo)
+    token = token_of(post_upload(client, csv_bytes([]), "counts.csv"))
+    html = client.get(f"/import/{token}/").content.decode()
+    assert "取り込む行がありません。" in html
+    assert "取り込みを確定する" not in html
+    html = client.post(f"/import/{token}/").content.decode()  # a forged commit
+    assert "エラーがあるため取り込みませんでした" in html
+
+
 def test_the_reupload_link_keeps_the_survey_date_and_ward(client, chuo, city_admin):
     client.force_login(city_admin)
     token = token_of(post_upload(client, xlsx(GOOD_ROWS), survey_date=dt.date(2024, 7, 1)))

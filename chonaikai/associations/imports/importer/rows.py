@@ -113,6 +113,7 @@ class RowStream:
 
     def __iter__(self) -> Iterator[ParsedRow]:
         found_header = False
+        read = 0  # data rows yielded, in every sheet
         headless = []
         first_sheet = None
         mapping = self._columns
@@ -143,8 +144,21 @@ class RowStream:
             if header.issues:
                 continue
             start = header.index + 1
-            yield from self._sheet(
+            read += yield from self._sheet(
                 sheet, itertools.chain(head.rows[start:], sheet_rows), start, header.columns
+            )
+        if found_header and not read and not any(i.is_error for i in self.issues):
+            # Only a heading, a template nobody filled in, or only total rows: an error, so that an
+            # upload of the wrong file is not shown as ready with nothing in it.
+            self.issues.insert(
+                0,
+                _error(
+                    _(
+                        "取り込む行がありません。見出し行の下に、町内会ごとの区域内世帯数と"
+                        "加入世帯数を入力してください。"
+                    ),
+                    sheet=first_sheet or "",
+                ),
             )
         if not found_header:
             names = "・".join(REQUIRED_COLUMNS)  # i18n: data
@@ -188,8 +202,11 @@ class RowStream:
             )
 
     def _sheet(self, sheet: str, rows: Iterable[list], first_index: int, columns: dict[str, int]):
-        """The data rows of one sheet; `first_index` is the 0-based index of the first of `rows`."""
+        """The data rows of one sheet; `first_index` is the 0-based index of the first of `rows`.
+
+        Returns (as the generator's value) how many rows it yielded."""
         issues = self.issues
+        read = 0
         blank_count_rows = []
         total_rows = []
         dash_cells = []  # the row of each count cell read as 0 from a dash
@@ -279,6 +296,7 @@ class RowStream:
                     row_issues.append(
                         _error(_("備考に使えない制御文字が含まれています。"), **where, column=Col.NOTE)
                     )
+            read += 1
             yield _parsed_row(code, name, households, members, note, sheet, number, tuple(row_issues))
         if total_rows:
             issues.append(
@@ -305,3 +323,4 @@ class RowStream:
                     sheet=sheet,
                 )
             )
+        return read
