@@ -1,9 +1,9 @@
 """Fixtures for the journeys: the demo data (seed_demo, about 3 s), the ward boundaries, the personas
 of tests/conftest.py with associations of their own, a survey round, and a browser page.
 
-The ORM refuses to run while playwright's event loop is running in the test's thread: everything
-the database needs is made before the browser starts. DJANGO_ALLOW_ASYNC_UNSAFE lets a test read
-the database between steps (live_server answers from its own thread either way).
+A test can read and change the database between its steps, and its fixtures may make rows after the
+browser has started: harness.chromium allows the ORM beside playwright's event loop and closes the
+connections it opened (live_server answers from its own thread either way).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from tests import database_copy
 
-from .harness import CHROMIUM, Journey
+from .harness import Journey, chromium
 
 JST = zoneinfo.ZoneInfo("Asia/Tokyo")
 # A day in FY2026, inside the window of the programmes the migration seeds; the clock moves on from it.
@@ -99,20 +99,10 @@ def survey_round(demo_data, city_admin):
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    """Headless Debian Chromium; closed after the test."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
-    )
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser():
+    """Headless Debian Chromium (harness.chromium); closed after the test."""
+    with chromium() as browser:
+        yield browser
 
 
 def session_for(user) -> str:

@@ -15,11 +15,14 @@ moderate and minor ones too, is written to artifacts/axe/<journey>.json for peop
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -50,6 +53,37 @@ BROWSER_TEST = [
         not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     ),
 ]
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Headless Debian Chromium through playwright's sync API, closed at the end.
+
+    Playwright's event loop runs in this thread meanwhile: Django would refuse the ORM (it sees an
+    async context), so DJANGO_ALLOW_ASYNC_UNSAFE is set for the while, and a test can read and
+    change the database between steps (live_server answers from its own thread either way).
+    Django keeps this thread's database connections apart from the ones it had before (asgiref's
+    Local follows the running loop), and nothing else would close the ones opened meanwhile: on
+    PostgreSQL one left open stopped the test database from being dropped at the end of the run.
+    They are closed here, before the loop stops.
+    """
+    from django.db import connections
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
+    )
+    with (
+        mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}),
+        sync_api.sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()
 
 
 def _document(url: str) -> str:

@@ -1,8 +1,9 @@
-"""The journeys' axe-core audit: what it leaves out of long tables, and what it never leaves out."""
+"""The journeys' harness: the browser's life (harness.chromium) and the axe-core audit, what it leaves
+out of long tables and what it never leaves out."""
 
 import pytest
 
-from .harness import CHROMIUM, Journey
+from .harness import CHROMIUM, Journey, chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,3 +42,20 @@ def test_axe_audits_the_first_25_rows_and_every_marked_row_of_a_long_table(brows
     rows[44] = _row(45, image=True, css="count-grid__row")  # plain, far down: left out
     found = _audited_rows(browser, rows)
     assert sorted(found) == ["#image-3", "#image-40"]
+
+
+@pytest.mark.django_db
+def test_database_connections_opened_while_the_browser_runs_are_closed_with_it():
+    """On PostgreSQL, one left open kept the test database from being dropped at the end of a run."""
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    outside = connections["default"]
+    with chromium():
+        get_user_model().objects.exists()
+        inside = connections["default"]
+        assert inside is not outside  # asgiref's Local follows playwright's running event loop
+        assert inside.connection is not None
+    # Django never closes an in-memory SQLite test database's connection (it would lose the data).
+    kept = inside.vendor == "sqlite" and inside.is_in_memory_db()
+    assert inside.connection is None or kept

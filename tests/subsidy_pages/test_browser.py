@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+from tests.e2e.harness import CHROMIUM, chromium
+
 SCREENSHOTS = os.environ.get("SUBSIDY_SCREENSHOTS")  # a directory, to look at the pages
 
 pytestmark = [
@@ -23,7 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def apps(association_a, make_app, meeting_hall):
-    """Made before the browser starts: the ORM refuses to run inside playwright's event loop."""
+    """The applications the pages show."""
     return {
         "empty": make_app(association_a, lines=()),
         "full": make_app(
@@ -34,10 +35,8 @@ def apps(association_a, make_app, meeting_hall):
 
 @pytest.fixture
 def browser_page(live_server, client, leader_a, apps):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     client.force_login(leader_a)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
         context.add_cookies(
             [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
@@ -55,10 +54,7 @@ def browser_page(live_server, client, leader_a, apps):
                 else None
             ),
         )
-        try:
-            yield page, errors
-        finally:
-            browser.close()
+        yield page, errors
 
 
 def expect(locator):
