@@ -106,14 +106,21 @@ def test_bad_input_fails_with_a_clear_message(counts, args, message):
         run(*args)
 
 
-def test_bad_date_exits_non_zero_from_the_shell():
-    # The date is refused before any database access, so the real settings are fine here.
+def test_bad_date_exits_non_zero_from_the_shell(tmp_path):
+    # The date is refused before the counts are read. The command still opens the database (its help
+    # names the loaded city's areas): an empty one of its own, never the checkout's db.sqlite3.
+    database = tmp_path / "empty.sqlite3"
     result = subprocess.run(
         [sys.executable, "manage.py", "membership_stats", "--survey-date", "nope"],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "chonaikai.test_settings"},
+        env={
+            **os.environ,
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "chonaikai.test_settings",
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
     )
     assert result.returncode != 0
     assert "日付として読めません" in result.stderr
