@@ -108,12 +108,19 @@ def csv_file(rows, *, bump=0) -> bytes:
 
 
 def _existing_path(data: bytes, filename: str):
+    """What the server does for the page's two requests: the preview (upload), then the commit.
+
+    The commit request runs services.counts_import_file, as the page does (counts_upload_commit):
+    on PostgreSQL the fast path, on SQLite read, check once inside the transaction, write. Until
+    2026-12 this measured counts_import_commit after the preview on PostgreSQL too, a path no route
+    takes there.
+    """
     from chonaikai.associations import services
     from chonaikai.associations.imports import importer
 
     preview = importer.preview_file(data, filename=filename, survey_date=NEW_DATE, actor=None)
     assert not preview.has_errors, preview.errors[:3]
-    return services.counts_import_commit(actor=None, survey_date=NEW_DATE, preview=preview)
+    return services.counts_import_file(actor=None, data=data, filename=filename, survey_date=NEW_DATE)
 
 
 def measure_imports_city() -> None:

@@ -658,6 +658,27 @@ def test_preview_takes_three_queries_for_a_superuser(chuo):
     assert len(ctx) == 3
 
 
+def test_importing_a_file_checks_it_against_the_register_once(chuo, city_admin, monkeypatch):
+    """The commit checks inside its transaction; a check before it, outside, was the same work twice."""
+    import chonaikai.associations.imports.importer.preview as preview_module
+
+    calls = []
+    check_rows = importer.check_rows
+    counted = lambda *a, **k: calls.append(1) or check_rows(*a, **k)  # noqa: E731
+    monkeypatch.setattr(importer, "check_rows", counted)
+    monkeypatch.setattr(preview_module, "check_rows", counted)
+    data = xlsx([["01101-0001", "大通町内会", 10, 5], ["01101-0002", "円山町内会", 20, 15]])
+    result = services.counts_import_file(actor=city_admin, data=data, filename="c.xlsx", survey_date=SURVEY)
+    assert (result.created, result.updated) == (2, 0)
+    assert len(calls) <= 1  # none on PostgreSQL, whose fast path checks in SQL
+    bad = xlsx([["01101-9999", "幻町内会", 10, 5]])
+    with pytest.raises(services.CountsImportRejected) as rejected:
+        services.counts_import_file(actor=city_admin, data=bad, filename="c.xlsx", survey_date=SURVEY)
+    assert [str(i) for i in rejected.value.preview.errors] == [
+        str(i) for i in preview(bad, actor=city_admin, filename="c.xlsx").errors
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Large files: the Celery task (eager without a broker)
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ Three steps, each usable on its own:
    for the counts already held for the survey date, and the policy (at most one more query, for
    the user's role); gives a Preview: for every row the current value, the new one and the change.
 
-`preview_file()` does all three. `services.counts_import_commit()` runs step 3 again inside its
+`parse_file()` does steps 1 and 2, `preview_file()` all three. `services.counts_import_commit()` runs step 3 again inside its
 transaction, so a preview can be shown, kept and committed later without being trusted.
 
 The fast import on PostgreSQL (services.counts_fast) never holds a file's rows: it reads with
@@ -74,7 +74,7 @@ from .checks import (
     survey_date_issues,
 )
 from .layout import HEADER_SYNONYMS, MISSING_COLUMNS, date_in_text, heading_key, mapping_issues
-from .preview import count_rows, preview_file
+from .preview import count_rows, parse_file, preview_file
 from .reading import check_file, check_upload_size, decode_text, iter_tables, max_upload_bytes, read_tables
 from .rows import RowStream, parse_tables
 
@@ -129,6 +129,7 @@ __all__ = [
     "max_upload_bytes",
     "normalize_code",
     "parse_count",
+    "parse_file",
     "parse_tables",
     "preview_file",
     "previous_counts",

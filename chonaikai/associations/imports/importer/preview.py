@@ -36,21 +36,27 @@ def preview_file(
     chosen by the user) as in RowStream; a title row's date is checked against
     `survey_date`.
     """
-    try:
-        tables = read_tables(data, filename)
-    except ImportFileError as e:
-        parsed = ParsedFile(rows=(), issues=(e.issue,))
-    else:
-        parsed = parse_tables(
-            tables, survey_date=survey_date, columns=columns, code_digits=code_format.number_digits()
-        )
     return check_rows(
-        parsed,
+        parse_file(data, filename=filename, survey_date=survey_date, columns=columns),
         survey_date=survey_date,
         actor=actor,
         ward=ward,
         filename=PurePath(filename).name,
         reason=reason,
+    )
+
+
+def parse_file(
+    data: bytes, *, filename: str, survey_date: dt.date, columns: dict[str, str] | None = None
+) -> ParsedFile:
+    """Steps 1 and 2 (no database): the file's rows and its own issues. A file that cannot be read
+    gives no rows and one issue. `survey_date` and `columns` as in RowStream."""
+    try:
+        tables = read_tables(data, filename)
+    except ImportFileError as e:
+        return ParsedFile(rows=(), issues=(e.issue,))
+    return parse_tables(
+        tables, survey_date=survey_date, columns=columns, code_digits=code_format.number_digits()
     )
 
 

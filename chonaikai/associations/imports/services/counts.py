@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -68,6 +69,8 @@ def counts_import_commit(
     survey_date: dt.date,
     preview: importer.Preview | None = None,
     rows: Iterable[importer.ParsedRow] | None = None,
+    parsed: importer.ParsedFile | None = None,
+    filename: str = "",
     ward: Ward | None = None,
     source: str = HouseholdCount.Source.IMPORT,
     reason: str = "",
@@ -87,13 +90,16 @@ def counts_import_commit(
     administrator can); with one, the change is a new revision, and the reason goes to the history
     rows and the audit events.
 
-    `ward` (restrict to one ward's associations) is for `rows`; a preview carries its own.
+    `parsed` (importer.parse_file: a file's rows and its own issues, not yet checked) with its
+    `filename` is a file read for this commit: it is checked once, here.
+
+    `ward` (restrict to one ward's associations) is for `rows` and `parsed`; a preview carries its own.
 
     No query per row: two reads, one bulk insert and one upsert, each with its history insert —
     the same number of queries whatever the size, on PostgreSQL and on SQLite (see _insert_rows).
     """
-    if (preview is None) == (rows is None):
-        raise TypeError("counts_import_commit() takes either preview or rows")
+    if sum(given is not None for given in (preview, rows, parsed)) != 1:
+        raise TypeError("counts_import_commit() takes one of preview, rows or parsed")
     if source not in HouseholdCount.Source.values:
         raise ValueError(f"unknown source {source!r}")
     if preview is not None:
@@ -102,8 +108,10 @@ def counts_import_commit(
         if ward is not None and ward != preview.ward:
             raise ValueError("the preview was made for another ward restriction")
         parsed, ward, filename = preview.parsed, preview.ward, preview.filename
-    else:
+    elif rows is not None:
         parsed, filename = importer.ParsedFile(rows=tuple(rows)), ""
+    else:
+        filename = PurePath(filename).name
     reason = reason.strip()
     checked = None
     try:
@@ -457,22 +465,20 @@ def counts_import_file(
         )
     report = progress or (lambda stage, done, total: None)
     report("reading", 0, 0)
-    preview = importer.preview_file(
-        data,
-        filename=filename,
-        survey_date=survey_date,
-        actor=actor,
-        ward=ward,
-        reason=reason,
-        columns=columns,
-    )
-    total = len(preview.rows)
+    parsed = importer.parse_file(data, filename=filename, survey_date=survey_date, columns=columns)
+    total = len(parsed.rows)
+    # As on the fast path, "checked" once the rows are read with their own checks; they are checked
+    # against the register once, inside the commit's transaction (CountsImportRejected on any error).
     report("checked", total, total)
-    if preview.has_errors:
-        raise CountsImportRejected(preview)
     report("writing", 0, total)
     result = counts_import_commit(
-        actor=actor, survey_date=survey_date, preview=preview, source=source, reason=reason
+        actor=actor,
+        survey_date=survey_date,
+        parsed=parsed,
+        filename=filename,
+        ward=ward,
+        source=source,
+        reason=reason,
     )
     report("done", total, total)
     return result
