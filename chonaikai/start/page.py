@@ -269,7 +269,11 @@ def _leader_sections(user, association) -> list[Section]:
             )
             for a in mine.others
         ],
-        empty=_("これまでの申請はありません。"),
+        # The applications above (asked, drafts) are not repeated here: with one of those and no
+        # other, "none so far" would deny the one the leader has just read about.
+        empty=_("ほかの申請はありません。")
+        if mine.asked or mine.drafts
+        else _("これまでの申請はありません。"),
         more_url=reverse("subsidies:home"),
         more_label=_("補助金の申請（いま申請できる補助金）"),
     )

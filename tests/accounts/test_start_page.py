@@ -101,6 +101,27 @@ def test_a_leader_sees_drafts_what_is_asked_and_the_status_of_the_rest(
     assert "いま申請できる補助金" in page and reverse("subsidies:guide", args=[digital.pk]) in page
 
 
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.DRAFT])
+def test_a_leader_whose_only_application_is_listed_above_is_not_told_there_is_none(
+    client, leader_a, association_a, digital, status
+):
+    """Seen in a walk (a leader at 390 × 844): the approved application under お願いしていること, and
+    under 申請の状況 「これまでの申請はありません。」 — as if the one above did not exist."""
+    make_application(association_a, programme=digital, status=status)
+
+    page = page_of(client, leader_a)
+
+    assert "これまでの申請はありません。" not in page
+    assert "ほかの申請はありません。" in page
+
+
+def test_a_leader_with_no_application_at_all_is_told_so(client, leader_a, digital):
+    page = page_of(client, leader_a)
+
+    assert "これまでの申請はありません。" in page
+    assert "ほかの申請はありません。" not in page
+
+
 def test_ward_staff_see_their_rounds_deadline_missing_and_flagged_counts_and_waiting_applications(
     client, ward_staff_chuo, association_a, association_b, association_kita, survey_round, digital
 ):
