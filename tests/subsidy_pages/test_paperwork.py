@@ -70,6 +70,33 @@ def test_a_wrong_account_is_refused_naming_the_field(leader_a, confirmed, field,
     assert not PaymentClaim.objects.exists()
 
 
+def test_a_wrong_account_gives_each_field_its_own_messages_in_the_apis_shape(leader_a, confirmed):
+    with pytest.raises(InvalidApplication) as refused:
+        services.application_claim(
+            actor=leader_a,
+            application_id=confirmed.pk,
+            **{**ACCOUNT, "account_number": "12345678", "account_holder_kana": "chuo"},
+        )
+    # {"fields": {field: [messages]}}, as api/errors.py gives every validation error; one message a
+    # field (an 8-digit number is not also "at most 7 characters").
+    assert refused.value.extra["fields"] == {
+        "account_number": ["口座番号は7桁の数字で入力してください。"],
+        "account_holder_kana": [
+            "口座名義は全角カタカナで入力してください（例: チュウオウテストチョウナイカイ）。"
+        ],
+    }
+
+
+def test_a_name_typed_in_hiragana_is_kept_in_katakana(leader_a, confirmed):
+    """A phone's keyboard gives hiragana first; the name is the same in katakana, as banks print it."""
+    claim = services.application_claim(
+        actor=leader_a,
+        application_id=confirmed.pk,
+        **{**ACCOUNT, "account_holder_kana": "ちゅうおう　てすとちょうないかい"},
+    )
+    assert claim.account_holder_kana == "チュウオウ テストチョウナイカイ"  # NFKC: the ideographic space too
+
+
 def test_there_is_no_claim_before_the_amount_is_confirmed(leader_a, association_a, make_app):
     app = make_app(association_a, status=Status.APPROVED)
     with pytest.raises(IllegalTransition):
@@ -116,6 +143,24 @@ def test_the_leader_gives_the_account_on_the_claim_page_and_gets_the_printable_c
     assert "令和8年11月29日" in page  # the claim's day (today in these tests)
     assert "令和8年10月1日付けで交付決定を受けた" in page
     assert "北洋銀行" in page and "中央支店" in page and "普通" in page and "0012345" in page
+
+
+def test_a_wrong_account_number_is_shown_at_its_field_with_one_message(as_user, leader_a, confirmed):
+    """Seen in a walk (a leader at 390 × 844, a ゆうちょ number of 8 digits): the refusal was only in the
+    summary at the top, as 「振込先を確認してください（口座番号: 口座番号は7桁の数字で入力してください。、この値は
+    7 文字以下でなければなりません( 8 文字になっています)。）。」, and nothing at the field."""
+    client = as_user(leader_a)
+    response = client.post(
+        reverse("subsidies:claim", args=[confirmed.pk]), {**ACCOUNT, "account_number": "12345671"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = html.split('id="id_account_number_helptext"', 1)[1].split("<input", 1)[0]
+    assert "口座番号は7桁の数字で入力してください。" in field  # at the field, before its input
+    assert 'aria-invalid="true"' in html.split('name="account_number"', 1)[1].split(">", 1)[0]
+    assert "文字以下" not in html and "振込先を確認してください" not in html
+    assert html.count("口座番号は7桁の数字で入力してください。") == 2  # the summary's link and the field
+    assert not PaymentClaim.objects.exists()
 
 
 def test_the_decision_notice_carries_the_approved_amount_and_wareki_dates(as_user, leader_a, confirmed):

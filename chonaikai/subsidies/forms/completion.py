@@ -62,7 +62,10 @@ class ClaimForm(forms.Form):
     account_number = forms.CharField(
         label=_("口座番号"),
         max_length=10,
-        help_text=_("7桁の数字です。通帳の表紙の裏などに書いてあります。"),
+        help_text=_(
+            "7桁の数字です。通帳の表紙の裏などに書いてあります。ゆうちょ銀行の口座は、記号・番号ではなく、"
+            "通帳に書いてある振込用の店名（〇一八 など、支店名の欄へ）と口座番号（7桁）を入力してください。"
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     account_holder_kana = forms.CharField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+import jaconv
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -64,21 +65,27 @@ def application_claim(
     claim.branch_name = unicodedata.normalize("NFKC", branch_name or "").strip()
     claim.account_type = account_type
     claim.account_number = number
-    # NFKC makes half-width katakana full-width, as banks print 口座名義.
-    claim.account_holder_kana = unicodedata.normalize("NFKC", account_holder_kana or "").strip()
+    # NFKC makes half-width katakana full-width, as banks print 口座名義; hiragana (what a phone's
+    # keyboard gives first) is the same name in katakana.
+    claim.account_holder_kana = jaconv.hira2kata(
+        unicodedata.normalize("NFKC", account_holder_kana or "").strip()
+    )
     claim.claimed_on = timezone.localdate()
     claim.claimed_by = _user(actor)
     try:
         claim.full_clean(exclude=["application", "claimed_by"])
     except ValidationError as e:
-        messages = [
+        # The first message of each field: the one that says what to write (an 8-digit number is
+        # refused by the 7-digit rule; that it is also over the column's length adds nothing).
+        fields = {name: messages[:1] for name, messages in e.message_dict.items()}
+        summary = [
             _("%(field)s: %(errors)s")
-            % {"field": PaymentClaim._meta.get_field(f).verbose_name, "errors": _("、").join(m)}
-            for f, m in e.message_dict.items()
+            % {"field": PaymentClaim._meta.get_field(name).verbose_name, "errors": messages[0]}
+            for name, messages in fields.items()
         ]
         raise InvalidApplication(
-            _("振込先を確認してください（%(errors)s）。") % {"errors": " / ".join(messages)},
-            extra={"fields": sorted(e.message_dict)},
+            _("振込先を確認してください（%(errors)s）。") % {"errors": " / ".join(summary)},
+            extra={"fields": fields},  # as the API gives validation errors (api/errors.py)
         ) from e
     claim._history_user = _user(actor)
     claim.save()

@@ -97,7 +97,17 @@ _EXTRA_FIELDS = {"category": "category", "hall_id": "hall", "kind": "kind"}
 
 
 def attach_error(form: Form, error: Exception, field: str | None = None) -> None:
-    """Show a service's refusal on the form: on `field` (or the field its `extra` names), else on top."""
+    """Show a service's refusal on the form: on `field` (or the field its `extra` names), else on top.
+
+    A refusal with messages per field (extra["fields"] = {field: [message, …]}) puts each message at
+    its field, where the person types the correction; a field the form does not have goes on top.
+    """
+    per_field = error.extra.get("fields") if isinstance(error, SubsidyError) else None
+    if field is None and isinstance(per_field, dict) and per_field:
+        for name, messages in per_field.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return
     if field is None and isinstance(error, SubsidyError):
         field = next((_EXTRA_FIELDS[k] for k in error.extra if k in _EXTRA_FIELDS), None)
     if field is not None and field not in form.fields:
