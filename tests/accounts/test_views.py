@@ -73,6 +73,23 @@ def test_password_change_page_is_in_japanese_and_changes_the_password(client, vi
     assert viewer.check_password(new)
 
 
+def test_a_refused_new_password_is_shown_above_its_field_marked_in_error(client, viewer):
+    """Seen in a walk (a leader at 390 × 844): 「このパスワードは短すぎます」 came under the last input, after
+    the button's row of fields, with no field marked; the subsidy forms put errors above the input
+    (in view when zoomed) and mark the field, as this one now does."""
+    client.force_login(viewer)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "sapporo1", "new_password2": "sapporo1"},
+    )
+    assert response.status_code == 200
+    before, field = response.text.split('for="id_new_password2"', 1)
+    assert field.index("このパスワードは短すぎます") < field.index("<input"), "the message comes first"
+    assert before.rsplit('<div class="form-field', 1)[1].startswith(" form-field--error")
+    viewer.refresh_from_db()
+    assert viewer.check_password(PASSWORD)
+
+
 def test_password_reset_page_is_in_japanese(client):
     response = client.get(reverse("password_reset"))
     assert "<h1>パスワードの再設定</h1>" in response.text
