@@ -38,6 +38,28 @@ def test_jdate_and_fylabel_use_the_western_calendar_on_english_pages():
         assert "2024" in japanese.fylabel(2024)
 
 
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.datetime(2026, 10, 22, 20, 17, tzinfo=dt.UTC), "令和8年10月23日 5:17"),  # the site's time (Tokyo)
+        (dt.datetime(2026, 10, 23, 14, 5, tzinfo=JST), "令和8年10月23日 14:05"),
+        (None, "—"),
+    ],
+)
+def test_jdatetime_shows_the_era_and_the_time_in_the_sites_time_zone(value, expected):
+    with translation.override("ja"):
+        assert japanese.jdatetime(value) == expected
+
+
+def test_jdatetime_uses_the_western_calendar_on_english_pages():
+    with translation.override("en"):
+        shown = japanese.jdatetime(dt.datetime(2026, 10, 23, 14, 5, tzinfo=JST))
+    assert "2026" in shown and "令和" not in shown
+
+
 @pytest.mark.parametrize(
     ("value", "expected"), [(2024, "令和6年度"), (2019, "令和元年度"), (2018, "平成30年度"), (None, "—")]
 )

@@ -93,3 +93,6 @@ def test_the_history_on_the_page_shows_attachment_changes_and_state_changes(
     assert "入力内容の確認をやり直す必要があります" in history
     assert "押印がありません" in history
     assert "入力内容の確認待ち" in page  # the check was undone
+    # The moments in 和暦 as every date of the page (they were 2026-11-29 10:00 beside 令和8年11月20日).
+    assert re.search(r"<td class=\"nowrap\">令和\d+年\d+月\d+日 \d+:\d\d</td>", history)
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history)

@@ -1,6 +1,6 @@
 """Display filters for dates, fiscal years and rates: thin wrappers around rules.py.
 
-`{% load japanese %}` then `{{ day|jdate }}`, `{{ fiscal_year|fylabel }}`, `{{ rate|rate }}`,
+`{% load japanese %}` then `{{ day|jdate }}`, `{{ moment|jdatetime }}`, `{{ fiscal_year|fylabel }}`, `{{ rate|rate }}`,
 `{{ change|points }}`. Every filter shows "—" for a missing value, never "None" or "0".
 Dates and fiscal years are shown in the Japanese era when the page is in Japanese; an English
 page shows the Western calendar, which its readers can actually read.
@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 
 from chonaikai.calendar import fiscal_year_label, fiscal_year_of, japanese_date
@@ -39,6 +39,18 @@ def jdate(value: dt.date | None) -> str:
         return japanese_date(value)
     except ValueError:  # before 昭和: no era label, the Western date is still right
         return formats.date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def jdatetime(value: dt.datetime | None) -> str:
+    """A moment in the site's time zone: 令和8年10月23日 5:17 (English pages: Oct. 23, 2026, 5:17 a.m.)."""
+    if not value:
+        return MISSING
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if not _japanese_page():
+        return formats.date_format(value, "DATETIME_FORMAT")
+    return f"{jdate(value)} {value.hour}:{value.minute:02d}"
 
 
 @register.filter
