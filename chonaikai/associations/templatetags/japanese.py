@@ -1,7 +1,7 @@
 """Display filters for dates, fiscal years and rates: thin wrappers around rules.py.
 
-`{% load japanese %}` then `{{ day|jdate }}`, `{{ moment|jdatetime }}`, `{{ fiscal_year|fylabel }}`, `{{ rate|rate }}`,
-`{{ change|points }}`. Every filter shows "—" for a missing value, never "None" or "0".
+`{% load japanese %}` then `{{ day|jdate }}`, `{{ moment|jdatetime }}`, `{{ fiscal_year|fylabel }}`,
+`{{ rate|rate }}`, `{{ change|points }}`. Every filter shows "—" for a missing value, never "None" or "0".
 Dates and fiscal years are shown in the Japanese era when the page is in Japanese; an English
 page shows the Western calendar, which its readers can actually read.
 """
