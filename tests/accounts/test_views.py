@@ -86,6 +86,8 @@ def test_a_refused_new_password_is_shown_above_its_field_marked_in_error(client,
     before, field = response.text.split('for="id_new_password2"', 1)
     assert field.index("このパスワードは短すぎます") < field.index("<input"), "the message comes first"
     assert before.rsplit('<div class="form-field', 1)[1].startswith(" form-field--error")
+    # announced when the page comes back (role="alert"), as the field errors themselves were before
+    assert '<div class="form-errors" role="alert"><p>入力内容を確かめてください。' in before
     viewer.refresh_from_db()
     assert viewer.check_password(PASSWORD)
 
