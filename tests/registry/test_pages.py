@@ -309,3 +309,19 @@ def test_edit_links_appear_only_for_users_who_may_edit(
         assert ('href="/associations/01101-0001/edit/"' in html) is shown
         assert ('href="/associations/01101-0001/dissolve/"' in html) is shown
         assert ('href="/registry/01101/merge/?predecessors=01101-0001"' in html) is shown
+
+
+def test_the_merge_form_can_filter_its_lists_of_associations(client, register, ward_staff_chuo):
+    """Both the tick list of associations that end and the one that continues can be narrowed by name,
+    reading or code (a ward has ~300)."""
+    client.force_login(ward_staff_chuo)
+    form = html_of(client.get("/registry/01101/merge/"))
+    assert re.search(
+        r'<input type="checkbox" name="predecessors" value="01101-0002"[^>]*data-search="01101-0002円山町内会',
+        form,
+    )
+    assert re.search(r'<option value="01101-0003"[^>]*data-search="01101-0003桑園町内会', form)
+    for field in ("predecessors", "successor"):
+        assert re.search(rf'<div class="select-filter"[^>]*data-filter-for="id_{field}"[^>]*hidden', form), (
+            field
+        )

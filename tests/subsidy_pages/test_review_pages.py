@@ -282,7 +282,7 @@ def test_a_paper_entry_without_its_scan_is_refused_on_the_file_field(
     assert response.status_code == 400
     page = text(response)
     assert "紙の申請書をスキャンしたファイルを添付してください。" in page
-    assert f'<option value="{association_a.pk}" selected>' in page
+    assert re.search(rf'<option value="{association_a.pk}"[^>]* selected[ >]', page)
     assert not Application.objects.exists()
 
 
@@ -360,3 +360,22 @@ def test_the_leaders_home_costs_the_same_queries_for_1_or_6_applications(
             lines=(("works", "x", 3),),
         )
     assert _queries(client, url) == few
+
+
+def test_the_paper_form_names_each_association_and_offers_a_filter_box(
+    as_user, ward_staff_chuo, association_a, digital
+):
+    """A ward has ~300 associations and the paper in hand gives a name: each option reads
+    「name（code）」 and carries the folded name, reading and code that the filter box searches."""
+    kana = AssociationFactory(
+        ward=ward("01101"), code="01101-0777", name="北一条東町内会", kana="きたいちじょうひがし"
+    )
+    page = as_user(ward_staff_chuo).get(reverse("subsidies:paper_new")).content.decode()
+    option = re.search(rf'<option value="{kana.pk}"[^>]*>([^<]*)</option>', page)
+    assert option.group(1) == "北一条東町内会（01101-0777）"
+    assert 'data-search="01101-0777北一条東町内会キタイチジョウヒガシ"' in option.group(0)
+    # The filter box (shown by select_filter.js; without a script the list works as it is).
+    box = re.search(r'<div class="select-filter"[^>]*data-filter-for="id_association"[^>]*hidden', page)
+    assert box, "no filter box for the association list"
+    assert '<label for="id_association_filter">名前・よみがな・番号で絞り込む</label>' in page
+    assert "js/select_filter.js" in page

@@ -25,6 +25,7 @@ from .. import code_format
 from ..imports import importer
 from ..models import Association, Federation
 from ..templatetags.japanese import jdate
+from ..widgets import SearchableCheckboxSelectMultiple, SearchableSelect
 from .services import EDITABLE_FIELDS, PERSONAL_FIELDS
 
 UPLOAD_SUFFIXES = (".xlsx", ".csv")
@@ -302,7 +303,7 @@ class MergeForm(forms.Form):
         queryset=Association.objects.none(),
         to_field_name="code",
         label=_("合併により廃止する町内会"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=SearchableCheckboxSelectMultiple,
     )
     successor_kind = forms.ChoiceField(
         label=_("合併の形"),
@@ -319,6 +320,7 @@ class MergeForm(forms.Form):
         required=False,
         label=_("存続する町内会（吸収合併）"),
         empty_label=_("（選んでください）"),
+        widget=SearchableSelect,
     )
     new_code = forms.CharField(
         label=_("新しい町内会の町内会コード（新設合併）"),

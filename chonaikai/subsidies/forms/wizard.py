@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.models import Association
+from chonaikai.associations.widgets import SearchableSelect
 
 from .. import wording
 from ..models import Application, ExpenseLine, Hall, Programme
@@ -125,6 +126,7 @@ class PaperApplicationForm(_ProgrammeFields):
         queryset=Association.objects.none(),
         empty_label=_("（選んでください）"),
         error_messages={"required": _("申請した町内会を選んでください。")},
+        widget=SearchableSelect,
     )
     received_on = _date_field(
         _("申請書の受付日"),
@@ -141,7 +143,6 @@ class PaperApplicationForm(_ProgrammeFields):
     def __init__(self, *args, associations, **kwargs):
         super().__init__(*args, with_association=True, **kwargs)
         self.fields["association"].queryset = associations
-        self.fields["association"].label_from_instance = lambda a: f"{a.code} {a.name}"
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["scanned_form"].help_text = attachment_help()
         self.fields["scanned_form"].widget.attrs["accept"] = ACCEPT
