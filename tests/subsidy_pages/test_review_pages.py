@@ -379,3 +379,18 @@ def test_the_paper_form_names_each_association_and_offers_a_filter_box(
     assert box, "no filter box for the association list"
     assert '<label for="id_association_filter">名前・よみがな・番号で絞り込む</label>' in page
     assert "js/select_filter.js" in page
+
+
+def test_the_paper_forms_hall_list_can_be_filtered_by_association_or_hall(
+    as_user, ward_staff_chuo, association_a, digital, meeting_hall
+):
+    from chonaikai.associations.rules import normalize_for_search
+    from chonaikai.subsidies.models import Hall
+
+    hall = Hall.objects.create(association=association_a, name="大通会館")
+    page = as_user(ward_staff_chuo).get(reverse("subsidies:paper_new")).content.decode()
+    halls = re.search(r'<select name="hall".*?</select>', page, re.S).group(0)
+    option = re.search(rf'<option value="{hall.pk}"[^>]*>', halls).group(0)
+    a = association_a
+    assert f'data-search="{normalize_for_search(f"{a.code}{a.name}{a.kana}")}大通会館"' in option
+    assert re.search(r'<div class="select-filter"[^>]*data-filter-for="id_hall"', page)

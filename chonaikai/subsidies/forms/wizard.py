@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chonaikai.associations.models import Association
-from chonaikai.associations.widgets import SearchableSelect
+from chonaikai.associations.widgets import SearchableSelect, association_search_text
 
 from .. import wording
 from ..models import Application, ExpenseLine, Hall, Programme
@@ -35,6 +35,10 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
             "name": obj.name,
             "fiscal_year": wording.fiscal_year_text(obj.fiscal_year),
         }
+
+
+def hall_search_text(hall: Hall) -> str:
+    return f"{association_search_text(hall.association)} {hall.name}"
 
 
 class HallChoiceField(forms.ModelChoiceField):
@@ -91,7 +95,10 @@ class _ProgrammeFields(forms.Form):
         self.fields["programme"].queryset = Programme.objects.filter(pk__in=[p.pk for p in programmes])
         categories = category_choices(programmes)
         self.fields["category"].choices = [("", _("（選んでください）")), *categories]
-        self.fields["hall"].queryset = halls
+        if with_association:
+            # Ward staff choose among their ward's halls: by the association's name or the hall's.
+            self.fields["hall"].widget = SearchableSelect(search_text=hall_search_text)
+        self.fields["hall"].queryset = halls  # after the widget: the queryset gives it its choices
         self.fields["hall"].with_association = with_association
         if not categories:
             del self.fields["category"]
