@@ -377,7 +377,10 @@ def test_the_paper_form_names_each_association_and_offers_a_filter_box(
     # The filter box (shown by select_filter.js; without a script the list works as it is).
     box = re.search(r'<div class="select-filter"[^>]*data-filter-for="id_association"[^>]*hidden', page)
     assert box, "no filter box for the association list"
-    assert '<label for="id_association_filter">名前・よみがな・番号で絞り込む</label>' in page
+    assert (
+        '<label for="id_association_filter">名前・よみがな・番号で絞り込む<span class="visually-hidden">（申請した町内会）</span></label>'
+        in page
+    )
     assert "js/select_filter.js" in page
 
 
