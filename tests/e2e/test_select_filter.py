@@ -40,7 +40,7 @@ def test_ward_staff_find_an_association_by_its_reading_in_the_long_lists(new_jou
     # The paper application form: the list holds the whole ward.
     journey.goto("/subsidies/paper/new/")
     select = page.locator("#id_association")
-    box = page.get_by_label("名前・よみがな・番号で絞り込む")
+    box = page.get_by_role("searchbox", name="名前・よみがな・番号で絞り込む （申請した町内会）")
     expect(box).to_be_visible()
     expect(select.locator("option")).to_have_count(active + 1)  # and （選んでください）
 
