@@ -77,7 +77,11 @@ def test_ward_staff_find_an_association_by_its_reading_in_the_long_lists(new_jou
     box = page.locator("#id_predecessors_filter")
     box.fill("きたいちじょうひがし")
     expect(page.locator("#id_predecessors input[type=checkbox]:visible")).to_have_count(1)
-    page.get_by_label("北一条東テスト町内会（01101-9005）", exact=True).check()
+    box.press("Enter")  # on to the first row shown, which Space ticks
+    sought_box = page.get_by_label("北一条東テスト町内会（01101-9005）", exact=True)
+    expect(sought_box).to_be_focused()
+    page.keyboard.press("Space")
+    expect(sought_box).to_be_checked()
     box.fill("該当しない名前")
     expect(page.locator("#id_predecessors input[type=checkbox]:visible")).to_have_count(1)
     box.fill("")

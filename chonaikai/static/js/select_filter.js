@@ -99,7 +99,7 @@
     input.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" || event.isComposing) return; // Enter that ends a kana conversion stays
       event.preventDefault();
-      var first = target.tagName === "SELECT" ? target : target.querySelector("div:not([hidden]) input");
+      var first = target.tagName === "SELECT" ? target : target.querySelector(":scope > div:not([hidden]) input");
       if (first) first.focus();
     });
   });
