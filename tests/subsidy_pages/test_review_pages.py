@@ -397,3 +397,20 @@ def test_the_paper_forms_hall_list_can_be_filtered_by_association_or_hall(
     a = association_a
     assert f'data-search="{normalize_for_search(f"{a.code}{a.name}{a.kana}")}大通会館"' in option
     assert re.search(r'<div class="select-filter"[^>]*data-filter-for="id_hall"', page)
+
+
+def test_a_city_administrator_sees_each_associations_ward_on_the_paper_form(
+    as_user, city_admin, ward_staff_chuo, association_a, association_kita, digital
+):
+    """The city's list holds every ward's associations (~2,200): each option names its ward, and the
+    ward's name finds it; ward staff, whose list is one ward, see no ward."""
+
+    def option_of(user, association):
+        page = as_user(user).get(reverse("subsidies:paper_new")).content.decode()
+        associations = re.search(r'<select name="association".*?</select>', page, re.S).group(0)
+        return re.search(rf'<option value="{association.pk}"[^>]*>[^<]*', associations).group(0)
+
+    option = option_of(city_admin, association_kita)
+    assert option.endswith(f">北区　{association_kita}")
+    assert 'data-search="北区' in option
+    assert option_of(ward_staff_chuo, association_a).endswith(f">{association_a}")

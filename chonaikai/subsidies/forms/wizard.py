@@ -149,7 +149,13 @@ class PaperApplicationForm(_ProgrammeFields):
 
     def __init__(self, *args, associations, **kwargs):
         super().__init__(*args, with_association=True, **kwargs)
-        self.fields["association"].queryset = associations
+        field = self.fields["association"]
+        if associations.order_by().values("ward_id").distinct()[:2].count() > 1:
+            # The city's list holds every ward's associations: each names its ward, which finds it too.
+            associations = associations.select_related("ward")
+            field.label_from_instance = lambda a: f"{a.ward.name}　{a}"  # i18n: data (two names)
+            field.widget.search_text = lambda a: f"{a.ward.name} {association_search_text(a)}"
+        field.queryset = associations
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["scanned_form"].help_text = attachment_help()
         self.fields["scanned_form"].widget.attrs["accept"] = ACCEPT
