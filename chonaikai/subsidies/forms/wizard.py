@@ -96,7 +96,7 @@ class _ProgrammeFields(forms.Form):
         categories = category_choices(programmes)
         self.fields["category"].choices = [("", _("（選んでください）")), *categories]
         if with_association:
-            # Ward staff choose among their ward's halls: by the association's name or the hall's.
+            # Staff choose among the halls of every association they look after: found by either name.
             self.fields["hall"].widget = SearchableSelect(search_text=hall_search_text)
         self.fields["hall"].queryset = halls  # after the widget: the queryset gives it its choices
         self.fields["hall"].with_association = with_association
