@@ -11,9 +11,12 @@
  *   line says so.
  * - Check boxes: rows that do not match are hidden, ticked rows stay shown.
  * - Enter in the box never submits the form: it moves to the list.
+ * - A list of fewer than MIN_CHOICES choices is short enough to read: its box stays hidden.
  */
 (function () {
   "use strict";
+
+  var MIN_CHOICES = 8;
 
   function fold(value) {
     return (value || "")
@@ -93,6 +96,7 @@
     var input = box.querySelector("input[type=search]");
     var status = box.querySelector(".select-filter__status");
     if (!target || !input || !status || !"".normalize) return;
+    if (target.querySelectorAll("[data-search]").length < MIN_CHOICES) return;
     var apply = target.tagName === "SELECT" ? forSelect(box, target, input, status) : forCheckboxes(box, target, input, status);
     box.hidden = false;
     input.addEventListener("input", apply);
