@@ -4,9 +4,8 @@ Each option carries `data-search`: the association's code, name and reading fold
 rules.normalize_for_search (the association list's search uses the same folding), so that
 「ｷﾀｲﾁ」, 「きたいち」 and 「キタイチ」 all find 北一条東町内会. The shared field template
 (includes/field.html) puts a filter box above a widget whose `filterable` is true, hidden until
-static/js/select_filter.js shows it (for a list of 8 choices or more) and narrows the list as the box is
-typed in. Without the script
-the list works as it is.
+static/js/select_filter.js shows it (for a list of 8 choices or more) and narrows the list as the box
+is typed in. Without the script the list works as it is.
 """
 
 from __future__ import annotations
