@@ -18,7 +18,8 @@ from .rules import normalize_for_search
 
 
 def association_search_text(association) -> str:
-    return f"{association.code} {association.name} {association.kana}"
+    """What a filter box of associations matches: code, name and reading (the entry grid's too)."""
+    return " ".join(filter(None, [association.code, association.name, association.kana]))
 
 
 class _Searchable:

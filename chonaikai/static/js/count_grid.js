@@ -8,7 +8,7 @@
 // - Enter moves down the column like a spreadsheet (Shift+Enter up), never submitting the form,
 //   and never while the IME is converting; Ctrl+Enter (Cmd+Enter) saves;
 // - a filter box shows rows by name, kana or code, federation, "not entered yet" or "flagged".
-// No dependencies.
+// Depends on select_filter.js (window.chonaikai.fold), which base.html loads before this file.
 (function () {
   "use strict";
   var form = document.querySelector("form.count-grid-form[data-draft-key]");
@@ -226,15 +226,8 @@
   });
 
   // --- Filter ---------------------------------------------------------------------------------
-  function fold(value) {
-    // Full-width letters and digits as ASCII, upper as lower case, katakana as hiragana.
-    return (value || "")
-      .normalize("NFKC")
-      .toLowerCase()
-      .replace(/[\u30a1-\u30f6]/g, function (c) {
-        return String.fromCharCode(c.charCodeAt(0) - 0x60);
-      });
-  }
+  // Query and rows folded alike (select_filter.js: as the server folds a search).
+  var fold = window.chonaikai.fold;
   var box = document.getElementById("grid-filter");
   if (box && rows.length) {
     box.hidden = false;

@@ -24,6 +24,7 @@ from chonaikai.cities.current import labels
 from chonaikai.cities.texts import labelled
 
 from ... import rules, selectors, services
+from ...widgets import association_search_text
 from .. import selectors as selectors_rounds
 from ..forms import (
     CountRowForm,
@@ -101,8 +102,7 @@ class GridLine:
     @property
     def search_text(self) -> str:
         """What the grid's filter box matches: code, name and kana."""
-        a = self.association
-        return " ".join(filter(None, [a.code, a.name, a.kana]))
+        return association_search_text(self.association)
 
 
 def _row_form(row: selectors_rounds.EntryGridRow, data=None) -> CountRowForm:
